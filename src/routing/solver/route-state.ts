@@ -1,0 +1,139 @@
+/**
+ * Mutable route set with the per-node schedule data that makes insertion checks O(1):
+ * `es[node]` is the earliest service start given the route prefix, `la[node]` the latest arrival
+ * at which the route suffix (windows, shift end) is still feasible. Inserting `c` between `p` and
+ * `s` is time-feasible iff `c` can start in a window after leaving `p` and the resulting arrival at
+ * `s` is ≤ `la[s]` (waiting is allowed, so earlier is never worse).
+ */
+import type { CompiledInstance } from './instance.js';
+
+export class RouteState {
+  readonly inst: CompiledInstance;
+  /** Customers of route r (= vehicle r) are `seq[r][0 .. len[r])`; depot is implicit. */
+  readonly seq: Int32Array[];
+  readonly len: Int32Array;
+  readonly load: Float64Array;
+  readonly dist: Float64Array;
+  /** Travel cost of the route plus its fixed cost (0 when empty). */
+  readonly cost: Float64Array;
+  readonly es: Float64Array;
+  readonly la: Float64Array;
+  readonly routeOf: Int32Array;
+  readonly posOf: Int32Array;
+  /** Sum of `cost`, kept incrementally and re-summed exactly by {@link resumCost}. */
+  totalCost = 0;
+
+  constructor(inst: CompiledInstance) {
+    this.inst = inst;
+    const V = inst.vehicleCount;
+    this.seq = Array.from({ length: V }, () => new Int32Array(inst.n + 1));
+    this.len = new Int32Array(V);
+    this.load = new Float64Array(V);
+    this.dist = new Float64Array(V);
+    this.cost = new Float64Array(V);
+    this.es = new Float64Array(inst.size);
+    this.la = new Float64Array(inst.size);
+    this.routeOf = new Int32Array(inst.size).fill(-1);
+    this.posOf = new Int32Array(inst.size);
+  }
+
+  /** Recomputes schedule, load, distance and cost of route r from its sequence. */
+  updateRoute(r: number): void {
+    const inst = this.inst;
+    const S = inst.size;
+    const p = inst.vProfile[r]!;
+    const T = inst.time[p]!;
+    const D = inst.dist[p]!;
+    const C = inst.cost[p]!;
+    const seq = this.seq[r]!;
+    const len = this.len[r]!;
+    const { service, demand, twStart, twOpen, twClose } = inst;
+    const es = this.es;
+    const la = this.la;
+    let t = inst.vShiftStart[r]!;
+    let prev = 0;
+    let d = 0;
+    let c = 0;
+    let load = 0;
+    for (let i = 0; i < len; i++) {
+      const node = seq[i]!;
+      const arr = t + T[prev * S + node]!;
+      let st = Infinity;
+      for (let k = twStart[node]!, k1 = twStart[node + 1]!; k < k1; k++) {
+        if (arr <= twClose[k]!) {
+          const o = twOpen[k]!;
+          st = arr > o ? arr : o;
+          break;
+        }
+      }
+      es[node] = st;
+      t = st + service[node]!;
+      d += D[prev * S + node]!;
+      c += C[prev * S + node]!;
+      load += demand[node]!;
+      this.routeOf[node] = r;
+      this.posOf[node] = i;
+      prev = node;
+    }
+    d += D[prev * S]!;
+    c += C[prev * S]!;
+    let L = inst.vShiftEnd[r]!;
+    let next = 0;
+    for (let i = len - 1; i >= 0; i--) {
+      const node = seq[i]!;
+      const limit = L - T[node * S + next]! - service[node]!;
+      let latest = -Infinity;
+      for (let k = twStart[node + 1]! - 1, k0 = twStart[node]!; k >= k0; k--) {
+        if (twOpen[k]! <= limit) {
+          const cl = twClose[k]!;
+          latest = limit < cl ? limit : cl;
+          break;
+        }
+      }
+      la[node] = latest;
+      L = latest;
+      next = node;
+    }
+    this.load[r] = load;
+    this.dist[r] = len > 0 ? d : 0;
+    const newCost = len > 0 ? c + inst.vFixedCost[r]! : 0;
+    this.totalCost += newCost - this.cost[r]!;
+    this.cost[r] = newCost;
+  }
+
+  insert(node: number, r: number, pos: number): void {
+    const seq = this.seq[r]!;
+    const len = this.len[r]!;
+    seq.copyWithin(pos + 1, pos, len);
+    seq[pos] = node;
+    this.len[r] = len + 1;
+    this.updateRoute(r);
+  }
+
+  /** Drops every customer of route r whose `routeOf` was set to -1 by the caller, then updates. */
+  compactRoute(r: number): void {
+    const seq = this.seq[r]!;
+    const len = this.len[r]!;
+    let w = 0;
+    for (let i = 0; i < len; i++) {
+      const node = seq[i]!;
+      if (this.routeOf[node] === r) seq[w++] = node;
+    }
+    this.len[r] = w;
+    this.updateRoute(r);
+  }
+
+  setRoute(r: number, nodes: ArrayLike<number>, count: number): void {
+    const seq = this.seq[r]!;
+    for (let i = 0; i < count; i++) seq[i] = nodes[i]!;
+    this.len[r] = count;
+    this.updateRoute(r);
+  }
+
+  resumCost(): number {
+    let s = 0;
+    for (let r = 0; r < this.cost.length; r++) s += this.cost[r]!;
+    this.totalCost = s;
+    return s;
+  }
+}
