@@ -17,6 +17,8 @@ interface Args {
   instances: string[] | null;
   seed: number;
   out: string | null;
+  /** Solver tuning overrides as JSON, e.g. '{"avgRemoved":15}' (experiments only). */
+  params: Record<string, number>;
 }
 
 function parseDuration(s: string): number {
@@ -27,7 +29,7 @@ function parseDuration(s: string): number {
 }
 
 function parseArgs(argv: string[]): Args {
-  const args: Args = { budgetMs: 2000, dir: 'bench/data/solomon', instances: null, seed: 1, out: null };
+  const args: Args = { budgetMs: 2000, dir: 'bench/data/solomon', instances: null, seed: 1, out: null, params: {} };
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     const value = argv[i + 1];
@@ -38,6 +40,7 @@ function parseArgs(argv: string[]): Args {
     else if (flag === '--instances') args.instances = value.split(',').map((x) => x.trim()).filter(Boolean);
     else if (flag === '--seed') args.seed = Number(value);
     else if (flag === '--out') args.out = value;
+    else if (flag === '--params') args.params = JSON.parse(value) as Record<string, number>;
     else throw new Error(`unknown flag ${flag}`);
     i++;
   }
@@ -103,7 +106,7 @@ async function main(): Promise<void> {
     const problem = solomonToProblem(inst);
     const name = basename(file, '.txt').toUpperCase();
     const t0 = performance.now();
-    const solution = await solveVrptw(problem, { seed: args.seed, timeLimitMs: args.budgetMs, objective: 'distance' });
+    const solution = await solveVrptw(problem, { seed: args.seed, timeLimitMs: args.budgetMs, objective: 'distance', sisr: args.params });
     const timeMs = performance.now() - t0;
     const check = checkSolution(problem, solution, 'distance');
     const violations = check.violations.map((v) => `${v.code}: ${v.message}`);

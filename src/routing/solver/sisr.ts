@@ -20,6 +20,8 @@ export interface SisrParams {
   /** Start / final temperature as multiples of the mean arc cost of the first solution. */
   startTemperature: number;
   finalTemperature: number;
+  /** Probability that a ruin step empties the whole route of the seed customer instead. */
+  routeRemovalRate: number;
 }
 
 export const DEFAULT_SISR_PARAMS: SisrParams = {
@@ -29,6 +31,7 @@ export const DEFAULT_SISR_PARAMS: SisrParams = {
   splitRate: 0.5,
   startTemperature: 1,
   finalTemperature: 0.01,
+  routeRemovalRate: 0,
 };
 
 export class Sisr {
@@ -223,6 +226,18 @@ export class Sisr {
     const ks = Math.floor(rng.next() * ksMax) + 1;
     const seed = 1 + rng.int(inst.n);
     const K = inst.neighbourCount;
+    const seedRoute = st.routeOf[seed]!;
+    if (seedRoute >= 0 && rng.next() < this.params.routeRemovalRate) {
+      // Whole-route removal lets the search drop a vehicle when strings are shorter than routes.
+      this.touch(seedRoute);
+      const seq = st.seq[seedRoute]!;
+      for (let i = 0; i < st.len[seedRoute]!; i++) {
+        st.routeOf[seq[i]!] = -1;
+        this.removed[this.removedCount++] = seq[i]!;
+      }
+      st.compactRoute(seedRoute);
+      return;
+    }
     let done = 0;
     for (let k = -1; k < K && done < ks; k++) {
       const c = k < 0 ? seed : inst.neighbours[seed * K + k]!;
