@@ -1,0 +1,75 @@
+import type Stripe from 'stripe';
+import { requireObject, type SandboxContext } from './context.ts';
+import type { FormObject } from './form.ts';
+import { LIST_PARAMS, paginate } from './lists.ts';
+import { ParamReader } from './params.ts';
+
+/** Read-only resources: charges, balance transactions, events, payment methods. */
+
+export function retrieveCharge(ctx: SandboxContext, id: string): Stripe.Charge {
+  return requireObject(ctx, 'charge', id);
+}
+
+export function listCharges(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.Charge> {
+  const params = ParamReader.strict(form, [...LIST_PARAMS, 'payment_intent']);
+  const paymentIntent = params.optionalString('payment_intent');
+  const charges = ctx.store.list('charge').filter((charge) => paymentIntent === undefined || charge.payment_intent === paymentIntent);
+  return paginate(charges, params, '/v1/charges', 'charge');
+}
+
+/** Funds move from `pending` to `available` on `available_on`, judged by the sandbox clock. */
+function presentBalanceTransaction(ctx: SandboxContext, transaction: Stripe.BalanceTransaction): Stripe.BalanceTransaction {
+  return { ...transaction, status: transaction.available_on <= ctx.now() ? 'available' : 'pending' };
+}
+
+export function retrieveBalanceTransaction(ctx: SandboxContext, id: string): Stripe.BalanceTransaction {
+  return presentBalanceTransaction(ctx, requireObject(ctx, 'balance_transaction', id));
+}
+
+export function listBalanceTransactions(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.BalanceTransaction> {
+  const params = ParamReader.strict(form, [...LIST_PARAMS, 'type', 'source', 'currency']);
+  const type = params.optionalString('type');
+  const source = params.optionalString('source');
+  const currency = params.optionalString('currency')?.toLowerCase();
+  const transactions = ctx.store
+    .list('balance_transaction')
+    .filter(
+      (transaction) =>
+        (type === undefined || transaction.type === type) &&
+        (source === undefined || transaction.source === source) &&
+        (currency === undefined || transaction.currency === currency),
+    )
+    .map((transaction) => presentBalanceTransaction(ctx, transaction));
+  return paginate(transactions, params, '/v1/balance_transactions', 'balance transaction');
+}
+
+export function retrieveEvent(ctx: SandboxContext, id: string): Stripe.Event {
+  return requireObject(ctx, 'event', id);
+}
+
+/** Stripe's event type filter: exact, or with `*` wildcards such as `charge.*`. */
+function matchesTypeFilter(filter: string, type: string): boolean {
+  if (!filter.includes('*')) return filter === type;
+  const pattern = filter.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  return new RegExp(`^${pattern}$`).test(type);
+}
+
+export function listEvents(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.Event> {
+  const params = ParamReader.strict(form, [...LIST_PARAMS, 'type', 'types', 'delivery_success']);
+  const type = params.optionalString('type');
+  const types = params.optionalStringArray('types');
+  const deliverySuccess = params.optionalBoolean('delivery_success');
+  const events = ctx.store
+    .list('event')
+    .filter(
+      (event) =>
+        (type === undefined || matchesTypeFilter(type, event.type)) &&
+        (types === undefined || types.length === 0 || types.includes(event.type)) &&
+        (deliverySuccess === undefined || (event.pending_webhooks === 0) === deliverySuccess),
+    );
+  return paginate(events, params, '/v1/events', 'event');
+}
+
+export function retrievePaymentMethod(ctx: SandboxContext, id: string): Stripe.PaymentMethod {
+  return requireObject(ctx, 'payment_method', id);
+}
