@@ -1,0 +1,94 @@
+import { randomUUID } from 'node:crypto';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyServerOptions } from 'fastify';
+import type { Redis } from 'ioredis';
+import { authRoutes } from './auth/auth.routes.ts';
+import { createAuthService } from './auth/auth.service.ts';
+import { bookingsRoutes } from './bookings/bookings.routes.ts';
+import { createBookingsService } from './bookings/bookings.service.ts';
+import type { Config } from './config/config.ts';
+import type { DatabaseHandle } from './db/client.ts';
+import { healthRoutes } from './health/health.routes.ts';
+import type { Queues } from './jobs/queues.ts';
+import { createOfficesRepository } from './offices/offices.repository.ts';
+import { officesRoutes } from './offices/offices.routes.ts';
+import { createPaymentEventsService } from './payments/payment-events.service.ts';
+import type { PaymentGateway } from './payments/payment-gateway.ts';
+import { stripeWebhookRoutes } from './payments/stripe-webhook.routes.ts';
+import { accessPlugin } from './plugins/access.plugin.ts';
+import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
+import { swaggerPlugin } from './plugins/swagger.plugin.ts';
+import { createQuotesService } from './quotes/quotes.service.ts';
+import { quotesRoutes } from './quotes/quotes.routes.ts';
+import type { App } from './shared/app-types.ts';
+import { ErrorResponseSchema } from './shared/schemas.ts';
+import { scheduleBookingExpiry, scheduleRefund } from './payments/payment-jobs.ts';
+
+export interface AppDeps {
+  config: Config;
+  database: DatabaseHandle;
+  redis: Redis;
+  queues: Queues;
+  gateway: PaymentGateway;
+  clock?: () => Date;
+  logger?: FastifyServerOptions['logger'];
+}
+
+export const API_VERSION = '0.1.0';
+
+/**
+ * The API as a Fastify instance: the composition root of the HTTP side. It owns none of the
+ * connections it is given; whoever built them closes them (see `server.ts`, `main.ts`).
+ */
+export async function buildApp(deps: AppDeps): Promise<App> {
+  const { config } = deps;
+  const clock = deps.clock ?? (() => new Date());
+  const db = deps.database.db;
+
+  const app = Fastify({
+    logger: deps.logger ?? {
+      level: config.env.LOG_LEVEL,
+      redact: { paths: ['req.headers.authorization', 'req.headers["tracking-token"]', 'req.headers["stripe-signature"]'], censor: '[redacted]' },
+    },
+    genReqId: (req) => {
+      const given = req.headers['x-request-id'];
+      return typeof given === 'string' && /^[A-Za-z0-9_.:-]{1,100}$/.test(given) ? given : randomUUID();
+    },
+    bodyLimit: config.env.BODY_LIMIT_BYTES,
+    // Unknown fields are an error, not silently dropped; types are not coerced in bodies.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
+    trustProxy: true,
+  }).withTypeProvider<TypeBoxTypeProvider>();
+
+  app.addHook('onSend', async (request, reply) => {
+    reply.header('x-request-id', request.id);
+  });
+  app.addSchema(ErrorResponseSchema);
+
+  const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
+  const afterCommit = {
+    scheduleExpiry: (bookingId: string, deadline: Date) => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock()),
+    refundOwed: (refundId: string) => scheduleRefund(deps.queues, refundId),
+  };
+  const bookings = createBookingsService({ db, gateway: deps.gateway, clock, paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES, afterCommit });
+  const paymentEvents = createPaymentEventsService({ db, onRefundOwed: afterCommit.refundOwed });
+
+  await app.register(errorHandlerPlugin);
+  await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
+  await app.register(accessPlugin, { auth });
+
+  await app.register(healthRoutes, {
+    pingDatabase: () => deps.database.ping(),
+    pingRedis: async () => {
+      await deps.redis.ping();
+    },
+    stripeSandbox: deps.gateway.sandbox,
+  });
+  await app.register(officesRoutes, { offices: createOfficesRepository(db) });
+  await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
+  await app.register(bookingsRoutes, { bookings });
+  await app.register(authRoutes, { auth });
+  await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
+
+  return app as unknown as App;
+}

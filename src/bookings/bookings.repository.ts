@@ -1,0 +1,87 @@
+import { and, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { bookingEvents, bookings, type Booking } from './bookings.table.ts';
+import type { BookingStatus } from './booking-status.ts';
+
+export type Actor = { type: 'citizen' | 'staff' | 'stripe' | 'system' | 'courier'; id?: string | null };
+
+export function createBookingsRepository(db: DbOrTx) {
+  return {
+    async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<Booking | undefined> {
+      const q = db.select().from(bookings).where(eq(bookings.id, id));
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    async findByTrackingTokenHash(hash: string): Promise<Booking | undefined> {
+      const [row] = await db.select().from(bookings).where(eq(bookings.trackingTokenHash, hash));
+      return row;
+    },
+
+    async findLiveByApplication(officeId: string, applicationNumber: string, opts: { forUpdate?: boolean } = {}) {
+      const q = db
+        .select()
+        .from(bookings)
+        .where(and(eq(bookings.officeId, officeId), eq(bookings.applicationNumber, applicationNumber), notInArray(bookings.status, ['cancelled', 'expired'])));
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    async insert(values: typeof bookings.$inferInsert, actor: Actor): Promise<Booking> {
+      const [row] = await db.insert(bookings).values(values).returning();
+      await db.insert(bookingEvents).values({ bookingId: row!.id, fromStatus: null, toStatus: row!.status, actorType: actor.type, actorId: actor.id ?? null });
+      return row!;
+    },
+
+    /**
+     * Moves a booking and writes the event row in the same statement batch. The caller has checked
+     * `canTransition`; the `where status = from` guard makes a concurrent move lose cleanly.
+     */
+    async transition(booking: Booking, to: BookingStatus, actor: Actor, reason?: string, extra: Partial<typeof bookings.$inferInsert> = {}) {
+      const [row] = await db
+        .update(bookings)
+        .set({ ...extra, status: to, updatedAt: sql`now()` })
+        .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
+        .returning();
+      if (!row) throw new Error(`Booking ${booking.id} changed concurrently (expected ${booking.status})`);
+      await db.insert(bookingEvents).values({
+        bookingId: booking.id, fromStatus: booking.status, toStatus: to, actorType: actor.type, actorId: actor.id ?? null, reason: reason ?? null,
+      });
+      return row;
+    },
+
+    events: (bookingId: string) => db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(bookingEvents.id),
+
+    list(filter: {
+      officeId?: string; statuses?: BookingStatus[]; applicationNumber?: string; kassenzeichen?: string;
+      createdFrom?: Date; createdTo?: Date; cursor?: { createdAt: Date; id: string }; limit: number;
+    }) {
+      const where: SQL[] = [];
+      if (filter.officeId) where.push(eq(bookings.officeId, filter.officeId));
+      if (filter.statuses?.length) where.push(inArray(bookings.status, filter.statuses));
+      if (filter.applicationNumber) where.push(eq(bookings.applicationNumber, filter.applicationNumber));
+      if (filter.kassenzeichen) where.push(eq(bookings.kassenzeichen, filter.kassenzeichen));
+      if (filter.createdFrom) where.push(sql`${bookings.createdAt} >= ${filter.createdFrom.toISOString()}`);
+      if (filter.createdTo) where.push(lt(bookings.createdAt, filter.createdTo));
+      if (filter.cursor) {
+        const c = filter.cursor;
+        where.push(or(lt(bookings.createdAt, c.createdAt), and(eq(bookings.createdAt, c.createdAt), lt(bookings.id, c.id)))!);
+      }
+      return db
+        .select()
+        .from(bookings)
+        .where(and(...where))
+        .orderBy(desc(bookings.createdAt), desc(bookings.id))
+        .limit(filter.limit);
+    },
+
+    overdueUnpaid: (now: Date, limit: number) =>
+      db
+        .select({ id: bookings.id })
+        .from(bookings)
+        .where(and(eq(bookings.status, 'awaiting_payment'), lt(bookings.paymentDeadline, now)))
+        .limit(limit),
+  };
+}
+
+export type BookingsRepository = ReturnType<typeof createBookingsRepository>;

@@ -1,0 +1,191 @@
+import { Type } from '@sinclair/typebox';
+import { BOOKING_STATUSES } from './booking-status.ts';
+import {
+  AddressSchema, DocumentTypeSchema, IdSchema, LngLatSchema, Paginated, TimestampSchema, VehicleTypeSchema,
+} from '../shared/schemas.ts';
+
+export const BookingStatusSchema = Type.Union(BOOKING_STATUSES.map((s) => Type.Literal(s)));
+
+export const DeliveryWindowSchema = Type.Object(
+  { start: TimestampSchema, end: TimestampSchema },
+  { additionalProperties: false },
+);
+
+const RecipientSchema = Type.Object(
+  {
+    name: Type.String({ minLength: 1, maxLength: 200 }),
+    phone: Type.String({ pattern: '^\\+?[0-9 ()/-]{6,30}$', maxLength: 30 }),
+    email: Type.Optional(Type.String({ format: 'email', maxLength: 254 })),
+  },
+  { additionalProperties: false },
+);
+
+export const ApplicationNumberSchema = Type.String({
+  pattern: '^[A-Za-z0-9-]{4,32}$', maxLength: 32, description: 'Antragsnummer of the ID document application',
+});
+
+export const CreateBookingBody = Type.Object(
+  {
+    quoteId: IdSchema,
+    vehicleType: VehicleTypeSchema,
+    applicationNumber: ApplicationNumberSchema,
+    documentType: DocumentTypeSchema,
+    recipient: RecipientSchema,
+    address: AddressSchema,
+    preferredWindows: Type.Array(DeliveryWindowSchema, { minItems: 1, maxItems: 5 }),
+    consent: Type.Object(
+      {
+        powerOfAttorney: Type.Literal(true, { description: 'The citizen grants the courier company power of attorney (Vollmacht) to collect the document' }),
+        textVersion: Type.String({ minLength: 1, maxLength: 32, description: 'Version of the Vollmacht text shown to the citizen' }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        quoteId: '0b8f3c0e-54a4-4d43-8b1f-7f5c1a3e9d20',
+        vehicleType: 'bike',
+        applicationNumber: 'A2026-000123',
+        documentType: 'id_card',
+        recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567', email: 'erika@example.org' },
+        address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' },
+        preferredWindows: [{ start: '2026-12-15T08:00:00Z', end: '2026-12-15T12:00:00Z' }],
+        consent: { powerOfAttorney: true, textVersion: '2026-01' },
+      },
+    ],
+  },
+);
+
+export const IdempotencyHeaders = Type.Object({
+  'idempotency-key': Type.String({ minLength: 8, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'A unique key per booking attempt; retries reuse it' }),
+});
+
+export const CitizenBookingSchema = Type.Object({
+  id: IdSchema,
+  officeId: IdSchema,
+  status: BookingStatusSchema,
+  applicationNumber: ApplicationNumberSchema,
+  documentType: DocumentTypeSchema,
+  vehicleType: VehicleTypeSchema,
+  amountCents: Type.Integer(),
+  currency: Type.Literal('EUR'),
+  kassenzeichen: Type.String({ maxLength: 40 }),
+  preferredWindows: Type.Array(DeliveryWindowSchema),
+  paymentDeadline: TimestampSchema,
+  createdAt: TimestampSchema,
+});
+
+export const CreateBookingResponseSchema = Type.Object({
+  booking: CitizenBookingSchema,
+  payment: Type.Object({
+    provider: Type.Literal('stripe'),
+    paymentIntentId: Type.String({ maxLength: 255 }),
+    clientSecret: Type.String({ maxLength: 500, description: 'For Stripe.js (confirmPayment) in the citizen\'s browser' }),
+    sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
+  }),
+  trackingToken: Type.String({ maxLength: 200, description: 'Give this to the citizen only; send it as the Tracking-Token header' }),
+});
+
+const BookingEventSchema = Type.Object({
+  fromStatus: Type.Union([BookingStatusSchema, Type.Null()]),
+  toStatus: BookingStatusSchema,
+  actorType: Type.String({ maxLength: 20 }),
+  actorId: Type.Union([Type.String({ maxLength: 100 }), Type.Null()]),
+  reason: Type.Union([Type.String({ maxLength: 500 }), Type.Null()]),
+  occurredAt: TimestampSchema,
+});
+
+const PaymentSchema = Type.Object({
+  paymentIntentId: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]),
+  status: Type.String({ maxLength: 40 }),
+  amountCents: Type.Integer(),
+  amountRefundedCents: Type.Integer(),
+  disputed: Type.Boolean(),
+  kassenzeichen: Type.String({ maxLength: 40 }),
+});
+
+const RefundSchema = Type.Object({
+  id: IdSchema,
+  amountCents: Type.Integer(),
+  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
+  reason: Type.String({ maxLength: 100 }),
+  createdAt: TimestampSchema,
+});
+
+export const StaffBookingSchema = Type.Object({
+  ...CitizenBookingSchema.properties,
+  recipient: RecipientSchema,
+  address: AddressSchema,
+  location: LngLatSchema,
+  deliveryAttempts: Type.Integer(),
+  createdByStaffId: Type.Union([IdSchema, Type.Null()]),
+  updatedAt: TimestampSchema,
+  events: Type.Array(BookingEventSchema),
+  payment: Type.Union([PaymentSchema, Type.Null()]),
+  refunds: Type.Array(RefundSchema),
+});
+
+/** Lists carry no contact data or address: whoever needs those opens the booking (and is audited). */
+export const BookingSummarySchema = Type.Object({
+  id: IdSchema,
+  officeId: IdSchema,
+  status: BookingStatusSchema,
+  applicationNumber: ApplicationNumberSchema,
+  documentType: DocumentTypeSchema,
+  vehicleType: VehicleTypeSchema,
+  amountCents: Type.Integer(),
+  currency: Type.Literal('EUR'),
+  kassenzeichen: Type.String({ maxLength: 40 }),
+  postalCode: Type.String({ maxLength: 5 }),
+  createdAt: TimestampSchema,
+  updatedAt: TimestampSchema,
+});
+
+export const ListBookingsQuery = Type.Object(
+  {
+    officeId: Type.Optional(IdSchema),
+    status: Type.Optional(Type.Array(BookingStatusSchema, { maxItems: 11 })),
+    applicationNumber: Type.Optional(ApplicationNumberSchema),
+    kassenzeichen: Type.Optional(Type.String({ maxLength: 40 })),
+    createdFrom: Type.Optional(TimestampSchema),
+    createdTo: Type.Optional(TimestampSchema),
+    limit: Type.Integer({ minimum: 1, maximum: 200, default: 50 }),
+    cursor: Type.Optional(Type.String({ maxLength: 200 })),
+  },
+  { additionalProperties: false },
+);
+
+export const BookingListSchema = Paginated(BookingSummarySchema);
+
+export const TrackingHeaders = Type.Object({
+  'tracking-token': Type.String({ minLength: 10, maxLength: 200 }),
+});
+
+export const TrackingSchema = Type.Object({
+  status: BookingStatusSchema,
+  window: Type.Union([DeliveryWindowSchema, Type.Null()], { description: 'The announced window once planned, else the earliest preferred window' }),
+  updatedAt: TimestampSchema,
+});
+
+export const CancelBookingBody = Type.Object(
+  { reason: Type.Optional(Type.String({ maxLength: 500 })) },
+  { additionalProperties: false, examples: [{ reason: 'Picking the document up myself' }] },
+);
+
+export const CancelBookingResponse = Type.Object({
+  booking: CitizenBookingSchema,
+  refund: Type.Union([Type.Object({ id: IdSchema, amountCents: Type.Integer(), status: Type.String({ maxLength: 20 }) }), Type.Null()]),
+});
+
+export const DocumentArrivalBody = Type.Object(
+  { officeId: IdSchema, applicationNumber: ApplicationNumberSchema },
+  { additionalProperties: false, examples: [{ officeId: '7d1b7c9e-2f3a-4c52-9a55-0c6f1e0b7a11', applicationNumber: 'A2026-000123' }] },
+);
+
+export const DocumentArrivalResponse = Type.Object({
+  bookingId: IdSchema,
+  status: BookingStatusSchema,
+  alreadyRecorded: Type.Boolean(),
+});

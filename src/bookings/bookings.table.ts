@@ -1,0 +1,81 @@
+import { sql } from 'drizzle-orm';
+import { bigserial, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
+import { offices, serviceZones, tariffs, vehicleTypeEnum } from '../offices/offices.table.ts';
+import { quotes } from '../quotes/quotes.table.ts';
+import { BOOKING_STATUSES } from './booking-status.ts';
+
+export const bookingStatusEnum = pgEnum('booking_status', BOOKING_STATUSES);
+export const documentTypeEnum = pgEnum('document_type', ['id_card', 'passport', 'eid_card', 'child_passport']);
+export const actorTypeEnum = pgEnum('actor_type', ['citizen', 'staff', 'stripe', 'system', 'courier']);
+
+export interface Recipient {
+  name: string;
+  phone: string;
+  email?: string;
+}
+export interface PostalAddress {
+  street: string;
+  houseNumber: string;
+  addressLine2?: string;
+  postalCode: string;
+  city: string;
+}
+export interface DeliveryWindow {
+  start: string;
+  end: string;
+}
+export interface Consent {
+  powerOfAttorney: true;
+  /** Version of the Vollmacht text the citizen agreed to. */
+  textVersion: string;
+  consentedAt: string;
+}
+
+export const bookings = pgTable('bookings', {
+  id: uuid('id').primaryKey().defaultRandom(),
+  officeId: uuid('office_id').notNull().references(() => offices.id),
+  quoteId: uuid('quote_id').notNull().references(() => quotes.id),
+  applicationNumber: varchar('application_number', { length: 32 }).notNull(),
+  documentType: documentTypeEnum('document_type').notNull(),
+  recipient: jsonb('recipient').$type<Recipient>().notNull(),
+  address: jsonb('address').$type<PostalAddress>().notNull(),
+  location: jsonb('location').$type<[number, number]>().notNull(),
+  vehicleType: vehicleTypeEnum('vehicle_type').notNull(),
+  zoneId: uuid('zone_id').notNull().references(() => serviceZones.id),
+  tariffId: uuid('tariff_id').notNull().references(() => tariffs.id),
+  amountCents: integer('amount_cents').notNull(),
+  currency: varchar('currency', { length: 3 }).notNull().default('EUR'),
+  preferredWindows: jsonb('preferred_windows').$type<DeliveryWindow[]>().notNull(),
+  consent: jsonb('consent').$type<Consent>().notNull(),
+  status: bookingStatusEnum('status').notNull(),
+  kassenzeichen: varchar('kassenzeichen', { length: 40 }).notNull().unique(),
+  /** SHA-256 of the citizen's tracking token; the token itself is only ever shown to the citizen. */
+  trackingTokenHash: varchar('tracking_token_hash', { length: 64 }).notNull().unique(),
+  paymentDeadline: timestamp('payment_deadline', { withTimezone: true }).notNull(),
+  deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+  createdByStaffId: uuid('created_by_staff_id'),
+  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [
+  index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt),
+  index('bookings_deadline_idx').on(t.paymentDeadline).where(sql`${t.status} = 'awaiting_payment'`),
+  // One live delivery per application: a second booking for the same document is a mistake.
+  uniqueIndex('bookings_live_application_uq')
+    .on(t.officeId, t.applicationNumber)
+    .where(sql`${t.status} not in ('cancelled', 'expired')`),
+  check('bookings_amount_positive', sql`${t.amountCents} > 0`),
+]);
+
+export const bookingEvents = pgTable('booking_events', {
+  id: bigserial('id', { mode: 'number' }).primaryKey(),
+  bookingId: uuid('booking_id').notNull().references(() => bookings.id),
+  fromStatus: bookingStatusEnum('from_status'),
+  toStatus: bookingStatusEnum('to_status').notNull(),
+  actorType: actorTypeEnum('actor_type').notNull(),
+  actorId: varchar('actor_id', { length: 100 }),
+  reason: text('reason'),
+  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+}, (t) => [index('booking_events_booking_idx').on(t.bookingId, t.id)]);
+
+export type Booking = typeof bookings.$inferSelect;
+export type BookingEvent = typeof bookingEvents.$inferSelect;

@@ -1,0 +1,70 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * Every environment variable the platform reads, validated once at start. Secrets have no
+ * defaults: where one is missing, the platform either runs its embedded stand-in (PGlite, the
+ * Stripe sandbox) and says so, or refuses to start.
+ */
+const EnvSchema = Type.Object({
+  NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
+  HOST: Type.String({ default: '127.0.0.1', maxLength: 255 }),
+  PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  PUBLIC_BASE_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  DATABASE_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^postgres(ql)?://' })),
+  DATA_DIR: Type.String({ default: '.data', maxLength: 1024 }),
+  REDIS_URL: Type.String({ default: 'redis://127.0.0.1:6379', maxLength: 2048, pattern: '^rediss?://' }),
+  QUEUE_PREFIX: Type.String({ default: 'amtsbote', maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
+  STRIPE_SECRET_KEY: Type.Optional(Type.String({ maxLength: 255, pattern: '^(sk|rk)_(test|live)_' })),
+  STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ maxLength: 255, pattern: '^whsec_' })),
+  STRIPE_SANDBOX_PORT: Type.Integer({ default: 12111, minimum: 0, maximum: 65535 }),
+  PAYMENT_EXPIRY_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 10080 }),
+  QUOTE_TTL_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
+  STAFF_SESSION_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
+  BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10_485_760 }),
+  SEED_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
+});
+
+export type Env = Static<typeof EnvSchema>;
+
+export interface Config {
+  env: Env;
+  /** True when no STRIPE_SECRET_KEY is set and the bundled offline Stripe sandbox is used. */
+  stripeSandbox: boolean;
+  /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
+  embeddedDatabase: boolean;
+}
+
+export class ConfigError extends Error {}
+
+const numericKeys = new Set(
+  Object.entries(EnvSchema.properties)
+    .filter(([, s]) => (s as { type?: string }).type === 'integer')
+    .map(([k]) => k),
+);
+
+export function loadConfig(source: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = source[key];
+    if (value === undefined || value === '') continue;
+    raw[key] = numericKeys.has(key) && /^-?\d+$/.test(value) ? Number(value) : value;
+  }
+  const withDefaults = Value.Default(EnvSchema, raw);
+  const errors = [...Value.Errors(EnvSchema, withDefaults)];
+  if (errors.length > 0) {
+    const lines = errors.map((e) => `  ${e.path.slice(1) || '(root)'}: ${e.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const env = withDefaults as Env;
+  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+    throw new ConfigError(
+      'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (the signing secret of the webhook endpoint, whsec_…)',
+    );
+  }
+  return { env, stripeSandbox: !env.STRIPE_SECRET_KEY, embeddedDatabase: !env.DATABASE_URL };
+}

@@ -1,0 +1,8 @@
+/** Every table, for drizzle-kit and for the typed database handle. */
+export * from '../offices/offices.table.ts';
+export * from '../quotes/quotes.table.ts';
+export * from '../bookings/bookings.table.ts';
+export * from '../payments/payments.table.ts';
+export * from '../auth/auth.table.ts';
+export * from '../audit/audit.table.ts';
+export * from '../idempotency/idempotency.table.ts';

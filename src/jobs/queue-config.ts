@@ -1,0 +1,16 @@
+import type { JobsOptions } from 'bullmq';
+import type { QueueName } from './registry.ts';
+
+/** Attempts, backoff and retention for every queue, in one place. */
+export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
+  payments: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    // Failed jobs stay for a week so a person can see and replay them.
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+};
+
+/** Sweeps catch whatever a crash between commit and enqueue left behind. */
+export const SWEEP_EVERY_MS = 60_000;

@@ -1,0 +1,34 @@
+import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Value } from '@sinclair/typebox/value';
+
+/**
+ * One typed registry of every queue, job and payload, shared by the producers in `src/` and the
+ * consumers in `workers/`. Workers validate payloads against these schemas at the edge.
+ */
+export const JOBS = {
+  payments: {
+    'expire-booking': Type.Object({ bookingId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+    'sweep-expired': Type.Object({}, { additionalProperties: false }),
+    'execute-refund': Type.Object({ refundId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+    'sweep-refunds': Type.Object({}, { additionalProperties: false }),
+  },
+} as const satisfies Record<string, Record<string, TSchema>>;
+
+type StaticMap<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };
+type Payloads = { [Q in keyof typeof JOBS]: StaticMap<(typeof JOBS)[Q]> };
+
+export type QueueName = keyof typeof JOBS;
+export type JobName<Q extends QueueName> = keyof Payloads[Q] & string;
+export type JobPayload<Q extends QueueName, J extends JobName<Q>> = Payloads[Q][J];
+
+export const QUEUE_NAMES = Object.keys(JOBS) as QueueName[];
+
+export function parseJobPayload<Q extends QueueName, J extends JobName<Q>>(queue: Q, job: J, data: unknown): JobPayload<Q, J> {
+  const schema = (JOBS[queue] as Record<string, TSchema>)[job];
+  if (!schema) throw new Error(`Unknown job ${queue}/${job}`);
+  if (!Value.Check(schema, data)) {
+    const first = [...Value.Errors(schema, data)][0];
+    throw new Error(`Invalid payload for ${queue}/${job}: ${first?.path ?? ''} ${first?.message ?? ''}`);
+  }
+  return data as JobPayload<Q, J>;
+}

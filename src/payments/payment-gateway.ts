@@ -1,0 +1,56 @@
+/**
+ * What the platform needs from a payment provider, in its own words. The booking and payment
+ * services depend on this interface only; `stripe-gateway.ts` implements it with stripe-node.
+ */
+export interface CreatedPaymentIntent {
+  id: string;
+  clientSecret: string;
+  status: string;
+}
+
+export interface PaymentGateway {
+  /** `idempotencyKey` makes a retry return the same PaymentIntent instead of charging twice. */
+  createPaymentIntent(input: {
+    amountCents: number;
+    currency: string;
+    description: string;
+    metadata: Record<string, string>;
+    idempotencyKey: string;
+  }): Promise<CreatedPaymentIntent>;
+  /** Resolves with the PaymentIntent's status after the attempt: `canceled`, or `succeeded` when it was paid first. */
+  cancelPaymentIntent(id: string, input: { idempotencyKey: string; reason: 'abandoned' | 'requested_by_customer' }): Promise<{ status: string }>;
+  createRefund(input: {
+    paymentIntentId: string;
+    amountCents: number;
+    idempotencyKey: string;
+    metadata: Record<string, string>;
+  }): Promise<{ id: string; status: string }>;
+  /** Verifies the signature on the raw body and turns the provider's event into a `PaymentEvent`. */
+  parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): PaymentEvent;
+  /** Whether this is the offline sandbox (said plainly in logs and responses). */
+  readonly sandbox: boolean;
+}
+
+interface EventBase {
+  eventId: string;
+  eventType: string;
+  /** When the provider created the event (its clock, UTC). */
+  createdAt: Date;
+  paymentIntentId: string | null;
+}
+
+export type PaymentEvent =
+  | (EventBase & { kind: 'payment_succeeded'; paymentIntentId: string; amountCents: number; chargeId: string | null })
+  | (EventBase & { kind: 'payment_failed'; paymentIntentId: string; failureCode: string | null })
+  | (EventBase & { kind: 'payment_canceled'; paymentIntentId: string; cancellationReason: string | null })
+  | (EventBase & { kind: 'charge_refunded'; chargeId: string; amountRefundedCents: number })
+  | (EventBase & { kind: 'dispute_created'; chargeId: string | null; disputeId: string; amountCents: number; reason: string })
+  | (EventBase & { kind: 'ignored' });
+
+export class WebhookSignatureError extends Error {}
+
+export class PaymentProviderError extends Error {
+  constructor(message: string, readonly retryable: boolean, readonly providerCode?: string) {
+    super(message);
+  }
+}

@@ -1,0 +1,114 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { StaffRole } from '../auth/auth.table.ts';
+import type { AuthService, StaffPrincipal } from '../auth/auth.service.ts';
+import { createError } from '../shared/errors.ts';
+import { ErrorRef } from '../shared/schemas.ts';
+
+/**
+ * Who may call an operation. Every `/v1` route must declare one (registration fails otherwise),
+ * so a new route cannot forget it; the role-matrix test walks this registry.
+ */
+export type Access =
+  | { kind: 'public' }
+  | { kind: 'staff'; roles: readonly StaffRole[] }
+  /** Staff with one of the roles, or a citizen holding the booking's tracking token. */
+  | { kind: 'staff_or_tracking_token'; roles: readonly StaffRole[] }
+  /** Authenticated by a signature on the body (Stripe), checked by the handler. */
+  | { kind: 'signature' };
+
+export const access = {
+  public: (): Access => ({ kind: 'public' }),
+  staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
+  staffOrTrackingToken: (...roles: StaffRole[]): Access => ({ kind: 'staff_or_tracking_token', roles }),
+  signature: (): Access => ({ kind: 'signature' }),
+};
+
+export interface RegisteredOperation {
+  method: string;
+  url: string;
+  operationId: string;
+  access: Access;
+}
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    access?: Access;
+  }
+  interface FastifyRequest {
+    staff: StaffPrincipal | null;
+    trackingToken: string | null;
+  }
+  interface FastifyInstance {
+    operations: RegisteredOperation[];
+  }
+}
+
+export const TRACKING_TOKEN_HEADER = 'tracking-token';
+
+export const accessPlugin = fp(
+  async (app: FastifyInstance, opts: { auth: AuthService }) => {
+    app.decorate('operations', [] as RegisteredOperation[]);
+    app.decorateRequest('staff', null);
+    app.decorateRequest('trackingToken', null);
+
+    app.addHook('onRoute', (route) => {
+      if (!route.url.startsWith('/v1/') || route.method === 'HEAD') return;
+      const decl = route.config?.access;
+      const operationId = (route.schema as { operationId?: string } | undefined)?.operationId;
+      if (!decl) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
+      if (!operationId) throw new Error(`Route ${String(route.method)} ${route.url} has no operationId`);
+      for (const method of [route.method].flat()) app.operations.push({ method, url: route.url, operationId, access: decl });
+      if (decl.kind === 'staff' || decl.kind === 'staff_or_tracking_token') {
+        const schema = (route.schema ??= {}) as Record<string, unknown>;
+        schema.security = decl.kind === 'staff' ? [{ staffBearer: [] }] : [{ staffBearer: [] }, { trackingToken: [] }];
+        const response = (schema.response ??= {}) as Record<string, unknown>;
+        response[401] ??= ErrorRef;
+        response[403] ??= ErrorRef;
+        const roles = decl.roles.join(', ');
+        schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Roles: ${roles}${decl.kind === 'staff_or_tracking_token' ? ', or the citizen with the booking\'s tracking token (header `Tracking-Token`)' : ''}.`;
+      }
+    });
+
+    app.addHook('onRequest', async (request) => {
+      const decl = request.routeOptions.config?.access;
+      if (!decl || decl.kind === 'public' || decl.kind === 'signature') {
+        // Public operations may still be called by staff (a clerk booking at the counter).
+        if (decl?.kind === 'public' && request.headers.authorization) request.staff = await authenticate(request, opts.auth);
+        return;
+      }
+      if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {
+        const token = request.headers[TRACKING_TOKEN_HEADER];
+        if (typeof token !== 'string' || token.length < 10 || token.length > 200) {
+          throw createError({ code: 'auth.required', status: 401, message: 'Sign in as staff or give the Tracking-Token header' });
+        }
+        request.trackingToken = token;
+        return;
+      }
+      const staff = await authenticate(request, opts.auth);
+      if (!staff) throw createError({ code: 'auth.required', status: 401, message: 'Sign in: Authorization: Bearer <token>' });
+      if (!staff.roles.some((r) => decl.roles.includes(r))) {
+        throw createError({ code: 'auth.forbidden', status: 403, message: `This operation needs one of the roles: ${decl.roles.join(', ')}` });
+      }
+      request.staff = staff;
+    });
+  },
+  { name: 'access', dependencies: ['error-handler'] },
+);
+
+async function authenticate(request: FastifyRequest, auth: AuthService): Promise<StaffPrincipal | null> {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const match = /^Bearer ([A-Za-z0-9_\-.]{10,200})$/.exec(header);
+  if (!match) throw createError({ code: 'auth.malformed', status: 401, message: 'Authorization must be "Bearer <token>"' });
+  const staff = await auth.authenticate(match[1]!);
+  if (!staff) throw createError({ code: 'auth.invalid_token', status: 401, message: 'Session unknown or expired: sign in again' });
+  return staff;
+}
+
+/** Staff of one office see only that office; city-wide staff (officeId null) see all. */
+export function assertOfficeScope(staff: StaffPrincipal, officeId: string) {
+  if (staff.officeId && staff.officeId !== officeId) {
+    throw createError({ code: 'auth.other_office', status: 403, message: 'This belongs to another office' });
+  }
+}

@@ -1,0 +1,39 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import type { FastifyInstance } from 'fastify';
+import fp from 'fastify-plugin';
+
+export const swaggerPlugin = fp(
+  async (app: FastifyInstance, opts: { version: string; sandbox: boolean }) => {
+    await app.register(swagger, {
+      openapi: {
+        openapi: '3.1.0',
+        info: {
+          title: 'Amtsbote API',
+          version: opts.version,
+          description:
+            'Courier delivery of ID documents for citizen offices: quotes, bookings with a Stripe surcharge, tracking, document arrival, staff sign-in.\n\n' +
+            'Errors always have the shape `{ "error": { "code", "message", "requestId" } }`. Money is integer euro cents; times are UTC (ISO 8601); positions are GeoJSON `[lng, lat]`.\n\n' +
+            'Map data © OpenStreetMap contributors (ODbL).',
+          license: { name: 'Proprietary' },
+        },
+        tags: [
+          { name: 'bookings', description: 'Quotes, bookings, cancellation, document arrival' },
+          { name: 'tracking', description: 'The citizen\'s view of a booking' },
+          { name: 'offices', description: 'Citizen offices' },
+          { name: 'staff', description: 'Staff sign-in and accounts' },
+          { name: 'webhooks', description: 'Events from Stripe' },
+          { name: 'health', description: 'Liveness and readiness' },
+        ],
+        components: {
+          securitySchemes: {
+            staffBearer: { type: 'http', scheme: 'bearer', description: 'Token from signIn' },
+            trackingToken: { type: 'apiKey', in: 'header', name: 'Tracking-Token', description: 'The citizen\'s tracking token' },
+          },
+        },
+      },
+    });
+    await app.register(swaggerUi, { routePrefix: '/docs', uiConfig: { docExpansion: 'list', deepLinking: true } });
+  },
+  { name: 'swagger' },
+);

@@ -1,0 +1,34 @@
+/**
+ * Errors are values with stable codes. Domain code throws `AppError`s; the HTTP layer turns
+ * them into `{ error: { code, message, requestId } }` with the status they carry.
+ */
+export class AppError extends Error {
+  readonly code: string;
+  readonly status: number;
+  readonly details?: Record<string, unknown>;
+
+  constructor(args: { code: string; status: number; message: string; details?: Record<string, unknown> }) {
+    super(args.message);
+    this.name = 'AppError';
+    this.code = args.code;
+    this.status = args.status;
+    if (args.details) this.details = args.details;
+  }
+}
+
+export function createError(args: { code: string; status: number; message: string; details?: Record<string, unknown> }): AppError {
+  return new AppError(args);
+}
+
+export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
+
+export const notFound = (what: string, code = `${what}.not_found`) =>
+  createError({ code, status: 404, message: `${what[0]!.toUpperCase()}${what.slice(1)} not found` });
+
+/** Postgres unique_violation, seen through postgres.js or PGlite. */
+export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+  const err = (e as { cause?: unknown })?.cause ?? e;
+  const pg = err as { code?: string; constraint_name?: string; constraint?: string };
+  if (pg?.code !== '23505') return false;
+  return constraint === undefined || pg.constraint_name === constraint || pg.constraint === constraint;
+}
