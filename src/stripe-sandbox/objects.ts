@@ -17,6 +17,7 @@ export interface PaymentIntentInput {
   metadata: Record<string, string>;
   description: string | null;
   receiptEmail: string | null;
+  allowedPaymentMethodTypes: string[] | null;
   paymentMethodTypes: string[];
   automaticPaymentMethods: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
   captureMethod: Stripe.PaymentIntent.CaptureMethod;
@@ -29,7 +30,7 @@ export function buildPaymentIntent(input: PaymentIntentInput, created: number): 
   return {
     id,
     object: 'payment_intent',
-    allowed_payment_method_types: null,
+    allowed_payment_method_types: input.allowedPaymentMethodTypes,
     amount: input.amount,
     amount_capturable: 0,
     amount_details: { tip: {} },
@@ -191,14 +192,18 @@ export function buildCharge(input: ChargeInput, created: number): Stripe.Charge 
         electronic_commerce_indicator: null,
         exp_month: card?.exp_month ?? 12,
         exp_year: card?.exp_year ?? 2030,
+        extended_authorization: { status: 'disabled' },
         fingerprint: card?.fingerprint ?? null,
         funding: card?.funding ?? null,
+        incremental_authorization: { status: 'unavailable' },
         installments: null,
         last4: card?.last4 ?? null,
         mandate: null,
+        multicapture: { status: 'unavailable' },
         network: card?.brand ?? null,
         network_token: { used: false },
         network_transaction_id: succeeded ? '1041029786787710' : null,
+        overcapture: { maximum_amount_capturable: paymentIntent.amount, status: 'unavailable' },
         regulated_status: 'unregulated',
         three_d_secure: null,
         transaction_link_id: null,

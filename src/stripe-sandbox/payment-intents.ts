@@ -1,7 +1,7 @@
 import type Stripe from 'stripe';
 import { requireObject, type SandboxContext } from './context.ts';
 import { openDispute } from './disputes.ts';
-import { cardDeclined, parameterInvalid, resourceMissing, stateConflict } from './errors.ts';
+import { cardDeclined, parameterInvalid, parameterMissing, resourceMissing, stateConflict } from './errors.ts';
 import type { EventRequest } from './events.ts';
 import type { FormObject } from './form.ts';
 import { generateId } from './ids.ts';
@@ -35,6 +35,7 @@ const CREATE_PARAMS = [
   'metadata',
   'description',
   'automatic_payment_methods',
+  'allowed_payment_method_types',
   'payment_method_types',
   'capture_method',
   'receipt_email',
@@ -44,7 +45,16 @@ const CREATE_PARAMS = [
   'statement_descriptor',
   'statement_descriptor_suffix',
 ] as const;
-const UPDATE_PARAMS = ['amount', 'currency', 'metadata', 'description', 'receipt_email', 'payment_method', 'payment_method_types'] as const;
+const UPDATE_PARAMS = [
+  'amount',
+  'currency',
+  'metadata',
+  'description',
+  'receipt_email',
+  'payment_method',
+  'allowed_payment_method_types',
+  'payment_method_types',
+] as const;
 const CONFIRM_PARAMS = ['payment_method', 'return_url', 'receipt_email'] as const;
 
 function readAmount(params: ParamReader, currency: string, required: true): number;
@@ -82,36 +92,48 @@ function readReceiptEmail(params: ParamReader): string | null | undefined {
   return email;
 }
 
-function readPaymentMethodSetup(params: ParamReader): {
+interface PaymentMethodSetup {
+  allowedPaymentMethodTypes: string[] | null;
   paymentMethodTypes: string[];
   automaticPaymentMethods: Stripe.PaymentIntent.AutomaticPaymentMethods | null;
-} {
-  const types = params.optionalStringArray('payment_method_types');
+}
+
+/**
+ * Which payment method types a PaymentIntent may use. Current API versions take
+ * `allowed_payment_method_types` (what stripe-node v23 types offer); the older
+ * `payment_method_types` parameter is accepted as well. The sandbox only simulates cards.
+ */
+function readPaymentMethodSetup(params: ParamReader): PaymentMethodSetup {
+  const allowed = params.optionalStringArray('allowed_payment_method_types');
+  const legacy = params.optionalStringArray('payment_method_types');
+  const types = allowed !== undefined && allowed.length > 0 ? allowed : legacy;
+  const param = types === allowed ? 'allowed_payment_method_types' : 'payment_method_types';
   const automatic = params.optionalObject('automatic_payment_methods', ['enabled', 'allow_redirects']);
   const enabled = automatic?.optionalBoolean('enabled');
   const allowRedirects = automatic?.optionalEnum('allow_redirects', ['always', 'never'] as const);
-  if (automatic && enabled === undefined) throw parameterInvalid('automatic_payment_methods[enabled]', 'Missing required param: automatic_payment_methods[enabled].', 'parameter_missing');
-  if (types && types.length > 0 && enabled) {
-    throw parameterInvalid(
-      'automatic_payment_methods',
-      'You may only specify one of these parameters: automatic_payment_methods, payment_method_types.',
-      'parameters_exclusive',
-    );
-  }
+  if (automatic && enabled === undefined) throw parameterMissing('automatic_payment_methods[enabled]');
   if (types && types.length > 0) {
+    if (enabled) {
+      throw parameterInvalid(
+        'automatic_payment_methods',
+        `You may only specify one of these parameters: automatic_payment_methods, ${param}.`,
+        'parameters_exclusive',
+      );
+    }
     const unsupported = types.find((type) => type !== 'card');
     if (unsupported !== undefined) {
       throw parameterInvalid(
-        'payment_method_types',
+        param,
         `The payment method type "${unsupported}" is not available in the offline Stripe sandbox, which only simulates cards.`,
         'payment_method_unactivated',
       );
     }
-    return { paymentMethodTypes: types, automaticPaymentMethods: null };
+    return { allowedPaymentMethodTypes: param === 'allowed_payment_method_types' ? types : null, paymentMethodTypes: types, automaticPaymentMethods: null };
   }
   // Since API version 2023-08-16 automatic payment methods are on unless switched off.
-  if (enabled === false) return { paymentMethodTypes: ['card'], automaticPaymentMethods: null };
+  if (enabled === false) return { allowedPaymentMethodTypes: null, paymentMethodTypes: ['card'], automaticPaymentMethods: null };
   return {
+    allowedPaymentMethodTypes: null,
     paymentMethodTypes: ['card'],
     automaticPaymentMethods: allowRedirects === undefined ? { enabled: true } : { enabled: true, allow_redirects: allowRedirects },
   };
@@ -140,6 +162,7 @@ export function createPaymentIntent(ctx: SandboxContext, form: FormObject, reque
       metadata: mergeMetadata({}, params.optionalMetadata()),
       description: params.optionalString('description', { maxLength: 1000 }) ?? null,
       receiptEmail: readReceiptEmail(params) ?? null,
+      allowedPaymentMethodTypes: setup.allowedPaymentMethodTypes,
       paymentMethodTypes: setup.paymentMethodTypes,
       automaticPaymentMethods: setup.automaticPaymentMethods,
       captureMethod,
@@ -163,7 +186,7 @@ export function updatePaymentIntent(ctx: SandboxContext, id: string, form: FormO
   const paymentIntent = requireObject(ctx, 'payment_intent', id);
   const params = ParamReader.strict(form, UPDATE_PARAMS);
   const mutable = CONFIRMABLE.includes(paymentIntent.status);
-  for (const field of ['amount', 'currency', 'payment_method', 'payment_method_types'] as const) {
+  for (const field of ['amount', 'currency', 'payment_method', 'allowed_payment_method_types', 'payment_method_types'] as const) {
     if (params.has(field) && !mutable) {
       throw stateConflict(
         `This PaymentIntent's ${field} could not be updated because it has a status of ${paymentIntent.status}. You may only update the ${field} of a PaymentIntent with one of the following statuses: ${CONFIRMABLE.join(', ')}.`,
@@ -181,8 +204,14 @@ export function updatePaymentIntent(ctx: SandboxContext, id: string, form: FormO
   if (description !== undefined) paymentIntent.description = description;
   const receiptEmail = readReceiptEmail(params);
   if (receiptEmail !== undefined) paymentIntent.receipt_email = receiptEmail;
-  const types = params.optionalStringArray('payment_method_types');
-  if (types !== undefined && types.length > 0) paymentIntent.payment_method_types = readPaymentMethodSetup(params).paymentMethodTypes;
+  if (params.has('allowed_payment_method_types') || params.has('payment_method_types')) {
+    const setup = readPaymentMethodSetup(params);
+    if (setup.automaticPaymentMethods === null) {
+      paymentIntent.payment_method_types = setup.paymentMethodTypes;
+      paymentIntent.allowed_payment_method_types = setup.allowedPaymentMethodTypes;
+      paymentIntent.automatic_payment_methods = null;
+    }
+  }
   const paymentMethod = params.optionalString('payment_method');
   if (paymentMethod !== undefined) {
     paymentIntent.payment_method = resolvePaymentMethod(ctx, paymentMethod).id;

@@ -34,7 +34,10 @@ export interface WebhookReceiver {
  * A plain node:http webhook receiver recording raw bodies; `respond(n)` picks the status code
  * for the n-th request (0-based), so tests can make it fail first and succeed later.
  */
-export async function startWebhookReceiver(respond: (index: number, rawBody: string) => number = () => 200): Promise<WebhookReceiver> {
+export async function startWebhookReceiver(
+  respond: (index: number, rawBody: string) => number = () => 200,
+  options: { delayMs?: number } = {},
+): Promise<WebhookReceiver> {
   const received: ReceivedWebhook[] = [];
   const server: Server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -43,8 +46,10 @@ export async function startWebhookReceiver(respond: (index: number, rawBody: str
       const rawBody = Buffer.concat(chunks).toString('utf8');
       const status = respond(received.length, rawBody);
       received.push({ rawBody, headers: req.headers, status });
-      res.writeHead(status, { 'Content-Type': 'text/plain' });
-      res.end(status < 300 ? 'ok' : 'failed');
+      setTimeout(() => {
+        res.writeHead(status, { 'Content-Type': 'text/plain' });
+        res.end(status < 300 ? 'ok' : 'failed');
+      }, options.delayMs ?? 0);
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));

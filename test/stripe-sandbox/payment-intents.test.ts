@@ -109,10 +109,15 @@ describe('stripe sandbox: payment intents', () => {
       currency: 'eur',
       payment_method: 'pm_card_visa',
       confirm: true,
-      payment_method_types: ['card'],
+      allowed_payment_method_types: ['card'],
     });
     expect(paymentIntent.status).toBe('succeeded');
     expect(paymentIntent.automatic_payment_methods).toBeNull();
+    expect(paymentIntent.allowed_payment_method_types).toEqual(['card']);
+    expect(paymentIntent.payment_method_types).toEqual(['card']);
+
+    const sepa = await catchError(() => stripe.paymentIntents.create({ amount: 990, currency: 'eur', allowed_payment_method_types: ['sepa_debit'] }));
+    expect(sepa).toMatchObject({ statusCode: 400, code: 'payment_method_unactivated', param: 'allowed_payment_method_types' });
   });
 
   it('declines pm_card_chargeDeclined with a StripeCardError and emits payment_intent.payment_failed', async () => {
