@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import Fastify, { type FastifyServerOptions } from 'fastify';
+import Fastify from 'fastify';
+import type { Logger } from 'pino';
 import type { Redis } from 'ioredis';
 import { authRoutes } from './auth/auth.routes.ts';
 import { createAuthService } from './auth/auth.service.ts';
@@ -22,6 +23,7 @@ import { createQuotesService } from './quotes/quotes.service.ts';
 import { quotesRoutes } from './quotes/quotes.routes.ts';
 import type { App } from './shared/app-types.ts';
 import { ErrorResponseSchema } from './shared/schemas.ts';
+import { createLogger } from './infra/process.ts';
 import { scheduleBookingExpiry, scheduleRefund } from './payments/payment-jobs.ts';
 
 export interface AppDeps {
@@ -31,7 +33,8 @@ export interface AppDeps {
   queues: Queues;
   gateway: PaymentGateway;
   clock?: () => Date;
-  logger?: FastifyServerOptions['logger'];
+  /** A pino logger to share with the rest of the process; by default the app makes its own. */
+  logger?: Logger;
 }
 
 export const API_VERSION = '0.1.0';
@@ -46,10 +49,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const db = deps.database.db;
 
   const app = Fastify({
-    logger: deps.logger ?? {
-      level: config.env.LOG_LEVEL,
-      redact: { paths: ['req.headers.authorization', 'req.headers["tracking-token"]', 'req.headers["stripe-signature"]'], censor: '[redacted]' },
-    },
+    loggerInstance: deps.logger ?? createLogger(config, 'amtsbote-api'),
     genReqId: (req) => {
       const given = req.headers['x-request-id'];
       return typeof given === 'string' && /^[A-Za-z0-9_.:-]{1,100}$/.test(given) ? given : randomUUID();
@@ -66,9 +66,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addSchema(ErrorResponseSchema);
 
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
+  // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
+  // sweep jobs, so the request still succeeds and the failure is only logged.
+  const safely = (what: string, fn: () => Promise<void>) =>
+    fn().catch((err: unknown) => app.log.warn({ err, what }, 'enqueue after commit failed; the sweep will catch up'));
   const afterCommit = {
-    scheduleExpiry: (bookingId: string, deadline: Date) => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock()),
-    refundOwed: (refundId: string) => scheduleRefund(deps.queues, refundId),
+    scheduleExpiry: (bookingId: string, deadline: Date) => safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
+    refundOwed: (refundId: string) => safely('execute-refund', () => scheduleRefund(deps.queues, refundId)),
   };
   const bookings = createBookingsService({ db, gateway: deps.gateway, clock, paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES, afterCommit });
   const paymentEvents = createPaymentEventsService({ db, onRefundOwed: afterCommit.refundOwed });

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { Database } from '../db/client.ts';
+import { queryRows, type Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
@@ -90,7 +90,7 @@ export function createBookingsService(deps: BookingDeps) {
         if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) {
           throw createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
         }
-        const [{ seq }] = (await tx.execute(sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as unknown as [{ seq: string }];
+        const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [{ seq: string }];
         const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, now.getUTCFullYear(), Number(seq));
         const trackingToken = generateToken('ab_track');
         const consent: Consent = { powerOfAttorney: true, textVersion: input.consent.textVersion, consentedAt: now.toISOString() };

@@ -1,0 +1,24 @@
+import { Redis } from 'ioredis';
+
+/**
+ * A Redis connection for BullMQ (which needs `maxRetriesPerRequest: null`). At start the platform
+ * checks once that Redis answers, and fails with a message that says how to get one.
+ */
+export async function connectRedis(url: string): Promise<Redis> {
+  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+  try {
+    await redis.connect();
+    await redis.ping();
+  } catch (err) {
+    redis.disconnect();
+    throw new Error(
+      `Redis does not answer at ${redactUrl(url)} (${(err as Error).message}).\n` +
+        'Amtsbote needs Redis for its job queues. Start one, for example:\n' +
+        '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n' +
+        '(Debian/Ubuntu: apt-get install redis-server), or point REDIS_URL at yours.',
+    );
+  }
+  return redis;
+}
+
+export const redactUrl = (url: string) => url.replace(/\/\/[^@/]*@/, '//***@');

@@ -1,0 +1,35 @@
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/config.ts';
+import type { Database } from '../src/db/client.ts';
+import type { Queues } from '../src/jobs/queues.ts';
+import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
+import { createPaymentUpkeepService } from '../src/payments/payment-upkeep.service.ts';
+import { startPaymentsWorker } from './payments.worker.ts';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  connection: Redis;
+  queues: Queues;
+  gateway: PaymentGateway;
+  clock?: () => Date;
+  logger: Logger;
+}
+
+/** The composition root of the worker side: every BullMQ worker of the platform. */
+export async function startWorkers(deps: WorkerDeps): Promise<{ workers: Worker[]; close(): Promise<void> }> {
+  const clock = deps.clock ?? (() => new Date());
+  const prefix = deps.config.env.QUEUE_PREFIX;
+  const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
+  const workers = [
+    await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
+  ];
+  return {
+    workers,
+    close: async () => {
+      await Promise.all(workers.map((w) => w.close()));
+    },
+  };
+}
