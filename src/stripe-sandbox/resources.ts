@@ -73,3 +73,29 @@ export function listEvents(ctx: SandboxContext, form: FormObject): Stripe.ApiLis
 export function retrievePaymentMethod(ctx: SandboxContext, id: string): Stripe.PaymentMethod {
   return requireObject(ctx, 'payment_method', id);
 }
+
+/**
+ * The account balance, derived from balance transactions the way Stripe's is: net amounts whose
+ * `available_on` has passed are available, the rest pending. Payouts do not exist in the sandbox,
+ * so the balance only grows with charges and shrinks with refunds and disputes.
+ */
+export function retrieveBalance(ctx: SandboxContext, form: FormObject): Stripe.Balance {
+  ParamReader.strict(form, []);
+  const now = ctx.now();
+  const totals = new Map<string, { available: number; pending: number }>();
+  for (const transaction of ctx.store.list('balance_transaction')) {
+    const total = totals.get(transaction.currency) ?? { available: 0, pending: 0 };
+    if (transaction.available_on <= now) total.available += transaction.net;
+    else total.pending += transaction.net;
+    totals.set(transaction.currency, total);
+  }
+  if (totals.size === 0) totals.set('eur', { available: 0, pending: 0 });
+  const entries = [...totals.entries()];
+  return {
+    object: 'balance',
+    available: entries.map(([currency, total]) => ({ amount: total.available, currency, source_types: { card: total.available } })),
+    connect_reserved: entries.map(([currency]) => ({ amount: 0, currency })),
+    livemode: false,
+    pending: entries.map(([currency, total]) => ({ amount: total.pending, currency, source_types: { card: total.pending } })),
+  };
+}

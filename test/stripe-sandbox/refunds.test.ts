@@ -118,4 +118,31 @@ describe('stripe sandbox: refunds', () => {
     const sum = all.data.reduce((total, transaction) => total + transaction.net, 0);
     expect(sum).toBe(9825 - 2500);
   });
+
+  it('moves charge funds from pending to available after seven days, as the balance shows', async () => {
+    let now = new Date('2026-04-01T09:30:00Z');
+    const clocked = await startSandbox({ clock: () => now });
+    try {
+      const paid = await clocked.stripe.paymentIntents.create({ amount: 10_000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
+      await clocked.stripe.refunds.create({ payment_intent: paid.id, amount: 1_000 });
+      const before = await clocked.stripe.balance.retrieve();
+      expect(before).toMatchObject({ object: 'balance', livemode: false });
+      expect(before.pending).toEqual([{ amount: 9825, currency: 'eur', source_types: { card: 9825 } }]);
+      expect(before.available).toEqual([{ amount: -1000, currency: 'eur', source_types: { card: -1000 } }]);
+
+      const listed = await clocked.stripe.balanceTransactions.list({ type: 'charge', expand: ['data.source'] });
+      const transaction = listed.data[0]!;
+      expect(transaction.status).toBe('pending');
+      expect(transaction.available_on).toBe(Date.parse('2026-04-08T00:00:00Z') / 1000);
+      expect((transaction.source as Stripe.Charge).object).toBe('charge');
+
+      now = new Date('2026-04-08T00:00:01Z');
+      const after = await clocked.stripe.balance.retrieve();
+      expect(after.available).toEqual([{ amount: 8825, currency: 'eur', source_types: { card: 8825 } }]);
+      expect(after.pending).toEqual([{ amount: 0, currency: 'eur', source_types: { card: 0 } }]);
+      expect((await clocked.stripe.balanceTransactions.retrieve(transaction.id)).status).toBe('available');
+    } finally {
+      await clocked.sandbox.close();
+    }
+  });
 });
