@@ -27,13 +27,15 @@ export async function startPaymentsWorker(deps: {
         case 'sweep-expired': {
           parseJobPayload('payments', 'sweep-expired', job.data);
           const ids = await upkeep.overdueBookingIds();
-          for (const id of ids) await scheduleBookingExpiry(queues, id, clock(), clock());
+          const round = Math.floor(clock().getTime() / SWEEP_EVERY_MS);
+          for (const id of ids) await scheduleBookingExpiry(queues, id, clock(), clock(), round);
           return { enqueued: ids.length };
         }
         case 'sweep-refunds': {
           parseJobPayload('payments', 'sweep-refunds', job.data);
           const ids = await upkeep.stalePendingRefundIds();
-          for (const id of ids) await scheduleRefund(queues, id);
+          const round = Math.floor(clock().getTime() / SWEEP_EVERY_MS);
+          for (const id of ids) await scheduleRefund(queues, id, round);
           return { enqueued: ids.length };
         }
         default:

@@ -1,0 +1,174 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { circle } from '@turf/turf';
+import type { Polygon } from 'geojson';
+import { pino } from 'pino';
+import Stripe from 'stripe';
+import { buildApp } from '../../src/app.ts';
+import { createAuthService } from '../../src/auth/auth.service.ts';
+import type { StaffRole } from '../../src/auth/auth.table.ts';
+import { loadConfig } from '../../src/config/config.ts';
+import { openDatabase, type Database } from '../../src/db/client.ts';
+import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
+import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
+import { connectRedis } from '../../src/infra/redis.ts';
+import { createQueues } from '../../src/jobs/queues.ts';
+import { createOfficesRepository } from '../../src/offices/offices.repository.ts';
+import type { RefundPolicy } from '../../src/offices/offices.table.ts';
+import { createStripeGateway } from '../../src/payments/stripe-gateway.ts';
+import { createStripeSandbox } from '../../src/stripe-sandbox/index.ts';
+import { startWorkers } from '../../workers/start-workers.ts';
+import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env.ts';
+
+export const OFFICE_LOCATION: [number, number] = [9.1759, 48.7746];
+/** Inside the 4 km bicycle circle and the city. */
+export const NEAR: [number, number] = [9.1773, 48.7754];
+/** Inside the city (Stuttgart-Vaihingen), ~8 km from the office: e-car only. */
+export const CITY_ONLY: [number, number] = [9.1105, 48.7297];
+/** Munich: outside every zone. */
+export const OUTSIDE: [number, number] = [11.5755, 48.1372];
+
+/** A clock the test can move; starts at real time so Stripe's signature tolerance holds. */
+export function createTestClock() {
+  let offsetMs = 0;
+  const clock = () => new Date(Date.now() + offsetMs);
+  return Object.assign(clock, { advance: (ms: number) => { offsetMs += ms; } });
+}
+
+export interface TestPlatformOptions {
+  workers?: boolean;
+  env?: Record<string, string>;
+}
+
+/**
+ * The real platform for a test file: the API on a random port against the machine's PostgreSQL
+ * and Redis (own queue prefix per file), the bundled Stripe sandbox, and, if asked, the workers.
+ */
+export async function startTestPlatform(opts: TestPlatformOptions = {}) {
+  const clock = createTestClock();
+  const config = loadConfig({
+    DATABASE_URL: TEST_DATABASE_URL,
+    REDIS_URL: TEST_REDIS_URL,
+    QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    LOG_LEVEL: 'silent',
+    ...opts.env,
+  });
+  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
+  const database = await openDatabase({ url: TEST_DATABASE_URL, dataDir: '.data', maxConnections: 5 });
+  const redis = await connectRedis(TEST_REDIS_URL);
+  const queues = createQueues(redis, config.env.QUEUE_PREFIX);
+  const sandbox = createStripeSandbox({ retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50 });
+  await sandbox.listen({ port: 0 });
+  const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
+  const gateway = createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret, endpoint: sandbox.clientOptions(), sandbox: true });
+  const app = await buildApp({ config, database, redis, queues, gateway, clock, logger });
+  const address = await app.listen({ host: '127.0.0.1', port: 0 });
+  sandbox.addWebhookEndpoint(`${address}/v1/webhooks/stripe`, webhookSecret);
+  const workers = opts.workers ? await startWorkers({ config, db: database.db, connection: redis, queues, gateway, clock, logger }) : null;
+  /** The citizen's (or Stripe.js's) view of Stripe: stripe-node pointed at the sandbox. */
+  const stripe = new Stripe(SANDBOX_SECRET_KEY, { ...sandbox.clientOptions(), maxNetworkRetries: 0 });
+  const auth = createAuthService({ db: database.db, clock, sessionHours: 12 });
+
+  return {
+    app, address, config, clock, db: database.db, database, redis, queues, sandbox, stripe, webhookSecret, gateway, workers, auth,
+    /** Signs in a new staff member with the given roles and returns the bearer header. */
+    async staff(roles: StaffRole[], officeId: string | null) {
+      const username = `t-${randomBytes(5).toString('hex')}`;
+      const password = `pw-${randomBytes(12).toString('hex')}`;
+      const user = await auth.createStaffUser({ username, displayName: 'Test Staff', password, roles, officeId, actorId: null });
+      const { token } = await auth.signIn({ username, password });
+      return { user, headers: { authorization: `Bearer ${token}` } };
+    },
+    async close() {
+      await app.close();
+      await workers?.close();
+      await sandbox.close();
+      await queues.close();
+      redis.disconnect();
+      await database.close();
+    },
+  };
+}
+
+export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
+
+/** An office with a 4 km bicycle circle and the city-wide e-car zone, like the demo office. */
+export async function seedOffice(db: Database, opts: { refundPolicy?: RefundPolicy; feeCents?: number; bikeCents?: number; ecarCents?: number } = {}) {
+  const repo = createOfficesRepository(db);
+  const suffix = randomBytes(3).toString('hex').toUpperCase();
+  const office = await repo.insertOffice({
+    slug: `office-${suffix.toLowerCase()}`, name: `Testbüro ${suffix}`, addressLine: 'Eberhardstraße 39, 70173 Stuttgart',
+    location: OFFICE_LOCATION, kassenzeichenPrefix: `T${suffix}`, refundPolicy: opts.refundPolicy ?? 'fee_after_ready',
+    cancellationFeeCents: opts.feeCents ?? 150,
+  });
+  const bikeZone = await repo.insertZone({
+    officeId: office.id, name: 'Bike 4 km', geometry: circle(OFFICE_LOCATION, 4, { steps: 64, units: 'kilometers' }).geometry as Polygon, vehicleTypes: ['bike'],
+  });
+  const cityZone = await repo.insertZone({ officeId: office.id, name: 'City', geometry: loadStuttgartBoundary(), vehicleTypes: ['ecar'] });
+  const validFrom = new Date('2020-01-01T00:00:00Z');
+  await repo.insertTariff({ officeId: office.id, zoneId: bikeZone.id, vehicleType: 'bike', amountCents: opts.bikeCents ?? 450, validFrom });
+  await repo.insertTariff({ officeId: office.id, zoneId: cityZone.id, vehicleType: 'ecar', amountCents: opts.ecarCents ?? 850, validFrom });
+  return { office, bikeZone, cityZone };
+}
+
+export const ADDRESS = { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' };
+
+export function newApplicationNumber() {
+  return `A${randomBytes(5).toString('hex').toUpperCase()}`;
+}
+
+export function bookingBody(quoteId: string, overrides: Record<string, unknown> = {}, now = new Date()) {
+  const start = new Date(now.getTime() + 14 * 86_400_000);
+  start.setUTCHours(8, 0, 0, 0);
+  return {
+    quoteId,
+    vehicleType: 'bike',
+    applicationNumber: newApplicationNumber(),
+    documentType: 'id_card',
+    recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+    address: ADDRESS,
+    preferredWindows: [{ start: start.toISOString(), end: new Date(start.getTime() + 4 * 3_600_000).toISOString() }],
+    consent: { powerOfAttorney: true, textVersion: '2026-01' },
+    ...overrides,
+  };
+}
+
+/** POST JSON through the real HTTP listener (so the Stripe sandbox and the test see the same server). */
+export async function api(p: TestPlatform, method: string, path: string, init: { body?: unknown; headers?: Record<string, string> } = {}) {
+  const res = await fetch(`${p.address}${path}`, {
+    method,
+    headers: { ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}), ...init.headers },
+    body: init.body === undefined ? undefined : typeof init.body === 'string' ? init.body : JSON.stringify(init.body),
+  });
+  const text = await res.text();
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field in the tests
+  const json: any = text ? JSON.parse(text) : null;
+  return { status: res.status, body: json, headers: res.headers };
+}
+
+/** Quote, book and (optionally) pay through stripe-node; waits for the webhook to land. */
+export async function createPaidBooking(p: TestPlatform, officeId: string, opts: { pay?: boolean; paymentMethod?: string; vehicleType?: 'bike' | 'ecar' } = {}) {
+  const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
+  const body = bookingBody(quote.body.id, { vehicleType: opts.vehicleType ?? 'bike' });
+  const created = await api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
+  if (created.status !== 201) throw new Error(`booking failed: ${JSON.stringify(created.body)}`);
+  if (opts.pay !== false) {
+    await p.stripe.paymentIntents.confirm(created.body.payment.paymentIntentId, { payment_method: opts.paymentMethod ?? 'pm_card_visa' });
+    await p.sandbox.flushWebhooks();
+  }
+  return { quote: quote.body, request: body, ...created.body } as {
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
+    quote: any; request: ReturnType<typeof bookingBody>; booking: any; payment: any; trackingToken: string;
+  };
+}
+
+/** Polls until `check` holds (for work done by workers); fails with the last value after `timeoutMs`. */
+export async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boolean, timeoutMs = 10_000): Promise<T> {
+  const until = Date.now() + timeoutMs;
+  let last: T = await fn();
+  while (!check(last)) {
+    if (Date.now() > until) throw new Error(`condition not met in ${timeoutMs} ms; last value: ${JSON.stringify(last)}`);
+    await new Promise((r) => setTimeout(r, 100));
+    last = await fn();
+  }
+  return last;
+}
