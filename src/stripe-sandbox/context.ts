@@ -27,7 +27,7 @@ const NOUNS: Record<StoredKind, string> = {
   webhook_endpoint: 'webhook endpoint',
 };
 
-export function nounFor(kind: StoredKind): string {
+export function getNoun(kind: StoredKind): string {
   return NOUNS[kind];
 }
 

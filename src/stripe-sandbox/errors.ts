@@ -5,6 +5,8 @@ import type Stripe from 'stripe';
  * status Stripe would use, so stripe-node maps them onto the same error classes
  * (400/404 → StripeInvalidRequestError, 402 → StripeCardError, 401 → StripeAuthenticationError,
  * 400 + idempotency_error → StripeIdempotencyError).
+ * The factories are named after the Stripe error codes they produce, so call sites read like
+ * Stripe's documentation (`throw resourceMissing(...)`).
  */
 
 export type StripeErrorType = 'api_error' | 'card_error' | 'idempotency_error' | 'invalid_request_error';
@@ -40,15 +42,15 @@ export class SandboxError extends Error {
   }
 }
 
-function docUrlFor(code: string): string {
+function buildDocUrl(code: string): string {
   return `https://stripe.com/docs/error-codes/${code.replace(/_/g, '-')}`;
 }
 
-function invalidRequest(statusCode: number, message: string, code?: string, param?: string, executed = false): SandboxError {
+function createInvalidRequest(statusCode: number, message: string, code?: string, param?: string, executed = false): SandboxError {
   const body: StripeErrorBody = { type: 'invalid_request_error', message };
   if (code !== undefined) {
     body.code = code;
-    body.doc_url = docUrlFor(code);
+    body.doc_url = buildDocUrl(code);
   }
   if (param !== undefined) body.param = param;
   return new SandboxError(statusCode, body, executed);
@@ -56,15 +58,15 @@ function invalidRequest(statusCode: number, message: string, code?: string, para
 
 /** Unknown id: Stripe answers 404 with the offending parameter named (`id` for path ids). */
 export function resourceMissing(noun: string, id: string, param = 'id'): SandboxError {
-  return invalidRequest(404, `No such ${noun}: '${id}'`, 'resource_missing', param);
+  return createInvalidRequest(404, `No such ${noun}: '${id}'`, 'resource_missing', param);
 }
 
 export function parameterMissing(param: string): SandboxError {
-  return invalidRequest(400, `Missing required param: ${param}.`, 'parameter_missing', param);
+  return createInvalidRequest(400, `Missing required param: ${param}.`, 'parameter_missing', param);
 }
 
 export function parameterUnknown(param: string): SandboxError {
-  return invalidRequest(
+  return createInvalidRequest(
     400,
     `Received unknown parameter: ${param}`,
     'parameter_unknown',
@@ -73,11 +75,11 @@ export function parameterUnknown(param: string): SandboxError {
 }
 
 export function parameterInvalidInteger(param: string, value: string): SandboxError {
-  return invalidRequest(400, `Invalid integer: ${value}`, 'parameter_invalid_integer', param);
+  return createInvalidRequest(400, `Invalid integer: ${value}`, 'parameter_invalid_integer', param);
 }
 
 export function parameterInvalidEmpty(param: string): SandboxError {
-  return invalidRequest(
+  return createInvalidRequest(
     400,
     `You passed an empty string for '${param}'. We assume empty values are an attempt to unset a parameter; however '${param}' cannot be unset. You should remove '${param}' from your request or supply a non-empty value.`,
     'parameter_invalid_empty',
@@ -87,12 +89,12 @@ export function parameterInvalidEmpty(param: string): SandboxError {
 
 /** A parameter with a malformed or out-of-range value (no more specific Stripe code applies). */
 export function parameterInvalid(param: string, message: string, code?: string): SandboxError {
-  return invalidRequest(400, message, code, param);
+  return createInvalidRequest(400, message, code, param);
 }
 
 /** Request that executed but conflicts with the object's state (stored for idempotent replay). */
 export function stateConflict(message: string, code: string, extra: Partial<StripeErrorBody> = {}): SandboxError {
-  const error = invalidRequest(400, message, code, extra.param, true);
+  const error = createInvalidRequest(400, message, code, extra.param, true);
   Object.assign(error.body, extra);
   return error;
 }
@@ -114,7 +116,7 @@ export function authenticationFailed(message: string): SandboxError {
 }
 
 export function unrecognizedUrl(method: string, path: string): SandboxError {
-  return invalidRequest(
+  return createInvalidRequest(
     404,
     `Unrecognized request URL (${method}: ${path}). This offline Stripe sandbox implements only the endpoints Amtsbote uses; see GET /sandbox.`,
   );

@@ -78,7 +78,7 @@ export function buildEvent<T extends SandboxEventType>(
 }
 
 /** The id of the object an event is about: deliveries are ordered per object. */
-export function eventObjectId(event: Stripe.Event): string {
+export function getEventObjectId(event: Stripe.Event): string {
   const object = event.data.object as { id?: unknown };
   return typeof object.id === 'string' ? object.id : event.id;
 }
@@ -118,4 +118,16 @@ export function createEventRecorder(deps: EventRecorderDeps): RecordEvent {
 /** Stripe's `enabled_events` matching: `*` subscribes to everything. */
 export function isSubscribed(enabledEvents: readonly string[], type: string): boolean {
   return enabledEvents.includes('*') || enabledEvents.includes(type);
+}
+
+/**
+ * Stripe's `previous_attributes`: the earlier values of the listed fields, for those that
+ * actually changed (unchanged fields are left out, as Stripe does).
+ */
+export function pickChangedAttributes<T extends object>(before: T, after: T, keys: readonly (keyof T)[]): Partial<T> {
+  const changed: Partial<T> = {};
+  for (const key of keys) {
+    if (JSON.stringify(before[key]) !== JSON.stringify(after[key])) changed[key] = before[key];
+  }
+  return changed;
 }

@@ -1,7 +1,7 @@
 import { API_ROUTES } from './api-routes.ts';
 import type { SandboxContext } from './context.ts';
 import { escapeHtml } from './html.ts';
-import { htmlPage, type PageResponse } from './pay-page.ts';
+import { buildHtmlPage, type PageResponse } from './pay-page.ts';
 import { listTestCardIds } from './test-cards.ts';
 
 /** GET /sandbox: says plainly, to people and to scripts, that this is not Stripe. */
@@ -36,7 +36,7 @@ export function renderSandboxInfo(ctx: SandboxContext, apiVersion: string, wants
     return { statusCode: 200, headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(info, null, 2) };
   }
   const endpoints = (info.endpoints as string[]).map((line) => `<li><code>${escapeHtml(line)}</code></li>`).join('');
-  return htmlPage(
+  return buildHtmlPage(
     200,
     'Stripe sandbox — no real money',
     `<h1>Offline Stripe sandbox</h1><p>${escapeHtml(MESSAGE)}</p>

@@ -8,7 +8,7 @@ export const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'created
 
 const RANGE_KEYS = ['gt', 'gte', 'lt', 'lte'] as const;
 
-function createdFilter(params: ParamReader): (created: number) => boolean {
+function buildCreatedFilter(params: ParamReader): (created: number) => boolean {
   if (!params.has('created')) return () => true;
   const range = params.optionalObject('created', RANGE_KEYS, { allowScalar: true });
   if (range === undefined) {
@@ -47,7 +47,7 @@ export function paginate<T extends { id: string; created: number }>(
       'parameters_exclusive',
     );
   }
-  const keep = createdFilter(params);
+  const keep = buildCreatedFilter(params);
   const newestFirst = oldestFirst.filter((item) => keep(item.created)).reverse();
 
   const indexOf = (id: string, param: string): number => {

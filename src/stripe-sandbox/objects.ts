@@ -243,13 +243,13 @@ export interface BalanceTransactionInput {
 }
 
 /** Midnight UTC of the day `seconds` falls on: Stripe's `available_on` values are day-aligned. */
-function startOfUtcDay(seconds: number): number {
+function truncateToUtcDay(seconds: number): number {
   return seconds - (seconds % DAY_SECONDS);
 }
 
 export function buildBalanceTransaction(input: BalanceTransactionInput, created: number): Stripe.BalanceTransaction {
   const availableOn =
-    input.availableAfterSeconds === 0 ? created : startOfUtcDay(created + input.availableAfterSeconds);
+    input.availableAfterSeconds === 0 ? created : truncateToUtcDay(created + input.availableAfterSeconds);
   return {
     id: input.id ?? generateId('txn'),
     object: 'balance_transaction',
@@ -400,7 +400,7 @@ export function buildDispute(charge: Stripe.Charge, reason: string, created: num
       uncategorized_text: null,
     },
     evidence_details: {
-      due_by: startOfUtcDay(created + 8 * DAY_SECONDS) - 1,
+      due_by: truncateToUtcDay(created + 8 * DAY_SECONDS) - 1,
       enhanced_eligibility: {},
       has_evidence: false,
       past_due: false,

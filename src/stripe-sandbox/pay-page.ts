@@ -39,7 +39,7 @@ const STYLE = `body{font-family:system-ui,sans-serif;max-width:32rem;margin:2rem
 button{font-size:1rem;padding:.6rem 1.2rem;margin:.3rem .3rem 0 0;border-radius:.4rem;border:1px solid #333;cursor:pointer}
 button.pay{background:#0a7a2f;color:#fff;border-color:#0a7a2f}.error{color:#a00}.ok{color:#0a7a2f}`;
 
-function layout(title: string, content: string): string {
+function renderLayout(title: string, content: string): string {
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">
 <title>${escapeHtml(title)}</title><style>${STYLE}</style></head>
@@ -47,15 +47,15 @@ function layout(title: string, content: string): string {
 ${content}</body></html>`;
 }
 
-export function htmlPage(statusCode: number, title: string, content: string): PageResponse {
-  return { statusCode, headers: HTML_HEADERS, body: layout(title, content) };
+export function buildHtmlPage(statusCode: number, title: string, content: string): PageResponse {
+  return { statusCode, headers: HTML_HEADERS, body: renderLayout(title, content) };
 }
 
-function notFound(): PageResponse {
-  return htmlPage(404, 'Stripe sandbox — payment not found', '<h1>Payment not found</h1><p>Unknown payment or wrong client secret.</p>');
+function renderNotFound(): PageResponse {
+  return buildHtmlPage(404, 'Stripe sandbox — payment not found', '<h1>Payment not found</h1><p>Unknown payment or wrong client secret.</p>');
 }
 
-function secretsMatch(expected: string | null, given: string | undefined): boolean {
+function compareSecrets(expected: string | null, given: string | undefined): boolean {
   if (expected === null || given === undefined) return false;
   const a = Buffer.from(expected);
   const b = Buffer.from(given);
@@ -63,7 +63,7 @@ function secretsMatch(expected: string | null, given: string | undefined): boole
 }
 
 /** Only absolute http(s) URLs, so a crafted link cannot turn the redirect into script execution. */
-export function safeReturnUrl(value: string | undefined): URL | undefined {
+export function parseReturnUrl(value: string | undefined): URL | undefined {
   if (value === undefined || value === '') return undefined;
   try {
     const url = new URL(value);
@@ -83,11 +83,11 @@ function formatMoney(amount: number, currency: string): string {
 
 function findPaymentIntent(ctx: SandboxContext, id: string, clientSecret: string | undefined): Stripe.PaymentIntent | undefined {
   const paymentIntent = ctx.store.get('payment_intent', id);
-  if (!paymentIntent || !secretsMatch(paymentIntent.client_secret, clientSecret)) return undefined;
+  if (!paymentIntent || !compareSecrets(paymentIntent.client_secret, clientSecret)) return undefined;
   return paymentIntent;
 }
 
-function statusSection(paymentIntent: Stripe.PaymentIntent, returnUrl: URL | undefined): string {
+function renderStatusSection(paymentIntent: Stripe.PaymentIntent, returnUrl: URL | undefined): string {
   const back = returnUrl ? `<p><a href="${escapeHtml(returnUrl.toString())}">Back to the shop</a></p>` : '';
   switch (paymentIntent.status) {
     case 'succeeded':
@@ -114,20 +114,20 @@ ${form('succeed', 'Pay with test card', 'pay')}${form('decline', 'Decline', 'dec
 
 export function renderPayPage(ctx: SandboxContext, id: string, query: URLSearchParams): PageResponse {
   const paymentIntent = findPaymentIntent(ctx, id, query.get('client_secret') ?? undefined);
-  if (!paymentIntent) return notFound();
-  const returnUrl = safeReturnUrl(query.get('return_url') ?? undefined);
+  if (!paymentIntent) return renderNotFound();
+  const returnUrl = parseReturnUrl(query.get('return_url') ?? undefined);
   const description = paymentIntent.description ? `<p>${escapeHtml(paymentIntent.description)}</p>` : '';
-  return htmlPage(
+  return buildHtmlPage(
     200,
     'Stripe sandbox — no real money',
     `<h1>Stripe sandbox — no real money</h1>${description}
 <p class="amount">${escapeHtml(formatMoney(paymentIntent.amount, paymentIntent.currency))}</p>
 <p class="muted">PaymentIntent ${escapeHtml(paymentIntent.id)} · status ${escapeHtml(paymentIntent.status)}</p>
-${statusSection(paymentIntent, returnUrl)}`,
+${renderStatusSection(paymentIntent, returnUrl)}`,
   );
 }
 
-function redirect(location: string): PageResponse {
+function buildRedirect(location: string): PageResponse {
   return { statusCode: 303, headers: { Location: location, 'Cache-Control': 'no-store' }, body: '' };
 }
 
@@ -144,7 +144,7 @@ export function submitPayPage(
   request: EventRequest,
 ): PageResponse {
   const paymentIntent = findPaymentIntent(ctx, id, form.client_secret);
-  if (!paymentIntent) return notFound();
+  if (!paymentIntent) return renderNotFound();
   const outcome: PayOutcome = form.outcome === 'decline' ? 'decline' : 'succeed';
   let result: Stripe.PaymentIntent = paymentIntent;
   let failure: string | null = null;
@@ -162,13 +162,13 @@ export function submitPayPage(
       body: JSON.stringify({ payment_intent: result, error: failure }, null, 2),
     };
   }
-  const returnUrl = safeReturnUrl(form.return_url);
+  const returnUrl = parseReturnUrl(form.return_url);
   if (returnUrl) {
     returnUrl.searchParams.set('payment_intent', result.id);
     returnUrl.searchParams.set('payment_intent_client_secret', result.client_secret ?? '');
     returnUrl.searchParams.set('redirect_status', result.status === 'succeeded' ? 'succeeded' : 'failed');
-    return redirect(returnUrl.toString());
+    return buildRedirect(returnUrl.toString());
   }
   const back = new URLSearchParams({ client_secret: result.client_secret ?? '' });
-  return redirect(`/sandbox/pay/${encodeURIComponent(id)}?${back.toString()}`);
+  return buildRedirect(`/sandbox/pay/${encodeURIComponent(id)}?${back.toString()}`);
 }

@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { requireObject, type SandboxContext } from './context.ts';
 import { openDispute } from './disputes.ts';
 import { cardDeclined, parameterInvalid, parameterMissing, resourceMissing, stateConflict } from './errors.ts';
-import type { EventRequest } from './events.ts';
+import { pickChangedAttributes, type EventRequest } from './events.ts';
 import type { FormObject } from './form.ts';
 import { generateId } from './ids.ts';
 import { LIST_PARAMS, paginate } from './lists.ts';
@@ -28,6 +28,8 @@ const CANCELABLE: readonly Stripe.PaymentIntent.Status[] = [
   'processing',
 ];
 const CANCELLATION_REASONS = ['duplicate', 'fraudulent', 'requested_by_customer', 'abandoned'] as const;
+/** Fields a confirmation may change, reported in the event's previous_attributes. */
+const CONFIRM_CHANGES = ['status', 'amount_received', 'latest_charge', 'payment_method', 'last_payment_error'] as const;
 
 const CREATE_PARAMS = [
   'amount',
@@ -241,15 +243,17 @@ export function cancelPaymentIntent(ctx: SandboxContext, id: string, form: FormO
       { payment_intent: paymentIntent },
     );
   }
+  const before = structuredClone(paymentIntent);
   paymentIntent.status = 'canceled';
   paymentIntent.canceled_at = ctx.now();
   paymentIntent.cancellation_reason = reason;
   ctx.store.save('payment_intent', paymentIntent);
-  ctx.recordEvent('payment_intent.canceled', paymentIntent, request, {
-    status: 'requires_payment_method',
-    canceled_at: null,
-    cancellation_reason: null,
-  });
+  ctx.recordEvent(
+    'payment_intent.canceled',
+    paymentIntent,
+    request,
+    pickChangedAttributes(before, paymentIntent, ['status', 'canceled_at', 'cancellation_reason']),
+  );
   return paymentIntent;
 }
 
@@ -305,13 +309,8 @@ function confirmWith(
   const paymentMethod = resolvePaymentMethod(ctx, chosen);
   const card = findTestCardByFingerprint(paymentMethod.card?.fingerprint);
   const outcome = card?.outcome ?? { kind: 'succeed' as const };
-  const previous: Partial<Stripe.PaymentIntent> = {
-    status: paymentIntent.status,
-    amount_received: paymentIntent.amount_received,
-    latest_charge: paymentIntent.latest_charge,
-    payment_method: paymentIntent.payment_method,
-    last_payment_error: paymentIntent.last_payment_error,
-  };
+  const before = structuredClone(paymentIntent);
+  const changedAttributes = () => pickChangedAttributes(before, paymentIntent, CONFIRM_CHANGES);
 
   if (outcome.kind === 'decline') {
     const failure = { code: outcome.code, declineCode: outcome.declineCode, message: outcome.message };
@@ -332,7 +331,7 @@ function confirmWith(
     };
     ctx.store.save('payment_intent', paymentIntent);
     ctx.recordEvent('charge.failed', charge, request);
-    ctx.recordEvent('payment_intent.payment_failed', paymentIntent, request, previous);
+    ctx.recordEvent('payment_intent.payment_failed', paymentIntent, request, changedAttributes());
     throw cardDeclined({
       code: outcome.code,
       decline_code: outcome.declineCode,
@@ -355,7 +354,7 @@ function confirmWith(
   paymentIntent.last_payment_error = null;
   ctx.store.save('payment_intent', paymentIntent);
   ctx.recordEvent('charge.succeeded', charge, request);
-  ctx.recordEvent('payment_intent.succeeded', paymentIntent, request, previous);
+  ctx.recordEvent('payment_intent.succeeded', paymentIntent, request, changedAttributes());
   if (outcome.kind === 'dispute') {
     // Like test card 4000 0000 0000 0259: the payment succeeds, the dispute arrives a bit later.
     ctx.runLater(ctx.disputeDelayMs, () => openDispute(ctx, charge.id, outcome.reason));

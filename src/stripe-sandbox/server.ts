@@ -51,18 +51,18 @@ function readBody(req: IncomingMessage): Promise<string> {
   });
 }
 
-function header(req: IncomingMessage, name: string): string | undefined {
+function readHeader(req: IncomingMessage, name: string): string | undefined {
   const value = req.headers[name];
   return Array.isArray(value) ? value[0] : value;
 }
 
-function wantsJson(req: IncomingMessage): boolean {
-  return (header(req, 'accept') ?? '').includes('application/json');
+function prefersJson(req: IncomingMessage): boolean {
+  return (readHeader(req, 'accept') ?? '').includes('application/json');
 }
 
 /** Accepts Bearer and Basic auth like Stripe, but only test-mode keys: this is never live. */
 function authenticate(req: IncomingMessage): void {
-  const authorization = header(req, 'authorization');
+  const authorization = readHeader(req, 'authorization');
   if (!authorization) {
     throw authenticationFailed(
       "You did not provide an API key. You need to provide your API key in the Authorization header, using Bearer auth (e.g. 'Authorization: Bearer YOUR_SECRET_KEY').",
@@ -94,7 +94,7 @@ async function readParams(req: IncomingMessage, url: URL): Promise<FormObject> {
   const query = decodeForm(url.search.slice(1));
   if (req.method !== 'POST') return query;
   const body = await readBody(req);
-  const contentType = header(req, 'content-type') ?? '';
+  const contentType = readHeader(req, 'content-type') ?? '';
   if (body.trim() !== '' && !contentType.includes('application/x-www-form-urlencoded')) {
     throw parameterInvalid(
       'body',
@@ -115,12 +115,12 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
   const requestId = generateRequestId();
   const method = req.method ?? 'GET';
   const path = url.pathname;
-  const idempotencyKey = method === 'POST' ? header(req, 'idempotency-key') : undefined;
+  const idempotencyKey = method === 'POST' ? readHeader(req, 'idempotency-key') : undefined;
   const baseHeaders: Record<string, string> = {
     'Content-Type': 'application/json',
     'Cache-Control': 'no-cache, no-store',
     'Request-Id': requestId,
-    'Stripe-Version': header(req, 'stripe-version') ?? deps.apiVersion,
+    'Stripe-Version': readHeader(req, 'stripe-version') ?? deps.apiVersion,
     ...(idempotencyKey === undefined ? {} : { 'Idempotency-Key': idempotencyKey }),
   };
   let statusCode = 200;
@@ -142,7 +142,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
           { ...baseHeaders, 'Idempotent-Replayed': 'true', 'Original-Request': replay.requestId },
           replay.body,
         );
-        deps.ctx.logger.info({ method, path, requestId, idempotencyKey }, 'stripe sandbox: idempotent replay');
+        deps.ctx.logger.debug?.({ method, path, requestId, idempotencyKey }, 'stripe sandbox: idempotent replay');
         return;
       }
     }
@@ -181,7 +181,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
     });
   }
   send(res, statusCode, baseHeaders, body);
-  deps.ctx.logger.info({ method, path, statusCode, requestId }, 'stripe sandbox: request');
+  deps.ctx.logger.debug?.({ method, path, statusCode, requestId }, 'stripe sandbox: request');
 }
 
 async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -189,7 +189,7 @@ async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: S
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
   // segments: ['sandbox'] | ['sandbox', 'pay', id] | ['sandbox', 'pay', id, 'confirm']
   if (method === 'GET' && segments.length === 1) {
-    sendPage(res, renderSandboxInfo(deps.ctx, deps.apiVersion, wantsJson(req)));
+    sendPage(res, renderSandboxInfo(deps.ctx, deps.apiVersion, prefersJson(req)));
     return;
   }
   const id = segments[2] ?? '';
@@ -198,7 +198,13 @@ async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: S
     return;
   }
   if (segments[1] === 'pay' && method === 'POST' && segments.length === 4 && segments[3] === 'confirm') {
-    const form = decodeForm(await readBody(req));
+    let form: FormObject;
+    try {
+      form = decodeForm(await readBody(req));
+    } catch {
+      send(res, 400, { 'Content-Type': 'text/plain; charset=utf-8' }, 'Malformed form submission\n');
+      return;
+    }
     const text = (key: string) => (typeof form[key] === 'string' ? form[key] : undefined);
     const requestId = generateRequestId();
     sendPage(
@@ -207,7 +213,7 @@ async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: S
         deps.ctx,
         id,
         { client_secret: text('client_secret'), outcome: text('outcome'), return_url: text('return_url') },
-        wantsJson(req),
+        prefersJson(req),
         { id: requestId, idempotency_key: null },
       ),
     );

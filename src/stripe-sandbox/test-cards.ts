@@ -27,7 +27,7 @@ const GENERIC_DECLINE: CardOutcome = {
   message: 'Your card was declined.',
 };
 
-function card(brand: string, last4: string, outcome: CardOutcome, extra: Partial<TestCard> = {}): TestCard {
+function defineCard(brand: string, last4: string, outcome: CardOutcome, extra: Partial<TestCard> = {}): TestCard {
   return {
     brand,
     last4,
@@ -42,32 +42,32 @@ function card(brand: string, last4: string, outcome: CardOutcome, extra: Partial
 }
 
 const TEST_CARDS: Record<string, TestCard> = {
-  pm_card_visa: card('visa', '4242', { kind: 'succeed' }),
-  pm_card_visa_debit: card('visa', '5556', { kind: 'succeed' }, { funding: 'debit' }),
-  pm_card_mastercard: card('mastercard', '4444', { kind: 'succeed' }),
-  pm_card_amex: card('amex', '8431', { kind: 'succeed' }),
-  pm_card_de: card('visa', '0016', { kind: 'succeed' }, { country: 'DE' }),
-  pm_card_chargeDeclined: card('visa', '0002', GENERIC_DECLINE),
-  pm_card_visa_chargeDeclined: card('visa', '0002', GENERIC_DECLINE),
-  pm_card_chargeDeclinedInsufficientFunds: card('visa', '9995', {
+  pm_card_visa: defineCard('visa', '4242', { kind: 'succeed' }),
+  pm_card_visa_debit: defineCard('visa', '5556', { kind: 'succeed' }, { funding: 'debit' }),
+  pm_card_mastercard: defineCard('mastercard', '4444', { kind: 'succeed' }),
+  pm_card_amex: defineCard('amex', '8431', { kind: 'succeed' }),
+  pm_card_de: defineCard('visa', '0016', { kind: 'succeed' }, { country: 'DE' }),
+  pm_card_chargeDeclined: defineCard('visa', '0002', GENERIC_DECLINE),
+  pm_card_visa_chargeDeclined: defineCard('visa', '0002', GENERIC_DECLINE),
+  pm_card_chargeDeclinedInsufficientFunds: defineCard('visa', '9995', {
     kind: 'decline',
     code: 'card_declined',
     declineCode: 'insufficient_funds',
     message: 'Your card has insufficient funds.',
   }),
-  pm_card_chargeDeclinedFraudulent: card('visa', '0019', {
+  pm_card_chargeDeclinedFraudulent: defineCard('visa', '0019', {
     kind: 'decline',
     code: 'card_declined',
     declineCode: 'fraudulent',
     message: 'Your card was declined.',
   }),
-  pm_card_chargeDeclinedExpiredCard: card('visa', '0069', {
+  pm_card_chargeDeclinedExpiredCard: defineCard('visa', '0069', {
     kind: 'decline',
     code: 'expired_card',
     declineCode: 'expired_card',
     message: 'Your card has expired.',
   }),
-  pm_card_createDispute: card('visa', '0259', { kind: 'dispute', reason: 'fraudulent' }),
+  pm_card_createDispute: defineCard('visa', '0259', { kind: 'dispute', reason: 'fraudulent' }),
 };
 
 export function findTestCard(paymentMethodId: string): TestCard | undefined {

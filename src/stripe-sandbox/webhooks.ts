@@ -1,7 +1,7 @@
 import { request as httpRequest } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import type Stripe from 'stripe';
-import { eventObjectId } from './events.ts';
+import { getEventObjectId } from './events.ts';
 import type { SandboxLogger } from './logger.ts';
 import { signWebhookPayload } from './signature.ts';
 import type { SandboxStore } from './store.ts';
@@ -83,7 +83,7 @@ export class WebhookDispatcher {
   dispatch(event: Stripe.Event): void {
     if (this.closed) return;
     for (const target of this.deps.selectTargets(event.type)) {
-      const key = `${target.id}:${eventObjectId(event)}`;
+      const key = `${target.id}:${getEventObjectId(event)}`;
       const queue = this.queues.get(key) ?? [];
       queue.push({ eventId: event.id, endpointId: target.id, attempts: 0 });
       this.queues.set(key, queue);
@@ -216,7 +216,7 @@ export class WebhookDispatcher {
     });
     if (failure === null) {
       this.markDelivered(event.id);
-      this.deps.logger.info({ eventId: event.id, type: event.type, url: target.url }, 'stripe sandbox: webhook delivered');
+      this.deps.logger.debug?.({ eventId: event.id, type: event.type, url: target.url }, 'stripe sandbox: webhook delivered');
       return 'done';
     }
     if (job.attempts >= this.deps.retry.maxAttempts) {

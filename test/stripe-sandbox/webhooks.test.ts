@@ -45,7 +45,13 @@ describe('stripe sandbox: events and webhooks', () => {
     expect(succeeded.id).toMatch(/^evt_/);
     if (succeeded.type !== 'payment_intent.succeeded') throw new Error('narrowing');
     expect(succeeded.data.object).toMatchObject({ id: created.id, status: 'succeeded', metadata: { booking_id: 'bk_9' } });
-    expect(succeeded.data.previous_attributes).toMatchObject({ status: 'requires_payment_method' });
+    // Only the fields that changed, with their earlier values.
+    expect(succeeded.data.previous_attributes).toEqual({
+      status: 'requires_payment_method',
+      amount_received: 0,
+      latest_charge: null,
+      payment_method: null,
+    });
 
     const header = receiver.received[0]!.headers;
     expect(header['content-type']).toBe('application/json; charset=utf-8');
