@@ -180,7 +180,6 @@ export function createBookingsService(deps: BookingDeps) {
     },
 
     async cancelBooking(id: string, ctx: { staff: StaffPrincipal | null; trackingToken: string | null; reason?: string; requestId?: string }) {
-      const now = clock();
       const result = await db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findById(id, { forUpdate: true });
