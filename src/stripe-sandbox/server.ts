@@ -9,7 +9,7 @@ import {
   toErrorPayload,
   unrecognizedUrl,
 } from './errors.ts';
-import { applyExpansions } from './expand.ts';
+import { applyExpansions, validateExpansions } from './expand.ts';
 import { decodeForm, fingerprintForm, type FormObject } from './form.ts';
 import { findReplay } from './idempotency.ts';
 import { generateRequestId } from './ids.ts';
@@ -147,6 +147,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       }
     }
     const { params, expand } = takeExpand(allParams);
+    validateExpansions(match.route.returns, expand);
     const result = match.route.handle({
       ctx: deps.ctx,
       params,

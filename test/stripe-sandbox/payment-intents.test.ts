@@ -101,6 +101,15 @@ describe('stripe sandbox: payment intents', () => {
     const error = await catchError(() => stripe.paymentIntents.retrieve(created.id, { expand: ['currency'] }));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
     expect(error.message).toBe('This property cannot be expanded (currency).');
+
+    // A bad expand is rejected before the request changes anything.
+    const fresh = await stripe.paymentIntents.create({ amount: 1000, currency: 'eur' });
+    const rejected = await catchError(() => stripe.paymentIntents.confirm(fresh.id, { payment_method: 'pm_card_visa', expand: ['latest_charge.nope'] }));
+    expect(rejected.param).toBe('expand');
+    expect((await stripe.paymentIntents.retrieve(fresh.id)).status).toBe('requires_payment_method');
+
+    const listed = await stripe.charges.list({ expand: ['data.payment_intent'] });
+    expect((listed.data[0]!.payment_intent as Stripe.PaymentIntent).object).toBe('payment_intent');
   });
 
   it('creates and confirms in one call with confirm=true', async () => {
