@@ -1,0 +1,202 @@
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stripeEvents } from '../../src/payments/payments.table.ts';
+import { api, createPaidBooking, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import {
+  auditRows, bookingRow, chargeObject, deliver, eventRows, forceStatus, holdWebhooks, newChargeId, paymentIntentObject, paymentRow,
+  postWebhook, refundRows, sandboxEvent, sign, stripeEvent,
+} from './stripe-events.ts';
+
+describe('the Stripe webhook', () => {
+  let p: TestPlatform;
+  let officeId: string;
+
+  beforeAll(async () => {
+    p = await startTestPlatform({ workers: true });
+    ({ office: { id: officeId } } = await seedOffice(p.db, { refundPolicy: 'fee_after_ready', feeCents: 150 }));
+  });
+  afterAll(async () => p?.close());
+
+  const succeededFor = (paymentIntentId: string, amount = 450) =>
+    stripeEvent('payment_intent.succeeded', paymentIntentObject({ id: paymentIntentId, amount, status: 'succeeded', latestCharge: newChargeId() }));
+
+  const claimedEvent = async (eventId: string) => p.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
+
+  describe('refuses anything not signed by Stripe with the endpoint secret, and changes nothing', () => {
+    it('a wrong secret, a stale timestamp, a missing header and a tampered body are each a 400; the genuine event then pays', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+      const event = succeededFor(payment.paymentIntentId);
+
+      const wrongSecret = sign(p, event, { secret: 'whsec_not_the_endpoint_secret' });
+      const stale = sign(p, event, { timestamp: Math.floor(Date.now() / 1000) - 600 });
+      const genuine = sign(p, event);
+      const tampered = genuine.payload.replace('"amount": 450', '"amount": 1');
+      expect(tampered).not.toBe(genuine.payload);
+
+      for (const [payload, header] of [
+        [wrongSecret.payload, wrongSecret.header],
+        [stale.payload, stale.header],
+        [genuine.payload, null],
+        [tampered, genuine.header],
+        [genuine.payload, 'garbage'],
+      ] as const) {
+        const res = await postWebhook(p, payload, header);
+        expect(res.status).toBe(400);
+        expect(res.body.error.code).toBe('webhook.invalid_signature');
+      }
+      expect((await bookingRow(p, booking.id)).status).toBe('awaiting_payment');
+      expect((await paymentRow(p, booking.id)).status).toBe('requires_payment_method');
+      expect(await claimedEvent(event.id)).toEqual([]);
+      expect(await auditRows(p, booking.id, 'payment.succeeded')).toEqual([]);
+
+      // The same event, correctly signed, is accepted: the refusals above were for the signature alone.
+      const ok = await postWebhook(p, genuine.payload, genuine.header);
+      expect(ok.status).toBe(200);
+      expect(ok.body).toEqual({ received: true, outcome: 'booking_paid' });
+      expect((await bookingRow(p, booking.id)).status).toBe('paid');
+    });
+
+    it('an event type the platform does not act on, or a PaymentIntent it did not create, is acknowledged and left alone', async () => {
+      const other = await deliver(p, stripeEvent('customer.created', { id: 'cus_test123', object: 'customer' }));
+      expect(other.body).toEqual({ received: true, outcome: 'ignored' });
+      const foreign = await deliver(p, succeededFor('pi_test_from_another_integration'));
+      expect(foreign.body).toEqual({ received: true, outcome: 'unknown_payment' });
+    });
+  });
+
+  describe('applies each event id once', () => {
+    it('the same signed payment_intent.succeeded delivered twice pays once: one paid event, one audit row', async () => {
+      const restore = await holdWebhooks(p);
+      let booking;
+      let paymentIntentId: string;
+      try {
+        ({ booking, payment: { paymentIntentId } } = await createPaidBooking(p, officeId, { pay: false }));
+        await p.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+      } finally {
+        restore();
+      }
+      // The very event the sandbox (Stripe) recorded, signed once and delivered twice.
+      const { payload, header } = sign(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId));
+      const first = await postWebhook(p, payload, header);
+      const second = await postWebhook(p, payload, header);
+      expect(first.body).toEqual({ received: true, outcome: 'booking_paid' });
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual({ received: true, outcome: 'duplicate' });
+
+      expect((await eventRows(p, booking.id)).filter((e) => e.toStatus === 'paid')).toHaveLength(1);
+      expect(await auditRows(p, booking.id, 'payment.succeeded')).toHaveLength(1);
+      expect((await paymentRow(p, booking.id)).latestChargeId).toMatch(/^ch_/);
+    });
+
+    it('concurrent deliveries of one event id: exactly one applies it', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+      const { payload, header } = sign(p, succeededFor(payment.paymentIntentId));
+      const results = await Promise.all(Array.from({ length: 4 }, () => postWebhook(p, payload, header)));
+      expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+      expect(results.map((r) => r.body.outcome).sort()).toEqual(['booking_paid', 'duplicate', 'duplicate', 'duplicate']);
+      expect((await eventRows(p, booking.id)).filter((e) => e.toStatus === 'paid')).toHaveLength(1);
+      expect(await auditRows(p, booking.id, 'payment.succeeded')).toHaveLength(1);
+    });
+  });
+
+  describe('late and out-of-order events never move a booking or a payment backwards', () => {
+    it('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId);
+      expect((await bookingRow(p, booking.id)).status).toBe('paid');
+      const failed = stripeEvent('payment_intent.payment_failed', paymentIntentObject({
+        id: payment.paymentIntentId, amount: 450, status: 'requires_payment_method',
+        lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'Your card was declined.' },
+      }), { created: Math.floor(Date.now() / 1000) - 30 });
+      const res = await deliver(p, failed);
+      expect(res.body).toEqual({ received: true, outcome: 'no_change' });
+      expect((await bookingRow(p, booking.id)).status).toBe('paid');
+      expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
+      expect(await auditRows(p, booking.id, 'payment.failed')).toEqual([]);
+    });
+
+    it('payment_intent.canceled arriving after succeeded changes nothing', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId);
+      for (const reason of ['abandoned', 'requested_by_customer']) {
+        const res = await deliver(p, stripeEvent('payment_intent.canceled', paymentIntentObject({
+          id: payment.paymentIntentId, amount: 450, status: 'canceled', cancellationReason: reason,
+        })));
+        expect(res.body).toEqual({ received: true, outcome: 'no_change' });
+      }
+      expect((await bookingRow(p, booking.id)).status).toBe('paid');
+      expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
+      expect((await eventRows(p, booking.id)).map((e) => e.toStatus)).toEqual(['awaiting_payment', 'paid']);
+    });
+
+    it('charge.refunded with a lower amount_refunded than already recorded does not lower it', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId);
+      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const refunded = (amountRefunded: number, created: number) =>
+        deliver(p, stripeEvent('charge.refunded', chargeObject({ id: chargeId, paymentIntent: payment.paymentIntentId, amount: 450, amountRefunded }), { created }));
+      const now = Math.floor(Date.now() / 1000);
+      expect((await refunded(300, now)).body.outcome).toBe('refund_recorded');
+      expect((await refunded(100, now - 20)).body.outcome).toBe('no_change');
+      expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(300);
+      // A charge.refunded above what was paid (a foreign or broken event) is capped, never stored above the charge.
+      expect((await refunded(9_999, now)).body.outcome).toBe('refund_recorded');
+      expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(450);
+    });
+
+    it('a charge.refunded found only by its charge id (no payment_intent on the event) is applied to the right payment', async () => {
+      const { booking } = await createPaidBooking(p, officeId);
+      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const charge = { ...chargeObject({ id: chargeId, paymentIntent: 'x', amount: 450, amountRefunded: 200 }), payment_intent: null };
+      expect((await deliver(p, stripeEvent('charge.refunded', charge))).body.outcome).toBe('refund_recorded');
+      expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(200);
+    });
+
+    it('payment_intent.succeeded for a booking that had already expired creates a refund that the worker carries out', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+      // Setup: the expiry ran but its cancellation never reached Stripe.
+      await forceStatus(p, booking.id, 'expired');
+      await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+      await p.sandbox.flushWebhooks();
+
+      const refunds = await eventually(() => p.stripe.refunds.list({ payment_intent: payment.paymentIntentId }), (l) => l.data.length > 0);
+      expect(refunds.data.map((r) => [r.amount, r.status])).toEqual([[450, 'succeeded']]);
+      expect(refunds.data[0]!.metadata).toMatchObject({ booking_id: booking.id });
+      const rows = await eventually(() => refundRows(p, booking.id), (r) => r[0]?.status === 'succeeded');
+      expect(rows).toMatchObject([{ amountCents: 450, reason: 'paid_after_expired', stripeRefundId: refunds.data[0]!.id }]);
+      expect((await bookingRow(p, booking.id)).status).toBe('expired');
+      expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
+      expect(await auditRows(p, booking.id, 'payment.succeeded_after_end')).toHaveLength(1);
+      await p.sandbox.flushWebhooks();
+      await eventually(() => paymentRow(p, booking.id), (r) => r.amountRefundedCents === 450);
+    });
+
+    it('a citizen who pays while cancelling gets the whole surcharge back once, even when Stripe redelivers the event', async () => {
+      const restore = await holdWebhooks(p);
+      let booking;
+      let paymentIntentId: string;
+      try {
+        let trackingToken: string;
+        ({ booking, trackingToken, payment: { paymentIntentId } } = await createPaidBooking(p, officeId, { pay: false }));
+        // The payment goes through at Stripe, but its webhook has not landed when the cancel arrives.
+        await p.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
+        const cancelled = await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, { headers: { 'tracking-token': trackingToken }, body: {} });
+        expect(cancelled.status).toBe(200);
+        expect(cancelled.body.refund).toBeNull();
+        // The cancel of the PaymentIntent lost the race: it stays paid at Stripe.
+        expect((await p.stripe.paymentIntents.retrieve(paymentIntentId)).status).toBe('succeeded');
+      } finally {
+        restore();
+      }
+      const late = sign(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId));
+      expect((await postWebhook(p, late.payload, late.header)).body.outcome).toBe('paid_after_cancellation_refund_owed');
+      expect((await postWebhook(p, late.payload, late.header)).body.outcome).toBe('duplicate');
+
+      const refunds = await eventually(() => p.stripe.refunds.list({ payment_intent: paymentIntentId }), (l) => l.data.length > 0);
+      expect(refunds.data.map((r) => r.amount)).toEqual([450]);
+      await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
+      expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
+      // Nothing more comes back when the workers look again.
+      await p.queues.enqueue('payments', 'sweep-refunds', {});
+      await new Promise((r) => setTimeout(r, 300));
+      expect((await p.stripe.refunds.list({ payment_intent: paymentIntentId })).data).toHaveLength(1);
+    });
+  });
+});
