@@ -17,7 +17,7 @@ import type { RefundPolicy } from '../../src/offices/offices.table.ts';
 import { createStripeGateway } from '../../src/payments/stripe-gateway.ts';
 import { createStripeSandbox } from '../../src/stripe-sandbox/index.ts';
 import { startWorkers } from '../../workers/start-workers.ts';
-import { TEST_DATABASE_URL, TEST_REDIS_URL } from './test-env.ts';
+import { TEST_REDIS_URL, testDatabaseUrl } from './test-env.ts';
 
 export const OFFICE_LOCATION: [number, number] = [9.1759, 48.7746];
 /** Inside the 4 km bicycle circle and the city. */
@@ -45,15 +45,16 @@ export interface TestPlatformOptions {
  */
 export async function startTestPlatform(opts: TestPlatformOptions = {}) {
   const clock = createTestClock();
+  const databaseUrl = testDatabaseUrl();
   const config = loadConfig({
-    DATABASE_URL: TEST_DATABASE_URL,
+    DATABASE_URL: databaseUrl,
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'silent',
     ...opts.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const database = await openDatabase({ url: TEST_DATABASE_URL, dataDir: '.data', maxConnections: 5 });
+  const database = await openDatabase({ url: databaseUrl, dataDir: '.data', maxConnections: 5 });
   const redis = await connectRedis(TEST_REDIS_URL);
   const queues = createQueues(redis, config.env.QUEUE_PREFIX);
   const sandbox = createStripeSandbox({ retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50 });
