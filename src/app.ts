@@ -62,6 +62,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    // Said on every response, so nobody mistakes a sandbox installation for a real one.
+    if (deps.gateway.sandbox) reply.header('x-stripe-sandbox', 'true; no real money moves');
   });
   app.addSchema(ErrorResponseSchema);
 
