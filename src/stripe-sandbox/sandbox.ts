@@ -140,13 +140,19 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
       const host = listenOptions.host ?? '127.0.0.1';
       const created = createServer(requestListener);
       server = created;
-      await new Promise<void>((resolve, reject) => {
-        created.once('error', reject);
-        created.listen(listenOptions.port ?? 12111, host, () => {
-          created.off('error', reject);
-          resolve();
+      try {
+        await new Promise<void>((resolve, reject) => {
+          created.once('error', reject);
+          created.listen(listenOptions.port ?? 12111, host, () => {
+            created.off('error', reject);
+            resolve();
+          });
         });
-      });
+      } catch (error) {
+        // E.g. EADDRINUSE: leave the sandbox ready for another listen() attempt.
+        server = undefined;
+        throw error;
+      }
       const { port } = created.address() as AddressInfo;
       // A wildcard bind is still reached through loopback by local clients.
       const reachableHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;

@@ -232,6 +232,24 @@ describe('stripe sandbox: payment intents', () => {
     expect(unknownCard).toMatchObject({ code: 'resource_missing', param: 'payment_method', statusCode: 404 });
   });
 
+  it('accepts only form-encoded bodies, as Stripe does', async () => {
+    const json = await rawRequest(`${harness.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { Authorization: 'Bearer sk_test_x', 'Content-Type': 'application/json' },
+      body: JSON.stringify({ amount: 1000, currency: 'eur' }),
+    });
+    expect(json.status).toBe(400);
+    expect(json.json).toMatchObject({ error: { type: 'invalid_request_error', param: 'body' } });
+
+    const basicAuth = await rawRequest(`${harness.url}/v1/payment_intents`, {
+      method: 'POST',
+      headers: { Authorization: `Basic ${Buffer.from('sk_test_x:').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      body: 'amount=1000&currency=eur&metadata[booking_id]=bk_7',
+    });
+    expect(basicAuth.status).toBe(200);
+    expect(basicAuth.json).toMatchObject({ object: 'payment_intent', metadata: { booking_id: 'bk_7' } });
+  });
+
   it('answers unknown ids with 404 resource_missing in Stripe’s error shape', async () => {
     const error = await catchError(() => stripe.paymentIntents.retrieve('pi_doesnotexist'));
     expect(error).toBeInstanceOf(Stripe.errors.StripeInvalidRequestError);
