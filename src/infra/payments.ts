@@ -32,7 +32,9 @@ export async function setUpPayments(config: Config, opts: { logger: Logger; host
   const sandbox = createStripeSandbox({ logger: opts.logger.child({ component: 'stripe-sandbox' }) });
   const { port } = await sandbox.listen({ port: env.STRIPE_SANDBOX_PORT, host: '127.0.0.1' });
   opts.logger.warn(
-    { sandboxUrl: `http://127.0.0.1:${port}` },
+    // The sandbox's signing secret is no secret worth keeping (no money moves); logging it lets a
+    // tester sign events of their own with stripe-node's webhooks.generateTestHeaderString.
+    { sandboxUrl: `http://127.0.0.1:${port}`, webhookSecret },
     'STRIPE SANDBOX IN USE: no STRIPE_SECRET_KEY is set, payments go to the offline Stripe sandbox and no real money moves',
   );
   return {
