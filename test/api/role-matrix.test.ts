@@ -1,0 +1,274 @@
+import { randomUUID } from 'node:crypto';
+import { Ajv } from 'ajv';
+import addFormatsPlugin from 'ajv-formats';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { staffSessions, staffUsers, type StaffRole } from '../../src/auth/auth.table.ts';
+import type { Database } from '../../src/db/client.ts';
+import { generateToken, hashToken } from '../../src/shared/tokens.ts';
+import type { Access, RegisteredOperation } from '../../src/plugins/access.plugin.ts';
+import { api, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+
+const ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'finance', 'admin'];
+const ALL = ROLES;
+
+/**
+ * Every /v1 operation with who may call it. Adding, removing or re-scoping a route fails this
+ * test until the table (and so the review of who may do what) is updated.
+ */
+const EXPECTED: Array<{ operationId: string; method: string; url: string; access: Access }> = [
+  { operationId: 'listOffices', method: 'GET', url: '/v1/offices', access: { kind: 'public' } },
+  { operationId: 'createQuote', method: 'POST', url: '/v1/quotes', access: { kind: 'public' } },
+  { operationId: 'createBooking', method: 'POST', url: '/v1/bookings', access: { kind: 'public' } },
+  { operationId: 'listBookings', method: 'GET', url: '/v1/bookings', access: { kind: 'staff', roles: ['clerk', 'supervisor', 'finance'] } },
+  { operationId: 'getBooking', method: 'GET', url: '/v1/bookings/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
+  { operationId: 'cancelBooking', method: 'POST', url: '/v1/bookings/:id/cancel', access: { kind: 'staff_or_tracking_token', roles: ['clerk', 'supervisor'] } },
+  { operationId: 'recordDocumentArrival', method: 'POST', url: '/v1/document-arrivals', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  { operationId: 'signIn', method: 'POST', url: '/v1/auth/sessions', access: { kind: 'public' } },
+  { operationId: 'signOut', method: 'DELETE', url: '/v1/auth/sessions/current', access: { kind: 'staff', roles: ALL } },
+  { operationId: 'getCurrentStaff', method: 'GET', url: '/v1/auth/me', access: { kind: 'staff', roles: ALL } },
+  { operationId: 'createStaffUser', method: 'POST', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
+  { operationId: 'listStaffUsers', method: 'GET', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
+  { operationId: 'receiveStripeEvent', method: 'POST', url: '/v1/webhooks/stripe', access: { kind: 'signature' } },
+];
+
+/** Operations outside /v1 (no access declaration needed): probes for the orchestrator. */
+const UNVERSIONED_PUBLIC = ['getLiveness', 'getReadiness'];
+
+const sortOps = <T extends { operationId: string }>(ops: T[]) => [...ops].sort((a, b) => a.operationId.localeCompare(b.operationId));
+
+/** The smallest request that passes access control: validation may still reject it (400/404/422). */
+function minimalRequest(op: RegisteredOperation) {
+  const path = op.url.replace(':id', randomUUID());
+  const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
+  return { path, body, headers: { 'idempotency-key': randomUUID() } as Record<string, string> };
+}
+
+/**
+ * A staff account with a live session, written straight to the database: the matrix needs many
+ * sessions and scrypt (deliberately slow) would dominate the run. Sign-in itself is tested elsewhere.
+ */
+async function quickStaff(db: Database, roles: StaffRole[], officeId: string | null, hours = 12) {
+  const [user] = await db.insert(staffUsers).values({
+    username: `m-${randomUUID().slice(0, 12)}`, displayName: 'Matrix', passwordHash: 'scrypt$unusable', roles, officeId,
+  }).returning();
+  return { user: user!, ...(await quickSession(db, user!.id, hours)) };
+}
+
+async function quickSession(db: Database, staffUserId: string, hours = 12) {
+  const token = generateToken('ab_staff');
+  await db.insert(staffSessions).values({ staffUserId, tokenHash: hashToken(token), expiresAt: new Date(Date.now() + hours * 3_600_000) });
+  return { headers: { authorization: `Bearer ${token}` } };
+}
+
+describe('who may call which operation', () => {
+  let p: TestPlatform;
+  let officeId: string;
+  const tokens = new Map<StaffRole, Record<string, string>>();
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    ({ office: { id: officeId } } = await seedOffice(p.db));
+    for (const role of ROLES) {
+      const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
+      tokens.set(role, headers);
+    }
+  });
+  afterAll(async () => p?.close());
+
+  async function call(op: RegisteredOperation, auth: Record<string, string>) {
+    const req = minimalRequest(op);
+    return api(p, op.method, req.path, { body: req.body, headers: { ...req.headers, ...auth } });
+  }
+
+  it('the registered operations are exactly the reviewed table', () => {
+    const actual = p.app.operations.map(({ operationId, method, url, access }) => ({ operationId, method, url, access }));
+    expect(sortOps(actual)).toEqual(sortOps(EXPECTED));
+  });
+
+  it('every operation in the OpenAPI document is either access-controlled or a declared unversioned probe', () => {
+    const doc = p.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId?: string }>> };
+    const inDoc = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
+    const known = [...p.app.operations.map((o) => o.operationId), ...UNVERSIONED_PUBLIC];
+    expect([...inDoc].sort()).toEqual([...known].sort());
+  });
+
+  it('staff operations answer 401 without credentials, 403 to undeclared roles and let declared roles through', async () => {
+    const staffOps = p.app.operations.filter((o) => o.access.kind === 'staff' && o.operationId !== 'signOut');
+    expect(staffOps.length).toBeGreaterThan(5);
+    for (const op of staffOps) {
+      const roles = (op.access as { roles: readonly StaffRole[] }).roles;
+      const anonymous = await call(op, {});
+      expect(anonymous.status, `${op.operationId} without credentials`).toBe(401);
+      expect(anonymous.body.error).toMatchObject({ code: 'auth.required', requestId: expect.any(String) });
+      for (const role of ROLES) {
+        const res = await call(op, tokens.get(role)!);
+        if (roles.includes(role)) {
+          expect([401, 403], `${op.operationId} as ${role}: ${JSON.stringify(res.body)}`).not.toContain(res.status);
+          expect(res.status, `${op.operationId} as ${role}`).toBeLessThan(500);
+        } else {
+          expect(res.status, `${op.operationId} as ${role}`).toBe(403);
+          expect(res.body.error.code).toBe('auth.forbidden');
+        }
+      }
+    }
+  });
+
+  it('every role may sign itself out, and nobody may without a session', async () => {
+    const op = p.app.operations.find((o) => o.operationId === 'signOut')!;
+    expect((await call(op, {})).status).toBe(401);
+    for (const role of ROLES) {
+      const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
+      expect((await call(op, headers)).status, role).toBe(204);
+      expect((await api(p, 'GET', '/v1/auth/me', { headers })).status, role).toBe(401);
+    }
+  });
+
+  it('cancellation is open to declared roles and to a tracking-token holder, 401 without either', async () => {
+    const op = p.app.operations.find((o) => o.operationId === 'cancelBooking')!;
+    const { roles } = op.access as { roles: readonly StaffRole[] };
+    expect((await call(op, {})).status).toBe(401);
+    expect((await call(op, { 'tracking-token': 'short' })).status).toBe(401);
+    // A well-formed token passes access control; the unknown booking is then a 404.
+    const withToken = await call(op, { 'tracking-token': `ab_track_${randomUUID()}` });
+    expect(withToken.status).toBe(404);
+    for (const role of ROLES) {
+      const res = await call(op, tokens.get(role)!);
+      expect(res.status, role).toBe(roles.includes(role) ? 404 : 403);
+    }
+  });
+
+  it('public and signature operations are reachable without credentials and by every role', async () => {
+    const open = p.app.operations.filter((o) => o.access.kind === 'public' || o.access.kind === 'signature');
+    expect(open.map((o) => o.operationId).sort()).toEqual(['createBooking', 'createQuote', 'listOffices', 'receiveStripeEvent', 'signIn', 'trackBooking']);
+    for (const op of open) {
+      for (const auth of [{}, ...ROLES.map((r) => tokens.get(r)!)]) {
+        const res = await call(op, auth);
+        expect([401, 403], `${op.operationId} ${JSON.stringify(res.body)}`).not.toContain(res.status);
+        expect(res.status).toBeLessThan(500);
+      }
+    }
+    for (const path of ['/health/live', '/health/ready']) expect((await api(p, 'GET', path)).status).toBe(200);
+  });
+
+  it('a staff member with several roles gets the union of their rights', async () => {
+    const { headers } = await quickStaff(p.db, ['finance', 'clerk'], officeId);
+    const res = await api(p, 'GET', `/v1/bookings/${randomUUID()}`, { headers });
+    expect(res.status).toBe(404);
+  });
+
+  describe('a token that is not a live session is refused with 401', () => {
+    const getMe = (headers: Record<string, string>) => api(p, 'GET', '/v1/auth/me', { headers });
+
+    it('an unknown token', async () => {
+      const res = await getMe({ authorization: `Bearer ab_staff_${randomUUID()}` });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('auth.invalid_token');
+    });
+
+    it('a malformed Authorization header', async () => {
+      for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer short', `Bearer ${'x'.repeat(201)}`, 'Bearer a b c d e f g h']) {
+        const res = await getMe({ authorization });
+        expect(res.status, authorization).toBe(401);
+        expect(res.body.error.code).toBe('auth.malformed');
+      }
+    });
+
+    it('an expired session', async () => {
+      const { headers } = await quickStaff(p.db, ['clerk'], officeId);
+      expect((await getMe(headers)).status).toBe(200);
+      const hours = p.config.env.STAFF_SESSION_HOURS;
+      p.clock.advance((hours + 1) * 3_600_000);
+      try {
+        const res = await getMe(headers);
+        expect(res.status).toBe(401);
+        expect(res.body.error.code).toBe('auth.invalid_token');
+      } finally {
+        p.clock.advance(-(hours + 1) * 3_600_000);
+      }
+    });
+
+    it('a session ended by signOut', async () => {
+      const { headers } = await quickStaff(p.db, ['clerk'], officeId);
+      expect((await api(p, 'DELETE', '/v1/auth/sessions/current', { headers })).status).toBe(204);
+      const res = await getMe(headers);
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('auth.invalid_token');
+      // Public operations do not silently downgrade a dead staff session to a citizen.
+      expect((await api(p, 'POST', '/v1/quotes', { headers, body: {} })).status).toBe(401);
+    });
+
+    it('the session of a deactivated account', async () => {
+      const { user, headers } = await quickStaff(p.db, ['admin'], null);
+      expect((await getMe(headers)).status).toBe(200);
+      await p.db.update(staffUsers).set({ active: false }).where(eq(staffUsers.id, user.id));
+      expect((await getMe(headers)).status).toBe(401);
+    });
+  });
+});
+
+interface OpenApiOperation {
+  operationId?: string;
+  tags?: string[];
+  requestBody?: { content: Record<string, { schema?: object; example?: unknown; examples?: Record<string, { value: unknown }> }> };
+  responses?: Record<string, { content?: Record<string, { schema?: object }> }>;
+}
+
+describe('the OpenAPI document describes every operation fully', () => {
+  let p: TestPlatform;
+  let doc: { paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas?: Record<string, object> } };
+  let operations: Array<[string, OpenApiOperation]>;
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    doc = p.app.swagger() as unknown as typeof doc;
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, o]) => [`${m.toUpperCase()} ${path}`, o] as [string, OpenApiOperation]));
+  });
+  afterAll(async () => p?.close());
+
+  it('every operation has an operationId and tags', () => {
+    expect(operations.length).toBe(EXPECTED.length + UNVERSIONED_PUBLIC.length);
+    for (const [name, op] of operations) {
+      expect(op.operationId, name).toMatch(/^[a-z][A-Za-z]+$/);
+      expect(op.tags?.length, name).toBeGreaterThan(0);
+    }
+  });
+
+  it('every response status has a JSON schema (204 has no body)', () => {
+    for (const [name, op] of operations) {
+      const responses = Object.entries(op.responses ?? {});
+      expect(responses.length, name).toBeGreaterThan(0);
+      for (const [status, response] of responses) {
+        if (status === '204') {
+          expect(response.content, `${name} ${status}`).toBeUndefined();
+          continue;
+        }
+        expect(response.content?.['application/json']?.schema, `${name} ${status}`).toBeDefined();
+      }
+    }
+  });
+
+  it('every operation that validates input documents the 400 it answers', () => {
+    for (const [name, op] of operations) {
+      const o = op as OpenApiOperation & { parameters?: unknown[] };
+      if (o.requestBody || (o.parameters?.length ?? 0) > 0) expect(Object.keys(op.responses ?? {}), name).toContain('400');
+    }
+  });
+
+  it('every request body has an example that its own schema accepts', () => {
+    const ajv = new Ajv({ strict: false, allErrors: true });
+    addFormatsPlugin.default(ajv);
+    for (const [name, schema] of Object.entries(doc.components.schemas ?? {})) ajv.addSchema(schema, `#/components/schemas/${name}`);
+    const bodies = operations.filter(([, op]) => op.requestBody);
+    expect(bodies.map(([, op]) => op.operationId).sort()).toEqual(['cancelBooking', 'createBooking', 'createQuote', 'createStaffUser', 'recordDocumentArrival', 'signIn']);
+    for (const [name, op] of bodies) {
+      const media = op.requestBody!.content['application/json'];
+      expect(media?.schema, name).toBeDefined();
+      const examples = [...(media!.example !== undefined ? [media!.example] : []), ...Object.values(media!.examples ?? {}).map((e) => e.value)];
+      expect(examples.length, `${name} has no example`).toBeGreaterThan(0);
+      const validate = ajv.compile(media!.schema!);
+      for (const example of examples) expect(validate(example) ? null : validate.errors, name).toBeNull();
+    }
+  });
+});
