@@ -48,14 +48,17 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, owed: string[])
   if (event.kind === 'ignored') return 'ignored';
   const payments = createPaymentsRepository(tx);
   const bookingsRepo = createBookingsRepository(tx);
-  const payment =
-    (event.paymentIntentId ? await payments.findByPaymentIntent(event.paymentIntentId, { forUpdate: true }) : undefined) ??
-    ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId, { forUpdate: true }) : undefined);
+  const found =
+    (event.paymentIntentId ? await payments.findByPaymentIntent(event.paymentIntentId) : undefined) ??
+    ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId) : undefined);
   // Events for PaymentIntents this platform did not create (another integration on the same
   // Stripe account) are acknowledged and left alone.
-  if (!payment) return 'unknown_payment';
-  const booking = await bookingsRepo.findById(payment.bookingId, { forUpdate: true });
+  if (!found) return 'unknown_payment';
+  // Locks in the order cancellation and expiry take them, booking first, then payment: the other
+  // order deadlocked against an expiry whose own payment_intent.canceled arrived meanwhile.
+  const booking = await bookingsRepo.findById(found.bookingId, { forUpdate: true });
   if (!booking) return 'unknown_payment';
+  const payment = (await payments.findByBooking(found.bookingId, { forUpdate: true }))!;
   const actor = { type: 'stripe' as const, id: event.eventId };
   const audit = (action: string, details: Record<string, unknown> = {}) =>
     recordAudit(tx, { actorType: 'stripe', actorId: event.eventId, action, subjectType: 'booking', subjectId: booking.id, officeId: booking.officeId, details });
