@@ -128,6 +128,13 @@ export function createBookingsService(deps: BookingDeps) {
         }
         booking = (await createBookingsRepository(db).findById(claimed.record.resourceId!))!;
         trackingToken = stored!.trackingToken;
+        // The first attempt failed before its payment started, and the booking has ended since
+        // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
+        if (booking.status === 'expired' || booking.status === 'cancelled') {
+          throw booking.status === 'expired'
+            ? createError({ code: 'booking.expired', status: 410, message: 'The payment deadline of this booking has passed: book again' })
+            : createError({ code: 'booking.cancelled', status: 409, message: 'This booking was cancelled: book again' });
+        }
       } else {
         ({ booking, trackingToken } = claimed);
         await deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline);
