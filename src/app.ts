@@ -13,6 +13,7 @@ import { healthRoutes } from './health/health.routes.ts';
 import type { Queues } from './jobs/queues.ts';
 import { createOfficesRepository } from './offices/offices.repository.ts';
 import { officesRoutes } from './offices/offices.routes.ts';
+import { createOfficesService } from './offices/offices.service.ts';
 import { createPaymentEventsService } from './payments/payment-events.service.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.routes.ts';
@@ -90,7 +91,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     stripeSandbox: deps.gateway.sandbox,
   });
-  await app.register(officesRoutes, { offices: createOfficesRepository(db) });
+  await app.register(officesRoutes, { offices: createOfficesRepository(db), service: createOfficesService({ db, clock }) });
   await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
   await app.register(bookingsRoutes, { bookings });
   await app.register(authRoutes, { auth });

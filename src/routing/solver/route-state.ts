@@ -101,13 +101,80 @@ export class RouteState {
     this.cost[r] = newCost;
   }
 
+  /**
+   * Inserts `node` at `pos` of route r. Only the schedule around the insertion changes: earliest
+   * starts are pushed forward until they stop changing, latest arrivals backward likewise, so
+   * this is usually much cheaper than a full {@link updateRoute}.
+   */
   insert(node: number, r: number, pos: number): void {
+    const inst = this.inst;
+    const S = inst.size;
     const seq = this.seq[r]!;
-    const len = this.len[r]!;
-    seq.copyWithin(pos + 1, pos, len);
+    const len = this.len[r]! + 1;
+    seq.copyWithin(pos + 1, pos, len - 1);
     seq[pos] = node;
-    this.len[r] = len + 1;
-    this.updateRoute(r);
+    this.len[r] = len;
+    const routeOf = this.routeOf;
+    const posOf = this.posOf;
+    routeOf[node] = r;
+    for (let i = pos; i < len; i++) posOf[seq[i]!] = i;
+
+    const p = inst.vProfile[r]!;
+    const T = inst.time[p]!;
+    const D = inst.dist[p]!;
+    const C = inst.cost[p]!;
+    const { service, twStart, twOpen, twClose } = inst;
+    const es = this.es;
+    const la = this.la;
+    const prevNode = pos > 0 ? seq[pos - 1]! : 0;
+    const nextNode = pos < len - 1 ? seq[pos + 1]! : 0;
+
+    // Forward: earliest service starts from pos on.
+    let t = pos > 0 ? es[prevNode]! + service[prevNode]! : inst.vShiftStart[r]!;
+    let prev = prevNode;
+    for (let i = pos; i < len; i++) {
+      const nd = seq[i]!;
+      const arr = t + T[prev * S + nd]!;
+      let st = Infinity;
+      for (let k = twStart[nd]!, k1 = twStart[nd + 1]!; k < k1; k++) {
+        if (arr <= twClose[k]!) {
+          const o = twOpen[k]!;
+          st = arr > o ? arr : o;
+          break;
+        }
+      }
+      if (i > pos && st === es[nd]) break; // the rest of the schedule is unchanged
+      es[nd] = st;
+      t = st + service[nd]!;
+      prev = nd;
+    }
+    // Backward: latest arrivals from pos down to the start.
+    let L = pos < len - 1 ? la[nextNode]! : inst.vShiftEnd[r]!;
+    let next = nextNode;
+    for (let i = pos; i >= 0; i--) {
+      const nd = seq[i]!;
+      const limit = L - T[nd * S + next]! - service[nd]!;
+      let latest = -Infinity;
+      for (let k = twStart[nd + 1]! - 1, k0 = twStart[nd]!; k >= k0; k--) {
+        if (twOpen[k]! <= limit) {
+          const cl = twClose[k]!;
+          latest = limit < cl ? limit : cl;
+          break;
+        }
+      }
+      if (i < pos && latest === la[nd]) break;
+      la[nd] = latest;
+      L = latest;
+      next = nd;
+    }
+    this.load[r] = this.load[r]! + inst.demand[node]!;
+    const a = prevNode * S + node;
+    const b = node * S + nextNode;
+    const ab = prevNode * S + nextNode;
+    this.dist[r] = this.dist[r]! + D[a]! + D[b]! - D[ab]!;
+    const dc = C[a]! + C[b]! - C[ab]! + (len === 1 ? inst.vFixedCost[r]! : 0);
+    this.cost[r] = this.cost[r]! + dc;
+    this.totalCost += dc;
   }
 
   /** Drops every customer of route r whose `routeOf` was set to -1 by the caller, then updates. */
@@ -130,7 +197,9 @@ export class RouteState {
     this.updateRoute(r);
   }
 
+  /** Re-sums every route exactly (incremental insertions accumulate rounding noise). */
   resumCost(): number {
+    for (let r = 0; r < this.cost.length; r++) if (this.len[r]! > 0) this.updateRoute(r);
     let s = 0;
     for (let r = 0; r < this.cost.length; r++) s += this.cost[r]!;
     this.totalCost = s;

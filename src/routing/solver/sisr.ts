@@ -378,27 +378,28 @@ export class Sisr {
       for (let i = 0; i <= len; i++) {
         if (dep > lastClose) break; // departures only grow along a route
         const next = i < len ? seq[i]! : 0;
-        const arr = dep + T[prev * S + c]!;
-        let st0 = Infinity;
-        for (let k = kc0; k < kc1; k++) {
-          if (arr <= twClose[k]!) {
-            const o = twOpen[k]!;
-            st0 = arr > o ? arr : o;
-            break;
-          }
-        }
-        if (st0 !== Infinity) {
-          const arrNext = st0 + svcC + T[c * S + next]!;
-          const latest = i < len ? la[next]! : inst.vShiftEnd[r]!;
-          if (arrNext <= latest) {
-            const delta = C[prev * S + c]! + C[c * S + next]! - C[prev * S + next]! + extra;
-            if (delta < bestDelta && (blink === 0 || rng.next() >= blink)) {
-              if (routeDist + D[prev * S + c]! + D[c * S + next]! - D[prev * S + next]! <= maxDist) {
-                bestDelta = delta;
-                bestRoute = r;
-                bestPos = i;
-              }
+        // Cost first: most positions cannot beat the best so far, and the cost test is cheaper
+        // than the window test. (Same outcome and RNG use as testing windows first.)
+        const delta = C[prev * S + c]! + C[c * S + next]! - C[prev * S + next]! + extra;
+        if (delta < bestDelta) {
+          const arr = dep + T[prev * S + c]!;
+          let st0 = Infinity;
+          for (let k = kc0; k < kc1; k++) {
+            if (arr <= twClose[k]!) {
+              const o = twOpen[k]!;
+              st0 = arr > o ? arr : o;
+              break;
             }
+          }
+          if (
+            st0 !== Infinity &&
+            st0 + svcC + T[c * S + next]! <= (i < len ? la[next]! : inst.vShiftEnd[r]!) &&
+            (blink === 0 || rng.next() >= blink) &&
+            routeDist + D[prev * S + c]! + D[c * S + next]! - D[prev * S + next]! <= maxDist
+          ) {
+            bestDelta = delta;
+            bestRoute = r;
+            bestPos = i;
           }
         }
         if (i < len) {
