@@ -94,7 +94,10 @@ export interface ScheduledStop {
 export interface PlannedRoute {
   vehicleId: string;
   stops: ScheduledStop[];
-  /** Departure from the depot (shift start) and return to the depot. */
+  /**
+   * Departure from the depot (the latest that keeps the first service start, never before the
+   * shift start) and return to the depot.
+   */
   start: number;
   end: number;
   distance: number;

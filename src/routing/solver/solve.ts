@@ -122,7 +122,10 @@ function formatSolution(problem: VrptwProblem, inst: CompiledInstance, search: S
     const T = inst.time[p]!;
     const D = inst.dist[p]!;
     const seq = st.seq[r]!;
-    const start = inst.vShiftStart[r]!;
+    // Leave the depot as late as possible without delaying the first service, so a courier
+    // does not wait at the first door; all later times are unaffected.
+    const first = seq[0]!;
+    const start = Math.max(inst.vShiftStart[r]!, st.es[first]! - T[first]!);
     let t = start;
     let prev = 0;
     let travel = 0;
