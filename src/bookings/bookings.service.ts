@@ -5,7 +5,7 @@ import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
-import type { PaymentGateway } from '../payments/payment-gateway.ts';
+import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { computeRefundCents } from '../payments/refund-policy.ts';
 import { findQuote } from '../quotes/quotes.service.ts';
@@ -56,6 +56,15 @@ export function createBookingsService(deps: BookingDeps) {
       description: `Zustellung Ausweisdokument ${booking.kassenzeichen}`,
       metadata: { booking_id: booking.id, office_id: booking.officeId, kassenzeichen: booking.kassenzeichen },
       idempotencyKey: `booking:${booking.id}:payment-intent`,
+    }).catch((err: unknown) => {
+      // The booking is committed; the same Idempotency-Key retried later resumes right here.
+      if (err instanceof PaymentProviderError) {
+        throw createError({
+          code: 'payment.provider_unavailable', status: 502,
+          message: 'The payment provider could not be reached: retry with the same Idempotency-Key',
+        });
+      }
+      throw err;
     });
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
     return intent;

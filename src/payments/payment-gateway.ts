@@ -17,7 +17,10 @@ export interface PaymentGateway {
     metadata: Record<string, string>;
     idempotencyKey: string;
   }): Promise<CreatedPaymentIntent>;
-  /** Resolves with the PaymentIntent's status after the attempt: `canceled`, or `succeeded` when it was paid first. */
+  /**
+   * Resolves with the PaymentIntent's status after the attempt: `canceled`, `succeeded` when it was
+   * paid first, or `missing` when the provider does not know it.
+   */
   cancelPaymentIntent(id: string, input: { idempotencyKey: string; reason: 'abandoned' | 'requested_by_customer' }): Promise<{ status: string }>;
   createRefund(input: {
     paymentIntentId: string;

@@ -58,6 +58,11 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
           const pi = await call(() => client.paymentIntents.retrieve(id));
           return { status: pi.status };
         }
+        // A PaymentIntent Stripe does not know (a restarted sandbox, a wrong account) can never be
+        // paid; retrying the cancel forever would help nobody.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') {
+          return { status: 'missing' };
+        }
         throw toProviderError(err);
       }
     },
