@@ -49,7 +49,10 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
           idempotencyKey: `refund:${refund.id}`,
           metadata: { booking_id: refund.bookingId, refund_id: refund.id, kassenzeichen: payment.kassenzeichen },
         });
-        await payments.updateRefund(refund.id, { status: 'succeeded', stripeRefundId: result.id, attempts: refund.attempts + 1, lastError: null });
+        // Concurrent runs (a retried job next to its sweep) get the same refund from Stripe through
+        // the idempotency key; only the run that settles the row records it.
+        const settled = await payments.updatePendingRefund(refund.id, { status: 'succeeded', stripeRefundId: result.id, attempts: refund.attempts + 1, lastError: null });
+        if (!settled) return 'already_done';
         await recordAudit(deps.db, {
           actorType: 'system', action: 'refund.executed', subjectType: 'booking', subjectId: refund.bookingId,
           details: { refundId: refund.id, amountCents: refund.amountCents, stripeRefundId: result.id },
@@ -60,7 +63,8 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
         const retryable = !(err instanceof PaymentProviderError) || err.retryable;
         // A refund Stripe refuses for good (e.g. already refunded in the dashboard) needs a person:
         // it is marked failed and stays visible to finance; everything else is retried by the queue.
-        await payments.updateRefund(refund.id, { attempts: refund.attempts + 1, lastError: message, ...(retryable ? {} : { status: 'failed' }) });
+        const stillPending = await payments.updatePendingRefund(refund.id, { attempts: refund.attempts + 1, lastError: message, ...(retryable ? {} : { status: 'failed' }) });
+        if (!stillPending) return 'already_done';
         if (retryable) throw err;
         return 'already_done';
       }

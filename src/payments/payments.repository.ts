@@ -59,6 +59,16 @@ export function createPaymentsRepository(db: DbOrTx) {
     updateRefund: (id: string, values: Partial<typeof refunds.$inferInsert>) =>
       db.update(refunds).set({ ...values, updatedAt: sql`now()` }).where(eq(refunds.id, id)),
 
+    /** Updates a refund only while it is pending; false when another run has settled it meanwhile. */
+    async updatePendingRefund(id: string, values: Partial<typeof refunds.$inferInsert>): Promise<boolean> {
+      const rows = await db
+        .update(refunds)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
+        .returning({ id: refunds.id });
+      return rows.length === 1;
+    },
+
     stalePendingRefunds: (olderThan: Date, limit: number) =>
       db
         .select({ id: refunds.id })
