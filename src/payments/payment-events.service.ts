@@ -65,7 +65,9 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, owed: string[])
 
   switch (event.kind) {
     case 'payment_succeeded': {
-      if (payment.status !== 'succeeded') {
+      // A payment is news once: a second notification of it (another event id) owes nothing more.
+      const alreadyKnown = payment.status === 'succeeded';
+      if (!alreadyKnown) {
         await payments.update(payment.id, { status: 'succeeded', latestChargeId: event.chargeId ?? payment.latestChargeId });
       }
       if (booking.status === 'awaiting_payment') {
@@ -73,7 +75,7 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, owed: string[])
         await audit('payment.succeeded', { amountCents: event.amountCents, paymentIntentId: event.paymentIntentId });
         return 'booking_paid';
       }
-      if (booking.status === 'cancelled' || booking.status === 'expired') {
+      if (!alreadyKnown && (booking.status === 'cancelled' || booking.status === 'expired')) {
         // The citizen paid after the booking ended (an expiry racing a slow payment). The money
         // must go back: a paid booking is delivered or refunded, never forgotten.
         const refund = await payments.insertRefund({
