@@ -168,6 +168,19 @@ describe('the Stripe webhook', () => {
       await eventually(() => paymentRow(p, booking.id), (r) => r.amountRefundedCents === 450);
     });
 
+    it('a second notification of the same payment under another event id owes no second refund', async () => {
+      const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+      await forceStatus(p, booking.id, 'cancelled');
+      await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+      await p.sandbox.flushWebhooks();
+      await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
+
+      const again = await deliver(p, succeededFor(payment.paymentIntentId));
+      expect(again.body).toEqual({ received: true, outcome: 'no_change' });
+      expect(await refundRows(p, booking.id)).toHaveLength(1);
+      expect((await p.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data.map((r) => r.amount)).toEqual([450]);
+    });
+
     it('a citizen who pays while cancelling gets the whole surcharge back once, even when Stripe redelivers the event', async () => {
       const restore = await holdWebhooks(p);
       let booking;
