@@ -22,7 +22,8 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
           reason: 'abandoned',
         });
         // Paid in the last second: the succeeded event marks the booking paid; do not expire it.
-        if (status !== 'canceled') return 'paid_meanwhile';
+        // A PaymentIntent Stripe does not know (`missing`) can never be paid: expire as cancelled.
+        if (status !== 'canceled' && status !== 'missing') return 'paid_meanwhile';
       }
       return deps.db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
