@@ -3,6 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { eq } from 'drizzle-orm';
 import { createBookingsService, type CreateBookingInput } from '../../src/bookings/bookings.service.ts';
 import { idempotencyKeys } from '../../src/idempotency/idempotency.table.ts';
+import { payments } from '../../src/payments/payments.table.ts';
 import { PaymentProviderError, type PaymentGateway } from '../../src/payments/payment-gateway.ts';
 import { createPaymentUpkeepService } from '../../src/payments/payment-upkeep.service.ts';
 import { ADDRESS, api, bookingBody, createPaidBooking, eventually, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
@@ -79,6 +80,15 @@ describe('unpaid bookings expire after PAYMENT_EXPIRY_MINUTES', () => {
     expect(await upkeep.expireBooking(booking.id)).toBe('not_awaiting_payment');
   });
 
+  it('a booking whose PaymentIntent Stripe does not know (it can never be paid) still expires', async () => {
+    const { booking } = await createPaidBooking(p, officeId, { pay: false });
+    // Setup: the PaymentIntent id points nowhere (a sandbox restarted, an account switched).
+    await p.db.update(payments).set({ paymentIntentId: `pi_unknown_${booking.id.slice(0, 8)}` }).where(eq(payments.bookingId, booking.id));
+    p.clock.advance(PAST_DEADLINE_MS);
+    expect(await upkeep.expireBooking(booking.id)).toBe('expired');
+    expect((await bookingRow(p, booking.id)).status).toBe('expired');
+  });
+
   it('a booking whose payment could not start, and which expired meanwhile, is not handed a payable PaymentIntent on retry', async () => {
     // Stripe was unreachable when the citizen booked: the booking is committed, its PaymentIntent is not.
     const unreachable: PaymentGateway = {
@@ -92,7 +102,7 @@ describe('unpaid bookings expire after PAYMENT_EXPIRY_MINUTES', () => {
     const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
     const body = bookingBody(quote.body.id, {}, p.clock());
     const key = randomUUID();
-    await expect(service.createBooking(body as CreateBookingInput, { idempotencyKey: key, staff: null })).rejects.toThrow(PaymentProviderError);
+    await expect(service.createBooking(body as CreateBookingInput, { idempotencyKey: key, staff: null })).rejects.toMatchObject({ code: 'payment.provider_unavailable', status: 502 });
     const [record] = await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
     const bookingId = record!.resourceId!;
     expect((await paymentRow(p, bookingId)).paymentIntentId).toBeNull();
