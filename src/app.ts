@@ -19,6 +19,7 @@ import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.routes.ts';
 import { accessPlugin } from './plugins/access.plugin.ts';
 import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
+import { rateLimitPlugin } from './plugins/rate-limit.plugin.ts';
 import { swaggerPlugin } from './plugins/swagger.plugin.ts';
 import { createQuotesService } from './quotes/quotes.service.ts';
 import { quotesRoutes } from './quotes/quotes.routes.ts';
@@ -83,6 +84,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(errorHandlerPlugin);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
   await app.register(accessPlugin, { auth });
+  await app.register(rateLimitPlugin, { redis: deps.redis, prefix: config.env.QUEUE_PREFIX, citizenPerMinute: config.env.RATE_LIMIT_PER_MINUTE });
 
   await app.register(healthRoutes, {
     pingDatabase: () => deps.database.ping(),

@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { access } from '../plugins/access.plugin.ts';
+import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import type { Booking } from './bookings.table.ts';
@@ -15,7 +16,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
   const svc = opts.bookings;
 
   app.post('/v1/bookings', {
-    config: { access: access.public() },
+    config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
     schema: {
       operationId: 'createBooking',
       tags: ['bookings'],
@@ -91,7 +92,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
   });
 
   app.get('/v1/tracking', {
-    config: { access: access.public() },
+    config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
     schema: {
       operationId: 'trackBooking',
       tags: ['tracking'],
@@ -106,7 +107,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
   });
 
   app.post('/v1/bookings/:id/cancel', {
-    config: { access: access.staffOrTrackingToken('clerk', 'supervisor') },
+    config: { access: access.staffOrTrackingToken('clerk', 'supervisor'), rateLimit: RATE_LIMITS.citizen },
     schema: {
       operationId: 'cancelBooking',
       tags: ['bookings'],

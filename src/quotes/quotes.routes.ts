@@ -1,4 +1,5 @@
 import { access } from '../plugins/access.plugin.ts';
+import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses } from '../shared/schemas.ts';
 import { CreateQuoteBody, QuoteSchema } from './quotes.schemas.ts';
@@ -6,7 +7,7 @@ import type { createQuotesService } from './quotes.service.ts';
 
 export async function quotesRoutes(app: App, opts: { quotes: ReturnType<typeof createQuotesService> }) {
   app.post('/v1/quotes', {
-    config: { access: access.public() },
+    config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
     schema: {
       operationId: 'createQuote',
       tags: ['bookings'],

@@ -1,0 +1,45 @@
+import rateLimit from '@fastify/rate-limit';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import type { Redis } from 'ioredis';
+import { createError } from '../shared/errors.ts';
+
+/**
+ * Limits kept in Redis, so they hold across API processes. Only routes that declare
+ * `config.rateLimit` are limited (sign-in against password guessing, the citizen-facing
+ * operations against abuse). If Redis is away, requests pass rather than fail.
+ */
+export const rateLimitPlugin = fp(
+  async (app: FastifyInstance, opts: { redis: Redis | null; prefix: string; citizenPerMinute: number }) => {
+    app.decorate('citizenRateLimit', opts.citizenPerMinute);
+    await app.register(rateLimit, {
+      global: false,
+      ...(opts.redis ? { redis: opts.redis } : {}),
+      nameSpace: `${opts.prefix}:rate-limit:`,
+      skipOnError: true,
+      errorResponseBuilder: (_request, context) =>
+        Object.assign(
+          createError({ code: 'request.rate_limited', status: 429, message: `Too many requests: retry in ${context.after}` }),
+          { statusCode: context.statusCode },
+        ),
+    });
+  },
+  { name: 'rate-limit', dependencies: ['error-handler'] },
+);
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    citizenRateLimit: number;
+  }
+}
+
+export const RATE_LIMITS = {
+  /** Per address and username: ten guesses, then a pause. */
+  signIn: {
+    max: 10,
+    timeWindow: '5 minutes',
+    keyGenerator: (request: FastifyRequest) => `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase().slice(0, 64)}`,
+  },
+  /** Per address, for the operations citizens reach without signing in (RATE_LIMIT_PER_MINUTE). */
+  citizen: { max: async (request: FastifyRequest) => request.server.citizenRateLimit, timeWindow: '1 minute' },
+};
