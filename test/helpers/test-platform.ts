@@ -51,6 +51,8 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
     LOG_LEVEL: 'silent',
+    // Every test request comes from 127.0.0.1; rate limits have a test of their own.
+    RATE_LIMIT_PER_MINUTE: '100000',
     ...opts.env,
   });
   const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
