@@ -42,6 +42,19 @@ describe('hard constraints', () => {
     expect(route.end).toBe(300);
   });
 
+  it('an early vehicle waits at a stop whose window has not opened yet', async () => {
+    // s1 is on the way to s2; s2 opens at 100, so the courier arrives at 20 and waits.
+    const problem = makePlanarProblem({
+      stops: [{ x: 10, y: 0, service: 5, windows: [[0, 50]] }, { x: 15, y: 0, windows: [[100, 120]] }],
+      vehicles: [vehicle('v', 'bike')],
+    });
+    const solution = await solveVrptw(problem, { maxIterations: 100 });
+    const [s1, s2] = solution.routes[0]!.stops;
+    expect(s1).toEqual({ stopId: 's1', arrival: 10, serviceStart: 10, departure: 15 });
+    expect(s2).toEqual({ stopId: 's2', arrival: 20, serviceStart: 100, departure: 100 });
+    expect(solution.routes[0]!.end).toBe(115);
+  });
+
   it('stops whose windows force an order are visited in that order even if it is longer', async () => {
     // Geometrically s2 (x=20) comes after s1 (x=10), but s2 must be served before t=30.
     const problem = makePlanarProblem({

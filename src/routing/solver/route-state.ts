@@ -20,6 +20,9 @@ export class RouteState {
   readonly la: Float64Array;
   readonly routeOf: Int32Array;
   readonly posOf: Int32Array;
+  /** Load picked up to and including the node; distance driven to reach the node. */
+  readonly loadPrefix: Float64Array;
+  readonly distPrefix: Float64Array;
   /** Sum of `cost`, kept incrementally and re-summed exactly by {@link resumCost}. */
   totalCost = 0;
 
@@ -35,6 +38,8 @@ export class RouteState {
     this.la = new Float64Array(inst.size);
     this.routeOf = new Int32Array(inst.size).fill(-1);
     this.posOf = new Int32Array(inst.size);
+    this.loadPrefix = new Float64Array(inst.size);
+    this.distPrefix = new Float64Array(inst.size);
   }
 
   /** Recomputes schedule, load, distance and cost of route r from its sequence. */
@@ -71,6 +76,8 @@ export class RouteState {
       d += D[prev * S + node]!;
       c += C[prev * S + node]!;
       load += demand[node]!;
+      this.loadPrefix[node] = load;
+      this.distPrefix[node] = d;
       this.routeOf[node] = r;
       this.posOf[node] = i;
       prev = node;
@@ -117,13 +124,28 @@ export class RouteState {
     const routeOf = this.routeOf;
     const posOf = this.posOf;
     routeOf[node] = r;
-    for (let i = pos; i < len; i++) posOf[seq[i]!] = i;
-
     const p = inst.vProfile[r]!;
     const T = inst.time[p]!;
     const D = inst.dist[p]!;
     const C = inst.cost[p]!;
-    const { service, twStart, twOpen, twClose } = inst;
+    const { service, demand, twStart, twOpen, twClose } = inst;
+    const loadPrefix = this.loadPrefix;
+    const distPrefix = this.distPrefix;
+    {
+      let prevN = pos > 0 ? seq[pos - 1]! : 0;
+      let q = pos > 0 ? loadPrefix[prevN]! : 0;
+      let dd = pos > 0 ? distPrefix[prevN]! : 0;
+      for (let i = pos; i < len; i++) {
+        const nd = seq[i]!;
+        posOf[nd] = i;
+        q += demand[nd]!;
+        dd += D[prevN * S + nd]!;
+        loadPrefix[nd] = q;
+        distPrefix[nd] = dd;
+        prevN = nd;
+      }
+    }
+
     const es = this.es;
     const la = this.la;
     const prevNode = pos > 0 ? seq[pos - 1]! : 0;
@@ -167,7 +189,7 @@ export class RouteState {
       L = latest;
       next = nd;
     }
-    this.load[r] = this.load[r]! + inst.demand[node]!;
+    this.load[r] = this.load[r]! + demand[node]!;
     const a = prevNode * S + node;
     const b = node * S + nextNode;
     const ab = prevNode * S + nextNode;

@@ -6,6 +6,7 @@
  */
 import type { CompiledInstance } from './instance.js';
 import type { Rng } from './prng.js';
+import { LocalSearch } from './local-search.js';
 import { RouteState } from './route-state.js';
 
 export interface SisrParams {
@@ -22,6 +23,8 @@ export interface SisrParams {
   finalTemperature: number;
   /** Probability that a ruin step empties the whole route of the seed customer instead. */
   routeRemovalRate: number;
+  /** Polish every new best solution with relocate / 2-opt* local search. */
+  localSearch: boolean;
 }
 
 export const DEFAULT_SISR_PARAMS: SisrParams = {
@@ -35,6 +38,7 @@ export const DEFAULT_SISR_PARAMS: SisrParams = {
   startTemperature: 1,
   finalTemperature: 0.1,
   routeRemovalRate: 0.02,
+  localSearch: true,
 };
 
 export class Sisr {
@@ -47,6 +51,7 @@ export class Sisr {
   absentCount = 0;
   /** Cost charged per absent customer, larger than serving it by a dedicated vehicle. */
   readonly penalty: number;
+  private readonly localSearch: LocalSearch;
 
   // Undo log of one iteration.
   private readonly touched: Uint8Array;
@@ -90,6 +95,7 @@ export class Sisr {
     this.sortKey = new Float64Array(size);
     this.ruined = new Uint8Array(V);
     this.emptyClassSeen = new Int32Array(inst.classCount);
+    this.localSearch = new LocalSearch(inst, this.state);
     let maxRound = 0;
     let maxFixed = 0;
     for (let p = 0; p < inst.cost.length; p++) {
@@ -113,6 +119,7 @@ export class Sisr {
     for (let c = 1; c <= this.inst.n; c++) this.removed[this.removedCount++] = c;
     this.absentCount = 0;
     this.recreate();
+    if (this.params.localSearch) this.localSearch.run();
     this.state.resumCost();
     this.saveBest();
   }
@@ -148,6 +155,8 @@ export class Sisr {
     const threshold = before - temperature * Math.log(1 - this.rng.next());
     if (after < threshold) {
       if (this.isBetterThanBest()) {
+        // The polished solution also becomes the current one, so the walk continues from it.
+        if (this.params.localSearch) this.localSearch.run();
         this.saveBest();
         return true;
       }
