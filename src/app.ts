@@ -27,6 +27,9 @@ import type { App } from './shared/app-types.ts';
 import { ErrorResponseSchema } from './shared/schemas.ts';
 import { createLogger } from './infra/process.ts';
 import { scheduleBookingExpiry, scheduleRefund } from './payments/payment-jobs.ts';
+import { planningRoutes } from './planning/planning.routes.ts';
+import { createPlanningService } from './planning/planning.service.ts';
+import { createPlanJobs } from './planning/planning-jobs.ts';
 
 export interface AppDeps {
   config: Config;
@@ -98,6 +101,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(bookingsRoutes, { bookings });
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
+  await app.register(planningRoutes, { planning: createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) }) });
 
   return app as unknown as App;
 }

@@ -7,6 +7,7 @@ import type { Queues } from '../src/jobs/queues.ts';
 import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
 import { createPaymentUpkeepService } from '../src/payments/payment-upkeep.service.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
+import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -25,6 +26,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workers: Worker[
   const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
   const workers = [
     await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
+    await startPlanningWorker({ connection: deps.connection, prefix, queues: deps.queues, logger: deps.logger, ...createPlanningServices(deps.config, deps.db, deps.queues, clock) }),
   ];
   return {
     workers,

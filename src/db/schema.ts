@@ -6,3 +6,4 @@ export * from '../payments/payments.table.ts';
 export * from '../auth/auth.table.ts';
 export * from '../audit/audit.table.ts';
 export * from '../idempotency/idempotency.table.ts';
+export * from '../planning/planning.table.ts';

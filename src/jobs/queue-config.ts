@@ -10,6 +10,8 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     // Failed jobs stay for a week so a person can see and replay them.
     removeOnFail: { age: 7 * 24 * 3600 },
   },
+  // A plan is a long solve: few retries; the plan row, not the job, is the record of the result.
+  planning: { attempts: 2, backoff: { type: 'fixed', delay: 5_000 }, removeOnComplete: { age: 24 * 3600, count: 1_000 }, removeOnFail: { age: 7 * 24 * 3600 } },
 };
 
 /** Sweeps catch whatever a crash between commit and enqueue left behind. */

@@ -16,6 +16,11 @@ export const JOBS = {
     'execute-refund': Type.Object({ refundId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
     'sweep-refunds': Type.Object({}, { additionalProperties: false }),
   },
+  planning: {
+    'plan-delivery-day': Type.Object({ officeId: Type.String({ format: 'uuid' }), deliveryDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }) }, { additionalProperties: false }),
+    'schedule-nightly': Type.Object({ officeId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+    'sync-nightly-schedulers': Type.Object({}, { additionalProperties: false }),
+  },
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 type StaticMap<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };

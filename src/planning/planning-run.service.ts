@@ -1,0 +1,143 @@
+import type { Database } from '../db/client.ts';
+import { createOfficesRepository } from '../offices/offices.repository.ts';
+import type { MultiPolygon, Polygon } from 'geojson';
+import type { Objective, SolveProgress } from '../routing/index.ts';
+import { addDays, deliveryDay, localDate } from './delivery-day.ts';
+import { buildDeliveryRequest, describeSolution, type PlanningSettings } from './delivery-request.ts';
+import { claimPlan } from './plan-claim.ts';
+import { createPlanningRepository } from './planning.repository.ts';
+import type { PlanProgress, PlanStats } from './planning.table.ts';
+import type { MatrixChoice, SolveDeliveries } from './solve.ts';
+
+export interface PlanningRunDeps {
+  db: Database;
+  clock: () => Date;
+  solve: SolveDeliveries;
+  settings: PlanningSettings & { timeLimitMs: number; matrix: MatrixChoice; objective?: Objective };
+  /** How often progress is written to the plan row; the API reads it from there. */
+  progressEveryMs?: number;
+}
+
+export type PlanRunResult =
+  | { outcome: 'draft'; planId: string; routes: number; assigned: number; unassigned: number }
+  /** Nothing to do: the day's plan is confirmed, or the plan moved on while this run solved. */
+  | { outcome: 'skipped'; planId: string; reason: 'confirmed' | 'plan_changed' };
+
+/** The solve was stopped (the worker is shutting down); the plan stays running for the next attempt. */
+export class PlanningInterruptedError extends Error {
+  constructor(readonly planId: string) {
+    super(`Planning of plan ${planId} was interrupted`);
+    this.name = 'PlanningInterruptedError';
+  }
+}
+
+/**
+ * The worker side of planning, free of BullMQ: claim the day's plan, load bookings and shifts,
+ * solve, store routes as the draft. Safe to run again after a crash: a running plan is resumed
+ * from scratch and the draft is written in one transaction.
+ */
+export function createPlanningRunService(deps: PlanningRunDeps) {
+  const { db, clock, settings } = deps;
+  const progressEveryMs = deps.progressEveryMs ?? 1000;
+
+  return {
+    async runPlanDeliveryDay(
+      job: { officeId: string; deliveryDate: string; jobId: string },
+      hooks: { onProgress?: (progress: PlanProgress) => Promise<void> | void; signal?: AbortSignal } = {},
+    ): Promise<PlanRunResult> {
+      const office = await createOfficesRepository(db).findById(job.officeId);
+      if (!office) throw new Error(`Office ${job.officeId} does not exist`);
+      const day = deliveryDay(job.deliveryDate, office.timezone);
+
+      const prepared = await db.transaction(async (tx) => {
+        const claim = await claimPlan(tx, { officeId: office.id, deliveryDate: job.deliveryDate, jobId: job.jobId, requestedByStaffId: null });
+        if (claim.kind === 'confirmed') return { kind: 'confirmed' as const, planId: claim.plan.id };
+        const repo = createPlanningRepository(tx);
+        const progress: PlanProgress = { percent: 0, elapsedMs: 0, iterations: 0, bestCost: 0, unassigned: 0, updatedAt: clock().toISOString() };
+        await repo.updatePlan(claim.plan.id, ['queued', 'running'], { status: 'running', startedAt: clock(), progress, error: null, jobId: job.jobId });
+        const [bookings, shifts, zones] = await Promise.all([
+          repo.plannableBookings(office.id, office.deliveryAttemptLimit),
+          repo.shiftsOf(office.id, job.deliveryDate),
+          createOfficesRepository(tx).activeZones(office.id),
+        ]);
+        return { kind: 'claimed' as const, planId: claim.plan.id, bookings, shifts, zones };
+      });
+      if (prepared.kind === 'confirmed') return { outcome: 'skipped', planId: prepared.planId, reason: 'confirmed' };
+
+      const bikeZones: (Polygon | MultiPolygon)[] = prepared.zones.filter((z) => z.vehicleTypes.includes('bike')).map((z) => z.geometry);
+      const built = buildDeliveryRequest({ depot: office.location, day, bookings: prepared.bookings, shifts: prepared.shifts, bikeZones, settings });
+
+      // Progress is best effort: a lost write only makes the bar lag, so it never fails the run.
+      const repo = createPlanningRepository(db);
+      let lastWrite = 0;
+      let writes: Promise<unknown> = Promise.resolve();
+      const onProgress = (p: SolveProgress) => {
+        const now = Date.now();
+        if (now - lastWrite < progressEveryMs) return;
+        lastWrite = now;
+        const progress: PlanProgress = {
+          percent: Math.min(99, Math.floor((p.elapsedMs / settings.timeLimitMs) * 100)), elapsedMs: Math.round(p.elapsedMs),
+          iterations: p.iterations, bestCost: Math.round(p.bestCost), unassigned: p.unassigned, updatedAt: clock().toISOString(),
+        };
+        writes = writes
+          .then(() => repo.updatePlan(prepared.planId, ['running'], { progress }))
+          .then(() => hooks.onProgress?.(progress))
+          .catch(() => undefined);
+      };
+
+      const solution = await deps.solve(
+        { request: built.request, seed: 1, timeLimitMs: settings.timeLimitMs, objective: settings.objective ?? 'duration', matrix: settings.matrix },
+        { onProgress, ...(hooks.signal ? { signal: hooks.signal } : {}) },
+      );
+      await writes;
+      // A stopped search is a worse plan, not a finished one: the run is repeated instead.
+      if (hooks.signal?.aborted) throw new PlanningInterruptedError(prepared.planId);
+
+      const { routes, unassigned } = describeSolution(solution, {
+        depot: office.location, day, bookings: new Map(built.candidates.map((b) => [b.id, b])), vehicles: built.vehicles, settings,
+      });
+      const assigned = routes.reduce((n, r) => n + r.stops.length, 0);
+      const stats: PlanStats = {
+        stops: built.candidates.length, vehicles: built.vehicles.size, routes: routes.length, assigned, unassigned: unassigned.length,
+        distanceMetres: routes.reduce((n, r) => n + r.distanceMetres, 0), durationSeconds: routes.reduce((n, r) => n + r.durationSeconds, 0),
+        cost: Math.round(solution.cost), objective: solution.objective, iterations: solution.stats.iterations, elapsedMs: Math.round(solution.stats.elapsedMs),
+        bestIteration: solution.stats.bestIteration, seed: solution.stats.seed, stoppedBy: solution.stats.stoppedBy,
+        matrix: settings.matrix.kind,
+      };
+
+      const stored = await db.transaction(async (tx) => {
+        const txRepo = createPlanningRepository(tx);
+        await txRepo.lockDay(office.id, job.deliveryDate);
+        const plan = await txRepo.findPlan(prepared.planId);
+        if (plan?.status !== 'running') return false;
+        await txRepo.deleteRoutes(plan.id);
+        await txRepo.insertRoutes(plan.id, routes);
+        await txRepo.updatePlan(plan.id, ['running'], {
+          status: 'draft', stats, unassigned, finishedAt: clock(),
+          progress: { percent: 100, elapsedMs: stats.elapsedMs, iterations: stats.iterations, bestCost: stats.cost, unassigned: unassigned.length, updatedAt: clock().toISOString() },
+        });
+        return true;
+      });
+      if (!stored) return { outcome: 'skipped', planId: prepared.planId, reason: 'plan_changed' };
+      return { outcome: 'draft', planId: prepared.planId, routes: routes.length, assigned, unassigned: unassigned.length };
+    },
+
+    /** After the last attempt: the plan shows the failure instead of running forever. */
+    async markFailed(officeId: string, deliveryDate: string, message: string) {
+      const repo = createPlanningRepository(db);
+      const plan = await repo.currentPlan(officeId, deliveryDate);
+      if (!plan) return;
+      await repo.updatePlan(plan.id, ['queued', 'running'], { status: 'failed', error: message.slice(0, 2000), finishedAt: clock() });
+    },
+
+    /** The day the nightly run plans: tomorrow in the office's timezone. */
+    async nextDeliveryDate(officeId: string): Promise<string | null> {
+      const office = await createOfficesRepository(db).findById(officeId);
+      return office ? addDays(localDate(clock(), office.timezone), 1) : null;
+    },
+
+    listOffices: () => createOfficesRepository(db).list(),
+  };
+}
+
+export type PlanningRunService = ReturnType<typeof createPlanningRunService>;

@@ -1,0 +1,117 @@
+import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { bookings } from '../bookings/bookings.table.ts';
+import type { RouteDraft } from './delivery-request.ts';
+import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus } from './planning.table.ts';
+
+export function createPlanningRepository(db: DbOrTx) {
+  return {
+    /**
+     * Serialises everything that changes the plan of one office and day (claiming, storing a
+     * result, confirming) for the rest of the transaction. Callers must be inside a transaction.
+     */
+    async lockDay(officeId: string, deliveryDate: string) {
+      await db.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`plan:${officeId}:${deliveryDate}`}, 0))`);
+    },
+
+    /** The plan that is not superseded (at most one, by a partial unique index). */
+    async currentPlan(officeId: string, deliveryDate: string): Promise<Plan | undefined> {
+      const [row] = await db
+        .select()
+        .from(plans)
+        .where(and(eq(plans.officeId, officeId), eq(plans.deliveryDate, deliveryDate), ne(plans.status, 'superseded')));
+      return row;
+    },
+
+    async findPlan(id: string): Promise<Plan | undefined> {
+      const [row] = await db.select().from(plans).where(eq(plans.id, id));
+      return row;
+    },
+
+    async insertPlan(values: typeof plans.$inferInsert): Promise<Plan> {
+      const [row] = await db.insert(plans).values(values).returning();
+      return row!;
+    },
+
+    /** Updates a plan only while it is in one of `from`; returns undefined when it has moved on. */
+    async updatePlan(id: string, from: readonly PlanStatus[], values: Partial<typeof plans.$inferInsert>): Promise<Plan | undefined> {
+      const [row] = await db
+        .update(plans)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(and(eq(plans.id, id), inArray(plans.status, [...from])))
+        .returning();
+      return row;
+    },
+
+    /** Routes of a plan nobody will use again hold home locations: they go. */
+    async deleteRoutes(planId: string) {
+      await db.delete(planRoutes).where(eq(planRoutes.planId, planId));
+    },
+
+    async insertRoutes(planId: string, routes: readonly RouteDraft[]) {
+      for (const r of routes) {
+        const [route] = await db
+          .insert(planRoutes)
+          .values({
+            planId, sequence: r.sequence, vehicleId: r.vehicleId, vehicleType: r.vehicleType, shiftId: r.shiftId,
+            startsAt: r.startsAt, endsAt: r.endsAt, distanceMetres: r.distanceMetres, durationSeconds: r.durationSeconds,
+            travelSeconds: r.travelSeconds, geometry: r.geometry,
+          })
+          .returning({ id: planRoutes.id });
+        if (r.stops.length > 0) {
+          await db.insert(planStops).values(r.stops.map((s) => ({ planId, routeId: route!.id, ...s })));
+        }
+      }
+    },
+
+    routesOf: (planId: string) => db.select().from(planRoutes).where(eq(planRoutes.planId, planId)).orderBy(asc(planRoutes.sequence)),
+
+    /** Stops with the few booking fields staff need to hand documents over (no names, no addresses). */
+    stopsOf: (planId: string) =>
+      db
+        .select({
+          stop: planStops,
+          applicationNumber: bookings.applicationNumber,
+          vehicleType: bookings.vehicleType,
+          postalCode: sql<string>`${bookings.address}->>'postalCode'`,
+        })
+        .from(planStops)
+        .innerJoin(bookings, eq(bookings.id, planStops.bookingId))
+        .where(eq(planStops.planId, planId))
+        .orderBy(asc(planStops.routeId), asc(planStops.sequence)),
+
+    /**
+     * Bookings the office could deliver: documents ready, or back after a failed attempt while
+     * attempts are left. Which day they fit is decided by their preferred windows.
+     */
+    plannableBookings: (officeId: string, attemptLimit: number) =>
+      db
+        .select({ id: bookings.id, location: bookings.location, vehicleType: bookings.vehicleType, preferredWindows: bookings.preferredWindows })
+        .from(bookings)
+        .where(and(
+          eq(bookings.officeId, officeId),
+          inArray(bookings.status, ['document_ready', 'attempt_failed']),
+          lt(bookings.deliveryAttempts, attemptLimit),
+        ))
+        .orderBy(asc(bookings.createdAt), asc(bookings.id)),
+
+    bookingsByIds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db.select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location }).from(bookings).where(inArray(bookings.id, ids)),
+
+    async insertShift(values: typeof courierShifts.$inferInsert) {
+      const [row] = await db.insert(courierShifts).values(values).returning();
+      return row!;
+    },
+
+    shiftsOf: (officeId: string, deliveryDate: string) =>
+      db
+        .select()
+        .from(courierShifts)
+        .where(and(eq(courierShifts.officeId, officeId), eq(courierShifts.deliveryDate, deliveryDate)))
+        .orderBy(asc(courierShifts.shiftStart), asc(courierShifts.id)),
+  };
+}
+
+export type PlanningRepository = ReturnType<typeof createPlanningRepository>;

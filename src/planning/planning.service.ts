@@ -1,0 +1,217 @@
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { StaffPrincipal } from '../auth/auth.service.ts';
+import { canTransition } from '../bookings/booking-status.ts';
+import { createBookingsRepository } from '../bookings/bookings.repository.ts';
+import type { Database } from '../db/client.ts';
+import { createOfficesRepository } from '../offices/offices.repository.ts';
+import type { VehicleType } from '../offices/offices.table.ts';
+import { assertOfficeScope } from '../plugins/access.plugin.ts';
+import { createError } from '../shared/errors.ts';
+import { addDays, deliveryDay, isValidDeliveryDate, localDate } from './delivery-day.ts';
+import { claimPlan } from './plan-claim.ts';
+import { planToGeoJson } from './plan-geojson.ts';
+import { planJobId, type PlanJobRef, type PlanJobs } from './planning-jobs.ts';
+import { createPlanningRepository } from './planning.repository.ts';
+import type { Plan } from './planning.table.ts';
+
+export interface PlanningServiceDeps {
+  db: Database;
+  clock: () => Date;
+  jobs: PlanJobs;
+  /** How far ahead plans and shifts may be made. */
+  maxDaysAhead?: number;
+}
+
+export interface CreateShiftInput {
+  deliveryDate: string;
+  vehicleType: VehicleType;
+  vehicleCount: number;
+  capacity: number;
+  shiftStart: string;
+  shiftEnd: string;
+  maxDistanceMetres?: number;
+}
+
+/** Who asks: a staff member through the API, or the nightly scheduler. */
+export type PlanRequester = { staff: StaffPrincipal; requestId?: string } | { system: 'nightly' };
+
+export function createPlanningService(deps: PlanningServiceDeps) {
+  const { db, clock } = deps;
+  const maxDaysAhead = deps.maxDaysAhead ?? 60;
+
+  async function officeInScope(officeId: string, staff: StaffPrincipal | null) {
+    const office = await createOfficesRepository(db).findById(officeId);
+    if (!office) throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
+    if (staff) assertOfficeScope(staff, officeId);
+    return office;
+  }
+
+  /** Plans are made for today (late additions) up to `maxDaysAhead` days ahead, in office time. */
+  function assertPlannableDate(date: string, timeZone: string) {
+    if (!isValidDeliveryDate(date)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    const today = localDate(clock(), timeZone);
+    if (date < today || date > addDays(today, maxDaysAhead)) {
+      throw createError({ code: 'planning.date_out_of_range', status: 422, message: `deliveryDate must lie between ${today} and ${addDays(today, maxDaysAhead)}` });
+    }
+  }
+
+  async function loadPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
+    const office = await officeInScope(officeId, staff);
+    if (!isValidDeliveryDate(deliveryDate)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    const repo = createPlanningRepository(db);
+    const plan = await repo.currentPlan(officeId, deliveryDate);
+    if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day: create one first' });
+    return { office, plan, repo };
+  }
+
+  return {
+    async createCourierShift(officeId: string, input: CreateShiftInput, staff: StaffPrincipal, requestId?: string) {
+      const office = await officeInScope(officeId, staff);
+      assertPlannableDate(input.deliveryDate, office.timezone);
+      const day = deliveryDay(input.deliveryDate, office.timezone);
+      const start = new Date(input.shiftStart);
+      const end = new Date(input.shiftEnd);
+      if (!(end > start)) throw createError({ code: 'courier_shift.invalid_window', status: 422, message: 'shiftEnd must be after shiftStart' });
+      if (start < day.start || end > day.end) {
+        throw createError({
+          code: 'courier_shift.outside_day', status: 422,
+          message: `The shift must lie within the delivery day (${day.start.toISOString()} – ${day.end.toISOString()})`,
+        });
+      }
+      return db.transaction(async (tx) => {
+        const shift = await createPlanningRepository(tx).insertShift({
+          officeId, deliveryDate: input.deliveryDate, vehicleType: input.vehicleType, vehicleCount: input.vehicleCount, capacity: input.capacity,
+          shiftStart: start, shiftEnd: end, maxDistanceMetres: input.maxDistanceMetres ?? null, createdByStaffId: staff.id,
+        });
+        await recordAudit(tx, {
+          actorType: 'staff', actorId: staff.id, action: 'courier_shift.created', subjectType: 'courier_shift', subjectId: shift.id, officeId, requestId,
+          details: { deliveryDate: shift.deliveryDate, vehicleType: shift.vehicleType, vehicleCount: shift.vehicleCount },
+        });
+        return { shift };
+      });
+    },
+
+    async listCourierShifts(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
+      await officeInScope(officeId, staff);
+      if (!isValidDeliveryDate(deliveryDate)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+      return { shifts: await createPlanningRepository(db).shiftsOf(officeId, deliveryDate) };
+    },
+
+    /**
+     * Queues a planning run. While one is waiting or running for the day, the caller gets that one
+     * (one solve per office and day); otherwise a new plan supersedes the draft and a job is added.
+     */
+    async requestPlan(officeId: string, deliveryDate: string, by: PlanRequester): Promise<{ plan: Plan; job: PlanJobRef }> {
+      const staff = 'staff' in by ? by.staff : null;
+      const office = await officeInScope(officeId, staff);
+      assertPlannableDate(deliveryDate, office.timezone);
+      const running = await deps.jobs.findUnfinished(officeId, deliveryDate);
+      if (running) {
+        // Its plan may already be a draft while the job is completing: the run the caller asks
+        // for is that one, and superseding its draft now would leave the new plan without a job.
+        const current = await createPlanningRepository(db).currentPlan(officeId, deliveryDate);
+        if (current && current.status !== 'confirmed') return { plan: current, job: running };
+      }
+      const claimed = await db.transaction(async (tx) => {
+        const result = await claimPlan(tx, { officeId, deliveryDate, jobId: planJobId(officeId, deliveryDate), requestedByStaffId: staff?.id ?? null });
+        if (result.kind === 'confirmed') {
+          throw createError({
+            code: 'plan.already_confirmed', status: 409,
+            message: 'The plan of this day is confirmed and its bookings are planned; it cannot be re-planned',
+          });
+        }
+        if (result.fresh) {
+          await recordAudit(tx, {
+            actorType: staff ? 'staff' : 'system', actorId: staff?.id ?? 'nightly', action: 'plan.requested', subjectType: 'plan',
+            subjectId: result.plan.id, officeId, requestId: 'staff' in by ? by.requestId : undefined, details: { deliveryDate },
+          });
+        }
+        return result.plan;
+      });
+      // Enqueued after commit: a lost add leaves the plan queued, and asking again adds the job.
+      const job = await deps.jobs.enqueue(officeId, deliveryDate).catch((err: unknown) => {
+        throw createError({ code: 'planning.queue_unavailable', status: 503, message: `The plan is queued but the job could not be added: ${(err as Error).message}` });
+      });
+      return { plan: claimed, job };
+    },
+
+    async getPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
+      const { plan, repo } = await loadPlan(officeId, deliveryDate, staff);
+      const [routes, stops, unassignedBookings] = await Promise.all([
+        repo.routesOf(plan.id), repo.stopsOf(plan.id), repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+      ]);
+      const applicationNumbers = new Map(unassignedBookings.map((b) => [b.id, b.applicationNumber]));
+      return {
+        plan,
+        routes: routes.map((route) => ({ route, stops: stops.filter((s) => s.stop.routeId === route.id) })),
+        unassigned: plan.unassigned.map((u) => ({ ...u, applicationNumber: applicationNumbers.get(u.bookingId) ?? '' })),
+      };
+    },
+
+    /**
+     * A supervisor accepts the draft: every booking on it moves to `planned` in one transaction.
+     * A booking that changed meanwhile (cancelled, confirmed on another day's plan) makes the
+     * whole confirmation fail: the draft is stale and the day has to be planned again.
+     */
+    async confirmPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
+      await officeInScope(officeId, staff);
+      return db.transaction(async (tx) => {
+        const repo = createPlanningRepository(tx);
+        await repo.lockDay(officeId, deliveryDate);
+        const plan = await repo.currentPlan(officeId, deliveryDate);
+        if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
+        if (plan.status === 'confirmed') throw createError({ code: 'plan.already_confirmed', status: 409, message: 'This plan is already confirmed' });
+        if (plan.status !== 'draft') {
+          throw createError({ code: 'plan.not_draft', status: 409, message: `The plan is ${plan.status}; only a draft can be confirmed` });
+        }
+        const stops = await repo.stopsOf(plan.id);
+        if (stops.length === 0) throw createError({ code: 'plan.empty', status: 409, message: 'The plan has no routes to confirm' });
+        const bookingsRepo = createBookingsRepository(tx);
+        // Locked in id order, so two confirmations touching the same bookings cannot deadlock.
+        const ids = stops.map((s) => s.stop.bookingId).sort();
+        const locked = [];
+        const stale: string[] = [];
+        for (const id of ids) {
+          const booking = (await bookingsRepo.findById(id, { forUpdate: true }))!;
+          if ((booking.status === 'document_ready' || booking.status === 'attempt_failed') && canTransition(booking.status, 'planned')) locked.push(booking);
+          else stale.push(id);
+        }
+        if (stale.length > 0) {
+          throw createError({
+            code: 'plan.stale', status: 409, message: 'Bookings on this plan changed since it was made: plan the day again', details: { bookingIds: stale },
+          });
+        }
+        for (const booking of locked) await bookingsRepo.transition(booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
+        const confirmed = (await repo.updatePlan(plan.id, ['draft'], { status: 'confirmed', confirmedByStaffId: staff.id, confirmedAt: clock() }))!;
+        await recordAudit(tx, {
+          actorType: 'staff', actorId: staff.id, action: 'plan.confirmed', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+          details: { deliveryDate, bookings: locked.length },
+        });
+        return { plan: confirmed, bookingIds: ids };
+      });
+    },
+
+    /** Holds home locations, so every export is audited. */
+    async getPlanGeoJson(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
+      const { office, plan, repo } = await loadPlan(officeId, deliveryDate, staff);
+      const [routes, stops, leftOver] = await Promise.all([
+        repo.routesOf(plan.id), repo.stopsOf(plan.id), repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+      ]);
+      const byId = new Map(leftOver.map((b) => [b.id, b]));
+      const geojson = planToGeoJson({
+        plan, depot: office.location, routes,
+        stops: stops.map((s) => ({ ...s.stop, applicationNumber: s.applicationNumber })),
+        unassigned: plan.unassigned.flatMap((u) => {
+          const b = byId.get(u.bookingId);
+          return b ? [{ ...u, applicationNumber: b.applicationNumber, location: b.location }] : [];
+        }),
+      });
+      await recordAudit(db, {
+        actorType: 'staff', actorId: staff.id, action: 'plan.geojson_exported', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+      });
+      return { geojson };
+    },
+  };
+}
+
+export type PlanningService = ReturnType<typeof createPlanningService>;

@@ -1,0 +1,41 @@
+/**
+ * How the planning service reaches the route solver. The worker hands it a function that runs the
+ * solve in a worker thread; tests and a single-process setup may run it in process. Everything
+ * crossing this boundary is plain data, so it can be posted to a thread.
+ */
+import {
+  createGreatCircleProvider, createOsrmProvider, planDeliveries,
+  type DeliveryRequest, type MatrixProvider, type Objective, type SolveProgress, type VrptwSolution,
+} from '../routing/index.ts';
+
+export type MatrixChoice = { kind: 'great_circle' } | { kind: 'osrm'; baseUrl: string };
+
+export interface SolveInput {
+  request: DeliveryRequest;
+  seed: number;
+  timeLimitMs: number;
+  objective: Objective;
+  matrix: MatrixChoice;
+}
+
+export type SolveDeliveries = (
+  input: SolveInput,
+  hooks: { onProgress?: (progress: SolveProgress) => void; signal?: AbortSignal },
+) => Promise<VrptwSolution>;
+
+export function createMatrixProvider(choice: MatrixChoice): MatrixProvider {
+  return choice.kind === 'osrm' ? createOsrmProvider({ baseUrl: choice.baseUrl }) : createGreatCircleProvider();
+}
+
+/** Runs the solve on the caller's thread: only for tests and tools, it competes with the event loop. */
+export const solveInProcess: SolveDeliveries = async (input, hooks) => {
+  const { solution } = await planDeliveries(input.request, {
+    seed: input.seed,
+    timeLimitMs: input.timeLimitMs,
+    objective: input.objective,
+    matrixProvider: createMatrixProvider(input.matrix),
+    ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
+    ...(hooks.signal ? { signal: hooks.signal } : {}),
+  });
+  return solution;
+};

@@ -1,0 +1,212 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
+import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+
+type Headers = { headers: Record<string, string> };
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked field by field
+type Json = any;
+
+describe('planning a delivery day through the API and the planning worker', () => {
+  let p: TestPlatform;
+  const date = futureDeliveryDate(3);
+
+  beforeAll(async () => {
+    p = await startTestPlatform({ workers: true, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
+  });
+  afterAll(async () => p?.close());
+
+  async function newOffice() {
+    const { office } = await seedOffice(p.db);
+    const supervisor: Headers = await p.staff(['supervisor'], office.id);
+    return { officeId: office.id, supervisor };
+  }
+
+  const getPlan = (officeId: string, h: Headers, d = date) => api(p, 'GET', `/v1/offices/${officeId}/plans/${d}`, h);
+  const waitForDraft = (officeId: string, h: Headers) =>
+    eventually(() => getPlan(officeId, h), (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status), 20_000);
+
+  it('courier shifts: supervisors add and list them, only inside the delivery day, only for their office', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const shift = await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2, capacity: 15 });
+    const listed = await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, supervisor);
+    expect(listed.status).toBe(200);
+    expect(listed.body.data).toEqual([expect.objectContaining({ id: shift.id, vehicleType: 'bike', vehicleCount: 2, capacity: 15, deliveryDate: date })]);
+
+    const outside = await api(p, 'POST', `/v1/offices/${officeId}/courier-shifts`, {
+      ...supervisor, body: { deliveryDate: date, vehicleType: 'bike', vehicleCount: 1, capacity: 5, shiftStart: localWindow(date, '20:00', '23:00').start, shiftEnd: `${date}T23:30:00Z` },
+    });
+    expect(outside.status).toBe(422);
+    expect(outside.body.error.code).toBe('courier_shift.outside_day');
+
+    const clerk = await p.staff(['clerk'], officeId);
+    expect((await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, clerk)).status).toBe(403);
+    const other = await newOffice();
+    const foreign = await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, other.supervisor);
+    expect(foreign.status).toBe(403);
+    expect(foreign.body.error.code).toBe('auth.other_office');
+  });
+
+  it('plans ready bookings into routes, keeps e-car bookings and addresses outside the bicycle zone off bikes, and exports GeoJSON', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const morning = [localWindow(date, '09:00', '13:00')];
+    const bikeBookings = await Promise.all(NEARBY.slice(0, 4).map((location) => insertReadyBooking(p, officeId, { location, vehicleType: 'bike', windows: morning })));
+    const ecarBooking = await insertReadyBooking(p, officeId, { location: NEARBY[4]!, vehicleType: 'ecar', windows: [localWindow(date, '14:00', '17:00')] });
+    // Booked by bike, but the address lies outside the bicycle circle (the zone shrank since).
+    const outsideBikeZone = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows: morning });
+    // Wants another day: not part of this plan.
+    const otherDay = await insertReadyBooking(p, officeId, { location: NEARBY[5]!, vehicleType: 'bike', windows: [localWindow(futureDeliveryDate(4), '09:00', '12:00')] });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 1, capacity: 10 });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'ecar', vehicleCount: 1, capacity: 10 });
+
+    const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(created.status).toBe(202);
+    expect(created.body.plan).toMatchObject({ status: 'queued', deliveryDate: date, officeId });
+    expect(created.body.job.id).toBe(`plan_${officeId}_${date}`);
+    const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(again.status).toBe(202);
+    expect(again.body.job.id).toBe(created.body.job.id);
+    expect(again.body.plan.id).toBe(created.body.plan.id);
+
+    const plan: Json = (await waitForDraft(officeId, supervisor)).body;
+    expect(plan.status).toBe('draft');
+    expect(plan.id).toBe(created.body.plan.id);
+    expect(plan.progress.percent).toBe(100);
+    expect(plan.unassigned).toEqual([]);
+    expect(plan.stats).toMatchObject({ stops: 6, assigned: 6, unassigned: 0, vehicles: 2, matrix: 'great_circle' });
+    const stops: Json[] = plan.routes.flatMap((r: Json) => r.stops.map((s: Json) => ({ ...s, routeVehicle: r.vehicleType })));
+    expect(stops.map((s) => s.bookingId).sort()).toEqual([...bikeBookings.map((b) => b.id), ecarBooking.id, outsideBikeZone.id].sort());
+    expect(stops.find((s) => s.bookingId === otherDay.id)).toBeUndefined();
+    expect(stops.find((s) => s.bookingId === ecarBooking.id).routeVehicle).toBe('ecar');
+    expect(stops.find((s) => s.bookingId === outsideBikeZone.id).routeVehicle).toBe('ecar');
+
+    for (const route of plan.routes) {
+      expect(route.stops.map((s: Json) => s.sequence)).toEqual(route.stops.map((_: Json, i: number) => i + 1));
+      expect(route.distanceMetres).toBeGreaterThan(0);
+      for (const s of route.stops) {
+        const booking = [...bikeBookings, ecarBooking, outsideBikeZone].find((b) => b.id === s.bookingId)!;
+        const preferred = booking.preferredWindows[0]!;
+        // Service starts inside the preferred window, the announced window contains it and stays inside.
+        expect(Date.parse(s.serviceStart)).toBeGreaterThanOrEqual(Date.parse(preferred.start));
+        expect(Date.parse(s.departure)).toBeLessThanOrEqual(Date.parse(preferred.end));
+        expect(Date.parse(s.announcedWindow.start)).toBeGreaterThanOrEqual(Date.parse(preferred.start));
+        expect(Date.parse(s.announcedWindow.end)).toBeLessThanOrEqual(Date.parse(preferred.end));
+        expect(Date.parse(s.announcedWindow.start)).toBeLessThanOrEqual(Date.parse(s.serviceStart));
+        expect(Date.parse(s.announcedWindow.end)).toBeGreaterThan(Date.parse(s.serviceStart));
+        expect(Date.parse(route.startsAt)).toBeLessThanOrEqual(Date.parse(s.plannedArrival));
+      }
+    }
+
+    const geo = await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}/geojson`, supervisor);
+    expect(geo.status).toBe(200);
+    expect(geo.headers.get('content-type')).toMatch(/^application\/geo\+json/);
+    expect(geo.body.type).toBe('FeatureCollection');
+    const features: Json[] = geo.body.features;
+    for (const f of features) {
+      expect(f.type).toBe('Feature');
+      const positions: number[][] = f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      for (const [lng, lat] of positions) {
+        expect(lng).toBeGreaterThanOrEqual(-180);
+        expect(lng).toBeLessThanOrEqual(180);
+        expect(lat).toBeGreaterThanOrEqual(-90);
+        expect(lat).toBeLessThanOrEqual(90);
+      }
+    }
+    expect(new Set(features.map((f) => f.id)).size).toBe(features.length);
+    expect(features.filter((f) => f.properties.kind === 'depot')).toEqual([expect.objectContaining({ geometry: { type: 'Point', coordinates: OFFICE_LOCATION } })]);
+    const lines = features.filter((f) => f.properties.kind === 'route');
+    expect(lines).toHaveLength(plan.routes.length);
+    for (const line of lines) {
+      expect(line.geometry.type).toBe('LineString');
+      expect(line.geometry.coordinates[0]).toEqual(OFFICE_LOCATION);
+      expect(line.geometry.coordinates.at(-1)).toEqual(OFFICE_LOCATION);
+      expect(line.geometry.coordinates).toHaveLength(line.properties.stopCount + 2);
+    }
+    expect(features.filter((f) => f.properties.kind === 'stop')).toHaveLength(6);
+    // Only ids and times: nothing that names the citizen.
+    expect(JSON.stringify(geo.body)).not.toContain('Mustermann');
+
+    const clerk = await p.staff(['clerk'], officeId);
+    expect((await getPlan(officeId, clerk)).status).toBe(200);
+    expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, clerk)).status).toBe(403);
+
+    const confirmed = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
+    expect(confirmed.status).toBe(200);
+    expect(confirmed.body.plan.status).toBe('confirmed');
+    expect(confirmed.body.bookingIds).toHaveLength(6);
+    const repo = createBookingsRepository(p.db);
+    for (const id of confirmed.body.bookingIds) {
+      const booking = (await repo.findById(id))!;
+      expect(booking.status).toBe('planned');
+      expect((await repo.events(id)).at(-1)).toMatchObject({ fromStatus: 'document_ready', toStatus: 'planned', actorType: 'staff' });
+    }
+    expect((await repo.findById(otherDay.id))!.status).toBe('document_ready');
+
+    const replan = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(replan.status).toBe(409);
+    expect(replan.body.error.code).toBe('plan.already_confirmed');
+    const twice = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
+    expect(twice.status).toBe(409);
+    expect((await getPlan(officeId, supervisor)).body.status).toBe('confirmed');
+  });
+
+  it('with bicycles only, a stop outside the bicycle zone and an e-car booking stay unassigned instead of going by bike', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const windows = [localWindow(date, '10:00', '14:00')];
+    const inZone = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
+    const outside = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows });
+    const ecar = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'ecar', windows });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2 });
+
+    expect((await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })).status).toBe(202);
+    const plan: Json = (await waitForDraft(officeId, supervisor)).body;
+    expect(plan.status).toBe('draft');
+    expect(plan.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([inZone.id]);
+    expect(plan.routes.every((r: Json) => r.vehicleType === 'bike')).toBe(true);
+    expect(plan.unassigned).toEqual(expect.arrayContaining([
+      { bookingId: outside.id, applicationNumber: outside.applicationNumber, reason: 'no_allowed_vehicle' },
+      { bookingId: ecar.id, applicationNumber: ecar.applicationNumber, reason: 'no_allowed_vehicle' },
+    ]));
+    expect(plan.unassigned).toHaveLength(2);
+    const geo = await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}/geojson`, supervisor);
+    expect(geo.body.features.filter((f: Json) => f.properties.kind === 'unassigned').map((f: Json) => f.geometry.coordinates)).toEqual(
+      expect.arrayContaining([CITY_ONLY, NEARBY[1]]),
+    );
+  });
+
+  it('a draft whose booking was cancelled meanwhile cannot be confirmed; planning again replaces the draft', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const windows = [localWindow(date, '09:00', '12:00')];
+    const keep = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
+    const gone = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
+    await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    const first: Json = (await waitForDraft(officeId, supervisor)).body;
+    expect(first.stats.assigned).toBe(2);
+
+    const repo = createBookingsRepository(p.db);
+    await repo.transition((await repo.findById(gone.id))!, 'cancelled', { type: 'citizen' }, 'test');
+    const stale = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'plan.stale', details: { bookingIds: [gone.id] } });
+    expect((await repo.findById(keep.id))!.status).toBe('document_ready');
+
+    const replanned = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(replanned.status).toBe(202);
+    expect(replanned.body.plan.id).not.toBe(first.id);
+    const second: Json = (await eventually(() => getPlan(officeId, supervisor), (r) => r.body.id === replanned.body.plan.id && r.body.status === 'draft', 20_000)).body;
+    expect(second.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([keep.id]);
+    const confirmed = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
+    expect(confirmed.status).toBe(200);
+    expect((await repo.findById(keep.id))!.status).toBe('planned');
+  });
+
+  it('refuses days in the past and answers 404 for a day never planned', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const past = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: '2020-01-01' } });
+    expect(past.status).toBe(422);
+    expect(past.body.error.code).toBe('planning.date_out_of_range');
+    const none = await getPlan(officeId, supervisor, futureDeliveryDate(9));
+    expect(none.status).toBe(404);
+  });
+});
