@@ -99,6 +99,36 @@ describe('the Stripe webhook', () => {
     });
   });
 
+  describe('events that end or flag a payment', () => {
+    it('payment_intent.canceled for an unpaid booking: abandoned expires it, any other reason cancels it', async () => {
+      for (const [reason, outcome, status] of [['abandoned', 'booking_expired', 'expired'], ['duplicate', 'booking_cancelled', 'cancelled']] as const) {
+        const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+        const res = await deliver(p, stripeEvent('payment_intent.canceled', paymentIntentObject({
+          id: payment.paymentIntentId, amount: 450, status: 'canceled', cancellationReason: reason,
+        })));
+        expect(res.body.outcome).toBe(outcome);
+        expect((await bookingRow(p, booking.id)).status).toBe(status);
+        expect((await paymentRow(p, booking.id)).status).toBe('canceled');
+      }
+    });
+
+    it('charge.dispute.created without a payment_intent (as Stripe sends it for some charges) is matched by its charge', async () => {
+      const { booking } = await createPaidBooking(p, officeId);
+      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const dispute = {
+        id: `dp_test${booking.id.slice(0, 8)}`, object: 'dispute', amount: 450, balance_transactions: [], charge: chargeId,
+        created: Math.floor(Date.now() / 1000), currency: 'eur', evidence: {}, is_charge_refundable: false, livemode: false,
+        metadata: {}, payment_intent: null, reason: 'fraudulent', status: 'needs_response',
+      };
+      const res = await deliver(p, stripeEvent('charge.dispute.created', dispute));
+      expect(res.body.outcome).toBe('dispute_recorded');
+      expect((await paymentRow(p, booking.id)).disputed).toBe(true);
+      expect(await auditRows(p, booking.id, 'payment.disputed')).toMatchObject([{ details: { disputeId: dispute.id, reason: 'fraudulent' } }]);
+      // A second dispute notification for the same payment is recorded once.
+      expect((await deliver(p, stripeEvent('charge.dispute.created', dispute))).body.outcome).toBe('no_change');
+    });
+  });
+
   describe('late and out-of-order events never move a booking or a payment backwards', () => {
     it('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId);
@@ -206,9 +236,6 @@ describe('the Stripe webhook', () => {
       expect(refunds.data.map((r) => r.amount)).toEqual([450]);
       await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
       expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
-      // Nothing more comes back when the workers look again.
-      await p.queues.enqueue('payments', 'sweep-refunds', {});
-      await new Promise((r) => setTimeout(r, 300));
       expect((await p.stripe.refunds.list({ payment_intent: paymentIntentId })).data).toHaveLength(1);
     });
   });
