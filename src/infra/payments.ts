@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto';
 import type { Config } from '../config/config.ts';
 import { createStripeGateway } from '../payments/stripe-gateway.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
-import { createStripeSandbox, type StripeSandbox } from '../stripe-sandbox/index.ts';
+import { createFileStore, createStripeSandbox, type StripeSandbox } from '../stripe-sandbox/index.ts';
+import path from 'node:path';
 import type { Logger } from 'pino';
 
 export const SANDBOX_SECRET_KEY = 'sk_test_amtsbote_sandbox';
@@ -29,7 +30,11 @@ export async function setUpPayments(config: Config, opts: { logger: Logger; host
     return { gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: 'whsec_unused', endpoint, sandbox: true }), sandbox: null, connectSandboxWebhook: noop };
   }
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64url')}`;
-  const sandbox = createStripeSandbox({ logger: opts.logger.child({ component: 'stripe-sandbox' }) });
+  const sandbox = createStripeSandbox({
+    logger: opts.logger.child({ component: 'stripe-sandbox' }),
+    // Kept in DATA_DIR so a restart does not forget PaymentIntents the database still refers to.
+    store: createFileStore(path.resolve(env.DATA_DIR, 'stripe-sandbox.json')),
+  });
   const { port } = await sandbox.listen({ port: env.STRIPE_SANDBOX_PORT, host: '127.0.0.1' });
   opts.logger.warn(
     // The sandbox's signing secret is no secret worth keeping (no money moves); logging it lets a

@@ -15,5 +15,6 @@ export type { SandboxLogger } from './logger.ts';
 export type { DeliveryAttempt, RetryPolicy } from './webhooks.ts';
 export type { SandboxStore, IdempotencyRecord, StoredObjects, StoredKind } from './store.ts';
 export { createMemoryStore } from './store.ts';
+export { createFileStore } from './file-store.ts';
 export { signWebhookPayload } from './signature.ts';
 export { listTestCardIds } from './test-cards.ts';

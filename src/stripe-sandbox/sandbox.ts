@@ -164,6 +164,7 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
 
     async close() {
       dispatcher.close();
+      store.flush?.();
       const closing = server;
       server = undefined;
       address = undefined;

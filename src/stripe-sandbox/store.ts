@@ -48,6 +48,8 @@ export interface SandboxStore {
   saveIdempotencyRecord(record: IdempotencyRecord): void;
   /** Drops idempotency records created before `cutoffMs` (Stripe keeps keys for 24 hours). */
   pruneIdempotencyRecords(cutoffMs: number): void;
+  /** Writes pending changes where a store keeps them (see file-store.ts); called on close. */
+  flush?(): void;
 }
 
 /**
