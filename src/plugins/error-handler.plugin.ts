@@ -1,13 +1,22 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import fp from 'fastify-plugin';
 import { isAppError } from '../shared/errors.ts';
+import { createRequestValidatorCompiler } from './request-validation.ts';
 
 /**
  * One error shape for every failure: `{ error: { code, message, requestId } }`. Client mistakes
- * get a precise 4xx; anything unexpected is a 500 whose details stay in the log.
+ * get a precise 4xx; anything unexpected is a 500 whose details stay in the log. This plugin also
+ * decides what a client mistake is: JSON bodies are validated without type coercion, and a body
+ * that is not JSON is a 415.
  */
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
+    app.setValidatorCompiler(createRequestValidatorCompiler(app));
+    // Every operation reads JSON (the Stripe webhook keeps its own raw JSON parser). Fastify's
+    // built-in text/plain parser would hand the handler a string and answer 400 "body must be
+    // object" where the client needs to hear 415.
+    app.removeContentTypeParser('text/plain');
+
     app.setErrorHandler((err: FastifyError, request, reply) => {
       const requestId = String(request.id);
       if (isAppError(err)) {

@@ -1,0 +1,247 @@
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ADDRESS, api, bookingBody, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+
+type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
+interface SchemaNode {
+  type?: string | string[];
+  maxLength?: number;
+  const?: unknown;
+  enum?: unknown[];
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode | SchemaNode[];
+  anyOf?: SchemaNode[];
+  oneOf?: SchemaNode[];
+  allOf?: SchemaNode[];
+}
+
+/** Every string in a schema, with its JSON path (array items as index 0). */
+function stringLeaves(schema: SchemaNode, path: (string | number)[] = []): Array<{ path: (string | number)[]; schema: SchemaNode }> {
+  const out: Array<{ path: (string | number)[]; schema: SchemaNode }> = [];
+  if (schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'))) out.push({ path, schema });
+  for (const [k, s] of Object.entries(schema.properties ?? {})) out.push(...stringLeaves(s, [...path, k]));
+  if (Array.isArray(schema.items)) schema.items.forEach((s, i) => out.push(...stringLeaves(s, [...path, i])));
+  else if (schema.items) out.push(...stringLeaves(schema.items, [...path, 0]));
+  for (const s of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out.push(...stringLeaves(s, path));
+  return out;
+}
+
+function setAt(value: Json, path: (string | number)[], leaf: Json): Json {
+  if (path.length === 0) return leaf;
+  const [head, ...rest] = path;
+  const copy = (Array.isArray(value) ? [...value] : { ...(value as Record<string, Json>) }) as Record<string | number, Json>;
+  copy[head!] = setAt(copy[head!] ?? null, rest, leaf);
+  return copy as Json;
+}
+
+function expectErrorShape(res: { status: number; body: { error?: { code?: unknown; message?: unknown; requestId?: unknown } } }, status: number, code?: string) {
+  expect(res.status, JSON.stringify(res.body)).toBe(status);
+  expect(res.body.error).toMatchObject({ code: code ?? expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+}
+
+describe('bad input is a precise 4xx with the error shape, never a 500', () => {
+  let p: TestPlatform;
+  let officeId: string;
+  let quoteId: string;
+  let clerk: { headers: Record<string, string> };
+  let doc: { paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: SchemaNode; example?: Json }> }; parameters?: Array<{ in: string; name: string; schema: SchemaNode }> }>> };
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    ({ office: { id: officeId } } = await seedOffice(p.db));
+    clerk = await p.staff(['clerk'], officeId);
+    quoteId = (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id;
+    doc = p.app.swagger() as unknown as typeof doc;
+  });
+  afterAll(async () => p?.close());
+
+  const quote = (body: unknown, headers: Record<string, string> = {}) => api(p, 'POST', '/v1/quotes', { body, headers });
+  const book = (body: unknown) => api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
+
+  it('every string a client may send has a length limit', () => {
+    const unbounded: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const schemas = [
+          ...Object.values(op.requestBody?.content ?? {}).map((c) => ({ where: 'body', schema: c.schema })),
+          ...(op.parameters ?? []).map((prm) => ({ where: `${prm.in} ${prm.name}`, schema: prm.schema })),
+        ];
+        for (const { where, schema } of schemas) {
+          for (const leaf of stringLeaves(schema)) {
+            if (leaf.schema.maxLength === undefined && leaf.schema.const === undefined && leaf.schema.enum === undefined) {
+              unbounded.push(`${method.toUpperCase()} ${path} ${where} /${leaf.path.join('/')}`);
+            }
+          }
+        }
+      }
+    }
+    expect(unbounded).toEqual([]);
+  });
+
+  it('one character over the limit, in every string field of every request body, is a 400 naming the field', async () => {
+    // Someone allowed everywhere, so that access control never hides what validation says.
+    const everyone = await p.staff(['clerk', 'supervisor', 'finance', 'admin'], officeId);
+    let probed = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      for (const [method, op] of Object.entries(ops)) {
+        const media = op.requestBody?.content['application/json'];
+        if (!media) continue;
+        expect(media.example, `${op.operationId} has no example`).toBeDefined();
+        const url = path.replace(/\{[^}]+\}/g, randomUUID());
+        for (const leaf of stringLeaves(media.schema)) {
+          if (leaf.schema.maxLength === undefined) continue;
+          const body = setAt(media.example!, leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
+          const res = await api(p, method.toUpperCase(), url, { body, headers: { ...everyone.headers, 'idempotency-key': randomUUID() } });
+          expectErrorShape(res, 400, 'request.invalid_body');
+          expect(res.body.error.details.map((d: { path: string }) => d.path), `${op.operationId} /${leaf.path.join('/')}`)
+            .toContain(`/${leaf.path.join('/')}`);
+          probed++;
+        }
+      }
+    }
+    expect(probed).toBeGreaterThan(20);
+  });
+
+  it('unknown fields are refused, at the top level and nested', async () => {
+    const top = await quote({ officeId, address: ADDRESS, location: NEAR, discount: 100 });
+    expectErrorShape(top, 400, 'request.invalid_body');
+    expect(top.body.error.details[0].params).toEqual({ additionalProperty: 'discount' });
+    const nested = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: '+49 711 1234567', dateOfBirth: '1980-01-01' } }));
+    expectErrorShape(nested, 400, 'request.invalid_body');
+    expect(nested.body.error.details[0]).toMatchObject({ path: '/recipient', params: { additionalProperty: 'dateOfBirth' } });
+    const inWindow = await book(bookingBody(quoteId, { preferredWindows: [{ start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z', note: 'x' }] }));
+    expectErrorShape(inWindow, 400, 'request.invalid_body');
+    const inQuery = await api(p, 'GET', '/v1/bookings?sort=asc', { headers: clerk.headers });
+    expectErrorShape(inQuery, 400, 'request.invalid_querystring');
+  });
+
+  it.each([
+    ['longitude above 180', [180.0001, 48.7]],
+    ['latitude below -90', [9.1, -90.5]],
+    ['three numbers', [9.1, 48.7, 300]],
+    ['one number', [9.1]],
+    ['no numbers', []],
+    ['an object instead of a pair', { lng: 9.1, lat: 48.7 }],
+    ['nulls', [null, null]],
+    ['strings', ['9.1773', '48.7754']],
+    ['NaN as a string', ['NaN', 'NaN']],
+    ['booleans', [true, false]],
+    ['nested arrays', [[9.1], [48.7]]],
+  ])('a location with %s is a 400', async (_label, location) => {
+    const res = await quote({ officeId, address: ADDRESS, location });
+    expectErrorShape(res, 400, 'request.invalid_body');
+  });
+
+  it('numbers too large for JSON doubles (1e999) are a 400', async () => {
+    const res = await quote(`{"officeId":"${officeId}","address":${JSON.stringify(ADDRESS)},"location":[1e999,48.7]}`);
+    expectErrorShape(res, 400);
+  });
+
+  it('values of the wrong type are not coerced into valid ones', async () => {
+    // The Vollmacht is a legal declaration: only the JSON value true counts as given.
+    for (const powerOfAttorney of ['true', 1, 'yes', false]) {
+      const res = await book(bookingBody(quoteId, { consent: { powerOfAttorney, textVersion: '2026-01' } }));
+      expectErrorShape(res, 400, 'request.invalid_body');
+    }
+    const numericPhone = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: 4971112345 } }));
+    expectErrorShape(numericPhone, 400, 'request.invalid_body');
+    const arrayWindows = await book(bookingBody(quoteId, { preferredWindows: { start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z' } }));
+    expectErrorShape(arrayWindows, 400, 'request.invalid_body');
+  });
+
+  it('malformed JSON is a 400 request.malformed_json', async () => {
+    for (const raw of ['{"officeId":', '{officeId: 1}', "{'a':1}", '[1,2,]', '\u0000']) {
+      expectErrorShape(await quote(raw), 400);
+    }
+    expectErrorShape(await quote('{"officeId":'), 400, 'request.malformed_json');
+  });
+
+  it('an empty body with a JSON content type is a 400', async () => {
+    expectErrorShape(await api(p, 'POST', '/v1/quotes', { headers: { 'content-type': 'application/json' }, body: '' }), 400, 'request.empty_body');
+  });
+
+  it(`a body larger than BODY_LIMIT_BYTES is a 413 request.body_too_large`, async () => {
+    const limit = p.config.env.BODY_LIMIT_BYTES;
+    const big = JSON.stringify({ officeId, address: { ...ADDRESS, street: 'x'.repeat(limit) }, location: NEAR });
+    expectErrorShape(await quote(big), 413, 'request.body_too_large');
+    expectErrorShape(await api(p, 'POST', '/v1/bookings', { body: big, headers: { 'idempotency-key': randomUUID() } }), 413, 'request.body_too_large');
+  });
+
+  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+    'a body sent as %s is a 415 request.unsupported_media_type',
+    async (contentType) => {
+      const body = contentType === 'text/plain' ? JSON.stringify({ officeId, address: ADDRESS, location: NEAR }) : 'officeId=1';
+      expectErrorShape(await quote(body, { 'content-type': contentType }), 415, 'request.unsupported_media_type');
+    },
+  );
+
+  it('an invalid UUID in the path is a 400 request.invalid_params', async () => {
+    for (const id of ['not-a-uuid', '123', `${randomUUID()}x`, "' or 1=1 --"]) {
+      const res = await api(p, 'GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: clerk.headers });
+      expectErrorShape(res, 400, 'request.invalid_params');
+    }
+    expectErrorShape(await api(p, 'POST', '/v1/bookings/nope/cancel', { headers: clerk.headers, body: {} }), 400, 'request.invalid_params');
+  });
+
+  it('an unknown route is a 404 route.not_found, without echoing the query string', async () => {
+    const res = await api(p, 'GET', '/v1/nothing-here?secret=abc');
+    expectErrorShape(res, 404, 'route.not_found');
+    expect(res.body.error.message).not.toContain('secret');
+    expectErrorShape(await api(p, 'PUT', '/v1/quotes', { body: {} }), 404, 'route.not_found');
+  });
+
+  it('a cursor the API did not hand out is a 400 request.invalid_cursor', async () => {
+    const b64 = (s: string) => Buffer.from(s).toString('base64url');
+    for (const cursor of ['zzz', b64('{}'), b64('null'), b64('["x","y"]'), b64('["2026-01-01T00:00:00Z","not-an-id"]'), b64('[1e20,"00000000-0000-0000-0000-000000000000"]')]) {
+      const res = await api(p, 'GET', `/v1/bookings?cursor=${cursor}`, { headers: clerk.headers });
+      expectErrorShape(res, 400, 'request.invalid_cursor');
+    }
+    expectErrorShape(await api(p, 'GET', `/v1/bookings?cursor=${'a'.repeat(201)}`, { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(await api(p, 'GET', '/v1/bookings?limit=0', { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(await api(p, 'GET', '/v1/bookings?limit=201', { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(await api(p, 'GET', '/v1/bookings?status=lost', { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(await api(p, 'GET', '/v1/bookings?createdFrom=yesterday', { headers: clerk.headers }), 400, 'request.invalid_querystring');
+  });
+
+  describe('delivery windows', () => {
+    const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
+    it.each([
+      ['in the past', [{ start: '2020-01-01T08:00:00Z', end: '2020-01-01T12:00:00Z' }]],
+      ['starting an hour ago', [{ start: hours(-1), end: hours(3) }]],
+      ['overlapping', [{ start: hours(48), end: hours(52) }, { start: hours(50), end: hours(54) }]],
+      ['identical', [{ start: hours(48), end: hours(52) }, { start: hours(48), end: hours(52) }]],
+      ['shorter than an hour', [{ start: hours(48), end: hours(48.5) }]],
+      ['longer than 12 hours', [{ start: hours(48), end: hours(61) }]],
+      ['ending before they start', [{ start: hours(52), end: hours(48) }]],
+      ['beyond 120 days', [{ start: hours(121 * 24), end: hours(121 * 24 + 2) }]],
+    ])('windows %s are a 422 booking.invalid_windows', async (_label, preferredWindows) => {
+      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows })), 422, 'booking.invalid_windows');
+    });
+
+    it('no windows or more than five are a 400', async () => {
+      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: [] })), 400, 'request.invalid_body');
+      const six = Array.from({ length: 6 }, (_, i) => ({ start: hours(48 + i * 24), end: hours(50 + i * 24) }));
+      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: six })), 400, 'request.invalid_body');
+    });
+
+    it('a date that does not exist (30 February) is a 400', async () => {
+      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: [{ start: '2027-02-30T08:00:00Z', end: '2027-02-30T10:00:00Z' }] })), 400, 'request.invalid_body');
+    });
+  });
+
+  it('booking the same application number twice is a 409, also from a new quote', async () => {
+    const body = bookingBody(quoteId);
+    expect((await book(body)).status).toBe(201);
+    expectErrorShape(await book(body), 409, 'booking.application_already_booked');
+    const again = (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id;
+    expectErrorShape(await book({ ...body, quoteId: again }), 409, 'booking.application_already_booked');
+  });
+
+  it('an X-Request-Id given by the caller is echoed in the error; a hostile one is replaced', async () => {
+    const given = await quote({}, { 'x-request-id': 'trace-123' });
+    expect(given.body.error.requestId).toBe('trace-123');
+    expect(given.headers.get('x-request-id')).toBe('trace-123');
+    const hostile = await quote({}, { 'x-request-id': '<script>' });
+    expect(hostile.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
+  });
+});
