@@ -1,6 +1,6 @@
 import { and, eq, gt, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { isUniqueViolation, createError } from '../shared/errors.ts';
+import { createError, isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
 import { staffSessions, staffUsers, type StaffRole, type StaffUser } from './auth.table.ts';
 
 export function createAuthRepository(db: DbOrTx) {
@@ -16,6 +16,7 @@ export function createAuthRepository(db: DbOrTx) {
         return row!;
       } catch (e) {
         if (isUniqueViolation(e)) throw createError({ code: 'staff.username_taken', status: 409, message: 'That username is taken' });
+        if (isForeignKeyViolation(e)) throw createError({ code: 'staff.office_unknown', status: 422, message: 'No office with this officeId' });
         throw e;
       }
     },

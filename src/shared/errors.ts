@@ -32,3 +32,11 @@ export function isUniqueViolation(e: unknown, constraint?: string): boolean {
   if (pg?.code !== '23505') return false;
   return constraint === undefined || pg.constraint_name === constraint || pg.constraint === constraint;
 }
+
+/** Postgres foreign_key_violation: a reference to a row that does not exist. */
+export function isForeignKeyViolation(e: unknown, constraint?: string): boolean {
+  const err = (e as { cause?: unknown })?.cause ?? e;
+  const pg = err as { code?: string; constraint_name?: string; constraint?: string };
+  if (pg?.code !== '23503') return false;
+  return constraint === undefined || pg.constraint_name === constraint || pg.constraint === constraint;
+}

@@ -1,0 +1,257 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { and, eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../src/audit/audit.table.ts';
+import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
+import { api, createPaidBooking, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+
+type Headers = Record<string, string>;
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
+type Json = any;
+
+describe('staff operations', () => {
+  let p: TestPlatform;
+  let officeA: string;
+  let officeB: string;
+  let clerkA: { user: { id: string }; headers: Headers };
+  let clerkB: { headers: Headers };
+  let finance: { headers: Headers };
+  let admin: { headers: Headers };
+  /** Office A: four paid and three unpaid bookings, oldest first. */
+  const bookingsA: Array<{ booking: Json; paid: boolean }> = [];
+  let bookingB: Json;
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    ({ office: { id: officeA } } = await seedOffice(p.db));
+    ({ office: { id: officeB } } = await seedOffice(p.db));
+    [clerkA, clerkB, finance, admin] = await Promise.all([
+      p.staff(['clerk'], officeA), p.staff(['clerk'], officeB), p.staff(['finance'], null), p.staff(['admin'], null),
+    ]);
+    for (let i = 0; i < 7; i++) {
+      const paid = i % 2 === 0;
+      const { booking } = await createPaidBooking(p, officeA, { pay: paid });
+      bookingsA.push({ booking, paid });
+    }
+    ({ booking: bookingB } = await createPaidBooking(p, officeB));
+  });
+  afterAll(async () => p?.close());
+
+  const list = (query: string, headers: Headers = clerkA.headers) => api(p, 'GET', `/v1/bookings${query}`, { headers });
+  const idsOf = (res: { body: { data: Array<{ id: string }> } }) => res.body.data.map((b) => b.id);
+
+  describe('listBookings', () => {
+    it('pages through every booking of the office, newest first, without duplicates or gaps', async () => {
+      const seen: string[] = [];
+      let cursor: string | null = null;
+      let pages = 0;
+      do {
+        const res: Json = await list(`?limit=3${cursor ? `&cursor=${cursor}` : ''}`);
+        expect(res.status).toBe(200);
+        expect(res.body.data.length).toBeLessThanOrEqual(3);
+        seen.push(...idsOf(res));
+        cursor = res.body.nextCursor;
+        pages++;
+      } while (cursor && pages < 10);
+      expect(pages).toBe(3);
+      expect(new Set(seen).size).toBe(seen.length);
+      expect(seen).toEqual(bookingsA.map((b) => b.booking.id).reverse());
+    });
+
+    it('a page that ends exactly at the last booking says there is no next page', async () => {
+      const res = await list('?limit=7');
+      expect(res.body.data).toHaveLength(7);
+      expect(res.body.nextCursor).toBeNull();
+    });
+
+    it('filters by status (one or several), application number and Kassenzeichen', async () => {
+      const paidIds = bookingsA.filter((b) => b.paid).map((b) => b.booking.id).reverse();
+      const unpaidIds = bookingsA.filter((b) => !b.paid).map((b) => b.booking.id).reverse();
+      expect(idsOf(await list('?status=paid'))).toEqual(paidIds);
+      expect(idsOf(await list('?status=awaiting_payment'))).toEqual(unpaidIds);
+      expect(idsOf(await list('?status=awaiting_payment&status=paid'))).toHaveLength(7);
+      expect(idsOf(await list('?status=delivered'))).toEqual([]);
+
+      const target = bookingsA[3]!.booking;
+      expect(idsOf(await list(`?applicationNumber=${target.applicationNumber}`))).toEqual([target.id]);
+      expect(isValidKassenzeichen(target.kassenzeichen)).toBe(true);
+      expect(idsOf(await list(`?kassenzeichen=${encodeURIComponent(target.kassenzeichen)}`))).toEqual([target.id]);
+      expect(idsOf(await list(`?status=paid&applicationNumber=${target.applicationNumber}`))).toEqual([]);
+    });
+
+    it('shows no contact data or address in the list', async () => {
+      const res = await list('?limit=1');
+      expect(Object.keys(res.body.data[0]).sort()).toEqual([
+        'amountCents', 'applicationNumber', 'createdAt', 'currency', 'documentType', 'id', 'kassenzeichen', 'officeId', 'postalCode', 'status', 'updatedAt', 'vehicleType',
+      ]);
+    });
+
+    it('a clerk of office B sees nothing of office A: the list is empty, the booking a 404, asking for A a 403', async () => {
+      const res = await list('', clerkB.headers);
+      expect(idsOf(res)).toEqual([bookingB.id]);
+      expect(idsOf(await list(`?applicationNumber=${bookingsA[0]!.booking.applicationNumber}`, clerkB.headers))).toEqual([]);
+      const get = await api(p, 'GET', `/v1/bookings/${bookingsA[0]!.booking.id}`, { headers: clerkB.headers });
+      expect(get.status).toBe(404);
+      expect(get.body.error.code).toBe('booking.not_found');
+      const asked = await list(`?officeId=${officeA}`, clerkB.headers);
+      expect(asked.status).toBe(403);
+      expect(asked.body.error.code).toBe('auth.other_office');
+      const cancel = await api(p, 'POST', `/v1/bookings/${bookingsA[1]!.booking.id}/cancel`, { headers: clerkB.headers, body: {} });
+      expect(cancel.status).toBe(404);
+    });
+
+    it('finance sees the lists of every office but not a booking\'s personal data', async () => {
+      const all = await list('?limit=200', finance.headers);
+      expect(all.status).toBe(200);
+      expect(idsOf(all)).toEqual(expect.arrayContaining([bookingB.id, ...bookingsA.map((b) => b.booking.id)]));
+      expect(idsOf(await list(`?officeId=${officeB}`, finance.headers))).toEqual([bookingB.id]);
+      const get = await api(p, 'GET', `/v1/bookings/${bookingB.id}`, { headers: finance.headers });
+      expect(get.status).toBe(403);
+    });
+  });
+
+  it('opening a booking is written to the audit log as booking.viewed', async () => {
+    const target = bookingsA[0]!.booking;
+    const res = await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: { ...clerkA.headers, 'x-request-id': `view-${target.id}` } });
+    expect(res.status).toBe(200);
+    expect(res.body.recipient.name).toBe('Erika Mustermann');
+    const rows = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id)));
+    expect(rows).toHaveLength(1);
+    expect(rows[0]).toMatchObject({ actorType: 'staff', actorId: clerkA.user.id, subjectType: 'booking', officeId: officeA, requestId: `view-${target.id}` });
+    // A refused look is not a look: nothing is written for office B's clerk.
+    await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: clerkB.headers });
+    expect(await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id)))).toHaveLength(1);
+  });
+
+  describe('recordDocumentArrival', () => {
+    const arrive = (officeId: string, applicationNumber: string, headers: Headers = clerkA.headers) =>
+      api(p, 'POST', '/v1/document-arrivals', { headers, body: { officeId, applicationNumber } });
+
+    it('an application without a booking is a 404 booking.application_unknown', async () => {
+      const res = await arrive(officeA, 'UNKNOWN-0001');
+      expect(res.status).toBe(404);
+      expect(res.body.error.code).toBe('booking.application_unknown');
+      // Another office's application is unknown here too.
+      expect((await arrive(officeA, bookingB.applicationNumber)).status).toBe(404);
+    });
+
+    it('an unpaid booking is a 409 booking.not_paid and stays awaiting payment', async () => {
+      const unpaid = bookingsA.find((b) => !b.paid)!.booking;
+      const res = await arrive(officeA, unpaid.applicationNumber);
+      expect(res.status).toBe(409);
+      expect(res.body.error.code).toBe('booking.not_paid');
+      expect(idsOf(await list(`?status=awaiting_payment&applicationNumber=${unpaid.applicationNumber}`))).toEqual([unpaid.id]);
+    });
+
+    it('a paid booking becomes document_ready; scanning it again is harmless', async () => {
+      const paid = bookingsA.filter((b) => b.paid)[1]!.booking;
+      const first = await arrive(officeA, paid.applicationNumber);
+      expect(first.status).toBe(200);
+      expect(first.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: false });
+      const second = await arrive(officeA, paid.applicationNumber);
+      expect(second.status).toBe(200);
+      expect(second.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: true });
+      const arrivals = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'document.arrived'), eq(auditLog.subjectId, paid.id)));
+      expect(arrivals).toHaveLength(1);
+    });
+
+    it('a clerk records arrivals only for their own office', async () => {
+      const res = await arrive(officeA, bookingsA[2]!.booking.applicationNumber, clerkB.headers);
+      expect(res.status).toBe(403);
+      expect(res.body.error.code).toBe('auth.other_office');
+    });
+  });
+
+  describe('signIn', () => {
+    let username: string;
+    const password = `correct horse ${randomBytes(6).toString('hex')}`;
+
+    beforeAll(async () => {
+      username = `clerk.${randomBytes(4).toString('hex')}`;
+      const res = await api(p, 'POST', '/v1/staff', { headers: admin.headers, body: { username, displayName: 'Clara Clerk', password, roles: ['clerk'], officeId: officeA } });
+      expect(res.status).toBe(201);
+    });
+
+    it('the right password returns a working token (the username is not case-sensitive)', async () => {
+      const res = await api(p, 'POST', '/v1/auth/sessions', { body: { username: username.toUpperCase(), password } });
+      expect(res.status).toBe(201);
+      expect(res.body.staff).toMatchObject({ username, roles: ['clerk'], officeId: officeA });
+      const me = await api(p, 'GET', '/v1/auth/me', { headers: { authorization: `Bearer ${res.body.token}` } });
+      expect(me.body.username).toBe(username);
+    });
+
+    it('a wrong password is a 401 and an audited staff.sign_in_failed', async () => {
+      const requestId = `signin-${randomUUID()}`;
+      const res = await api(p, 'POST', '/v1/auth/sessions', { body: { username, password: `${password}x` }, headers: { 'x-request-id': requestId } });
+      expect(res.status).toBe(401);
+      expect(res.body.error.code).toBe('auth.invalid_credentials');
+      expect(res.body).not.toHaveProperty('token');
+      const [row] = await p.db.select().from(auditLog).where(eq(auditLog.requestId, requestId));
+      expect(row).toMatchObject({ action: 'staff.sign_in_failed', subjectType: 'staff_user' });
+      expect(JSON.stringify(row)).not.toContain(password);
+    });
+
+    it('an unknown username answers exactly like a wrong password', async () => {
+      const unknown = await api(p, 'POST', '/v1/auth/sessions', { body: { username: 'nobody-here', password } });
+      const wrong = await api(p, 'POST', '/v1/auth/sessions', { body: { username, password: 'wrong password!' } });
+      expect(unknown.status).toBe(401);
+      expect({ ...unknown.body.error, requestId: '' }).toEqual({ ...wrong.body.error, requestId: '' });
+    });
+  });
+
+  describe('createStaffUser', () => {
+    const create = (body: Record<string, unknown>) =>
+      api(p, 'POST', '/v1/staff', { headers: admin.headers, body: { displayName: 'New Staff', roles: ['finance'], officeId: null, password: 'a long passphrase 2026', ...body } });
+    const fresh = () => `staff.${randomBytes(4).toString('hex')}`;
+
+    it('a password shorter than 12 characters is a 422 staff.weak_password', async () => {
+      for (const password of ['', 'short', 'elevenchars']) {
+        const res = await create({ username: fresh(), password });
+        expect(res.status, password).toBe(422);
+        expect(res.body.error.code).toBe('staff.weak_password');
+      }
+      expect((await create({ username: fresh(), password: 'x'.repeat(257) })).status).toBe(400);
+    });
+
+    it('a username already taken (in any letter case) is a 409 staff.username_taken', async () => {
+      const username = fresh();
+      expect((await create({ username })).status).toBe(201);
+      for (const again of [username, username.toUpperCase()]) {
+        const res = await create({ username: again });
+        expect(res.status).toBe(409);
+        expect(res.body.error.code).toBe('staff.username_taken');
+      }
+    });
+
+    it('clerks need an office, and it must exist', async () => {
+      const none = await create({ username: fresh(), roles: ['clerk'], officeId: null });
+      expect(none.status).toBe(422);
+      expect(none.body.error.code).toBe('staff.office_required');
+      const unknown = await create({ username: fresh(), roles: ['clerk'], officeId: randomUUID() });
+      expect(unknown.status).toBe(422);
+      expect(unknown.body.error.code).toBe('staff.office_unknown');
+    });
+
+    it('the new account appears in listStaffUsers, without any password data', async () => {
+      const username = fresh();
+      const created = await create({ username, roles: ['supervisor'], officeId: officeB });
+      expect(created.status).toBe(201);
+      const res = await api(p, 'GET', '/v1/staff', { headers: admin.headers });
+      const entry = res.body.data.find((u: Json) => u.username === username);
+      expect(entry).toEqual({ id: created.body.id, username, displayName: 'New Staff', roles: ['supervisor'], officeId: officeB, active: true });
+      expect(JSON.stringify(res.body)).not.toMatch(/scrypt|password/i);
+    });
+  });
+
+  it('the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
+    const [row] = await p.db.select().from(auditLog).limit(1);
+    expect(row).toBeDefined();
+    // drizzle wraps the driver's error; the database's own message is its cause.
+    const refusal = (q: Promise<unknown>) => q.then(() => 'accepted', (e: { cause?: { message?: string } }) => String(e.cause?.message));
+    expect(await refusal(p.db.execute(sql`update audit_log set action = 'tampered' where id = ${row!.id}`))).toMatch(/append-only \(UPDATE rejected\)/);
+    expect(await refusal(p.db.execute(sql`delete from audit_log where id = ${row!.id}`))).toMatch(/append-only \(DELETE rejected\)/);
+    expect(await refusal(p.db.execute(sql`truncate audit_log`))).toMatch(/append-only \(TRUNCATE rejected\)/);
+    const [still] = await p.db.select().from(auditLog).where(eq(auditLog.id, row!.id));
+    expect(still).toEqual(row);
+  });
+});
