@@ -1,0 +1,65 @@
+import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { eq } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../src/audit/audit.table.ts';
+import { api, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { testDatabaseUrl } from '../helpers/test-env.ts';
+
+/** Runs `npm run admin:create -- …` against this run's test database, as an operator would. */
+function adminCreate(args: string[], env: Record<string, string>) {
+  return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
+    execFile('npm', ['run', '--silent', 'admin:create', '--', ...args], {
+      cwd: new URL('../..', import.meta.url).pathname,
+      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env },
+      timeout: 60_000,
+    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+  });
+}
+
+describe('npm run admin:create', () => {
+  let p: TestPlatform;
+  const username = `admin-${randomBytes(4).toString('hex')}`;
+  const password = `first admin ${randomBytes(8).toString('hex')}`;
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+  });
+  afterAll(async () => p?.close());
+
+  it('creates an admin who can then sign in and create staff', async () => {
+    const run = await adminCreate(['--username', username, '--display-name', 'Erste Admin'], { ADMIN_PASSWORD: password });
+    expect(run.stderr).toBe('');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(`Admin "${username}" created`);
+    expect(run.stdout).not.toContain(password);
+
+    const session = await api(p, 'POST', '/v1/auth/sessions', { body: { username, password } });
+    expect(session.status).toBe(201);
+    expect(session.body.staff).toMatchObject({ username, displayName: 'Erste Admin', roles: ['admin'], officeId: null });
+    const headers = { authorization: `Bearer ${session.body.token}` };
+    expect((await api(p, 'GET', '/v1/staff', { headers })).status).toBe(200);
+
+    const [created] = await p.db.select().from(auditLog).where(eq(auditLog.subjectId, session.body.staff.id));
+    expect(created).toMatchObject({ action: 'staff.created', actorType: 'system' });
+  });
+
+  it('refuses a taken username or a short password with exit code 1 and a message', async () => {
+    const taken = await adminCreate(['--username', username], { ADMIN_PASSWORD: password });
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('staff.username_taken');
+    const weak = await adminCreate(['--username', `${username}-2`], { ADMIN_PASSWORD: 'short' });
+    expect(weak.code).toBe(1);
+    expect(weak.stderr).toContain('staff.weak_password');
+    expect((await api(p, 'POST', '/v1/auth/sessions', { body: { username: `${username}-2`, password: 'short' } })).status).toBe(401);
+  });
+
+  it('without a username, or without a password and a terminal, explains itself with exit code 2', async () => {
+    const noName = await adminCreate([], { ADMIN_PASSWORD: password });
+    expect(noName.code).toBe(2);
+    expect(noName.stderr).toContain('Usage');
+    const noPassword = await adminCreate(['--username', `${username}-3`], {});
+    expect(noPassword.code).toBe(2);
+    expect(noPassword.stderr).toContain('ADMIN_PASSWORD');
+  });
+});

@@ -1,0 +1,87 @@
+import { Writable } from 'node:stream';
+import { pino } from 'pino';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../src/audit/audit.table.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+
+describe('the citizen\'s tracking view', () => {
+  let p: TestPlatform;
+  let officeId: string;
+  const logLines: string[] = [];
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    ({ office: { id: officeId } } = await seedOffice(p.db));
+    // Route every log line of the API (request logs included) into this test at the most verbose
+    // level: the app's logger is the one the harness gave it, so its stream can be swapped.
+    const capture = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+    const log = p.app.log as unknown as Record<symbol, unknown> & { level: string };
+    log[pino.symbols.streamSym] = capture;
+    log.level = 'trace';
+  });
+  afterAll(async () => p?.close());
+
+  it('shows only the status, the delivery window and when it last changed', async () => {
+    const { booking, trackingToken } = await createPaidBooking(p, officeId);
+    const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'paid', window: booking.preferredWindows[0], updatedAt: expect.any(String) });
+    expect(Object.keys(res.body).sort()).toEqual(['status', 'updatedAt', 'window']);
+    expect(JSON.stringify(res.body)).not.toMatch(/Mustermann|Marktplatz|1234567|applicationNumber|kassenzeichen/);
+  });
+
+  it('the earliest preferred window is shown, whatever order the citizen gave them in', async () => {
+    const q = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
+    const at = (days: number, hour: number) => {
+      const t = new Date(Date.now() + days * 86_400_000);
+      t.setUTCHours(hour, 0, 0, 0);
+      return t.toISOString();
+    };
+    const windows = [{ start: at(20, 8), end: at(20, 10) }, { start: at(10, 14), end: at(10, 16) }, { start: at(15, 8), end: at(15, 10) }];
+    const created = await api(p, 'POST', '/v1/bookings', { body: bookingBody(q.body.id, { preferredWindows: windows }), headers: { 'idempotency-key': `track-order-${Date.now()}` } });
+    expect(created.status).toBe(201);
+    const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': created.body.trackingToken } });
+    expect(res.body).toMatchObject({ status: 'awaiting_payment', window: windows[1] });
+  });
+
+  it('a wrong token is a 404 that reveals nothing; a missing or too short one a 400', async () => {
+    const { trackingToken } = await createPaidBooking(p, officeId, { pay: false });
+    const wrong = `${trackingToken.slice(0, -1)}${trackingToken.endsWith('A') ? 'B' : 'A'}`;
+    const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': wrong } });
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'tracking.not_found', requestId: expect.any(String) });
+    expect(Object.keys(res.body.error).sort()).toEqual(['code', 'message', 'requestId']);
+    expect((await api(p, 'GET', '/v1/tracking')).status).toBe(400);
+    expect((await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': 'short' } })).status).toBe(400);
+  });
+
+  it('the token travels only in a header: the operations take no token in the URL', () => {
+    const doc = p.app.swagger() as unknown as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>> };
+    const track = doc.paths['/v1/tracking']!.get!;
+    expect(track.parameters?.map((prm) => `${prm.in}:${prm.name}`)).toEqual(['header:tracking-token']);
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      expect(path).not.toMatch(/token/i);
+      for (const op of Object.values(ops)) {
+        for (const prm of op.parameters ?? []) if (/token/i.test(prm.name)) expect(prm.in, `${path} ${prm.name}`).toBe('header');
+      }
+    }
+  });
+
+  it('the token is in no log line, no audit row and not in Stripe\'s metadata', async () => {
+    logLines.length = 0;
+    const { booking, payment, trackingToken } = await createPaidBooking(p, officeId);
+    await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });
+    await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': `${trackingToken}x` } });
+    await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, { headers: { 'tracking-token': trackingToken }, body: {} });
+    // The capture works: the requests above were logged, with their URL.
+    expect(logLines.some((l) => l.includes('/v1/tracking'))).toBe(true);
+    expect(logLines.some((l) => l.includes(`/v1/bookings/${booking.id}/cancel`))).toBe(true);
+    const secret = trackingToken.slice('ab_track_'.length);
+    expect(logLines.filter((l) => l.includes(secret))).toEqual([]);
+
+    const audit = await p.db.select().from(auditLog);
+    expect(JSON.stringify(audit)).not.toContain(secret);
+    const pi = await p.stripe.paymentIntents.retrieve(payment.paymentIntentId);
+    expect(JSON.stringify(pi)).not.toContain(secret);
+  });
+});
