@@ -1,0 +1,93 @@
+import type { Worker } from 'bullmq';
+import { pino } from 'pino';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { Config } from '../../src/config/config.ts';
+import { planJobId } from '../../src/planning/planning-jobs.ts';
+import { createPlanningServices, startPlanningWorker } from '../../workers/planning.worker.ts';
+import { api, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+
+describe('the planning worker: nightly runs and shutting down mid-solve', () => {
+  let p: TestPlatform;
+  let worker: Worker | undefined;
+
+  beforeAll(async () => {
+    p = await startTestPlatform({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1', PLANNING_CUTOFF_TIME: '17:45' } });
+  });
+  afterEach(async () => {
+    await worker?.close();
+    worker = undefined;
+  });
+  afterAll(async () => p?.close());
+
+  const start = (config: Config = p.config) =>
+    startPlanningWorker({
+      connection: p.redis, prefix: p.config.env.QUEUE_PREFIX, queues: p.queues, logger: pino({ level: 'silent' }),
+      ...createPlanningServices(config, p.db, p.queues, () => new Date()),
+    });
+
+  async function officeWithWork(date: string) {
+    const { office } = await seedOffice(p.db);
+    const supervisor = await p.staff(['supervisor'], office.id);
+    for (const location of NEARBY.slice(0, 3)) {
+      await insertReadyBooking(p, office.id, { location, vehicleType: 'bike', windows: [localWindow(date, '09:00', '13:00')] });
+    }
+    await createShift(p, office.id, supervisor.headers, { date, vehicleType: 'bike' });
+    return { officeId: office.id, supervisor };
+  }
+
+  it('every office gets a nightly scheduler at the cut-off time, which plans the next delivery day', async () => {
+    const tomorrow = futureDeliveryDate(1);
+    const { officeId, supervisor } = await officeWithWork(tomorrow);
+    worker = await start();
+    const queue = p.queues.queue('planning');
+    const scheduler = await queue.getJobScheduler(`nightly_${officeId}`);
+    expect(scheduler).toMatchObject({ pattern: '45 17 * * *', tz: 'Europe/Berlin' });
+
+    // What the scheduler does at the cut-off, without waiting for it.
+    await queue.add('schedule-nightly', { officeId });
+    const plan = await eventually(
+      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${tomorrow}`, supervisor),
+      (r) => r.status === 200 && r.body.status === 'draft',
+      20_000,
+    );
+    expect(plan.body).toMatchObject({ requestedByStaffId: null, stats: { assigned: 3 } });
+
+    // A confirmed day is left alone by the next night.
+    expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${tomorrow}/confirm`, supervisor)).status).toBe(200);
+    const again = await queue.add('schedule-nightly', { officeId });
+    const finished = await eventually(() => queue.getJob(again.id!), (j) => j?.finishedOn !== undefined, 10_000);
+    expect(finished!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
+  });
+
+  it('a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it', async () => {
+    const date = futureDeliveryDate(6);
+    const { officeId, supervisor } = await officeWithWork(date);
+    worker = await start({ ...p.config, env: { ...p.config.env, PLANNING_TIME_LIMIT_SECONDS: 60 } });
+    const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    await eventually(
+      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+      (r) => r.body.status === 'running' && r.body.progress?.iterations > 0,
+      20_000,
+    );
+
+    const closing = Date.now();
+    await worker.close();
+    worker = undefined;
+    expect(Date.now() - closing).toBeLessThan(5_000);
+    const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
+    expect(['delayed', 'waiting']).toContain(await job.getState());
+    expect(job.attemptsMade).toBe(0);
+    // Not a draft from a cut-short search.
+    expect((await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor)).body.status).toBe('running');
+
+    worker = await start();
+    const done = await eventually(
+      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+      (r) => r.body.status === 'draft',
+      20_000,
+    );
+    expect(done.body.id).toBe(created.body.plan.id);
+    expect(done.body.stats.stoppedBy).toBe('time_limit');
+  });
+});
