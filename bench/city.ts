@@ -90,6 +90,8 @@ async function main(): Promise<void> {
         `  ${(p.elapsedMs / 1000).toFixed(1).padStart(5)} s  cost ${p.bestCost.toFixed(0)}  unassigned ${p.unassigned}  iterations ${p.iterations}`,
       ),
     progressIntervalMs: 5000,
+    // Solver tuning overrides as JSON (experiments only).
+    sisr: JSON.parse(readFlag('params', '{}')) as Record<string, number>,
   });
   const wallMs = performance.now() - t0;
   clearInterval(sampler);

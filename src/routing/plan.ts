@@ -2,10 +2,10 @@
  * Convenience entry for real data: locations in, matrices from a provider, then the solver.
  * The matrix step is the only asynchronous I/O; `solveVrptw` itself is pure.
  */
-import type { Depot, LngLat, SolveOptions, Stop, TimeWindow, Vehicle, VrptwProblem, VrptwSolution } from './model.js';
+import type { Depot, LngLat, Stop, TimeWindow, Vehicle, VrptwProblem, VrptwSolution } from './model.js';
 import { createGreatCircleProvider } from './matrix/great-circle.js';
 import type { MatrixProvider } from './matrix/provider.js';
-import { solveVrptw } from './solver/solve.js';
+import { solveVrptw, type InternalSolveOptions } from './solver/solve.js';
 
 export interface DeliveryRequest {
   depot: { location: LngLat; timeWindow?: TimeWindow };
@@ -13,7 +13,7 @@ export interface DeliveryRequest {
   stops: readonly (Omit<Stop, 'matrixIndex' | 'location'> & { location: LngLat })[];
 }
 
-export interface PlanOptions extends SolveOptions {
+export interface PlanOptions extends InternalSolveOptions {
   /** Default: great-circle distances with the default bike/e-car speeds. */
   matrixProvider?: MatrixProvider;
 }

@@ -25,6 +25,11 @@ export interface SisrParams {
   routeRemovalRate: number;
   /** Polish every new best solution with relocate / 2-opt* local search. */
   localSearch: boolean;
+  /**
+   * If > 0, a removed customer is only offered to routes that serve one of its this-many nearest
+   * neighbours (plus empty vehicles). Keeps large instances fast; 0 = try every route.
+   */
+  candidateNeighbours: number;
 }
 
 export const DEFAULT_SISR_PARAMS: SisrParams = {
@@ -39,7 +44,11 @@ export const DEFAULT_SISR_PARAMS: SisrParams = {
   finalTemperature: 0.1,
   routeRemovalRate: 0.02,
   localSearch: true,
+  candidateNeighbours: 0,
 };
+
+/** Above this many stops the recreate step is restricted to nearby routes by default. */
+export const GRANULAR_INSERTION_THRESHOLD = 300;
 
 export class Sisr {
   readonly inst: CompiledInstance;
@@ -75,6 +84,7 @@ export class Sisr {
   private readonly ruined: Uint8Array;
   private readonly emptyClassSeen: Int32Array;
   private classStamp = 0;
+  private readonly candidateStamp: Int32Array;
 
   constructor(inst: CompiledInstance, rng: Rng, params: SisrParams = DEFAULT_SISR_PARAMS) {
     this.inst = inst;
@@ -95,6 +105,7 @@ export class Sisr {
     this.sortKey = new Float64Array(size);
     this.ruined = new Uint8Array(V);
     this.emptyClassSeen = new Int32Array(inst.classCount);
+    this.candidateStamp = new Int32Array(V);
     this.localSearch = new LocalSearch(inst, this.state);
     let maxRound = 0;
     let maxFixed = 0;
@@ -368,8 +379,22 @@ export class Sisr {
     let bestPos = -1;
     this.classStamp++;
     const stamp = this.classStamp;
+    let G = Math.min(this.params.candidateNeighbours, inst.neighbourCount);
+    if (G > 0) {
+      const K = inst.neighbourCount;
+      let found = false;
+      for (let k = 0; k < G; k++) {
+        const r = st.routeOf[inst.neighbours[c * K + k]!]!;
+        if (r >= 0) {
+          this.candidateStamp[r] = stamp;
+          found = true;
+        }
+      }
+      if (!found) G = 0; // no neighbour is routed yet (construction): fall back to every route
+    }
     for (let r = 0; r < V; r++) {
       if (!allowed[c * V + r]) continue;
+      if (G > 0 && st.len[r]! > 0 && this.candidateStamp[r] !== stamp) continue;
       if (st.load[r]! + dem > inst.vCapacity[r]!) continue;
       const len = st.len[r]!;
       if (len === 0) {

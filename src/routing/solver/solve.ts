@@ -14,7 +14,7 @@ import type {
 } from '../model.js';
 import { compileInstance, type CompiledInstance } from './instance.js';
 import { createRng } from './prng.js';
-import { DEFAULT_SISR_PARAMS, Sisr, type SisrParams } from './sisr.js';
+import { DEFAULT_SISR_PARAMS, GRANULAR_INSERTION_THRESHOLD, Sisr, type SisrParams } from './sisr.js';
 
 export interface InternalSolveOptions extends SolveOptions {
   /** Overrides for tuning experiments. */
@@ -38,7 +38,11 @@ export async function solveVrptw(problem: VrptwProblem, options: InternalSolveOp
 
   const inst = compileInstance(problem, objective);
   const rng = createRng(seed);
-  const search = new Sisr(inst, rng, { ...DEFAULT_SISR_PARAMS, ...options.sisr });
+  const search = new Sisr(inst, rng, {
+    ...DEFAULT_SISR_PARAMS,
+    candidateNeighbours: inst.n > GRANULAR_INSERTION_THRESHOLD ? 40 : 0,
+    ...options.sisr,
+  });
   search.construct();
 
   const elapsed = (): number => performance.now() - started;
