@@ -1,0 +1,69 @@
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../src/config/config.ts';
+
+const failure = (env: Record<string, string>) => {
+  try {
+    loadConfig(env);
+    return null;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ConfigError);
+    return (e as Error).message;
+  }
+};
+
+describe('configuration is validated once, at start', () => {
+  it('runs with no variables at all: embedded database, Stripe sandbox, documented defaults', () => {
+    const config = loadConfig({});
+    expect(config.embeddedDatabase).toBe(true);
+    expect(config.stripeSandbox).toBe(true);
+    expect(config.env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', BODY_LIMIT_BYTES: 65_536, QUOTE_TTL_MINUTES: 30, PAYMENT_EXPIRY_MINUTES: 60, STAFF_SESSION_HOURS: 12 });
+  });
+
+  it('does not read process.env when given a source, and ignores variables it does not know', () => {
+    const config = loadConfig({ SOMETHING_ELSE: 'x', PORT: '8080' });
+    expect(config.env.PORT).toBe(8080);
+    expect(config.env).not.toHaveProperty('SOMETHING_ELSE');
+  });
+
+  it('parses integers and treats an empty value as unset', () => {
+    const config = loadConfig({ BODY_LIMIT_BYTES: '2048', PORT: '', DATABASE_URL: '' });
+    expect(config.env.BODY_LIMIT_BYTES).toBe(2048);
+    expect(config.env.PORT).toBe(3000);
+    expect(config.embeddedDatabase).toBe(true);
+  });
+
+  it.each([
+    ['PORT', 'eighty'],
+    ['PORT', '70000'],
+    ['PORT', '3000abc'],
+    ['PORT', '1.5'],
+    ['BODY_LIMIT_BYTES', '10'],
+    ['QUOTE_TTL_MINUTES', '0'],
+    ['LOG_LEVEL', 'verbose'],
+    ['DATABASE_URL', 'mysql://localhost/db'],
+    ['REDIS_URL', 'localhost:6379'],
+    ['QUEUE_PREFIX', 'Has Spaces'],
+    ['STRIPE_SECRET_KEY', 'pk_test_123'],
+    ['STRIPE_WEBHOOK_SECRET', 'secret'],
+    ['SEED_DEMO', 'yes'],
+  ])('a bad %s (%s) fails fast with a message naming the variable', (name, value) => {
+    expect(failure({ [name]: value })).toMatch(new RegExp(`^Invalid configuration:\\n.*\\b${name}\\b`, 's'));
+  });
+
+  it('lists every bad variable at once', () => {
+    const message = failure({ PORT: 'x', LOG_LEVEL: 'loud' })!;
+    expect(message).toContain('PORT');
+    expect(message).toContain('LOG_LEVEL');
+  });
+
+  it('a real Stripe key needs its webhook secret, and then the sandbox is off', () => {
+    expect(failure({ STRIPE_SECRET_KEY: 'sk_test_abc' })).toMatch(/STRIPE_WEBHOOK_SECRET is required/);
+    const config = loadConfig({ STRIPE_SECRET_KEY: 'sk_test_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' });
+    expect(config.stripeSandbox).toBe(false);
+  });
+
+  it('a DATABASE_URL switches from the embedded database to the server', () => {
+    expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);
+    expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);
+  });
+});
