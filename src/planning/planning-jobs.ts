@@ -20,11 +20,12 @@ export const planJobId = (officeId: string, deliveryDate: string) => `plan_${off
 const FINISHED = new Set(['completed', 'failed']);
 
 export function createPlanJobs(queues: Queues): PlanJobs {
-  const queue = queues.queue('planning');
+  // Looked up per call: the app is also built without Redis, to generate the OpenAPI document.
+  const planningQueue = () => queues.queue('planning');
   return {
     async findUnfinished(officeId, deliveryDate) {
       const id = planJobId(officeId, deliveryDate);
-      const job = await queue.getJob(id);
+      const job = await planningQueue().getJob(id);
       if (!job) return null;
       const state = await job.getState();
       return FINISHED.has(state) || state === 'unknown' ? null : { id, state };
@@ -33,6 +34,7 @@ export function createPlanJobs(queues: Queues): PlanJobs {
     async enqueue(officeId, deliveryDate) {
       const id = planJobId(officeId, deliveryDate);
       const data = parseJobPayload('planning', 'plan-delivery-day', { officeId, deliveryDate });
+      const queue = planningQueue();
       const previous = await queue.getJob(id);
       if (previous) {
         const state = await previous.getState();
