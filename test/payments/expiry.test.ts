@@ -89,8 +89,8 @@ describe('unpaid bookings expire after PAYMENT_EXPIRY_MINUTES', () => {
     expect((await bookingRow(p, booking.id)).status).toBe('expired');
   });
 
-  it('a booking whose payment could not start, and which expired meanwhile, is not handed a payable PaymentIntent on retry', async () => {
-    // Stripe was unreachable when the citizen booked: the booking is committed, its PaymentIntent is not.
+  /** Stripe was unreachable when the citizen booked: the booking is committed, its PaymentIntent is not. */
+  async function bookWhileStripeIsDown() {
     const unreachable: PaymentGateway = {
       ...p.gateway,
       createPaymentIntent: () => Promise.reject(new PaymentProviderError('Stripe: connection refused', true)),
@@ -106,17 +106,39 @@ describe('unpaid bookings expire after PAYMENT_EXPIRY_MINUTES', () => {
     const [record] = await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
     const bookingId = record!.resourceId!;
     expect((await paymentRow(p, bookingId)).paymentIntentId).toBeNull();
+    const retry = () => api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': key } });
+    return { bookingId, retry };
+  }
 
+  const intentsOf = async (bookingId: string) => (await p.stripe.paymentIntents.list({ limit: 100 })).data.filter((pi) => pi.metadata.booking_id === bookingId);
+
+  it('a booking whose payment could not start is not handed a payable PaymentIntent on retry once it expired or was cancelled', async () => {
+    const expired = await bookWhileStripeIsDown();
     p.clock.advance(PAST_DEADLINE_MS);
-    expect(await upkeep.expireBooking(bookingId)).toBe('expired');
-
+    expect(await upkeep.expireBooking(expired.bookingId)).toBe('expired');
     // The citizen retries the booking request (same key, same body) once Stripe is back.
-    const retried = await api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': key } });
+    const retried = await expired.retry();
     expect(retried.status).toBe(410);
     expect(retried.body.error.code).toBe('booking.expired');
-    expect((await paymentRow(p, bookingId)).paymentIntentId).toBeNull();
-    const intents = await p.stripe.paymentIntents.list({ limit: 100 });
-    expect(intents.data.filter((pi) => pi.metadata.booking_id === bookingId)).toEqual([]);
+    expect((await paymentRow(p, expired.bookingId)).paymentIntentId).toBeNull();
+    expect(await intentsOf(expired.bookingId)).toEqual([]);
+
+    const cancelled = await bookWhileStripeIsDown();
+    const clerk = await p.staff(['clerk'], officeId);
+    expect((await api(p, 'POST', `/v1/bookings/${cancelled.bookingId}/cancel`, { headers: clerk.headers, body: {} })).status).toBe(200);
+    const again = await cancelled.retry();
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('booking.cancelled');
+    expect(await intentsOf(cancelled.bookingId)).toEqual([]);
+  });
+
+  it('while the booking is still open, the retry starts its payment', async () => {
+    const open = await bookWhileStripeIsDown();
+    const retried = await open.retry();
+    expect(retried.status).toBe(201);
+    expect(retried.body.booking.status).toBe('awaiting_payment');
+    expect((await paymentRow(p, open.bookingId)).paymentIntentId).toBe(retried.body.payment.paymentIntentId);
+    expect((await intentsOf(open.bookingId)).map((pi) => pi.id)).toEqual([retried.body.payment.paymentIntentId]);
   });
 
   it('a payment that Stripe reports after the booking expired is refunded in full by the worker', async () => {
