@@ -9,7 +9,7 @@
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { checkSolution, parseSolomon, solomonToProblem, solveVrptw } from '../src/routing/index.js';
+import { checkSolution, parseSolomon, buildSolomonProblem, solveVrptw } from '../src/routing/index.js';
 
 interface Args {
   budgetMs: number;
@@ -47,7 +47,7 @@ function parseArgs(argv: string[]): Args {
   return args;
 }
 
-function matches(name: string, patterns: string[] | null): boolean {
+function matchesAny(name: string, patterns: string[] | null): boolean {
   if (!patterns) return true;
   return patterns.some((p) => new RegExp(`^${p.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*')}$`, 'i').test(name));
 }
@@ -96,14 +96,14 @@ async function main(): Promise<void> {
   const files = readdirSync(args.dir)
     .filter((f) => f.toLowerCase().endsWith('.txt'))
     .sort()
-    .filter((f) => matches(basename(f, '.txt'), args.instances));
+    .filter((f) => matchesAny(basename(f, '.txt'), args.instances));
   if (files.length === 0) throw new Error(`no instances in ${args.dir} match ${args.instances?.join(',')}`);
   console.log(`${files.length} instances, budget ${args.budgetMs} ms each, seed ${args.seed}`);
   console.log('instance   routes   distance   reference    gap %    time s   feasible');
   const rows: Row[] = [];
   for (const file of files) {
     const inst = parseSolomon(readFileSync(join(args.dir, file), 'utf8'));
-    const problem = solomonToProblem(inst);
+    const problem = buildSolomonProblem(inst);
     const name = basename(file, '.txt').toUpperCase();
     const t0 = performance.now();
     const solution = await solveVrptw(problem, { seed: args.seed, timeLimitMs: args.budgetMs, objective: 'distance', sisr: args.params });

@@ -47,7 +47,7 @@ export interface CheckResult {
   routeCount: number;
 }
 
-function cell(m: MatrixInput, i: number, j: number): number {
+function readCell(m: MatrixInput, i: number, j: number): number {
   let v: number | null | undefined;
   if (m instanceof Float64Array) {
     const n = Math.round(Math.sqrt(m.length));
@@ -101,15 +101,15 @@ export function checkSolution(problem: VrptwProblem, solution: SolutionToCheck, 
         continue;
       }
       const to = stop ? stop.matrixIndex : depot.matrixIndex;
-      const t = cell(matrices.durations, prev, to);
-      const d = cell(matrices.distances, prev, to);
+      const t = readCell(matrices.durations, prev, to);
+      const d = readCell(matrices.distances, prev, to);
       if (t === Infinity || d === Infinity) {
         violations.push({ code: 'unreachable', message: `no path ${prev}→${to} for ${vehicle.id}`, vehicleId: vehicle.id });
       }
       time += t;
       travel += t;
       distance += d;
-      routeCost += cell(travelCost, prev, to);
+      routeCost += readCell(travelCost, prev, to);
       prev = to;
       if (!stop) break;
       if (served.has(stop.id)) {

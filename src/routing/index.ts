@@ -10,5 +10,5 @@ export { createGreatCircleProvider, computeHaversineMetres, DEFAULT_PROFILE_SPEE
 export type { ProfileSpeed } from './matrix/great-circle.js';
 export { createOsrmProvider, OsrmError } from './matrix/osrm.js';
 export type { OsrmProviderOptions } from './matrix/osrm.js';
-export { parseSolomon, solomonToProblem, SOLOMON_PROFILE } from './solomon.js';
+export { parseSolomon, buildSolomonProblem, SOLOMON_PROFILE } from './solomon.js';
 export type { SolomonCustomer, SolomonInstance } from './solomon.js';

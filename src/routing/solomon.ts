@@ -64,7 +64,7 @@ export function parseSolomon(text: string): SolomonInstance {
 /** Profile key used for the Euclidean matrices of Solomon problems. */
 export const SOLOMON_PROFILE = 'euclid';
 
-export function solomonToProblem(inst: SolomonInstance): VrptwProblem {
+export function buildSolomonProblem(inst: SolomonInstance): VrptwProblem {
   const { nodes } = inst;
   const m = nodes.length;
   const matrix = new Float64Array(m * m);

@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSolution, parseSolomon, solomonToProblem, solveVrptw, type SolveProgress } from '../../src/routing/index.js';
+import { checkSolution, parseSolomon, buildSolomonProblem, solveVrptw, type SolveProgress } from '../../src/routing/index.js';
 
-const r101 = solomonToProblem(parseSolomon(readFileSync('bench/data/solomon/R101.txt', 'utf8')));
+const r101 = buildSolomonProblem(parseSolomon(readFileSync('bench/data/solomon/R101.txt', 'utf8')));
 
 describe('time budget, cancellation and progress', () => {
   it('stops at the time budget and returns a feasible plan', async () => {

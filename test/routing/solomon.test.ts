@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { checkSolution, parseSolomon, solomonToProblem, solveVrptw } from '../../src/routing/index.js';
+import { checkSolution, parseSolomon, buildSolomonProblem, solveVrptw } from '../../src/routing/index.js';
 
 const SAMPLE = [
   'TINY1',
@@ -32,7 +32,7 @@ describe('Solomon parser', () => {
   });
 
   it('converts to a problem with Euclidean matrices, travel time = distance and the depot due date as shift end', () => {
-    const problem = solomonToProblem(parseSolomon(SAMPLE));
+    const problem = buildSolomonProblem(parseSolomon(SAMPLE));
     expect(problem.vehicles).toHaveLength(2);
     expect(problem.vehicles[0]).toMatchObject({ capacity: 10, shift: [0, 100] });
     expect(problem.stops[0]).toMatchObject({ id: '1', demand: 5, serviceTime: 2, timeWindows: [[10, 20]] });
@@ -60,7 +60,7 @@ describe('Solomon parser', () => {
   });
 
   it('solves C101 to its known optimum 828.94 within a short budget', async () => {
-    const problem = solomonToProblem(parseSolomon(readFileSync('bench/data/solomon/C101.txt', 'utf8')));
+    const problem = buildSolomonProblem(parseSolomon(readFileSync('bench/data/solomon/C101.txt', 'utf8')));
     const solution = await solveVrptw(problem, { seed: 1, timeLimitMs: 1500, objective: 'distance' });
     const check = checkSolution(problem, solution, 'distance');
     expect(check.violations).toEqual([]);

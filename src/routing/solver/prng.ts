@@ -24,14 +24,14 @@ export function createRng(seed: number): Rng {
   let d = splitmix();
   if ((a | b | c | d) === 0) a = 1;
   const nextU32 = (): number => {
-    const result = Math.imul(rotl(Math.imul(b, 5), 7), 9) >>> 0;
+    const result = Math.imul(rotateLeft(Math.imul(b, 5), 7), 9) >>> 0;
     const t = b << 9;
     c ^= a;
     d ^= b;
     b ^= c;
     a ^= d;
     c ^= t;
-    d = rotl(d, 11);
+    d = rotateLeft(d, 11);
     return result;
   };
   return {
@@ -40,6 +40,6 @@ export function createRng(seed: number): Rng {
   };
 }
 
-function rotl(x: number, k: number): number {
+function rotateLeft(x: number, k: number): number {
   return (x << k) | (x >>> (32 - k));
 }
