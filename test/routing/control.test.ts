@@ -6,11 +6,13 @@ const r101 = buildSolomonProblem(parseSolomon(readFileSync('bench/data/solomon/R
 
 describe('time budget, cancellation and progress', () => {
   it('stops at the time budget and returns a feasible plan', async () => {
+    await solveVrptw(r101, { maxIterations: 1, objective: 'distance' }); // JIT warm-up
     const t0 = performance.now();
-    const solution = await solveVrptw(r101, { timeLimitMs: 300, objective: 'distance' });
+    const solution = await solveVrptw(r101, { timeLimitMs: 400, objective: 'distance' });
     const wall = performance.now() - t0;
     expect(solution.stats.stoppedBy).toBe('time_limit');
-    expect(wall).toBeLessThan(1000);
+    expect(wall).toBeGreaterThanOrEqual(400);
+    expect(wall).toBeLessThan(1200);
     expect(solution.stats.iterations).toBeGreaterThan(0);
     expect(checkSolution(r101, solution, 'distance').feasible).toBe(true);
   });
