@@ -44,22 +44,19 @@ describe('npm run admin:create', () => {
     expect(created).toMatchObject({ action: 'staff.created', actorType: 'system' });
   });
 
-  it('refuses a taken username or a short password with exit code 1 and a message', async () => {
-    const taken = await adminCreate(['--username', username], { ADMIN_PASSWORD: password });
-    expect(taken.code).toBe(1);
-    expect(taken.stderr).toContain('staff.username_taken');
-    const weak = await adminCreate(['--username', `${username}-2`], { ADMIN_PASSWORD: 'short' });
-    expect(weak.code).toBe(1);
-    expect(weak.stderr).toContain('staff.weak_password');
-    expect((await api(p, 'POST', '/v1/auth/sessions', { body: { username: `${username}-2`, password: 'short' } })).status).toBe(401);
-  });
-
-  it('without a username, or without a password and a terminal, explains itself with exit code 2', async () => {
-    const noName = await adminCreate([], { ADMIN_PASSWORD: password });
-    expect(noName.code).toBe(2);
-    expect(noName.stderr).toContain('Usage');
-    const noPassword = await adminCreate(['--username', `${username}-3`], {});
-    expect(noPassword.code).toBe(2);
-    expect(noPassword.stderr).toContain('ADMIN_PASSWORD');
+  it('refuses a taken username, a short password, a missing username or password, with a message and no account', async () => {
+    // Independent refusals, run side by side: each is a process start.
+    const [taken, weak, noName, noPassword] = await Promise.all([
+      adminCreate(['--username', username], { ADMIN_PASSWORD: password }),
+      adminCreate(['--username', `${username}-2`], { ADMIN_PASSWORD: 'short' }),
+      adminCreate([], { ADMIN_PASSWORD: password }),
+      adminCreate(['--username', `${username}-3`], {}),
+    ]);
+    expect(taken).toMatchObject({ code: 1, stderr: expect.stringContaining('staff.username_taken') });
+    expect(weak).toMatchObject({ code: 1, stderr: expect.stringContaining('staff.weak_password') });
+    expect(noName).toMatchObject({ code: 2, stderr: expect.stringContaining('Usage') });
+    expect(noPassword).toMatchObject({ code: 2, stderr: expect.stringContaining('ADMIN_PASSWORD') });
+    const users = await api(p, 'GET', '/v1/staff', { headers: (await p.staff(['admin'], null)).headers });
+    expect(users.body.data.filter((u: { username: string }) => u.username.startsWith(`${username}-`))).toEqual([]);
   });
 });

@@ -38,6 +38,12 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'createStaffUser', method: 'POST', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'listStaffUsers', method: 'GET', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'receiveStripeEvent', method: 'POST', url: '/v1/webhooks/stripe', access: { kind: 'signature' } },
+  { operationId: 'createCourierShift', method: 'POST', url: '/v1/offices/:officeId/courier-shifts', access: { kind: 'staff', roles: ['supervisor', 'admin'] } },
+  { operationId: 'listCourierShifts', method: 'GET', url: '/v1/offices/:officeId/courier-shifts', access: { kind: 'staff', roles: ['supervisor', 'admin'] } },
+  { operationId: 'createPlan', method: 'POST', url: '/v1/offices/:officeId/plans', access: { kind: 'staff', roles: ['supervisor'] } },
+  { operationId: 'getPlan', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  { operationId: 'confirmPlan', method: 'POST', url: '/v1/offices/:officeId/plans/:deliveryDate/confirm', access: { kind: 'staff', roles: ['supervisor'] } },
+  { operationId: 'getPlanGeoJSON', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate/geojson', access: { kind: 'staff', roles: ['supervisor'] } },
 ];
 
 /** Operations outside /v1 (no access declaration needed): probes for the orchestrator. */
@@ -50,9 +56,7 @@ const sortOps = <T extends { operationId: string }>(ops: T[]) => [...ops].sort((
  * An office in the path is the caller's own, so office scoping does not stand in for the role check.
  */
 function minimalRequest(op: RegisteredOperation, officeId: string) {
-  const path = op.url.startsWith('/v1/offices/:id')
-    ? op.url.replace(':id', officeId).replace(/:[A-Za-z]+/g, () => randomUUID())
-    : op.url.replace(/:[A-Za-z]+/g, () => randomUUID());
+  const path = op.url.replace(/^\/v1\/offices\/:[A-Za-z]+/, `/v1/offices/${officeId}`).replace(/:[A-Za-z]+/g, () => randomUUID());
   const body = ['POST', 'PUT', 'PATCH'].includes(op.method) ? {} : undefined;
   return { path, body, headers: { 'idempotency-key': randomUUID() } as Record<string, string> };
 }
@@ -74,20 +78,24 @@ async function quickSession(db: Database, staffUserId: string, hours = 12) {
   return { headers: { authorization: `Bearer ${token}` } };
 }
 
+/** One platform for the whole file: the matrix and the document are read from the same app. */
+let p: TestPlatform;
+beforeAll(async () => {
+  p = await startTestPlatform();
+});
+afterAll(async () => p?.close());
+
 describe('who may call which operation', () => {
-  let p: TestPlatform;
   let officeId: string;
   const tokens = new Map<StaffRole, Record<string, string>>();
 
   beforeAll(async () => {
-    p = await startTestPlatform();
     ({ office: { id: officeId } } = await seedOffice(p.db));
     for (const role of ROLES) {
       const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
       tokens.set(role, headers);
     }
   });
-  afterAll(async () => p?.close());
 
   async function call(op: RegisteredOperation, auth: Record<string, string>) {
     const req = minimalRequest(op, officeId);
@@ -228,16 +236,13 @@ interface OpenApiOperation {
 }
 
 describe('the OpenAPI document describes every operation fully', () => {
-  let p: TestPlatform;
   let doc: { paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas?: Record<string, object> } };
   let operations: Array<[string, OpenApiOperation]>;
 
   beforeAll(async () => {
-    p = await startTestPlatform();
     doc = p.app.swagger() as unknown as typeof doc;
     operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, o]) => [`${m.toUpperCase()} ${path}`, o] as [string, OpenApiOperation]));
   });
-  afterAll(async () => p?.close());
 
   it('every operation has an operationId and tags', () => {
     expect(operations.length).toBeGreaterThanOrEqual(EXPECTED.length + UNVERSIONED_PUBLIC.length);
