@@ -91,6 +91,35 @@ describe('Stripe events reaching the platform', () => {
       expect((await paymentRow(p, booking.id)).latestChargeId).toMatch(/^ch_/);
     });
 
+    it('contradicting events arriving together (succeeded and canceled) leave each booking paid, or ended with its refund owed', async () => {
+      const restore = await holdWebhooks(p);
+      let runs;
+      try {
+        runs = await Promise.all(Array.from({ length: 4 }, async () => {
+          const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+          await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+          return { booking, paymentIntentId: payment.paymentIntentId as string };
+        }));
+      } finally {
+        restore();
+      }
+      await Promise.all(runs.map(async ({ booking, paymentIntentId }) => {
+        const canceled = stripeEvent('payment_intent.canceled', paymentIntentObject({ id: paymentIntentId, amount: 450, status: 'canceled', cancellationReason: 'abandoned' }));
+        const [a, b] = await Promise.all([deliver(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId)), deliver(p, canceled)]);
+        expect([a.status, b.status]).toEqual([200, 200]);
+        const status = (await bookingRow(p, booking.id)).status;
+        if (status === 'paid') {
+          expect([a.body.outcome, b.body.outcome]).toEqual(['booking_paid', 'no_change']);
+          expect(await refundRows(p, booking.id)).toEqual([]);
+        } else {
+          expect(status).toBe('expired');
+          expect([a.body.outcome, b.body.outcome]).toEqual(['paid_after_cancellation_refund_owed', 'booking_expired']);
+          await eventually(() => p.stripe.refunds.list({ payment_intent: paymentIntentId }), (l) => l.data.length === 1 && l.data[0]!.amount === 450);
+        }
+        expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
+      }));
+    });
+
     it('concurrent deliveries of one event id: exactly one applies it', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
       const { payload, header } = sign(p, succeededFor(payment.paymentIntentId));
