@@ -61,6 +61,21 @@ export async function startPlanningWorker(deps: {
     return { offices: offices.length };
   }
 
+  /**
+   * Once no attempt is left the plan says so, instead of showing "running" forever. Listening to
+   * the event rather than catching in the processor also covers jobs BullMQ fails by itself (a job
+   * that stalled too often never reaches the processor again).
+   */
+  async function markFailedIfFinal(job: Job, err: Error) {
+    try {
+      if ((await job.getState()) !== 'failed') return;
+      const { officeId, deliveryDate } = parseJobPayload('planning', 'plan-delivery-day', job.data);
+      await run.markFailed(officeId, deliveryDate, err.message);
+    } catch (markErr) {
+      logger.error({ err: markErr, jobId: job.id }, 'could not mark the plan failed');
+    }
+  }
+
   const worker = new Worker(
     'planning',
     async (job: Job, token?: string) => {
@@ -77,9 +92,6 @@ export async function startPlanningWorker(deps: {
               // Back to the queue without spending an attempt.
               await job.moveToDelayed(Date.now(), token);
               throw new DelayedError();
-            }
-            if (job.attemptsMade + 1 >= (job.opts.attempts ?? 1)) {
-              await run.markFailed(officeId, deliveryDate, err instanceof Error ? err.message : String(err));
             }
             throw err;
           }
@@ -110,7 +122,10 @@ export async function startPlanningWorker(deps: {
       ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
     },
   );
-  worker.on('failed', (job, err) => logger.warn({ jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, 'planning job failed'));
+  worker.on('failed', (job, err) => {
+    logger.warn({ jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, 'planning job failed');
+    if (job?.name === 'plan-delivery-day') void markFailedIfFinal(job, err);
+  });
   worker.on('stalled', (jobId) => logger.warn({ jobId }, 'planning job stalled; another worker takes it over'));
   worker.on('error', (err) => logger.error({ err }, 'planning worker error'));
   worker.on('closing', () => shutdown.abort());

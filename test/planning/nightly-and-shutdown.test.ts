@@ -7,7 +7,7 @@ import { createPlanningServices, startPlanningWorker } from '../../workers/plann
 import { api, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
 
-describe('the planning worker: nightly runs and shutting down mid-solve', () => {
+describe('the planning worker: nightly runs, shutting down mid-solve, failing', () => {
   let p: TestPlatform;
   let worker: Worker | undefined;
 
@@ -89,5 +89,32 @@ describe('the planning worker: nightly runs and shutting down mid-solve', () => 
     );
     expect(done.body.id).toBe(created.body.plan.id);
     expect(done.body.stats.stoppedBy).toBe('time_limit');
+  });
+
+  it('a plan whose solve fails on its last attempt shows as failed with the reason, and the day can be planned again', async () => {
+    const date = futureDeliveryDate(7);
+    const { officeId, supervisor } = await officeWithWork(date);
+    // Nothing listens on the discard port: the OSRM matrix request fails.
+    worker = await start({ ...p.config, env: { ...p.config.env, OSRM_URL: 'http://127.0.0.1:9' } });
+    await p.queues.queue('planning').add('plan-delivery-day', { officeId, deliveryDate: date }, { jobId: planJobId(officeId, date), attempts: 1 });
+    const failed = await eventually(
+      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+      (r) => r.status === 200 && r.body.status === 'failed',
+      15_000,
+    );
+    expect(failed.body.error).toMatch(/OSRM/);
+    expect(failed.body.requestedByStaffId).toBeNull();
+
+    await worker.close();
+    worker = await start();
+    const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(again.status).toBe(202);
+    expect(again.body.plan.id).not.toBe(failed.body.id);
+    const done = await eventually(
+      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+      (r) => r.body.status === 'draft',
+      20_000,
+    );
+    expect(done.body.stats.assigned).toBe(3);
   });
 });
