@@ -68,6 +68,15 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
     },
 
     async createRefund(input) {
+      // Stripe forgets an idempotency key after 24 hours, so a retry later than that (workers down
+      // for a day) would refund a second time. The refund an earlier attempt made is found by the
+      // refund_id in its metadata instead.
+      const refundId = input.metadata.refund_id;
+      if (refundId) {
+        const earlier = await call(() => client.refunds.list({ payment_intent: input.paymentIntentId, limit: 100 }));
+        const made = earlier.data.find((r) => r.metadata?.refund_id === refundId && r.status !== 'failed' && r.status !== 'canceled');
+        if (made) return { id: made.id, status: made.status ?? 'pending' };
+      }
       const refund = await call(() =>
         client.refunds.create(
           { payment_intent: input.paymentIntentId, amount: input.amountCents, metadata: input.metadata, reason: 'requested_by_customer' },
