@@ -157,6 +157,19 @@ describe('cancellation and refunds', () => {
       expect(await refundRows(p, booking.id)).toMatchObject([{ status: 'succeeded', attempts: 2, lastError: null, stripeRefundId: refunds[0]!.id }]);
     });
 
+    it('a refund retried after Stripe forgot its idempotency key (more than 24 h later) is not made twice', async () => {
+      const { paymentIntentId, refund, booking } = await pendingRefund();
+      // The first attempt reached Stripe, its answer was lost, and the key has expired since:
+      // Stripe holds a refund for this row that the key no longer leads to.
+      const first = await p.stripe.refunds.create(
+        { payment_intent: paymentIntentId, amount: 200, metadata: { booking_id: booking.id, refund_id: refund.id } },
+        { idempotencyKey: `expired-${refund.id}` },
+      );
+      expect(await upkeep.executeRefund(refund.id)).toBe('succeeded');
+      expect((await stripeRefunds(paymentIntentId)).map((r) => r.id)).toEqual([first.id]);
+      expect(await refundRows(p, booking.id)).toMatchObject([{ status: 'succeeded', stripeRefundId: first.id }]);
+    });
+
     it('the same refund carried out concurrently refunds once and is recorded once', async () => {
       const { paymentIntentId, refund, booking } = await pendingRefund();
       const outcomes = await Promise.all([1, 2, 3].map(() => upkeep.executeRefund(refund.id)));
