@@ -77,6 +77,8 @@ export type UnassignedReason =
   | 'no_allowed_vehicle'
   /** Demand exceeds the capacity of every allowed vehicle. */
   | 'capacity_exceeded'
+  /** The matrices have no path between depot and stop (OSRM `null`) for any allowed vehicle. */
+  | 'unreachable'
   /** Even a dedicated vehicle cannot reach the stop inside a window and return within its shift. */
   | 'time_window_unreachable'
   /** Even a dedicated vehicle would exceed its range on the round trip. */

@@ -1,7 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOsrmProvider, OsrmError, type LngLat } from '../../src/routing/index.js';
+import { checkSolution, createOsrmProvider, OsrmError, planDeliveries, type LngLat } from '../../src/routing/index.js';
 
 /**
  * A stand-in for OSRM's table service: durations = 10 × |i − j| seconds between coordinate
@@ -89,6 +89,24 @@ describe('OSRM table matrix provider', () => {
     expect(d[0 * 3 + 1]).toBe(Infinity);
     expect(d[1 * 3 + 2]).toBe(Infinity);
     expect(d[0 * 3 + 2]).toBe(20);
+  });
+
+  it('plans with OSRM matrices and reports a stop off the road network as unreachable', async () => {
+    const { problem, solution } = await planDeliveries(
+      {
+        depot: { location: [0, 48] },
+        vehicles: [{ id: 'car-1', type: 'car', capacity: 10, shift: [0, 3600] }],
+        stops: [
+          { id: 'a', location: [2, 48], serviceTime: 60, demand: 1, timeWindows: [] },
+          { id: 'island', location: [99, 48], serviceTime: 60, demand: 1, timeWindows: [] },
+          { id: 'b', location: [1, 48], serviceTime: 60, demand: 1, timeWindows: [[0, 100]] },
+        ],
+      },
+      { matrixProvider: createOsrmProvider({ baseUrl: base }), maxIterations: 200 },
+    );
+    expect(solution.unassigned).toEqual([{ stopId: 'island', reason: 'unreachable' }]);
+    expect(solution.routes[0]!.stops.map((s) => s.stopId)).toEqual(['b', 'a']);
+    expect(checkSolution(problem, solution).feasible).toBe(true);
   });
 
   it('reports OSRM error codes such as InvalidQuery', async () => {

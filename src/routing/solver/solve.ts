@@ -12,7 +12,7 @@ import type {
   VrptwProblem,
   VrptwSolution,
 } from '../model.js';
-import { compileInstance, type CompiledInstance } from './instance.js';
+import { compileInstance, UNREACHABLE, type CompiledInstance } from './instance.js';
 import { createRng } from './prng.js';
 import { DEFAULT_SISR_PARAMS, GRANULAR_INSERTION_THRESHOLD, Sisr, type SisrParams } from './sisr.js';
 
@@ -183,6 +183,7 @@ export function diagnoseUnassigned(inst: CompiledInstance, node: number): Unassi
   const S = inst.size;
   let anyAllowed = false;
   let anyCapacity = false;
+  let anyReachable = false;
   let anyTime = false;
   for (let r = 0; r < V; r++) {
     if (!inst.allowed[node * V + r]) continue;
@@ -192,6 +193,8 @@ export function diagnoseUnassigned(inst: CompiledInstance, node: number): Unassi
     const p = inst.vProfile[r]!;
     const T = inst.time[p]!;
     const D = inst.dist[p]!;
+    if (T[node]! >= UNREACHABLE || T[node * S]! >= UNREACHABLE || D[node]! >= UNREACHABLE || D[node * S]! >= UNREACHABLE) continue;
+    anyReachable = true;
     const arr = inst.vShiftStart[r]! + T[node]!;
     let start = Infinity;
     for (let k = inst.twStart[node]!; k < inst.twStart[node + 1]!; k++) {
@@ -206,6 +209,7 @@ export function diagnoseUnassigned(inst: CompiledInstance, node: number): Unassi
   }
   if (!anyAllowed) return 'no_allowed_vehicle';
   if (!anyCapacity) return 'capacity_exceeded';
+  if (!anyReachable) return 'unreachable';
   if (!anyTime) return 'time_window_unreachable';
   return 'max_distance_exceeded';
 }
