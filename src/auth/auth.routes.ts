@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { access } from '../plugins/access.plugin.ts';
+import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses } from '../shared/schemas.ts';
 import type { AuthService } from './auth.service.ts';
@@ -8,10 +9,11 @@ import { STAFF_ROLES } from './auth.table.ts';
 
 export async function authRoutes(app: App, opts: { auth: AuthService }) {
   app.post('/v1/auth/sessions', {
-    config: { access: access.public() },
+    config: { access: access.public(), rateLimit: RATE_LIMITS.signIn },
     schema: {
       operationId: 'signIn', tags: ['staff'], summary: 'Staff sign-in: returns a bearer token',
-      body: SignInBody, response: { 201: SessionSchema, ...errorResponses(400, 401) },
+      description: 'Ten attempts per address and username in five minutes; then 429 until the window has passed.',
+      body: SignInBody, response: { 201: SessionSchema, ...errorResponses(400, 401, 429) },
     },
   }, async (request, reply) => {
     const { token, expiresAt, staff } = await opts.auth.signIn({ ...request.body, requestId: String(request.id) });

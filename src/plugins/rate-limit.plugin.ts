@@ -34,10 +34,15 @@ declare module 'fastify' {
 }
 
 export const RATE_LIMITS = {
-  /** Per address and username: ten guesses, then a pause. */
+  /**
+   * Per address and username: ten guesses, then a pause. Counted in preHandler, once the body is
+   * parsed: at the default onRequest the username is not there yet and every sign-in from one
+   * address (a whole office behind one NAT) would share a single counter.
+   */
   signIn: {
     max: 10,
     timeWindow: '5 minutes',
+    hook: 'preHandler' as const,
     keyGenerator: (request: FastifyRequest) => `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase().slice(0, 64)}`,
   },
   /** Per address, for the operations citizens reach without signing in (RATE_LIMIT_PER_MINUTE). */

@@ -199,6 +199,19 @@ describe('staff operations', () => {
     });
   });
 
+  it('password guessing is paused after ten attempts per username, without locking out the colleague at the next desk', async () => {
+    const victim = `guess.${randomBytes(4).toString('hex')}`;
+    const attempt = (username: string) => api(p, 'POST', '/v1/auth/sessions', { body: { username, password: 'not the password' } });
+    const statuses: number[] = [];
+    for (let i = 0; i < 11; i++) statuses.push((await attempt(victim)).status);
+    expect(statuses).toEqual([...Array(10).fill(401), 429]);
+    const limited = await attempt(victim.toUpperCase());
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ code: 'request.rate_limited', requestId: expect.any(String) });
+    // Same address, another username: its own counter.
+    expect((await attempt(`other.${randomBytes(4).toString('hex')}`)).status).toBe(401);
+  });
+
   describe('createStaffUser', () => {
     const create = (body: Record<string, unknown>) =>
       api(p, 'POST', '/v1/staff', { headers: admin.headers, body: { displayName: 'New Staff', roles: ['finance'], officeId: null, password: 'a long passphrase 2026', ...body } });
