@@ -100,6 +100,7 @@ export async function startPlanningWorker(deps: {
           const { officeId } = parseJobPayload('planning', 'schedule-nightly', job.data);
           const deliveryDate = await run.nextDeliveryDate(officeId);
           if (!deliveryDate) return { skipped: 'office_gone' };
+          if (!(await run.hasShifts(officeId, deliveryDate))) return { deliveryDate, skipped: 'no_shifts' };
           try {
             const { plan, job: planJob } = await planning.requestPlan(officeId, deliveryDate, { system: 'nightly' });
             return { deliveryDate, planId: plan.id, jobId: planJob.id };

@@ -136,6 +136,11 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       return office ? addDays(localDate(clock(), office.timezone), 1) : null;
     },
 
+    /** Days without courier shifts (weekends, holidays) are not planned at night. */
+    async hasShifts(officeId: string, deliveryDate: string): Promise<boolean> {
+      return (await createPlanningRepository(db).shiftsOf(officeId, deliveryDate)).length > 0;
+    },
+
     listOffices: () => createOfficesRepository(db).list(),
   };
 }

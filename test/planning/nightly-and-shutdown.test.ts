@@ -44,6 +44,12 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     const scheduler = await queue.getJobScheduler(`nightly_${officeId}`);
     expect(scheduler).toMatchObject({ pattern: '45 17 * * *', tz: 'Europe/Berlin' });
 
+    // A day without courier shifts is not planned at night.
+    const idle = await seedOffice(p.db);
+    const skipped = await queue.add('schedule-nightly', { officeId: idle.office.id });
+    const skippedDone = await eventually(() => queue.getJob(skipped.id!), (j) => j?.finishedOn !== undefined, 10_000);
+    expect(skippedDone!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'no_shifts' });
+
     // What the scheduler does at the cut-off, without waiting for it.
     await queue.add('schedule-nightly', { officeId });
     const plan = await eventually(
