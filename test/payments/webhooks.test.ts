@@ -162,6 +162,45 @@ describe('Stripe events reaching the platform', () => {
   });
 
   describe('late and out-of-order events never move a booking or a payment backwards', () => {
+    it('any order of a payment\'s events, with a redelivery, ends in the same state: paid, or ended with one refund', async () => {
+      let seed = 7;
+      const rnd = (n: number) => {
+        seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
+        return seed % n;
+      };
+      for (let round = 0; round < 6; round++) {
+        const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+        const pi = payment.paymentIntentId as string;
+        const chargeId = newChargeId();
+        const events = [
+          stripeEvent('payment_intent.payment_failed', paymentIntentObject({
+            id: pi, amount: 450, status: 'requires_payment_method', lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'declined' },
+          })),
+          stripeEvent('payment_intent.succeeded', paymentIntentObject({ id: pi, amount: 450, status: 'succeeded', latestCharge: chargeId })),
+          stripeEvent('payment_intent.canceled', paymentIntentObject({ id: pi, amount: 450, status: 'canceled', cancellationReason: 'abandoned' })),
+          stripeEvent('charge.refunded', chargeObject({ id: chargeId, paymentIntent: pi, amount: 450, amountRefunded: 100 })),
+          stripeEvent('charge.dispute.created', {
+            id: `dp_test${round}${chargeId.slice(-8)}`, object: 'dispute', amount: 450, charge: chargeId, payment_intent: pi, reason: 'general', status: 'needs_response',
+          }),
+        ];
+        const order = events.map((e) => ({ e, k: rnd(1000) })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        order.splice(rnd(order.length + 1), 0, order[rnd(order.length)]!);
+        const outcomes = [];
+        for (const event of order) {
+          const res = await deliver(p, event);
+          expect(res.status).toBe(200);
+          outcomes.push(res.body.outcome);
+        }
+        expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(1);
+
+        const canceledFirst = order.findIndex((e) => e.type === 'payment_intent.canceled') < order.findIndex((e) => e.type === 'payment_intent.succeeded');
+        const history = (await eventRows(p, booking.id)).map((e) => e.toStatus);
+        expect(history).toEqual(['awaiting_payment', canceledFirst ? 'expired' : 'paid']);
+        expect(await refundRows(p, booking.id)).toMatchObject(canceledFirst ? [{ amountCents: 450, reason: 'paid_after_expired' }] : []);
+        expect(await paymentRow(p, booking.id)).toMatchObject({ status: 'succeeded', latestChargeId: chargeId, amountRefundedCents: 100, disputed: true });
+      }
+    });
+
     it('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
