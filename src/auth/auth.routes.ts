@@ -9,7 +9,7 @@ import { STAFF_ROLES } from './auth.table.ts';
 
 export async function authRoutes(app: App, opts: { auth: AuthService }) {
   app.post('/v1/auth/sessions', {
-    config: { access: access.public(), rateLimit: RATE_LIMITS.signIn },
+    config: { access: access.public({ ignoresStaffToken: true }), rateLimit: RATE_LIMITS.signIn },
     schema: {
       operationId: 'signIn', tags: ['staff'], summary: 'Staff sign-in: returns a bearer token',
       description: 'Ten attempts per address and username in five minutes; then 429 until the window has passed.',

@@ -10,7 +10,12 @@ import { ErrorRef } from '../shared/schemas.ts';
  * so a new route cannot forget it; the role-matrix test walks this registry.
  */
 export type Access =
-  | { kind: 'public' }
+  /**
+   * Anyone. A staff token, if sent, is checked and identifies the caller (a clerk booking at the
+   * counter), unless the operation ignores it: sign-in must work while a client still sends the
+   * token of the session that just expired.
+   */
+  | { kind: 'public'; ignoresStaffToken?: true }
   | { kind: 'staff'; roles: readonly StaffRole[] }
   /** Staff with one of the roles, or a citizen holding the booking's tracking token. */
   | { kind: 'staff_or_tracking_token'; roles: readonly StaffRole[] }
@@ -18,7 +23,7 @@ export type Access =
   | { kind: 'signature' };
 
 export const access = {
-  public: (): Access => ({ kind: 'public' }),
+  public: (opts: { ignoresStaffToken?: true } = {}): Access => ({ kind: 'public', ...opts }),
   staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
   staffOrTrackingToken: (...roles: StaffRole[]): Access => ({ kind: 'staff_or_tracking_token', roles }),
   signature: (): Access => ({ kind: 'signature' }),
@@ -74,7 +79,7 @@ export const accessPlugin = fp(
       const decl = request.routeOptions.config?.access;
       if (!decl || decl.kind === 'public' || decl.kind === 'signature') {
         // Public operations may still be called by staff (a clerk booking at the counter).
-        if (decl?.kind === 'public' && request.headers.authorization) request.staff = await authenticate(request, opts.auth);
+        if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization) request.staff = await authenticate(request, opts.auth);
         return;
       }
       if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {

@@ -32,7 +32,7 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
   { operationId: 'cancelBooking', method: 'POST', url: '/v1/bookings/:id/cancel', access: { kind: 'staff_or_tracking_token', roles: ['clerk', 'supervisor'] } },
   { operationId: 'recordDocumentArrival', method: 'POST', url: '/v1/document-arrivals', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
-  { operationId: 'signIn', method: 'POST', url: '/v1/auth/sessions', access: { kind: 'public' } },
+  { operationId: 'signIn', method: 'POST', url: '/v1/auth/sessions', access: { kind: 'public', ignoresStaffToken: true } },
   { operationId: 'signOut', method: 'DELETE', url: '/v1/auth/sessions/current', access: { kind: 'staff', roles: ALL } },
   { operationId: 'getCurrentStaff', method: 'GET', url: '/v1/auth/me', access: { kind: 'staff', roles: ALL } },
   { operationId: 'createStaffUser', method: 'POST', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
@@ -217,6 +217,17 @@ describe('who may call which operation', () => {
       expect(res.body.error.code).toBe('auth.invalid_token');
       // Public operations do not silently downgrade a dead staff session to a citizen.
       expect((await api(p, 'POST', '/v1/quotes', { headers, body: {} })).status).toBe(401);
+    });
+
+    it('signing in again works while the client still sends the dead token', async () => {
+      const username = `again-${randomUUID().slice(0, 8)}`;
+      const password = 'a long passphrase 2026';
+      const { id } = await p.auth.createStaffUser({ username, displayName: 'Again', password, roles: ['clerk'], officeId, actorId: null });
+      const { headers } = await quickSession(p.db, id);
+      expect((await api(p, 'DELETE', '/v1/auth/sessions/current', { headers })).status).toBe(204);
+      const res = await api(p, 'POST', '/v1/auth/sessions', { headers, body: { username, password } });
+      expect(res.status).toBe(201);
+      expect(res.body.staff.id).toBe(id);
     });
 
     it('the session of a deactivated account', async () => {
