@@ -23,6 +23,9 @@ export type PlanRunResult =
   /** Nothing to do: the day's plan is confirmed, or the plan moved on while this run solved. */
   | { outcome: 'skipped'; planId: string; reason: 'confirmed' | 'plan_changed' };
 
+/** JSONB has no Infinity (it would come back as null and break the response schema). */
+const finiteRound = (n: number) => (Number.isFinite(n) ? Math.round(n) : -1);
+
 /** The solve was stopped (the worker is shutting down); the plan stays running for the next attempt. */
 export class PlanningInterruptedError extends Error {
   constructor(readonly planId: string) {
@@ -77,7 +80,7 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
         lastWrite = now;
         const progress: PlanProgress = {
           percent: Math.min(99, Math.floor((p.elapsedMs / settings.timeLimitMs) * 100)), elapsedMs: Math.round(p.elapsedMs),
-          iterations: p.iterations, bestCost: Math.round(p.bestCost), unassigned: p.unassigned, updatedAt: clock().toISOString(),
+          iterations: p.iterations, bestCost: finiteRound(p.bestCost), unassigned: p.unassigned, updatedAt: clock().toISOString(),
         };
         writes = writes
           .then(() => repo.updatePlan(prepared.planId, ['running'], { progress }))
@@ -100,7 +103,7 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       const stats: PlanStats = {
         stops: built.candidates.length, vehicles: built.vehicles.size, routes: routes.length, assigned, unassigned: unassigned.length,
         distanceMetres: routes.reduce((n, r) => n + r.distanceMetres, 0), durationSeconds: routes.reduce((n, r) => n + r.durationSeconds, 0),
-        cost: Math.round(solution.cost), objective: solution.objective, iterations: solution.stats.iterations, elapsedMs: Math.round(solution.stats.elapsedMs),
+        cost: finiteRound(solution.cost), objective: solution.objective, iterations: solution.stats.iterations, elapsedMs: Math.round(solution.stats.elapsedMs),
         bestIteration: solution.stats.bestIteration, seed: solution.stats.seed, stoppedBy: solution.stats.stoppedBy,
         matrix: settings.matrix.kind,
       };

@@ -59,18 +59,22 @@ describe('planning a delivery day through the API and the planning worker', () =
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 1, capacity: 10 });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'ecar', vehicleCount: 1, capacity: 10 });
 
-    const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
-    expect(created.status).toBe(202);
-    expect(created.body.plan).toMatchObject({ status: 'queued', deliveryDate: date, officeId });
-    expect(created.body.job.id).toBe(`plan_${officeId}_${date}`);
+    // Two supervisors press "plan" at once: one plan, one job.
+    const [created, concurrent] = await Promise.all([0, 1].map(() => api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })));
+    expect(created!.status).toBe(202);
+    expect(created!.body.plan).toMatchObject({ deliveryDate: date, officeId });
+    expect(created!.body.job.id).toBe(`plan_${officeId}_${date}`);
+    expect(concurrent!.status).toBe(202);
+    expect(concurrent!.body.job.id).toBe(created!.body.job.id);
+    expect(concurrent!.body.plan.id).toBe(created!.body.plan.id);
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(again.status).toBe(202);
-    expect(again.body.job.id).toBe(created.body.job.id);
-    expect(again.body.plan.id).toBe(created.body.plan.id);
+    expect(again.body.job.id).toBe(created!.body.job.id);
+    expect(again.body.plan.id).toBe(created!.body.plan.id);
 
     const plan: Json = (await waitForDraft(officeId, supervisor)).body;
     expect(plan.status).toBe('draft');
-    expect(plan.id).toBe(created.body.plan.id);
+    expect(plan.id).toBe(created!.body.plan.id);
     expect(plan.progress.percent).toBe(100);
     expect(plan.unassigned).toEqual([]);
     expect(plan.stats).toMatchObject({ stops: 6, assigned: 6, unassigned: 0, vehicles: 2, matrix: 'great_circle' });
