@@ -63,6 +63,27 @@ describe('solver properties on random problems', () => {
     );
   });
 
+  it('arcs missing from a matrix (null, as OSRM reports them) are never driven', async () => {
+    await fc.assert(
+      fc.asyncProperty(problemArb, fc.integer({ min: 1, max: 1000 }), async (problem, seed) => {
+        const size = problem.stops.length + 1;
+        // Drop roughly every seventh arc from one of the two matrices of a profile.
+        let k = seed;
+        for (const m of Object.values(problem.matrices)) {
+          const rows = (k % 2 === 0 ? m.durations : m.distances) as (number | null)[][];
+          const copy = rows.map((row) => [...row]);
+          for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) if (i !== j && (i * 31 + j * 17 + k) % 7 === 0) copy[i]![j] = null;
+          if (k % 2 === 0) m.durations = copy;
+          else m.distances = copy;
+          k++;
+        }
+        const solution = await solveVrptw(problem, { seed, maxIterations: 150 });
+        expect(checkSolution(problem, solution).violations).toEqual([]);
+      }),
+      { numRuns: 60, seed: 11 },
+    );
+  });
+
   it('a stop that no vehicle type may serve is reported as no_allowed_vehicle', async () => {
     await fc.assert(
       fc.asyncProperty(problemArb, async (problem) => {

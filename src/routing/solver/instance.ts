@@ -108,8 +108,18 @@ export function compileInstance(problem: VrptwProblem, objective: Objective): Co
   const dist: Float64Array[] = [];
   for (const p of profileNames) {
     const m = problem.matrices[p]!;
-    time.push(readMatrix(m.durations, order, `${p}.durations`));
-    dist.push(readMatrix(m.distances, order, `${p}.distances`));
+    const t = readMatrix(m.durations, order, `${p}.durations`);
+    const d = readMatrix(m.distances, order, `${p}.distances`);
+    // An arc missing from either matrix is missing: the time check then always rejects it
+    // (a finite duration with an unknown distance must not slip past an unlimited range).
+    for (let k = 0; k < t.length; k++) {
+      if (t[k]! >= UNREACHABLE || d[k]! >= UNREACHABLE) {
+        t[k] = UNREACHABLE;
+        d[k] = UNREACHABLE;
+      }
+    }
+    time.push(t);
+    dist.push(d);
   }
   const cost = objective === 'distance' ? dist : time;
 
