@@ -137,7 +137,7 @@ export const PlanSchema = Type.Object({
   unassigned: Type.Array(Type.Object({
     bookingId: IdSchema,
     applicationNumber: Type.String({ maxLength: 32 }),
-    reason: Type.String({ maxLength: 40, description: 'The solver\'s reason: no_allowed_vehicle, capacity_exceeded, time_window_unreachable, max_distance_exceeded, no_capacity_left' }),
+    reason: Type.String({ maxLength: 40, description: 'The route solver\'s reason, e.g. no_allowed_vehicle (no shift of an allowed vehicle type), time_window_unreachable, no_capacity_left' }),
   })),
 });
 
