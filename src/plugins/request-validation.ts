@@ -25,6 +25,43 @@ export function createRequestValidatorCompiler(app: FastifyInstance) {
     }
     const ajv = httpPart === 'body' ? json : text;
     const id = (schema as { $id?: string }).$id;
-    return (id && ajv.getSchema(id)) || ajv.compile(schema as object);
+    return storableTextOnly((id && ajv.getSchema(id)) || ajv.compile(schema as object));
   };
+}
+
+/** NUL, or half of a UTF-16 surrogate pair: text PostgreSQL cannot store (text or jsonb). */
+// eslint-disable-next-line no-control-regex -- NUL is exactly what is looked for
+const UNSTORABLE = /\u0000|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+function findUnstorable(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return UNSTORABLE.test(value) ? path : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findUnstorable(value[i], `${path}/${i}`);
+      if (found !== null) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [k, v] of Object.entries(value)) {
+      const found = findUnstorable(v, `${path}/${k.replace(/~/g, '~0').replace(/\//g, '~1')}`);
+      if (found !== null) return found;
+    }
+  }
+  return null;
+}
+
+/**
+ * A schema-valid string may still hold characters the database refuses; without this check such
+ * a value (JSON allows "\u0000") reached an INSERT or WHERE and came back as a 500.
+ */
+function storableTextOnly(validate: ValidateFunction): ValidateFunction {
+  const wrapped = ((data: unknown) => {
+    if (!validate(data)) {
+      wrapped.errors = validate.errors;
+      return false;
+    }
+    const path = findUnstorable(data, '');
+    wrapped.errors = path === null ? null : [{ instancePath: path, schemaPath: '', keyword: 'characters', params: {}, message: 'must not contain NUL or unpaired surrogate characters' }];
+    return path === null;
+  }) as ValidateFunction;
+  return wrapped;
 }

@@ -149,6 +149,21 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     expectErrorShape(arrayWindows, 400, 'request.invalid_body');
   });
 
+  it('text the database cannot store (NUL, half a surrogate pair) is a 400 naming the field, not a 500', async () => {
+    const nul = await book(bookingBody(quoteId, { recipient: { name: 'Eri\u0000ka', phone: '+49 711 1234567' } }));
+    expectErrorShape(nul, 400, 'request.invalid_body');
+    expect(nul.body.error.details[0].path).toBe('/recipient/name');
+    const surrogate = JSON.stringify(bookingBody(quoteId, { address: { ...ADDRESS, street: 'SURROGATE' } })).replace('SURROGATE', '\\ud800x');
+    const lone = await book(surrogate);
+    expectErrorShape(lone, 400, 'request.invalid_body');
+    expect(lone.body.error.details[0].path).toBe('/address/street');
+    const everyone = await p.staff(['clerk', 'admin'], officeId);
+    expectErrorShape(await api(p, 'GET', '/v1/bookings?kassenzeichen=%00', { headers: everyone.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(await api(p, 'POST', '/v1/staff', { headers: everyone.headers, body: { username: 'nul.char', displayName: 'N\u0000', password: 'a long passphrase 2026', roles: ['finance'], officeId: null } }), 400, 'request.invalid_body');
+    // Characters outside the BMP (a proper surrogate pair) are fine.
+    expect((await book(bookingBody(quoteId, { recipient: { name: 'Erika 🙂 Mustermann', phone: '+49 711 1234567' } }))).status).toBe(201);
+  });
+
   it('malformed JSON is a 400 request.malformed_json', async () => {
     for (const raw of ['{"officeId":', '{officeId: 1}', "{'a':1}", '[1,2,]', '\u0000']) {
       expectErrorShape(await quote(raw), 400);
