@@ -5,7 +5,6 @@ import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import type { Database } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
-import { assertOfficeScope } from '../plugins/access.plugin.ts';
 import { createError } from '../shared/errors.ts';
 import { addDays, deliveryDay, isValidDeliveryDate, localDate } from './delivery-day.ts';
 import { claimPlan } from './plan-claim.ts';
@@ -42,7 +41,10 @@ export function createPlanningService(deps: PlanningServiceDeps) {
   async function officeInScope(officeId: string, staff: StaffPrincipal | null) {
     const office = await createOfficesRepository(db).findById(officeId);
     if (!office) throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
-    if (staff) assertOfficeScope(staff, officeId);
+    // Staff of one office see only that office; city-wide staff (officeId null) see all.
+    if (staff?.officeId && staff.officeId !== officeId) {
+      throw createError({ code: 'auth.other_office', status: 403, message: 'This belongs to another office' });
+    }
     return office;
   }
 
