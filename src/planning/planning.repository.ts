@@ -1,4 +1,4 @@
-import { and, asc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import type { RouteDraft } from './delivery-request.ts';
@@ -94,6 +94,21 @@ export function createPlanningRepository(db: DbOrTx) {
           lt(bookings.deliveryAttempts, attemptLimit),
         ))
         .orderBy(asc(bookings.createdAt), asc(bookings.id)),
+
+    /**
+     * The window announced to the citizen by the latest confirmed plan of a booking, for the
+     * tracking page; undefined while the booking is on no confirmed plan.
+     */
+    async announcedWindowOf(bookingId: string): Promise<{ start: Date; end: Date } | undefined> {
+      const [row] = await db
+        .select({ start: planStops.announcedStart, end: planStops.announcedEnd })
+        .from(planStops)
+        .innerJoin(plans, eq(plans.id, planStops.planId))
+        .where(and(eq(planStops.bookingId, bookingId), eq(plans.status, 'confirmed')))
+        .orderBy(desc(plans.confirmedAt))
+        .limit(1);
+      return row;
+    },
 
     bookingsByIds: (ids: string[]) =>
       ids.length === 0

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
+import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
 import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
 
@@ -145,6 +146,11 @@ describe('planning a delivery day through the API and the planning worker', () =
       expect((await repo.events(id)).at(-1)).toMatchObject({ fromStatus: 'document_ready', toStatus: 'planned', actorType: 'staff' });
     }
     expect((await repo.findById(otherDay.id))!.status).toBe('document_ready');
+    // What the tracking page can show the citizen from now on.
+    const announced = stops.find((s) => s.bookingId === ecarBooking.id).announcedWindow;
+    const window = await createPlanningRepository(p.db).announcedWindowOf(ecarBooking.id);
+    expect({ start: window!.start.toISOString(), end: window!.end.toISOString() }).toEqual(announced);
+    expect(await createPlanningRepository(p.db).announcedWindowOf(otherDay.id)).toBeUndefined();
 
     const replan = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(replan.status).toBe(409);
