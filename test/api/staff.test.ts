@@ -3,7 +3,7 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
-import { api, createPaidBooking, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
 
 type Headers = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
@@ -108,6 +108,18 @@ describe('staff operations', () => {
       const get = await api(p, 'GET', `/v1/bookings/${bookingB.id}`, { headers: finance.headers });
       expect(get.status).toBe(403);
     });
+  });
+
+  it('a clerk booking at the counter is recorded as its creator, and only for their own office', async () => {
+    const quoteFor = async (officeId: string) => (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id as string;
+    const own = await api(p, 'POST', '/v1/bookings', { headers: { ...clerkA.headers, 'idempotency-key': randomUUID() }, body: bookingBody(await quoteFor(officeA)) });
+    expect(own.status).toBe(201);
+    const opened = await api(p, 'GET', `/v1/bookings/${own.body.booking.id}`, { headers: clerkA.headers });
+    expect(opened.body.createdByStaffId).toBe(clerkA.user.id);
+    expect(opened.body.events[0]).toMatchObject({ toStatus: 'awaiting_payment', actorType: 'staff', actorId: clerkA.user.id });
+    const other = await api(p, 'POST', '/v1/bookings', { headers: { ...clerkB.headers, 'idempotency-key': randomUUID() }, body: bookingBody(await quoteFor(officeA)) });
+    expect(other.status).toBe(403);
+    expect(other.body.error.code).toBe('auth.other_office');
   });
 
   it('opening a booking is written to the audit log as booking.viewed', async () => {

@@ -55,6 +55,19 @@ describe('the citizen\'s tracking view', () => {
     expect((await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': 'short' } })).status).toBe(400);
   });
 
+  it('a tracking token opens only its own booking: it cannot cancel another one', async () => {
+    const mine = await createPaidBooking(p, officeId, { pay: false });
+    const theirs = await createPaidBooking(p, officeId, { pay: false });
+    const res = await api(p, 'POST', `/v1/bookings/${theirs.booking.id}/cancel`, { headers: { 'tracking-token': mine.trackingToken }, body: {} });
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('booking.not_found');
+    const still = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': theirs.trackingToken } });
+    expect(still.body.status).toBe('awaiting_payment');
+    const own = await api(p, 'POST', `/v1/bookings/${mine.booking.id}/cancel`, { headers: { 'tracking-token': mine.trackingToken }, body: {} });
+    expect(own.status).toBe(200);
+    expect(own.body.booking.status).toBe('cancelled');
+  });
+
   it('the token travels only in a header: the operations take no token in the URL', () => {
     const doc = p.app.swagger() as unknown as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>> };
     const track = doc.paths['/v1/tracking']!.get!;
