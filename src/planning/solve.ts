@@ -4,7 +4,7 @@
  * crossing this boundary is plain data, so it can be posted to a thread.
  */
 import {
-  createGreatCircleProvider, createOsrmProvider, planDeliveries,
+  checkSolution, createGreatCircleProvider, createOsrmProvider, planDeliveries,
   type DeliveryRequest, type MatrixProvider, type Objective, type SolveProgress, type VrptwSolution,
 } from '../routing/index.ts';
 
@@ -27,9 +27,12 @@ export function createMatrixProvider(choice: MatrixChoice): MatrixProvider {
   return choice.kind === 'osrm' ? createOsrmProvider({ baseUrl: choice.baseUrl }) : createGreatCircleProvider();
 }
 
-/** Runs the solve on the caller's thread: only for tests and tools, it competes with the event loop. */
+/**
+ * Runs the solve on the caller's thread (the worker thread's body; elsewhere only for tests and
+ * tools, as it competes with the event loop).
+ */
 export const solveInProcess: SolveDeliveries = async (input, hooks) => {
-  const { solution } = await planDeliveries(input.request, {
+  const { problem, solution } = await planDeliveries(input.request, {
     seed: input.seed,
     timeLimitMs: input.timeLimitMs,
     objective: input.objective,
@@ -37,5 +40,11 @@ export const solveInProcess: SolveDeliveries = async (input, hooks) => {
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
     ...(hooks.signal ? { signal: hooks.signal } : {}),
   });
+  // Routes go to couriers and times to citizens: an infeasible plan (a solver bug) must fail the
+  // job rather than become a draft. The checker shares no code with the solver.
+  const check = checkSolution(problem, solution, input.objective);
+  if (!check.feasible) {
+    throw new Error(`The route solver returned an infeasible plan: ${check.violations.slice(0, 3).map((v) => v.message).join('; ')}`);
+  }
   return solution;
 };

@@ -110,6 +110,9 @@ describe('planning a delivery day through the API and the planning worker', () =
     for (const f of features) {
       expect(f.type).toBe('Feature');
       const positions: number[][] = f.geometry.type === 'Point' ? [f.geometry.coordinates] : f.geometry.coordinates;
+      expect(positions.length).toBeGreaterThanOrEqual(1);
+      expect(positions.every((pos) => pos.length === 2 && pos.every(Number.isFinite))).toBe(true);
+      expect(typeof f.properties).toBe('object');
       for (const [lng, lat] of positions) {
         expect(lng).toBeGreaterThanOrEqual(-180);
         expect(lng).toBeLessThanOrEqual(180);
