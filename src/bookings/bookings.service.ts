@@ -9,6 +9,7 @@ import { PaymentProviderError, type PaymentGateway } from '../payments/payment-g
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { computeRefundCents } from '../payments/refund-policy.ts';
 import { findQuote } from '../quotes/quotes.service.ts';
+import { createPlanningRepository } from '../planning/planning.repository.ts';
 import { createError } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
 import { CANCELLABLE_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
@@ -192,7 +193,7 @@ export function createBookingsService(deps: BookingDeps) {
     async trackBooking(trackingToken: string) {
       const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
       if (!booking) throw createError({ code: 'tracking.not_found', status: 404, message: 'No booking for this tracking token' });
-      return { booking };
+      return { booking, window: await trackingWindow(db, booking) };
     },
 
     async cancelBooking(id: string, ctx: { staff: StaffPrincipal | null; trackingToken: string | null; reason?: string; requestId?: string }) {
@@ -269,6 +270,21 @@ export interface CreateBookingResponse {
   booking: ReturnType<typeof toCitizenView>;
   payment: { provider: 'stripe'; paymentIntentId: string; clientSecret: string; sandbox: boolean };
   trackingToken: string;
+}
+
+const PLANNED_STATUSES: readonly BookingStatus[] = ['planned', 'handed_over', 'out_for_delivery'];
+
+/**
+ * The window the citizen sees: once a confirmed plan announced one, that; before, the earliest
+ * preferred window they chose.
+ */
+async function trackingWindow(db: Database, booking: Booking): Promise<DeliveryWindow | null> {
+  if (PLANNED_STATUSES.includes(booking.status)) {
+    const announced = await createPlanningRepository(db).announcedWindowOf(booking.id);
+    if (announced) return { start: announced.start.toISOString(), end: announced.end.toISOString() };
+  }
+  const sorted = [...booking.preferredWindows].sort((a, b) => a.start.localeCompare(b.start));
+  return sorted[0] ?? null;
 }
 
 /** What a citizen sees of their booking: no events, no staff ids. */

@@ -154,6 +154,11 @@ describe('planning a delivery day through the API and the planning worker', () =
     const window = await createPlanningRepository(p.db).announcedWindowOf(ecarBooking.id);
     expect({ start: window!.start.toISOString(), end: window!.end.toISOString() }).toEqual(announced);
     expect(await createPlanningRepository(p.db).announcedWindowOf(otherDay.id)).toBeUndefined();
+    // The citizen's tracking view now shows the announced window instead of the preferred one.
+    const tracked = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': `ab_track_${ecarBooking.kassenzeichen.slice('TEST-'.length)}` } });
+    expect(tracked.body).toMatchObject({ status: 'planned', window: announced });
+    const trackedOther = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': `ab_track_${otherDay.kassenzeichen.slice('TEST-'.length)}` } });
+    expect(trackedOther.body).toMatchObject({ status: 'document_ready', window: otherDay.preferredWindows[0] });
 
     const replan = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(replan.status).toBe(409);
