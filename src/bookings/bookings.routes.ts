@@ -3,7 +3,6 @@ import { access } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
-import type { Booking } from './bookings.table.ts';
 import { toCitizenView, type createBookingsService } from './bookings.service.ts';
 import {
   BookingListSchema, CancelBookingBody, CancelBookingResponse, CreateBookingBody, CreateBookingResponseSchema,
@@ -102,8 +101,8 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       response: { 200: TrackingSchema, ...errorResponses(400, 404) },
     },
   }, async (request) => {
-    const { booking } = await svc.trackBooking(request.headers['tracking-token']);
-    return { status: booking.status, window: displayWindow(booking), updatedAt: booking.updatedAt.toISOString() };
+    const { booking, window } = await svc.trackBooking(request.headers['tracking-token']);
+    return { status: booking.status, window, updatedAt: booking.updatedAt.toISOString() };
   });
 
   app.post('/v1/bookings/:id/cancel', {
@@ -144,10 +143,4 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
     const { booking, alreadyRecorded } = await svc.recordDocumentArrival(request.body, request.staff!, String(request.id));
     return { bookingId: booking.id, status: booking.status, alreadyRecorded };
   });
-}
-
-/** Until a plan announces a window, the citizen sees the earliest preferred one. */
-function displayWindow(booking: Booking) {
-  const sorted = [...booking.preferredWindows].sort((a, b) => a.start.localeCompare(b.start));
-  return sorted[0] ?? null;
 }
