@@ -7,6 +7,8 @@ import type { Queues } from '../src/jobs/queues.ts';
 import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
 import { createPaymentUpkeepService } from '../src/payments/payment-upkeep.service.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
+import { startHousekeepingWorker } from './housekeeping.worker.ts';
+import { createHousekeepingService } from '../src/housekeeping/housekeeping.service.ts';
 import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
 
 export interface WorkerDeps {
@@ -26,6 +28,10 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workers: Worker[
   const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
   const workers = [
     await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
+    await startHousekeepingWorker({
+      connection: deps.connection, prefix, queues: deps.queues, logger: deps.logger,
+      housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
+    }),
     await startPlanningWorker({ connection: deps.connection, prefix, queues: deps.queues, logger: deps.logger, ...createPlanningServices(deps.config, deps.db, deps.queues, clock) }),
   ];
   return {

@@ -54,6 +54,8 @@ export const bookings = pgTable('bookings', {
   paymentDeadline: timestamp('payment_deadline', { withTimezone: true }).notNull(),
   deliveryAttempts: integer('delivery_attempts').notNull().default(0),
   createdByStaffId: uuid('created_by_staff_id'),
+  /** Set when the personal data was removed after the retention period (see housekeeping). */
+  anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
   createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [

@@ -26,6 +26,7 @@ const EnvSchema = Type.Object({
   QUOTE_TTL_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
   STAFF_SESSION_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
   RATE_LIMIT_PER_MINUTE: Type.Integer({ default: 60, minimum: 1, maximum: 100_000 }),
+  PERSONAL_DATA_RETENTION_DAYS: Type.Integer({ default: 90, minimum: 1, maximum: 3650 }),
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10_485_760 }),
   SEED_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
   PLANNING_TIME_LIMIT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 600 }),

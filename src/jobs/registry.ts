@@ -21,6 +21,9 @@ export const JOBS = {
     'schedule-nightly': Type.Object({ officeId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
     'sync-nightly-schedulers': Type.Object({}, { additionalProperties: false }),
   },
+  housekeeping: {
+    'run-housekeeping': Type.Object({}, { additionalProperties: false }),
+  },
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 type StaticMap<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };

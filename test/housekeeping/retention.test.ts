@@ -1,0 +1,99 @@
+import { randomUUID } from 'node:crypto';
+import { eq, sql } from 'drizzle-orm';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { auditLog } from '../../src/audit/audit.table.ts';
+import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
+import { createHousekeepingService } from '../../src/housekeeping/housekeeping.service.ts';
+import { idempotencyKeys } from '../../src/idempotency/idempotency.table.ts';
+import { courierShifts, planRoutes, plans } from '../../src/planning/planning.table.ts';
+import { quotes } from '../../src/quotes/quotes.table.ts';
+import { ADDRESS, NEAR, api, createPaidBooking, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+
+const DAY = 86_400_000;
+
+describe('personal data is kept only as long as needed', () => {
+  let p: TestPlatform;
+  let officeId: string;
+  let clerk: { headers: Record<string, string> };
+
+  beforeAll(async () => {
+    p = await startTestPlatform();
+    ({ office: { id: officeId } } = await seedOffice(p.db));
+    clerk = await p.staff(['clerk'], officeId);
+  });
+  afterAll(async () => p?.close());
+
+  const ageBooking = (id: string, days: number) =>
+    p.db.update(bookings).set({ updatedAt: new Date(Date.now() - days * DAY) }).where(eq(bookings.id, id));
+
+  it('a booking that ended longer ago than the retention period loses name, street, exact position and typed reasons; finance data stays', async () => {
+    const old = await createPaidBooking(p, officeId, { pay: false });
+    await api(p, 'POST', `/v1/bookings/${old.booking.id}/cancel`, { headers: { 'tracking-token': old.trackingToken }, body: { reason: 'Erika holt selbst ab' } });
+    const recent = await createPaidBooking(p, officeId, { pay: false });
+    await api(p, 'POST', `/v1/bookings/${recent.booking.id}/cancel`, { headers: { 'tracking-token': recent.trackingToken } });
+    const open = await createPaidBooking(p, officeId, { pay: false });
+    await ageBooking(old.booking.id, 91);
+    await ageBooking(recent.booking.id, 89);
+    // Still open (awaiting payment) however old: its data is still needed.
+    await ageBooking(open.booking.id, 200);
+
+    const housekeeping = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 });
+    const first = await housekeeping.run();
+    expect(first.anonymisedBookings).toBeGreaterThanOrEqual(1);
+
+    const viewed = await api(p, 'GET', `/v1/bookings/${old.booking.id}`, { headers: clerk.headers });
+    expect(viewed.status).toBe(200);
+    expect(viewed.body.recipient).toEqual({ name: '(anonymised)', phone: '-' });
+    expect(viewed.body.address).toEqual({ street: '(anonymised)', houseNumber: '-', postalCode: ADDRESS.postalCode, city: ADDRESS.city });
+    expect(viewed.body.location).toEqual([Math.round(NEAR[0] * 100) / 100, Math.round(NEAR[1] * 100) / 100]);
+    expect(viewed.body).toMatchObject({ kassenzeichen: old.booking.kassenzeichen, amountCents: old.booking.amountCents, status: 'cancelled' });
+    const events = await p.db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, old.booking.id)).orderBy(bookingEvents.id);
+    expect(events.at(-1)).toMatchObject({ toStatus: 'cancelled', reason: null });
+    const audit = await p.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
+    expect(audit).toHaveLength(1);
+
+    for (const b of [recent, open]) {
+      const kept = await api(p, 'GET', `/v1/bookings/${b.booking.id}`, { headers: clerk.headers });
+      expect(kept.body.recipient.name).toBe('Erika Mustermann');
+      expect(kept.body.address.street).toBe(ADDRESS.street);
+    }
+
+    // Running again changes nothing more.
+    const second = await housekeeping.run();
+    expect(second.anonymisedBookings).toBe(0);
+    const auditAgain = await p.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
+    expect(auditAgain).toHaveLength(1);
+  });
+
+  it('route lines of long-past delivery days are coarsened to about a kilometre', async () => {
+    const [shift] = await p.db.insert(courierShifts).values({
+      officeId, deliveryDate: '2020-03-02', vehicleType: 'bike', vehicleCount: 1, capacity: 10,
+      shiftStart: new Date('2020-03-02T07:00:00Z'), shiftEnd: new Date('2020-03-02T15:00:00Z'),
+    }).returning();
+    const [plan] = await p.db.insert(plans).values({ officeId, deliveryDate: '2020-03-02', status: 'confirmed' }).returning();
+    await p.db.insert(planRoutes).values({
+      planId: plan!.id, sequence: 1, vehicleId: 'bike-1', vehicleType: 'bike', shiftId: shift!.id,
+      startsAt: new Date('2020-03-02T07:00:00Z'), endsAt: new Date('2020-03-02T09:00:00Z'), distanceMetres: 1200, durationSeconds: 3600, travelSeconds: 600,
+      geometry: { type: 'LineString', coordinates: [[9.17591, 48.77461], [9.18123, 48.77977], [9.17591, 48.77461]] },
+    });
+    await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
+    const [route] = await p.db.select().from(planRoutes).where(eq(planRoutes.planId, plan!.id));
+    expect(route!.geometry.coordinates).toEqual([[9.18, 48.77], [9.18, 48.78], [9.18, 48.77]]);
+    const [after] = await p.db.select().from(plans).where(eq(plans.id, plan!.id));
+    expect(after!.anonymisedAt).toBeInstanceOf(Date);
+  });
+
+  it('expired idempotency records and unused expired quotes are purged; a quote a booking was made from stays', async () => {
+    const key = `old-${randomUUID()}`;
+    await p.db.insert(idempotencyKeys).values({ scope: 'createBooking', key, requestHash: 'x'.repeat(64), expiresAt: new Date(Date.now() - 1000) });
+    const [unused] = await p.db.insert(quotes).values({ officeId, location: NEAR, options: [], expiresAt: new Date(Date.now() - 2 * DAY) }).returning();
+    const used = await createPaidBooking(p, officeId, { pay: false });
+    await p.db.update(quotes).set({ expiresAt: new Date(Date.now() - 2 * DAY) }).where(eq(quotes.id, used.quote.id));
+
+    const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
+    expect(result.purgedIdempotencyKeys).toBeGreaterThanOrEqual(1);
+    expect(await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key))).toHaveLength(0);
+    expect(await p.db.select().from(quotes).where(eq(quotes.id, unused!.id))).toHaveLength(0);
+    expect(await p.db.select().from(quotes).where(eq(quotes.id, used.quote.id))).toHaveLength(1);
+  });
+});
