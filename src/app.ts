@@ -60,9 +60,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       return typeof given === 'string' && /^[A-Za-z0-9_.:-]{1,100}$/.test(given) ? given : randomUUID();
     },
     bodyLimit: config.env.BODY_LIMIT_BYTES,
-    // Unknown fields are an error, not silently dropped; types are not coerced in bodies.
-    ajv: { customOptions: { removeAdditional: false, coerceTypes: 'array', allErrors: false } },
-    trustProxy: true,
+    // Only behind a proxy the operator names: otherwise anyone could pick their address with
+    // X-Forwarded-For and walk around the rate limits.
+    trustProxy: config.trustProxy,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {

@@ -74,7 +74,8 @@ export function createBookingsService(deps: BookingDeps) {
   return {
     async createBooking(input: CreateBookingInput, ctx: { idempotencyKey: string; staff: StaffPrincipal | null; requestId?: string }) {
       const scope = 'createBooking';
-      const requestHash = sha256Hex(JSON.stringify({ input, staff: ctx.staff?.id ?? null }));
+      // Canonical JSON: the same body with its keys in another order is the same request.
+      const requestHash = sha256Hex(canonicalJson({ input, staff: ctx.staff?.id ?? null }));
       const now = clock();
       validateDeliveryWindows(input.preferredWindows, now);
 
@@ -247,12 +248,13 @@ export function createBookingsService(deps: BookingDeps) {
         if (!booking) {
           throw createError({ code: 'booking.application_unknown', status: 404, message: 'No delivery booking for this application number at this office' });
         }
-        // Scanning the same document twice is harmless.
-        if (booking.status === 'document_ready') return { booking, alreadyRecorded: true };
         if (booking.status === 'awaiting_payment') {
           throw createError({ code: 'booking.not_paid', status: 409, message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment' });
         }
-        if (!canTransition(booking.status, 'document_ready')) {
+        // Scanning the same document again is harmless: it must not take a planned booking out of
+        // its plan (planned → document_ready is a plan being discarded, not a scan).
+        if (ALREADY_ARRIVED.includes(booking.status)) return { booking, alreadyRecorded: true };
+        if (booking.status !== 'paid' || !canTransition(booking.status, 'document_ready')) {
           throw createError({ code: 'booking.wrong_status', status: 409, message: `The booking is ${booking.status}; a document arrival does not apply` });
         }
         const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
@@ -273,6 +275,7 @@ export interface CreateBookingResponse {
 }
 
 const PLANNED_STATUSES: readonly BookingStatus[] = ['planned', 'handed_over', 'out_for_delivery'];
+const ALREADY_ARRIVED: readonly BookingStatus[] = ['document_ready', ...PLANNED_STATUSES, 'attempt_failed'];
 
 /**
  * The window the citizen sees: once a confirmed plan announced one, that; before, the earliest
@@ -330,6 +333,15 @@ function mapBookingConflict(e: unknown) {
     return createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
   }
   return e;
+}
+
+function canonicalJson(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
 }
 
 function encodeCursor(b: Booking) {

@@ -56,7 +56,8 @@ export const bookings = pgTable('bookings', {
   createdByStaffId: uuid('created_by_staff_id'),
   /** Set when the personal data was removed after the retention period (see housekeeping). */
   anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
-  createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  /** Millisecond precision, like a JS Date, so a list cursor holds the exact value (no lost rows). */
+  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
   updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
 }, (t) => [
   index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt),

@@ -10,6 +10,7 @@ const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
   HOST: Type.String({ default: '127.0.0.1', maxLength: 255 }),
   PORT: Type.Integer({ default: 3000, minimum: 0, maximum: 65535 }),
+  TRUST_PROXY: Type.String({ default: 'false', maxLength: 500, pattern: '^(true|false|[0-9a-fA-F.:/, ]+)$' }),
   PUBLIC_BASE_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
   LOG_LEVEL: Type.Union(
     ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
@@ -44,6 +45,8 @@ export interface Config {
   stripeSandbox: boolean;
   /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
   embeddedDatabase: boolean;
+  /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy). */
+  trustProxy: boolean | string[];
 }
 
 export class ConfigError extends Error {}
@@ -73,5 +76,12 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (the signing secret of the webhook endpoint, whsec_…)',
     );
   }
-  return { env, stripeSandbox: !env.STRIPE_SECRET_KEY, embeddedDatabase: !env.DATABASE_URL };
+  return { env, stripeSandbox: !env.STRIPE_SECRET_KEY, embeddedDatabase: !env.DATABASE_URL, trustProxy: parseTrustProxy(env.TRUST_PROXY) };
+}
+
+/** `false` (default), `true` (only when the port is reachable through the proxy alone), or proxy addresses/CIDRs. */
+function parseTrustProxy(value: string): boolean | string[] {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  return value.split(',').map((v) => v.trim()).filter(Boolean);
 }

@@ -6,6 +6,8 @@ import fp from 'fastify-plugin';
 export const swaggerPlugin = fp(
   async (app: FastifyInstance, opts: { version: string; sandbox: boolean }) => {
     await app.register(swagger, {
+      // Shared schemas keep their own names in the document (ErrorResponse, not def-0).
+      refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => String(json.$id ?? `def-${i}`) },
       openapi: {
         openapi: '3.1.0',
         info: {
