@@ -48,8 +48,10 @@ export async function solveVrptw(problem: VrptwProblem, options: InternalSolveOp
   const elapsed = (): number => performance.now() - started;
   // Temperatures are relative to the mean arc cost of the first solution, so the same
   // parameters fit Solomon units and seconds/metres alike.
+  // Fixed costs are excluded: they would inflate the temperature of fleets with expensive vehicles.
   const arcs = inst.n + countRoutes(search);
-  const meanArc = arcs > 0 && search.bestCost > 0 ? search.bestCost / arcs : 1;
+  const travelCost = search.bestCost - sumFixedCosts(search);
+  const meanArc = arcs > 0 && travelCost > 0 ? travelCost / arcs : 1;
   const t0 = search.params.startTemperature * meanArc;
   const tf = search.params.finalTemperature * meanArc;
 
@@ -106,6 +108,12 @@ export async function solveVrptw(problem: VrptwProblem, options: InternalSolveOp
   const solution = formatSolution(problem, inst, search, objective);
   solution.stats = { iterations, elapsedMs: elapsed(), bestIteration, seed, stoppedBy };
   return solution;
+}
+
+function sumFixedCosts(search: Sisr): number {
+  let sum = 0;
+  for (let r = 0; r < search.inst.vehicleCount; r++) if (search.bestLen[r]! > 0) sum += search.inst.vFixedCost[r]!;
+  return sum;
 }
 
 function countRoutes(search: Sisr): number {
