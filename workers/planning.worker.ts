@@ -20,6 +20,7 @@ export function createPlanningServices(config: Config, db: Database, queues: Que
     db, clock, solve: solveInThread,
     settings: {
       timeLimitMs: env.PLANNING_TIME_LIMIT_SECONDS * 1000,
+      iterationsPerStop: env.PLANNING_ITERATIONS_PER_STOP,
       serviceSeconds: env.PLANNING_SERVICE_MINUTES * 60,
       announcedWindowSeconds: env.PLANNING_ANNOUNCED_WINDOW_MINUTES * 60,
       matrix: env.OSRM_URL ? { kind: 'osrm', baseUrl: env.OSRM_URL } : { kind: 'great_circle' },

@@ -31,6 +31,7 @@ const EnvSchema = Type.Object({
   BODY_LIMIT_BYTES: Type.Integer({ default: 65_536, minimum: 1024, maximum: 10_485_760 }),
   SEED_DEMO: Type.Union([Type.Literal('auto'), Type.Literal('never')], { default: 'auto' }),
   PLANNING_TIME_LIMIT_SECONDS: Type.Integer({ default: 30, minimum: 1, maximum: 600 }),
+  PLANNING_ITERATIONS_PER_STOP: Type.Integer({ default: 20_000, minimum: 0, maximum: 1_000_000 }),
   PLANNING_CUTOFF_TIME: Type.String({ default: '18:00', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5 }),
   PLANNING_SERVICE_MINUTES: Type.Integer({ default: 5, minimum: 1, maximum: 60 }),
   PLANNING_ANNOUNCED_WINDOW_MINUTES: Type.Integer({ default: 60, minimum: 30, maximum: 240 }),

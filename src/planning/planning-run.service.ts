@@ -13,7 +13,7 @@ export interface PlanningRunDeps {
   db: Database;
   clock: () => Date;
   solve: SolveDeliveries;
-  settings: PlanningSettings & { timeLimitMs: number; matrix: MatrixChoice; objective?: Objective };
+  settings: PlanningSettings & { timeLimitMs: number; iterationsPerStop: number; matrix: MatrixChoice; objective?: Objective };
   /** How often progress is written to the plan row; the API reads it from there. */
   progressEveryMs?: number;
 }
@@ -89,7 +89,7 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       };
 
       const solution = await deps.solve(
-        { request: built.request, seed: 1, timeLimitMs: settings.timeLimitMs, objective: settings.objective ?? 'duration', matrix: settings.matrix },
+        { request: built.request, seed: 1, timeLimitMs: settings.timeLimitMs, iterationsPerStop: settings.iterationsPerStop, objective: settings.objective ?? 'duration', matrix: settings.matrix },
         { onProgress, ...(hooks.signal ? { signal: hooks.signal } : {}) },
       );
       await writes;

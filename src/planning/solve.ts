@@ -14,6 +14,8 @@ export interface SolveInput {
   request: DeliveryRequest;
   seed: number;
   timeLimitMs: number;
+  /** Iterations per stop for days of up to 100 stops; 0 uses the whole time budget. */
+  iterationsPerStop: number;
   objective: Objective;
   matrix: MatrixChoice;
 }
@@ -35,6 +37,7 @@ export const solveInProcess: SolveDeliveries = async (input, hooks) => {
   const { problem, solution } = await planDeliveries(input.request, {
     seed: input.seed,
     timeLimitMs: input.timeLimitMs,
+    ...iterationBudget(input.request.stops.length, input.iterationsPerStop),
     objective: input.objective,
     matrixProvider: createMatrixProvider(input.matrix),
     ...(hooks.onProgress ? { onProgress: hooks.onProgress } : {}),
@@ -48,3 +51,13 @@ export const solveInProcess: SolveDeliveries = async (input, hooks) => {
   }
   return solution;
 };
+
+/**
+ * A small day (a handful of stops) is solved to the end in a fraction of a second; searching on
+ * for the whole time budget would only keep the office waiting. Up to 100 stops the search gets
+ * an iteration budget (which also makes the plan reproducible); the time limit still caps it on a
+ * slow machine. Larger days use the whole time budget.
+ */
+export function iterationBudget(stops: number, perStop: number): { maxIterations?: number } {
+  return perStop > 0 && stops <= 100 ? { maxIterations: Math.max(50_000, stops * perStop) } : {};
+}

@@ -69,7 +69,8 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
   it('a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it', async () => {
     const date = futureDeliveryDate(6);
     const { officeId, supervisor } = await officeWithWork(date);
-    worker = await start({ ...p.config, env: { ...p.config.env, PLANNING_TIME_LIMIT_SECONDS: 60 } });
+    // A whole-budget search, so there is a solve in progress to interrupt.
+    worker = await start({ ...p.config, env: { ...p.config.env, PLANNING_TIME_LIMIT_SECONDS: 60, PLANNING_ITERATIONS_PER_STOP: 0 } });
     const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     await eventually(
       () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
@@ -94,7 +95,8 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
       20_000,
     );
     expect(done.body.id).toBe(created.body.plan.id);
-    expect(done.body.stats.stoppedBy).toBe('time_limit');
+    // The next worker runs with the default settings: a three-stop day ends on its iteration budget.
+    expect(done.body.stats.stoppedBy).toBe('iteration_limit');
   });
 
   it('a plan whose solve fails on its last attempt shows as failed with the reason, and the day can be planned again', async () => {

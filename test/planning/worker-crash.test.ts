@@ -20,7 +20,7 @@ function startChildWorker(p: TestPlatform): Promise<ChildProcess> {
     env: {
       ...process.env, DATABASE_URL: p.config.env.DATABASE_URL, REDIS_URL: p.config.env.REDIS_URL, QUEUE_PREFIX: p.config.env.QUEUE_PREFIX,
       // Long enough that it is certainly still solving when it is killed.
-      PLANNING_TIME_LIMIT_SECONDS: '60', LOG_LEVEL: 'warn', NODE_ENV: 'test',
+      PLANNING_TIME_LIMIT_SECONDS: '60', PLANNING_ITERATIONS_PER_STOP: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
