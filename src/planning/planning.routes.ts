@@ -116,6 +116,21 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
     return { plan: toPlanSummary(plan), bookingIds };
   });
 
+  app.post('/v1/offices/:officeId/plans/:deliveryDate/withdraw', {
+    config: { access: access.staff('supervisor') },
+    schema: {
+      operationId: 'withdrawPlan',
+      tags: ['planning'],
+      summary: 'Take a confirmed plan back before handover: its bookings return to document_ready',
+      description: 'Fails with 409 plan.in_progress once a document of the plan has left the office. Afterwards the day can be planned again.',
+      params: OfficeDayParams,
+      response: { 200: ConfirmPlanResponse, ...errorResponses(400, 404, 409) },
+    },
+  }, async (request) => {
+    const { plan, bookingIds } = await svc.withdrawPlan(request.params.officeId, request.params.deliveryDate, request.staff!, String(request.id));
+    return { plan: toPlanSummary(plan), bookingIds };
+  });
+
   app.get('/v1/offices/:officeId/plans/:deliveryDate/geojson', {
     config: { access: access.staff('supervisor') },
     schema: {

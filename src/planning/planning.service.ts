@@ -193,6 +193,45 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       });
     },
 
+    /**
+     * Takes a confirmed plan back before any document left the office (the courier company
+     * cancelled, the shifts changed): its bookings return to document_ready and the day can be
+     * planned again. Once one route was handed over, the plan stands.
+     */
+    async withdrawPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
+      await officeInScope(officeId, staff);
+      return db.transaction(async (tx) => {
+        const repo = createPlanningRepository(tx);
+        await repo.lockDay(officeId, deliveryDate);
+        const plan = await repo.currentPlan(officeId, deliveryDate);
+        if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
+        if (plan.status !== 'confirmed') {
+          throw createError({ code: 'plan.not_confirmed', status: 409, message: `The plan is ${plan.status}; only a confirmed plan can be withdrawn` });
+        }
+        const bookingsRepo = createBookingsRepository(tx);
+        const ids = (await repo.stopsOf(plan.id)).map((s) => s.stop.bookingId).sort();
+        const current = [];
+        for (const id of ids) current.push((await bookingsRepo.findById(id, { forUpdate: true }))!);
+        const gone = current.filter((b) => !['planned', 'cancelled'].includes(b.status));
+        if (gone.length > 0) {
+          throw createError({
+            code: 'plan.in_progress', status: 409, message: 'Documents of this plan have left the office: it can no longer be withdrawn',
+            details: { bookingIds: gone.map((b) => b.id) },
+          });
+        }
+        const returned = current.filter((b) => b.status === 'planned');
+        for (const booking of returned) {
+          await bookingsRepo.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);
+        }
+        const withdrawn = (await repo.updatePlan(plan.id, ['confirmed'], { status: 'superseded' }))!;
+        await recordAudit(tx, {
+          actorType: 'staff', actorId: staff.id, action: 'plan.withdrawn', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+          details: { deliveryDate, bookings: returned.length },
+        });
+        return { plan: withdrawn, bookingIds: returned.map((b) => b.id) };
+      });
+    },
+
     /** Holds home locations, so every export is audited. */
     async getPlanGeoJson(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
       const { office, plan, repo } = await loadPlan(officeId, deliveryDate, staff);

@@ -43,6 +43,7 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'createPlan', method: 'POST', url: '/v1/offices/:officeId/plans', access: { kind: 'staff', roles: ['supervisor'] } },
   { operationId: 'getPlan', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
   { operationId: 'confirmPlan', method: 'POST', url: '/v1/offices/:officeId/plans/:deliveryDate/confirm', access: { kind: 'staff', roles: ['supervisor'] } },
+  { operationId: 'withdrawPlan', method: 'POST', url: '/v1/offices/:officeId/plans/:deliveryDate/withdraw', access: { kind: 'staff', roles: ['supervisor'] } },
   { operationId: 'getPlanGeoJSON', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate/geojson', access: { kind: 'staff', roles: ['supervisor'] } },
 ];
 

@@ -219,6 +219,40 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect((await repo.findById(keep.id))!.status).toBe('planned');
   });
 
+  it('a confirmed plan can be withdrawn before handover: its bookings return to document_ready and the day is planned again', async () => {
+    const { officeId, supervisor } = await newOffice();
+    const windows = [localWindow(date, '09:00', '12:00')];
+    const a = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
+    const b = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
+    await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    await waitForDraft(officeId, supervisor);
+    const notYet = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/withdraw`, supervisor);
+    expect(notYet.body.error.code).toBe('plan.not_confirmed');
+    expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
+
+    const withdrawn = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/withdraw`, supervisor);
+    expect(withdrawn.status).toBe(200);
+    expect(withdrawn.body.plan.status).toBe('superseded');
+    expect([...withdrawn.body.bookingIds].sort()).toEqual([a.id, b.id].sort());
+    const repo = createBookingsRepository(p.db);
+    for (const id of [a.id, b.id]) {
+      expect((await repo.findById(id))!.status).toBe('document_ready');
+      expect((await repo.events(id)).at(-1)).toMatchObject({ fromStatus: 'planned', toStatus: 'document_ready', actorType: 'staff' });
+    }
+    const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect(again.status).toBe(202);
+    await eventually(() => getPlan(officeId, supervisor), (r) => r.body.id === again.body.plan.id && r.body.status === 'draft', 20_000);
+    expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
+
+    // Once a document has left the office, the plan stands.
+    await repo.transition((await repo.findById(a.id))!, 'handed_over', { type: 'staff', id: 'test' }, 'handover');
+    const late = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/withdraw`, supervisor);
+    expect(late.status).toBe(409);
+    expect(late.body.error).toMatchObject({ code: 'plan.in_progress', details: { bookingIds: [a.id] } });
+    expect((await repo.findById(b.id))!.status).toBe('planned');
+  });
+
   it('refuses days in the past and answers 404 for a day never planned', async () => {
     const { officeId, supervisor } = await newOffice();
     const past = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: '2020-01-01' } });
