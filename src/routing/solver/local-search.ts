@@ -1,5 +1,6 @@
 /**
- * Granular first-improvement local search: inter-route relocate and 2-opt* (tail exchange).
+ * Granular first-improvement local search: inter-route relocate and 2-opt* (tail exchange),
+ * optionally intra-route relocate and 2-opt.
  * Candidate moves come from each customer's nearest neighbours; every move is checked in O(1)
  * from the schedule arrays of {@link RouteState} (earliest start forward, latest arrival
  * backward, prefix load and distance). Used to polish each new best solution of SISR, which
@@ -17,8 +18,11 @@ export class LocalSearch {
   private readonly bufA: Int32Array;
   private readonly bufB: Int32Array;
 
-  constructor(inst: CompiledInstance, state: RouteState, granularity = 20) {
+  private readonly intraRoute: boolean;
+
+  constructor(inst: CompiledInstance, state: RouteState, granularity = 20, intraRoute = false) {
     this.inst = inst;
+    this.intraRoute = intraRoute;
     this.state = state;
     this.granularity = Math.min(granularity, inst.neighbourCount);
     this.bufA = new Int32Array(inst.size);
@@ -32,7 +36,7 @@ export class LocalSearch {
       let improved = false;
       for (let c = 1; c <= this.inst.n; c++) {
         if (this.state.routeOf[c]! < 0) continue;
-        if (this.tryRelocate(c) || this.tryTwoOptStar(c)) {
+        if (this.tryRelocate(c) || this.tryTwoOptStar(c) || (this.intraRoute && this.tryIntraRoute(c))) {
           improved = true;
           applied++;
         }
@@ -183,6 +187,106 @@ export class LocalSearch {
     for (let x = i + 1; x < lenA; x++) this.bufB[nb++] = seqA[x]!;
     st.setRoute(ra, this.bufA, na);
     st.setRoute(rb, this.bufB, nb);
+    return true;
+  }
+
+  /**
+   * Intra-route moves towards a neighbour d of the same route: relocate c next to d (or-opt of
+   * one customer) and 2-opt (reverse the path between c and d). The cost change is computed
+   * from arcs first; only an improving candidate is simulated in O(route length).
+   */
+  private tryIntraRoute(c: number): boolean {
+    const inst = this.inst;
+    const st = this.state;
+    const r = st.routeOf[c]!;
+    const len = st.len[r]!;
+    if (len < 3) return false;
+    const S = inst.size;
+    const C = inst.cost[inst.vProfile[r]!]!;
+    const seq = st.seq[r]!;
+    const p = st.posOf[c]!;
+    const pc = p > 0 ? seq[p - 1]! : 0;
+    const sc = p < len - 1 ? seq[p + 1]! : 0;
+    const gain = C[pc * S + c]! + C[c * S + sc]! - C[pc * S + sc]!;
+    const K = this.granularity;
+    for (let k = 0; k < K; k++) {
+      const d = inst.neighbours[c * inst.neighbourCount + k]!;
+      if (st.routeOf[d] !== r) continue;
+      const q = st.posOf[d]!;
+      // Relocate c right after d, then right before d.
+      for (let side = 0; side < 2; side++) {
+        const x = side === 0 ? d : q > 0 ? seq[q - 1]! : 0;
+        const y = side === 0 ? (q < len - 1 ? seq[q + 1]! : 0) : d;
+        if (x === c || y === c) continue;
+        const delta = C[x * S + c]! + C[c * S + y]! - C[x * S + y]! - gain;
+        if (delta >= -IMPROVEMENT_EPS) continue;
+        let m = 0;
+        for (let i = 0; i < len; i++) {
+          const node = seq[i]!;
+          if (node === c) continue;
+          if (side === 1 && node === d) this.bufA[m++] = c;
+          this.bufA[m++] = node;
+          if (side === 0 && node === d) this.bufA[m++] = c;
+        }
+        if (this.applyIfBetter(r, m)) return true;
+      }
+      // 2-opt: with c and d at positions lo < hi, reversing lo+1..hi makes seq[lo] → seq[hi]
+      // an arc. Estimated from the two replaced arcs; the simulation takes the exact cost
+      // (matrices need not be symmetric).
+      const lo = p < q ? p : q;
+      const hi = p < q ? q : p;
+      if (hi - lo < 2) continue;
+      const a = seq[lo]!;
+      const a1 = seq[lo + 1]!;
+      const b = seq[hi]!;
+      const b1 = hi < len - 1 ? seq[hi + 1]! : 0;
+      const estimate = C[a * S + b]! + C[a1 * S + b1]! - C[a * S + a1]! - C[b * S + b1]!;
+      if (estimate >= -IMPROVEMENT_EPS) continue;
+      let m = 0;
+      for (let i = 0; i <= lo; i++) this.bufA[m++] = seq[i]!;
+      for (let i = hi; i > lo; i--) this.bufA[m++] = seq[i]!;
+      for (let i = hi + 1; i < len; i++) this.bufA[m++] = seq[i]!;
+      if (this.applyIfBetter(r, m)) return true;
+    }
+    return false;
+  }
+
+  /** Simulates `bufA[0..m)` on vehicle r; installs it if feasible and strictly cheaper. */
+  private applyIfBetter(r: number, m: number): boolean {
+    const inst = this.inst;
+    const S = inst.size;
+    const p = inst.vProfile[r]!;
+    const T = inst.time[p]!;
+    const D = inst.dist[p]!;
+    const C = inst.cost[p]!;
+    const { service, twStart, twOpen, twClose } = inst;
+    let t = inst.vShiftStart[r]!;
+    let prev = 0;
+    let cost = 0;
+    let dist = 0;
+    for (let i = 0; i <= m; i++) {
+      const node = i < m ? this.bufA[i]! : 0;
+      const arr = t + T[prev * S + node]!;
+      cost += C[prev * S + node]!;
+      dist += D[prev * S + node]!;
+      prev = node;
+      if (node === 0) {
+        if (arr > inst.vShiftEnd[r]!) return false;
+        break;
+      }
+      let start = Infinity;
+      for (let k = twStart[node]!, k1 = twStart[node + 1]!; k < k1; k++) {
+        if (arr <= twClose[k]!) {
+          start = arr > twOpen[k]! ? arr : twOpen[k]!;
+          break;
+        }
+      }
+      if (start === Infinity) return false;
+      t = start + service[node]!;
+    }
+    if (dist > inst.vMaxDistance[r]!) return false;
+    if (cost + inst.vFixedCost[r]! >= this.state.cost[r]! - IMPROVEMENT_EPS) return false;
+    this.state.setRoute(r, this.bufA, m);
     return true;
   }
 }
