@@ -23,6 +23,12 @@ export interface SisrParams {
   finalTemperature: number;
   /** Probability that a ruin step empties the whole route of the seed customer instead. */
   routeRemovalRate: number;
+  /**
+   * Probability that a recreate step starts by putting its first customer on an empty vehicle.
+   * The mirror of route removal: greedy insertion alone almost never opens a route, because the
+   * first customer pays the whole depot round trip before its neighbours can follow.
+   */
+  routeOpenRate: number;
   /** Polish every new best solution with relocate / 2-opt* local search. */
   localSearch: boolean;
   /**
@@ -48,6 +54,7 @@ export const DEFAULT_SISR_PARAMS: SisrParams = {
   startTemperature: 1,
   finalTemperature: 0.1,
   routeRemovalRate: 0.02,
+  routeOpenRate: 0.02,
   localSearch: true,
   intraRouteSearch: false,
   candidateNeighbours: 0,
@@ -166,7 +173,7 @@ export class Sisr {
     const before = this.currentCost();
     this.beginUndo();
     this.ruin();
-    this.recreate();
+    this.recreate(true);
     const after = this.currentCost();
     // SA: accept if after < before - T ln U (U in (0,1]); ties and improvements always pass.
     const threshold = before - temperature * Math.log(1 - this.rng.next());
@@ -356,16 +363,20 @@ export class Sisr {
     }
   }
 
-  private recreate(): void {
+  private recreate(mayOpenRoute = false): void {
     this.sortRemoved();
-    for (let i = 0; i < this.removedCount; i++) {
+    let i = 0;
+    if (mayOpenRoute && this.removedCount > 0 && this.rng.next() < this.params.routeOpenRate) {
+      if (this.insertBest(this.removed[0]!, true)) i = 1;
+    }
+    for (; i < this.removedCount; i++) {
       const c = this.removed[i]!;
-      if (!this.insertBest(c)) this.absent[this.absentCount++] = c;
+      if (!this.insertBest(c, false)) this.absent[this.absentCount++] = c;
     }
   }
 
   /** Cheapest feasible insertion of c with blinks; returns false if nowhere feasible. */
-  private insertBest(c: number): boolean {
+  private insertBest(c: number, onlyEmpty: boolean): boolean {
     const inst = this.inst;
     const st = this.state;
     const rng = this.rng;
@@ -403,6 +414,7 @@ export class Sisr {
       if (G > 0 && st.len[r]! > 0 && this.candidateStamp[r] !== stamp) continue;
       if (st.load[r]! + dem > inst.vCapacity[r]!) continue;
       const len = st.len[r]!;
+      if (onlyEmpty && len > 0) continue;
       if (len === 0) {
         const cls = inst.vClass[r]!;
         if (this.emptyClassSeen[cls] === stamp) continue;
