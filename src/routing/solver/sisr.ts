@@ -16,7 +16,10 @@ export interface SisrParams {
   maxStringLength: number;
   /** Probability of skipping an insertion position (β). */
   blinkRate: number;
-  /** Split-string depth parameter (α in the paper's split procedure). */
+  /**
+   * Split-string removal (chosen for half of the strings): probability of keeping one more
+   * customer inside the removed string, so the number kept is geometric (mean 2 at 0.5).
+   */
   splitRate: number;
   /** Start / final temperature as multiples of the mean arc cost of the first solution. */
   startTemperature: number;
