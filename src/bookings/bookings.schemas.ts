@@ -129,15 +129,7 @@ export const StaffBookingSchema = Type.Object({
 
 /** Lists carry no contact data or address: whoever needs those opens the booking (and is audited). */
 export const BookingSummarySchema = Type.Object({
-  id: IdSchema,
-  officeId: IdSchema,
-  status: BookingStatusSchema,
-  applicationNumber: ApplicationNumberSchema,
-  documentType: DocumentTypeSchema,
-  vehicleType: VehicleTypeSchema,
-  amountCents: Type.Integer(),
-  currency: Type.Literal('EUR'),
-  kassenzeichen: Type.String({ maxLength: 40 }),
+  ...Type.Omit(CitizenBookingSchema, ['preferredWindows', 'paymentDeadline', 'createdAt']).properties,
   postalCode: Type.String({ maxLength: 5 }),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
