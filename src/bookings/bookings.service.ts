@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { queryRows, type Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
+import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
@@ -10,7 +11,7 @@ import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { computeRefundCents } from '../payments/refund-policy.ts';
 import { findQuote } from '../quotes/quotes.service.ts';
 import { createPlanningRepository } from '../planning/planning.repository.ts';
-import { createError } from '../shared/errors.ts';
+import { createError, isUniqueViolation } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
 import { CANCELLABLE_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
 import { createBookingsRepository, type Actor } from './bookings.repository.ts';
@@ -94,9 +95,7 @@ export function createBookingsService(deps: BookingDeps) {
         const option = quote.options.find((o) => o.vehicleType === input.vehicleType);
         if (!option) throw createError({ code: 'quote.vehicle_not_offered', status: 422, message: `The quote offers no ${input.vehicleType} delivery` });
         const office = (await createOfficesRepository(tx).findById(quote.officeId))!;
-        if (ctx.staff?.officeId && ctx.staff.officeId !== office.id) {
-          throw createError({ code: 'auth.other_office', status: 403, message: 'Staff can book only for their own office' });
-        }
+        if (ctx.staff) assertOfficeScope(ctx.staff, office.id, 'Staff can book only for their own office');
         const bookings = createBookingsRepository(tx);
         if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) {
           throw createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
@@ -177,9 +176,7 @@ export function createBookingsService(deps: BookingDeps) {
       officeId?: string; statuses?: BookingStatus[]; applicationNumber?: string; kassenzeichen?: string;
       createdFrom?: Date; createdTo?: Date; cursor?: string; limit: number;
     }, staff: StaffPrincipal) {
-      if (staff.officeId && filter.officeId && filter.officeId !== staff.officeId) {
-        throw createError({ code: 'auth.other_office', status: 403, message: 'Staff see only their own office' });
-      }
+      if (filter.officeId) assertOfficeScope(staff, filter.officeId, 'Staff see only their own office');
       const rows = await createBookingsRepository(db).list({
         ...filter,
         officeId: staff.officeId ?? filter.officeId,
@@ -239,9 +236,7 @@ export function createBookingsService(deps: BookingDeps) {
     },
 
     async recordDocumentArrival(input: { officeId: string; applicationNumber: string }, staff: StaffPrincipal, requestId?: string) {
-      if (staff.officeId && staff.officeId !== input.officeId) {
-        throw createError({ code: 'auth.other_office', status: 403, message: 'Staff record arrivals only for their own office' });
-      }
+      assertOfficeScope(staff, input.officeId, 'Staff record arrivals only for their own office');
       return db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findLiveByApplication(input.officeId, input.applicationNumber, { forUpdate: true });
@@ -263,8 +258,6 @@ export function createBookingsService(deps: BookingDeps) {
       });
     },
 
-    /** Used by the sandbox and tests: the PaymentIntent of a booking, creating it if a crash left none. */
-    ensurePaymentIntent,
   };
 }
 
@@ -309,14 +302,14 @@ export function toCitizenView(b: Booking) {
 }
 
 function isAllowed(booking: Booking, ctx: { staff: StaffPrincipal | null; trackingToken: string | null }) {
-  if (ctx.staff) return !ctx.staff.officeId || ctx.staff.officeId === booking.officeId;
+  if (ctx.staff) return canActForOffice(ctx.staff, booking.officeId);
   return ctx.trackingToken !== null && hashToken(ctx.trackingToken) === booking.trackingTokenHash;
 }
 
 async function findVisible(db: Database, id: string, staff: StaffPrincipal) {
   const booking = await createBookingsRepository(db).findById(id);
   // Another office's booking answers like a missing one: staff learn nothing about it.
-  if (!booking || (staff.officeId && staff.officeId !== booking.officeId)) {
+  if (!booking || !canActForOffice(staff, booking.officeId)) {
     throw createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
   }
   return booking;
@@ -328,8 +321,7 @@ async function refundsOwedSoFar(payments: ReturnType<typeof createPaymentsReposi
 }
 
 function mapBookingConflict(e: unknown) {
-  const err = (e as { cause?: { code?: string; constraint_name?: string } })?.cause ?? (e as { code?: string; constraint_name?: string });
-  if (err?.code === '23505') {
+  if (isUniqueViolation(e)) {
     return createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
   }
   return e;

@@ -3,6 +3,7 @@ import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
+import { canActForOffice } from '../auth/office-scope.ts';
 import { createError, isUniqueViolation } from '../shared/errors.ts';
 import { createOfficesRepository } from './offices.repository.ts';
 import { serviceZones, tariffs, type RefundPolicy, type VehicleType } from './offices.table.ts';
@@ -14,7 +15,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
   async function officeFor(officeId: string, staff: StaffPrincipal) {
     const office = await createOfficesRepository(db).findById(officeId);
-    if (!office || (staff.officeId && staff.officeId !== officeId)) {
+    if (!office || !canActForOffice(staff, officeId)) {
       throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
     }
     return office;

@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
 import { PLAN_STATUSES } from './planning.table.ts';
+import { DeliveryWindowSchema } from '../bookings/bookings.schemas.ts';
 
 export const DeliveryDateSchema = Type.String({
   pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', maxLength: 10, description: 'Delivery day in the office\'s timezone (YYYY-MM-DD)', examples: ['2026-12-15'],
@@ -103,7 +104,6 @@ const JobSchema = Type.Object({
 
 export const CreatePlanResponse = Type.Object({ plan: PlanSummarySchema, job: JobSchema });
 
-const WindowSchema = Type.Object({ start: TimestampSchema, end: TimestampSchema });
 
 const PlanStopSchema = Type.Object({
   sequence: Type.Integer({ minimum: 1 }),
@@ -114,7 +114,7 @@ const PlanStopSchema = Type.Object({
   plannedArrival: TimestampSchema,
   serviceStart: TimestampSchema,
   departure: TimestampSchema,
-  announcedWindow: WindowSchema,
+  announcedWindow: DeliveryWindowSchema,
 });
 
 const PlanRouteSchema = Type.Object({

@@ -1,5 +1,6 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
+import { assertOfficeScope } from '../auth/office-scope.ts';
 import { canTransition } from '../bookings/booking-status.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import type { Database } from '../db/client.ts';
@@ -41,10 +42,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
   async function officeInScope(officeId: string, staff: StaffPrincipal | null) {
     const office = await createOfficesRepository(db).findById(officeId);
     if (!office) throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
-    // Staff of one office see only that office; city-wide staff (officeId null) see all.
-    if (staff?.officeId && staff.officeId !== officeId) {
-      throw createError({ code: 'auth.other_office', status: 403, message: 'This belongs to another office' });
-    }
+    if (staff) assertOfficeScope(staff, officeId);
     return office;
   }
 

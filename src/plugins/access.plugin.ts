@@ -110,10 +110,3 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   if (!staff) throw createError({ code: 'auth.invalid_token', status: 401, message: 'Session unknown or expired: sign in again' });
   return staff;
 }
-
-/** Staff of one office see only that office; city-wide staff (officeId null) see all. */
-export function assertOfficeScope(staff: StaffPrincipal, officeId: string) {
-  if (staff.officeId && staff.officeId !== officeId) {
-    throw createError({ code: 'auth.other_office', status: 403, message: 'This belongs to another office' });
-  }
-}

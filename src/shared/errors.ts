@@ -22,21 +22,17 @@ export function createError(args: { code: string; status: number; message: strin
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
-export const notFound = (what: string, code = `${what}.not_found`) =>
-  createError({ code, status: 404, message: `${what[0]!.toUpperCase()}${what.slice(1)} not found` });
 
-/** Postgres unique_violation, seen through postgres.js or PGlite. */
-export function isUniqueViolation(e: unknown, constraint?: string): boolean {
+/** A PostgreSQL error of the given SQLSTATE, seen through postgres.js or PGlite (or drizzle's wrapper). */
+function isPgError(e: unknown, sqlState: string, constraint?: string): boolean {
   const err = (e as { cause?: unknown })?.cause ?? e;
   const pg = err as { code?: string; constraint_name?: string; constraint?: string };
-  if (pg?.code !== '23505') return false;
+  if (pg?.code !== sqlState) return false;
   return constraint === undefined || pg.constraint_name === constraint || pg.constraint === constraint;
 }
 
-/** Postgres foreign_key_violation: a reference to a row that does not exist. */
-export function isForeignKeyViolation(e: unknown, constraint?: string): boolean {
-  const err = (e as { cause?: unknown })?.cause ?? e;
-  const pg = err as { code?: string; constraint_name?: string; constraint?: string };
-  if (pg?.code !== '23503') return false;
-  return constraint === undefined || pg.constraint_name === constraint || pg.constraint === constraint;
-}
+/** unique_violation */
+export const isUniqueViolation = (e: unknown, constraint?: string) => isPgError(e, '23505', constraint);
+
+/** foreign_key_violation: a reference to a row that does not exist. */
+export const isForeignKeyViolation = (e: unknown, constraint?: string) => isPgError(e, '23503', constraint);
