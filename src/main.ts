@@ -34,7 +34,7 @@ logger.info({ database: database.kind === 'pglite' ? `embedded PGlite in ${confi
 
 let redis;
 try {
-  redis = await connectRedis(config.env.REDIS_URL);
+  redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
 } catch (err) {
   logger.fatal((err as Error).message);
   await database.close();

@@ -18,7 +18,7 @@ if (config.embeddedDatabase) {
 }
 const database = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
 await database.migrate();
-const redis = await connectRedis(config.env.REDIS_URL);
+const redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.env.QUEUE_PREFIX);
 const { gateway, sandbox, connectSandboxWebhook } = await setUpPayments(config, { logger, hostSandbox: true });
 const app = await buildApp({ config, database, redis, queues, gateway, logger });

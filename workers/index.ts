@@ -17,7 +17,7 @@ if (config.embeddedDatabase) {
   process.exit(1);
 }
 const database = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
-const redis = await connectRedis(config.env.REDIS_URL);
+const redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
 const queues = createQueues(redis, config.env.QUEUE_PREFIX);
 const { gateway } = await setUpPayments(config, { logger, hostSandbox: false });
 const workers = await startWorkers({ config, db: database.db, connection: redis, queues, gateway, logger });

@@ -4,8 +4,11 @@ import { Redis } from 'ioredis';
  * A Redis connection for BullMQ (which needs `maxRetriesPerRequest: null`). At start the platform
  * checks once that Redis answers, and fails with a message that says how to get one.
  */
-export async function connectRedis(url: string): Promise<Redis> {
+export async function connectRedis(url: string, onError: (err: Error) => void = () => {}): Promise<Redis> {
   const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+  // Without a listener ioredis prints every reconnect failure to stderr; the process logger gets
+  // them instead (the connection keeps retrying on its own).
+  redis.on('error', onError);
   try {
     await redis.connect();
     await redis.ping();
