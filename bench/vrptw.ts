@@ -37,7 +37,11 @@ function parseArgs(argv: string[]): Args {
     if (value === undefined) throw new Error(`${flag} needs a value`);
     if (flag === '--budget') args.budgetMs = parseDuration(value);
     else if (flag === '--dir') args.dir = value;
-    else if (flag === '--instances') args.instances = value.split(',').map((x) => x.trim()).filter(Boolean);
+    else if (flag === '--instances')
+      args.instances = value
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean);
     else if (flag === '--seed') args.seed = Number(value);
     else if (flag === '--out') args.out = value;
     else if (flag === '--params') args.params = JSON.parse(value) as Record<string, number>;

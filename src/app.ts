@@ -78,16 +78,27 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const safely = (what: string, fn: () => Promise<void>) =>
     fn().catch((err: unknown) => app.log.warn({ err, what }, 'enqueue after commit failed; the sweep will catch up'));
   const afterCommit = {
-    scheduleExpiry: (bookingId: string, deadline: Date) => safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
+    scheduleExpiry: (bookingId: string, deadline: Date) =>
+      safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
     refundOwed: (refundId: string) => safely('execute-refund', () => scheduleRefund(deps.queues, refundId)),
   };
-  const bookings = createBookingsService({ db, gateway: deps.gateway, clock, paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES, afterCommit });
+  const bookings = createBookingsService({
+    db,
+    gateway: deps.gateway,
+    clock,
+    paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES,
+    afterCommit,
+  });
   const paymentEvents = createPaymentEventsService({ db, onRefundOwed: afterCommit.refundOwed });
 
   await app.register(errorHandlerPlugin);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
   await app.register(accessPlugin, { auth });
-  await app.register(rateLimitPlugin, { redis: deps.redis, prefix: config.env.QUEUE_PREFIX, citizenPerMinute: config.env.RATE_LIMIT_PER_MINUTE });
+  await app.register(rateLimitPlugin, {
+    redis: deps.redis,
+    prefix: config.env.QUEUE_PREFIX,
+    citizenPerMinute: config.env.RATE_LIMIT_PER_MINUTE,
+  });
 
   await app.register(healthRoutes, {
     pingDatabase: () => deps.database.ping(),

@@ -30,7 +30,10 @@ mkdirSync(config.env.DATA_DIR, { recursive: true });
 
 const database = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
 await database.migrate();
-logger.info({ database: database.kind === 'pglite' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL server' }, 'database migrated');
+logger.info(
+  { database: database.kind === 'pglite' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL server' },
+  'database migrated',
+);
 
 let redis;
 try {
@@ -67,7 +70,9 @@ logger.info(
     signIn: credentialsFile
       ? `POST ${address}/v1/auth/sessions with a username and password from ${credentialsFile}`
       : `POST ${address}/v1/auth/sessions (create the first admin with: npm run admin:create)`,
-    stripe: sandbox ? `OFFLINE SANDBOX at http://127.0.0.1:${sandbox.clientOptions().port}/sandbox (no real money moves)` : 'Stripe (live or test key from STRIPE_SECRET_KEY)',
+    stripe: sandbox
+      ? `OFFLINE SANDBOX at http://127.0.0.1:${sandbox.clientOptions().port}/sandbox (no real money moves)`
+      : 'Stripe (live or test key from STRIPE_SECRET_KEY)',
   },
   'Amtsbote is running',
 );

@@ -16,7 +16,13 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
   };
   const app = await buildApp({
     config: loadConfig({ LOG_LEVEL: 'silent' }),
-    database: { db: null as never, kind: 'postgres', migrate: unused('database'), ping: unused('database'), close: async () => {} } satisfies DatabaseHandle,
+    database: {
+      db: null as never,
+      kind: 'postgres',
+      migrate: unused('database'),
+      ping: unused('database'),
+      close: async () => {},
+    } satisfies DatabaseHandle,
     redis: null as unknown as Redis,
     queues: { enqueue: unused('queues'), queue: unused('queues'), close: async () => {} } satisfies Queues,
     gateway: { sandbox: false } as PaymentGateway,

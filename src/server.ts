@@ -13,7 +13,9 @@ import { createQueues } from './jobs/queues.ts';
 const config = loadConfig();
 const logger = createLogger(config, 'amtsbote-api');
 if (config.embeddedDatabase) {
-  logger.fatal('A separate API process needs DATABASE_URL (a PostgreSQL server). Without one, run everything in one process with `npm start`.');
+  logger.fatal(
+    'A separate API process needs DATABASE_URL (a PostgreSQL server). Without one, run everything in one process with `npm start`.',
+  );
   process.exit(1);
 }
 const database = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });

@@ -7,7 +7,13 @@ import type { Queues } from '../src/jobs/queues.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
 
 /** Runs the hourly housekeeping (retention, purges); the decisions live in the service. */
-export async function startHousekeepingWorker(deps: { connection: Redis; prefix: string; queues: Queues; housekeeping: HousekeepingService; logger: Logger }) {
+export async function startHousekeepingWorker(deps: {
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  housekeeping: HousekeepingService;
+  logger: Logger;
+}) {
   const worker = new Worker(
     'housekeeping',
     async (job: Job) => {
@@ -21,6 +27,8 @@ export async function startHousekeepingWorker(deps: { connection: Redis; prefix:
   );
   worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, err: err.message }, 'housekeeping failed'));
   worker.on('error', (err) => deps.logger.error({ err }, 'housekeeping worker error'));
-  await deps.queues.queue('housekeeping').upsertJobScheduler('housekeeping-hourly', { every: HOUSEKEEPING_EVERY_MS }, { name: 'run-housekeeping', data: {} });
+  await deps.queues
+    .queue('housekeeping')
+    .upsertJobScheduler('housekeeping-hourly', { every: HOUSEKEEPING_EVERY_MS }, { name: 'run-housekeeping', data: {} });
   return worker;
 }

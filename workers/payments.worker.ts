@@ -9,7 +9,12 @@ import type { PaymentUpkeepService } from '../src/payments/payment-upkeep.servic
 
 /** Maps `payments` jobs to the upkeep service; nothing here decides anything itself. */
 export async function startPaymentsWorker(deps: {
-  connection: Redis; prefix: string; queues: Queues; upkeep: PaymentUpkeepService; clock: () => Date; logger: Logger;
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  upkeep: PaymentUpkeepService;
+  clock: () => Date;
+  logger: Logger;
 }) {
   const { upkeep, queues, clock } = deps;
   const worker = new Worker(
@@ -44,7 +49,9 @@ export async function startPaymentsWorker(deps: {
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },
   );
-  worker.on('failed', (job, err) => deps.logger.warn({ jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, 'payments job failed'));
+  worker.on('failed', (job, err) =>
+    deps.logger.warn({ jobId: job?.id, name: job?.name, attempts: job?.attemptsMade, err: err.message }, 'payments job failed'),
+  );
   worker.on('error', (err) => deps.logger.error({ err }, 'payments worker error'));
 
   // The sweeps catch work whose enqueue was lost between a commit and a crash.

@@ -17,7 +17,9 @@ const SYNC_SCHEDULERS_EVERY_MS = 3_600_000;
 export function createPlanningServices(config: Config, db: Database, queues: Queues, clock: () => Date) {
   const env = config.env;
   const run = createPlanningRunService({
-    db, clock, solve: solveInThread,
+    db,
+    clock,
+    solve: solveInThread,
     settings: {
       timeLimitMs: env.PLANNING_TIME_LIMIT_SECONDS * 1000,
       iterationsPerStop: env.PLANNING_ITERATIONS_PER_STOP,
@@ -36,7 +38,12 @@ export function createPlanningServices(config: Config, db: Database, queues: Que
  * mid-solve loses the lock and another worker takes the job over as stalled.
  */
 export async function startPlanningWorker(deps: {
-  connection: Redis; prefix: string; queues: Queues; run: PlanningRunService; planning: PlanningService; logger: Logger;
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  run: PlanningRunService;
+  planning: PlanningService;
+  logger: Logger;
   /** Office-local `HH:MM` at which the next delivery day is planned. */
   cutoffTime: string;
   concurrency?: number;
@@ -119,7 +126,9 @@ export async function startPlanningWorker(deps: {
       }
     },
     {
-      connection: deps.connection, prefix: deps.prefix, concurrency: deps.concurrency ?? 2,
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: deps.concurrency ?? 2,
       ...(deps.lockDurationMs ? { lockDuration: deps.lockDurationMs } : {}),
       ...(deps.stalledIntervalMs ? { stalledInterval: deps.stalledIntervalMs } : {}),
     },
@@ -134,7 +143,11 @@ export async function startPlanningWorker(deps: {
 
   // Offices added later get their nightly run from the hourly sync.
   await syncNightlySchedulers();
-  await queue.upsertJobScheduler('sync-nightly-schedulers', { every: SYNC_SCHEDULERS_EVERY_MS }, { name: 'sync-nightly-schedulers', data: {} });
+  await queue.upsertJobScheduler(
+    'sync-nightly-schedulers',
+    { every: SYNC_SCHEDULERS_EVERY_MS },
+    { name: 'sync-nightly-schedulers', data: {} },
+  );
 
   return worker;
 }

@@ -3,9 +3,7 @@ import type { SolveDeliveries } from '../src/planning/solve.ts';
 import type { SolveProgress, VrptwSolution } from '../src/routing/index.ts';
 
 export type SolverThreadMessage =
-  | { type: 'progress'; progress: SolveProgress }
-  | { type: 'result'; solution: VrptwSolution }
-  | { type: 'error'; message: string };
+  { type: 'progress'; progress: SolveProgress } | { type: 'result'; solution: VrptwSolution } | { type: 'error'; message: string };
 
 const BOOT = new URL('./solver-thread.boot.mjs', import.meta.url);
 const ENTRY = new URL('./solver-thread.entry.ts', import.meta.url).href;

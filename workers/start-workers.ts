@@ -29,10 +29,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<{ workers: Worker[
   const workers = [
     await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
     await startHousekeepingWorker({
-      connection: deps.connection, prefix, queues: deps.queues, logger: deps.logger,
+      connection: deps.connection,
+      prefix,
+      queues: deps.queues,
+      logger: deps.logger,
       housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
     }),
-    await startPlanningWorker({ connection: deps.connection, prefix, queues: deps.queues, logger: deps.logger, ...createPlanningServices(deps.config, deps.db, deps.queues, clock) }),
+    await startPlanningWorker({
+      connection: deps.connection,
+      prefix,
+      queues: deps.queues,
+      logger: deps.logger,
+      ...createPlanningServices(deps.config, deps.db, deps.queues, clock),
+    }),
   ];
   return {
     workers,

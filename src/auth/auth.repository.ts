@@ -12,11 +12,15 @@ export function createAuthRepository(db: DbOrTx) {
 
     async insertUser(input: { username: string; displayName: string; passwordHash: string; roles: StaffRole[]; officeId: string | null }) {
       try {
-        const [row] = await db.insert(staffUsers).values({ ...input, username: input.username.toLowerCase() }).returning();
+        const [row] = await db
+          .insert(staffUsers)
+          .values({ ...input, username: input.username.toLowerCase() })
+          .returning();
         return row!;
       } catch (e) {
         if (isUniqueViolation(e)) throw createError({ code: 'staff.username_taken', status: 409, message: 'That username is taken' });
-        if (isForeignKeyViolation(e)) throw createError({ code: 'staff.office_unknown', status: 422, message: 'No office with this officeId' });
+        if (isForeignKeyViolation(e))
+          throw createError({ code: 'staff.office_unknown', status: 422, message: 'No office with this officeId' });
         throw e;
       }
     },
@@ -33,7 +37,10 @@ export function createAuthRepository(db: DbOrTx) {
 
     async insertSession(input: { staffUserId: string; tokenHash: string; expiresAt: Date }) {
       await db.insert(staffSessions).values(input);
-      await db.update(staffUsers).set({ lastLoginAt: sql`now()` }).where(eq(staffUsers.id, input.staffUserId));
+      await db
+        .update(staffUsers)
+        .set({ lastLoginAt: sql`now()` })
+        .where(eq(staffUsers.id, input.staffUserId));
     },
 
     async findActiveSession(tokenHash: string, now: Date) {
@@ -41,7 +48,14 @@ export function createAuthRepository(db: DbOrTx) {
         .select({ session: staffSessions, user: staffUsers })
         .from(staffSessions)
         .innerJoin(staffUsers, eq(staffUsers.id, staffSessions.staffUserId))
-        .where(and(eq(staffSessions.tokenHash, tokenHash), isNull(staffSessions.revokedAt), gt(staffSessions.expiresAt, now), eq(staffUsers.active, true)));
+        .where(
+          and(
+            eq(staffSessions.tokenHash, tokenHash),
+            isNull(staffSessions.revokedAt),
+            gt(staffSessions.expiresAt, now),
+            eq(staffUsers.active, true),
+          ),
+        );
       return row;
     },
 

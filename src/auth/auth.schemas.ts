@@ -26,13 +26,24 @@ export const CreateStaffBody = Type.Object(
     displayName: Type.String({ minLength: 1, maxLength: 200 }),
     // The minimum is the service's rule (422 staff.weak_password, as the CLI gets it), not a schema
     // minLength, which would answer a generic 400 and leave the documented 422 unreachable.
-    password: Type.String({ maxLength: PASSWORD_POLICY.maxLength, description: `${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters; shorter is a 422 staff.weak_password` }),
+    password: Type.String({
+      maxLength: PASSWORD_POLICY.maxLength,
+      description: `${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters; shorter is a 422 staff.weak_password`,
+    }),
     roles: Type.Array(RoleSchema, { minItems: 1, maxItems: 4, uniqueItems: true }),
     officeId: Type.Union([IdSchema, Type.Null()]),
   },
   {
     additionalProperties: false,
-    examples: [{ username: 'k.schmidt', displayName: 'Karin Schmidt', password: 'a long passphrase 2026', roles: ['clerk'], officeId: '7d1b7c9e-2f3a-4c52-9a55-0c6f1e0b7a11' }],
+    examples: [
+      {
+        username: 'k.schmidt',
+        displayName: 'Karin Schmidt',
+        password: 'a long passphrase 2026',
+        roles: ['clerk'],
+        officeId: '7d1b7c9e-2f3a-4c52-9a55-0c6f1e0b7a11',
+      },
+    ],
   },
 );
 

@@ -32,8 +32,12 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
       const ok = await verifyPassword(input.password, user?.passwordHash ?? DUMMY_HASH);
       if (!user || !ok || !user.active) {
         await recordAudit(deps.db, {
-          actorType: 'staff', actorId: user?.id ?? null, action: 'staff.sign_in_failed',
-          subjectType: 'staff_user', subjectId: user?.id ?? 'unknown', requestId: input.requestId,
+          actorType: 'staff',
+          actorId: user?.id ?? null,
+          action: 'staff.sign_in_failed',
+          subjectType: 'staff_user',
+          subjectId: user?.id ?? 'unknown',
+          requestId: input.requestId,
         });
         throw createError({ code: 'auth.invalid_credentials', status: 401, message: 'Username or password is wrong' });
       }
@@ -41,8 +45,13 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
       const expiresAt = new Date(deps.clock().getTime() + deps.sessionHours * 3_600_000);
       await repo.insertSession({ staffUserId: user.id, tokenHash: hashToken(token), expiresAt });
       await recordAudit(deps.db, {
-        actorType: 'staff', actorId: user.id, action: 'staff.signed_in', subjectType: 'staff_user', subjectId: user.id,
-        officeId: user.officeId, requestId: input.requestId,
+        actorType: 'staff',
+        actorId: user.id,
+        action: 'staff.signed_in',
+        subjectType: 'staff_user',
+        subjectId: user.id,
+        officeId: user.officeId,
+        requestId: input.requestId,
       });
       return { token, expiresAt, staff: toPrincipal(user) };
     },
@@ -55,21 +64,39 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
     signOut: (token: string) => repo.revokeSession(hashToken(token), deps.clock()),
 
     async createStaffUser(input: {
-      username: string; displayName: string; password: string; roles: StaffRole[]; officeId: string | null;
-      actorId: string | null; requestId?: string;
+      username: string;
+      displayName: string;
+      password: string;
+      roles: StaffRole[];
+      officeId: string | null;
+      actorId: string | null;
+      requestId?: string;
     }) {
       validatePassword(input.password);
       if (input.roles.some((r) => r === 'clerk' || r === 'supervisor') && !input.officeId) {
-        throw createError({ code: 'staff.office_required', status: 422, message: 'Clerks and supervisors belong to an office: give officeId' });
+        throw createError({
+          code: 'staff.office_required',
+          status: 422,
+          message: 'Clerks and supervisors belong to an office: give officeId',
+        });
       }
       const passwordHash = await hashPassword(input.password);
       return deps.db.transaction(async (tx) => {
         const user = await createAuthRepository(tx).insertUser({
-          username: input.username, displayName: input.displayName, passwordHash, roles: [...new Set(input.roles)], officeId: input.officeId,
+          username: input.username,
+          displayName: input.displayName,
+          passwordHash,
+          roles: [...new Set(input.roles)],
+          officeId: input.officeId,
         });
         await recordAudit(tx, {
-          actorType: input.actorId ? 'staff' : 'system', actorId: input.actorId, action: 'staff.created',
-          subjectType: 'staff_user', subjectId: user.id, officeId: user.officeId, requestId: input.requestId,
+          actorType: input.actorId ? 'staff' : 'system',
+          actorId: input.actorId,
+          action: 'staff.created',
+          subjectType: 'staff_user',
+          subjectId: user.id,
+          officeId: user.officeId,
+          requestId: input.requestId,
           details: { roles: user.roles },
         });
         return toPrincipal(user);
@@ -84,7 +111,8 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
 export function validatePassword(password: string) {
   if (password.length < PASSWORD_POLICY.minLength || password.length > PASSWORD_POLICY.maxLength) {
     throw createError({
-      code: 'staff.weak_password', status: 422,
+      code: 'staff.weak_password',
+      status: 422,
       message: `Passwords need ${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters`,
     });
   }

@@ -35,7 +35,12 @@ try {
   await handle.migrate();
   const auth = createAuthService({ db: handle.db, clock: () => new Date(), sessionHours: config.env.STAFF_SESSION_HOURS });
   const admin = await auth.createStaffUser({
-    username: values.username, displayName: values['display-name'] ?? values.username, password, roles: ['admin'], officeId: null, actorId: null,
+    username: values.username,
+    displayName: values['display-name'] ?? values.username,
+    password,
+    roles: ['admin'],
+    officeId: null,
+    actorId: null,
   });
   console.log(`Admin "${admin.username}" created (id ${admin.id}). Sign in with POST /v1/auth/sessions.`);
 } catch (err) {

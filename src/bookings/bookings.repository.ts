@@ -22,14 +22,22 @@ export function createBookingsRepository(db: DbOrTx) {
       const q = db
         .select()
         .from(bookings)
-        .where(and(eq(bookings.officeId, officeId), eq(bookings.applicationNumber, applicationNumber), notInArray(bookings.status, ['cancelled', 'expired'])));
+        .where(
+          and(
+            eq(bookings.officeId, officeId),
+            eq(bookings.applicationNumber, applicationNumber),
+            notInArray(bookings.status, ['cancelled', 'expired']),
+          ),
+        );
       const [row] = await (opts.forUpdate ? q.for('update') : q);
       return row;
     },
 
     async insert(values: typeof bookings.$inferInsert, actor: Actor): Promise<Booking> {
       const [row] = await db.insert(bookings).values(values).returning();
-      await db.insert(bookingEvents).values({ bookingId: row!.id, fromStatus: null, toStatus: row!.status, actorType: actor.type, actorId: actor.id ?? null });
+      await db
+        .insert(bookingEvents)
+        .values({ bookingId: row!.id, fromStatus: null, toStatus: row!.status, actorType: actor.type, actorId: actor.id ?? null });
       return row!;
     },
 
@@ -37,7 +45,13 @@ export function createBookingsRepository(db: DbOrTx) {
      * Moves a booking and writes the event row in the same statement batch. The caller has checked
      * `canTransition`; the `where status = from` guard makes a concurrent move lose cleanly.
      */
-    async transition(booking: Booking, to: BookingStatus, actor: Actor, reason?: string, extra: Partial<typeof bookings.$inferInsert> = {}) {
+    async transition(
+      booking: Booking,
+      to: BookingStatus,
+      actor: Actor,
+      reason?: string,
+      extra: Partial<typeof bookings.$inferInsert> = {},
+    ) {
       const [row] = await db
         .update(bookings)
         .set({ ...extra, status: to, updatedAt: sql`now()` })
@@ -45,7 +59,12 @@ export function createBookingsRepository(db: DbOrTx) {
         .returning();
       if (!row) throw new Error(`Booking ${booking.id} changed concurrently (expected ${booking.status})`);
       await db.insert(bookingEvents).values({
-        bookingId: booking.id, fromStatus: booking.status, toStatus: to, actorType: actor.type, actorId: actor.id ?? null, reason: reason ?? null,
+        bookingId: booking.id,
+        fromStatus: booking.status,
+        toStatus: to,
+        actorType: actor.type,
+        actorId: actor.id ?? null,
+        reason: reason ?? null,
       });
       return row;
     },
@@ -53,8 +72,14 @@ export function createBookingsRepository(db: DbOrTx) {
     events: (bookingId: string) => db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(bookingEvents.id),
 
     list(filter: {
-      officeId?: string; statuses?: BookingStatus[]; applicationNumber?: string; kassenzeichen?: string;
-      createdFrom?: Date; createdTo?: Date; cursor?: { createdAt: Date; id: string }; limit: number;
+      officeId?: string;
+      statuses?: BookingStatus[];
+      applicationNumber?: string;
+      kassenzeichen?: string;
+      createdFrom?: Date;
+      createdTo?: Date;
+      cursor?: { createdAt: Date; id: string };
+      limit: number;
     }) {
       const where: SQL[] = [];
       if (filter.officeId) where.push(eq(bookings.officeId, filter.officeId));

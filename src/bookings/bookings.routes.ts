@@ -5,8 +5,18 @@ import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import { toCitizenView, type createBookingsService } from './bookings.service.ts';
 import {
-  BookingListSchema, CancelBookingBody, CancelBookingResponse, CreateBookingBody, CreateBookingResponseSchema,
-  DocumentArrivalBody, DocumentArrivalResponse, IdempotencyHeaders, ListBookingsQuery, StaffBookingSchema, TrackingHeaders, TrackingSchema,
+  BookingListSchema,
+  CancelBookingBody,
+  CancelBookingResponse,
+  CreateBookingBody,
+  CreateBookingResponseSchema,
+  DocumentArrivalBody,
+  DocumentArrivalResponse,
+  IdempotencyHeaders,
+  ListBookingsQuery,
+  StaffBookingSchema,
+  TrackingHeaders,
+  TrackingSchema,
 } from './bookings.schemas.ts';
 
 type BookingsService = ReturnType<typeof createBookingsService>;
@@ -14,133 +24,196 @@ type BookingsService = ReturnType<typeof createBookingsService>;
 export async function bookingsRoutes(app: App, opts: { bookings: BookingsService }) {
   const svc = opts.bookings;
 
-  app.post('/v1/bookings', {
-    config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
-    schema: {
-      operationId: 'createBooking',
-      tags: ['bookings'],
-      summary: 'Book delivery from a quote and start the payment',
-      description: 'Creates the booking and a Stripe PaymentIntent for the surcharge. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter send their bearer token.',
-      headers: IdempotencyHeaders,
-      body: CreateBookingBody,
-      response: { 201: CreateBookingResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 502) },
-    },
-  }, async (request, reply) => {
-    const { response, replayed } = await svc.createBooking(request.body, {
-      idempotencyKey: request.headers['idempotency-key'], staff: request.staff, requestId: String(request.id),
-    });
-    if (replayed) reply.header('idempotent-replayed', 'true');
-    return reply.status(201).send(response);
-  });
-
-  app.get('/v1/bookings', {
-    config: { access: access.staff('clerk', 'supervisor', 'finance') },
-    schema: {
-      operationId: 'listBookings',
-      tags: ['bookings'],
-      summary: 'List bookings (newest first, cursor pagination)',
-      querystring: ListBookingsQuery,
-      response: { 200: BookingListSchema, ...errorResponses(400) },
-    },
-  }, async (request) => {
-    const q = request.query;
-    const page = await svc.listBookings({
-      officeId: q.officeId, statuses: q.status, applicationNumber: q.applicationNumber, kassenzeichen: q.kassenzeichen,
-      createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined, createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
-      cursor: q.cursor, limit: q.limit,
-    }, request.staff!);
-    return {
-      data: page.data.map((b) => ({
-        id: b.id, officeId: b.officeId, status: b.status, applicationNumber: b.applicationNumber, documentType: b.documentType,
-        vehicleType: b.vehicleType, amountCents: b.amountCents, currency: 'EUR' as const, kassenzeichen: b.kassenzeichen,
-        postalCode: b.address.postalCode, createdAt: b.createdAt.toISOString(), updatedAt: b.updatedAt.toISOString(),
-      })),
-      nextCursor: page.nextCursor,
-    };
-  });
-
-  app.get('/v1/bookings/:id', {
-    config: { access: access.staff('clerk', 'supervisor') },
-    schema: {
-      operationId: 'getBooking',
-      tags: ['bookings'],
-      summary: 'One booking with its history and payment (access is audited)',
-      params: IdParams,
-      response: { 200: StaffBookingSchema, ...errorResponses(400, 404) },
-    },
-  }, async (request) => {
-    const { booking, events, payment, refunds } = await svc.getBooking(request.params.id, request.staff!, String(request.id));
-    return {
-      ...toCitizenView(booking),
-      currency: 'EUR' as const,
-      recipient: booking.recipient,
-      address: booking.address,
-      location: booking.location,
-      deliveryAttempts: booking.deliveryAttempts,
-      createdByStaffId: booking.createdByStaffId,
-      updatedAt: booking.updatedAt.toISOString(),
-      events: events.map((e) => ({
-        fromStatus: e.fromStatus, toStatus: e.toStatus, actorType: e.actorType, actorId: e.actorId, reason: e.reason, occurredAt: e.occurredAt.toISOString(),
-      })),
-      payment: payment && {
-        paymentIntentId: payment.paymentIntentId, status: payment.status, amountCents: payment.amountCents,
-        amountRefundedCents: payment.amountRefundedCents, disputed: payment.disputed, kassenzeichen: payment.kassenzeichen,
+  app.post(
+    '/v1/bookings',
+    {
+      config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
+      schema: {
+        operationId: 'createBooking',
+        tags: ['bookings'],
+        summary: 'Book delivery from a quote and start the payment',
+        description:
+          'Creates the booking and a Stripe PaymentIntent for the surcharge. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter send their bearer token.',
+        headers: IdempotencyHeaders,
+        body: CreateBookingBody,
+        response: { 201: CreateBookingResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 502) },
       },
-      refunds: refunds.map((r) => ({ id: r.id, amountCents: r.amountCents, status: r.status, reason: r.reason, createdAt: r.createdAt.toISOString() })),
-    };
-  });
+    },
+    async (request, reply) => {
+      const { response, replayed } = await svc.createBooking(request.body, {
+        idempotencyKey: request.headers['idempotency-key'],
+        staff: request.staff,
+        requestId: String(request.id),
+      });
+      if (replayed) reply.header('idempotent-replayed', 'true');
+      return reply.status(201).send(response);
+    },
+  );
 
-  app.get('/v1/tracking', {
-    config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
-    schema: {
-      operationId: 'trackBooking',
-      tags: ['tracking'],
-      summary: 'The citizen\'s view: status and delivery window, nothing else',
-      description: 'The tracking token travels in the Tracking-Token header, never in the URL, so it does not end up in logs or browser history.',
-      headers: TrackingHeaders,
-      response: { 200: TrackingSchema, ...errorResponses(400, 404) },
+  app.get(
+    '/v1/bookings',
+    {
+      config: { access: access.staff('clerk', 'supervisor', 'finance') },
+      schema: {
+        operationId: 'listBookings',
+        tags: ['bookings'],
+        summary: 'List bookings (newest first, cursor pagination)',
+        querystring: ListBookingsQuery,
+        response: { 200: BookingListSchema, ...errorResponses(400) },
+      },
     },
-  }, async (request) => {
-    const { booking, window } = await svc.trackBooking(request.headers['tracking-token']);
-    return { status: booking.status, window, updatedAt: booking.updatedAt.toISOString() };
-  });
+    async (request) => {
+      const q = request.query;
+      const page = await svc.listBookings(
+        {
+          officeId: q.officeId,
+          statuses: q.status,
+          applicationNumber: q.applicationNumber,
+          kassenzeichen: q.kassenzeichen,
+          createdFrom: q.createdFrom ? new Date(q.createdFrom) : undefined,
+          createdTo: q.createdTo ? new Date(q.createdTo) : undefined,
+          cursor: q.cursor,
+          limit: q.limit,
+        },
+        request.staff!,
+      );
+      return {
+        data: page.data.map((b) => ({
+          id: b.id,
+          officeId: b.officeId,
+          status: b.status,
+          applicationNumber: b.applicationNumber,
+          documentType: b.documentType,
+          vehicleType: b.vehicleType,
+          amountCents: b.amountCents,
+          currency: 'EUR' as const,
+          kassenzeichen: b.kassenzeichen,
+          postalCode: b.address.postalCode,
+          createdAt: b.createdAt.toISOString(),
+          updatedAt: b.updatedAt.toISOString(),
+        })),
+        nextCursor: page.nextCursor,
+      };
+    },
+  );
 
-  app.post('/v1/bookings/:id/cancel', {
-    config: { access: access.staffOrTrackingToken('clerk', 'supervisor'), rateLimit: RATE_LIMITS.citizen },
-    schema: {
-      operationId: 'cancelBooking',
-      tags: ['bookings'],
-      summary: 'Cancel before handover; a paid surcharge is refunded per the office\'s policy',
-      params: IdParams,
-      body: Type.Optional(CancelBookingBody),
-      response: { 200: CancelBookingResponse, ...errorResponses(400, 404, 409) },
+  app.get(
+    '/v1/bookings/:id',
+    {
+      config: { access: access.staff('clerk', 'supervisor') },
+      schema: {
+        operationId: 'getBooking',
+        tags: ['bookings'],
+        summary: 'One booking with its history and payment (access is audited)',
+        params: IdParams,
+        response: { 200: StaffBookingSchema, ...errorResponses(400, 404) },
+      },
     },
-    // The reason is optional, and so is the body that carries it: Fastify validates a missing body
-    // as null ("body must be object"), so a citizen's plain POST without one would be a 400.
-    preValidation: async (request) => {
-      request.body ??= {};
+    async (request) => {
+      const { booking, events, payment, refunds } = await svc.getBooking(request.params.id, request.staff!, String(request.id));
+      return {
+        ...toCitizenView(booking),
+        currency: 'EUR' as const,
+        recipient: booking.recipient,
+        address: booking.address,
+        location: booking.location,
+        deliveryAttempts: booking.deliveryAttempts,
+        createdByStaffId: booking.createdByStaffId,
+        updatedAt: booking.updatedAt.toISOString(),
+        events: events.map((e) => ({
+          fromStatus: e.fromStatus,
+          toStatus: e.toStatus,
+          actorType: e.actorType,
+          actorId: e.actorId,
+          reason: e.reason,
+          occurredAt: e.occurredAt.toISOString(),
+        })),
+        payment: payment && {
+          paymentIntentId: payment.paymentIntentId,
+          status: payment.status,
+          amountCents: payment.amountCents,
+          amountRefundedCents: payment.amountRefundedCents,
+          disputed: payment.disputed,
+          kassenzeichen: payment.kassenzeichen,
+        },
+        refunds: refunds.map((r) => ({
+          id: r.id,
+          amountCents: r.amountCents,
+          status: r.status,
+          reason: r.reason,
+          createdAt: r.createdAt.toISOString(),
+        })),
+      };
     },
-  }, async (request) => {
-    const result = await svc.cancelBooking(request.params.id, {
-      staff: request.staff, trackingToken: request.trackingToken, reason: request.body?.reason, requestId: String(request.id),
-    });
-    return {
-      booking: toCitizenView(result.booking),
-      refund: result.refund && { id: result.refund.id, amountCents: result.refund.amountCents, status: result.refund.status },
-    };
-  });
+  );
 
-  app.post('/v1/document-arrivals', {
-    config: { access: access.staff('clerk', 'supervisor') },
-    schema: {
-      operationId: 'recordDocumentArrival',
-      tags: ['bookings'],
-      summary: 'Scan a document in from Bundesdruckerei: its paid booking becomes document_ready',
-      body: DocumentArrivalBody,
-      response: { 200: DocumentArrivalResponse, ...errorResponses(400, 404, 409) },
+  app.get(
+    '/v1/tracking',
+    {
+      config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
+      schema: {
+        operationId: 'trackBooking',
+        tags: ['tracking'],
+        summary: "The citizen's view: status and delivery window, nothing else",
+        description:
+          'The tracking token travels in the Tracking-Token header, never in the URL, so it does not end up in logs or browser history.',
+        headers: TrackingHeaders,
+        response: { 200: TrackingSchema, ...errorResponses(400, 404) },
+      },
     },
-  }, async (request) => {
-    const { booking, alreadyRecorded } = await svc.recordDocumentArrival(request.body, request.staff!, String(request.id));
-    return { bookingId: booking.id, status: booking.status, alreadyRecorded };
-  });
+    async (request) => {
+      const { booking, window } = await svc.trackBooking(request.headers['tracking-token']);
+      return { status: booking.status, window, updatedAt: booking.updatedAt.toISOString() };
+    },
+  );
+
+  app.post(
+    '/v1/bookings/:id/cancel',
+    {
+      config: { access: access.staffOrTrackingToken('clerk', 'supervisor'), rateLimit: RATE_LIMITS.citizen },
+      schema: {
+        operationId: 'cancelBooking',
+        tags: ['bookings'],
+        summary: "Cancel before handover; a paid surcharge is refunded per the office's policy",
+        params: IdParams,
+        body: Type.Optional(CancelBookingBody),
+        response: { 200: CancelBookingResponse, ...errorResponses(400, 404, 409) },
+      },
+      // The reason is optional, and so is the body that carries it: Fastify validates a missing body
+      // as null ("body must be object"), so a citizen's plain POST without one would be a 400.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request) => {
+      const result = await svc.cancelBooking(request.params.id, {
+        staff: request.staff,
+        trackingToken: request.trackingToken,
+        reason: request.body?.reason,
+        requestId: String(request.id),
+      });
+      return {
+        booking: toCitizenView(result.booking),
+        refund: result.refund && { id: result.refund.id, amountCents: result.refund.amountCents, status: result.refund.status },
+      };
+    },
+  );
+
+  app.post(
+    '/v1/document-arrivals',
+    {
+      config: { access: access.staff('clerk', 'supervisor') },
+      schema: {
+        operationId: 'recordDocumentArrival',
+        tags: ['bookings'],
+        summary: 'Scan a document in from Bundesdruckerei: its paid booking becomes document_ready',
+        body: DocumentArrivalBody,
+        response: { 200: DocumentArrivalResponse, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { booking, alreadyRecorded } = await svc.recordDocumentArrival(request.body, request.staff!, String(request.id));
+      return { bookingId: booking.id, status: booking.status, alreadyRecorded };
+    },
+  );
 }

@@ -1,15 +1,18 @@
 import { Type } from '@sinclair/typebox';
 import { BOOKING_STATUSES } from './booking-status.ts';
 import {
-  AddressSchema, DocumentTypeSchema, IdSchema, LngLatSchema, Paginated, TimestampSchema, VehicleTypeSchema,
+  AddressSchema,
+  DocumentTypeSchema,
+  IdSchema,
+  LngLatSchema,
+  Paginated,
+  TimestampSchema,
+  VehicleTypeSchema,
 } from '../shared/schemas.ts';
 
 export const BookingStatusSchema = Type.Union(BOOKING_STATUSES.map((s) => Type.Literal(s)));
 
-export const DeliveryWindowSchema = Type.Object(
-  { start: TimestampSchema, end: TimestampSchema },
-  { additionalProperties: false },
-);
+export const DeliveryWindowSchema = Type.Object({ start: TimestampSchema, end: TimestampSchema }, { additionalProperties: false });
 
 const RecipientSchema = Type.Object(
   {
@@ -21,7 +24,9 @@ const RecipientSchema = Type.Object(
 );
 
 export const ApplicationNumberSchema = Type.String({
-  pattern: '^[A-Za-z0-9-]{4,32}$', maxLength: 32, description: 'Antragsnummer of the ID document application',
+  pattern: '^[A-Za-z0-9-]{4,32}$',
+  maxLength: 32,
+  description: 'Antragsnummer of the ID document application',
 });
 
 export const CreateBookingBody = Type.Object(
@@ -35,7 +40,9 @@ export const CreateBookingBody = Type.Object(
     preferredWindows: Type.Array(DeliveryWindowSchema, { minItems: 1, maxItems: 5 }),
     consent: Type.Object(
       {
-        powerOfAttorney: Type.Literal(true, { description: 'The citizen grants the courier company power of attorney (Vollmacht) to collect the document' }),
+        powerOfAttorney: Type.Literal(true, {
+          description: 'The citizen grants the courier company power of attorney (Vollmacht) to collect the document',
+        }),
         textVersion: Type.String({ minLength: 1, maxLength: 32, description: 'Version of the Vollmacht text shown to the citizen' }),
       },
       { additionalProperties: false },
@@ -59,7 +66,12 @@ export const CreateBookingBody = Type.Object(
 );
 
 export const IdempotencyHeaders = Type.Object({
-  'idempotency-key': Type.String({ minLength: 8, maxLength: 255, pattern: '^[\\x21-\\x7e]+$', description: 'A unique key per booking attempt; retries reuse it' }),
+  'idempotency-key': Type.String({
+    minLength: 8,
+    maxLength: 255,
+    pattern: '^[\\x21-\\x7e]+$',
+    description: 'A unique key per booking attempt; retries reuse it',
+  }),
 });
 
 export const CitizenBookingSchema = Type.Object({
@@ -82,7 +94,7 @@ export const CreateBookingResponseSchema = Type.Object({
   payment: Type.Object({
     provider: Type.Literal('stripe'),
     paymentIntentId: Type.String({ maxLength: 255 }),
-    clientSecret: Type.String({ maxLength: 500, description: 'For Stripe.js (confirmPayment) in the citizen\'s browser' }),
+    clientSecret: Type.String({ maxLength: 500, description: "For Stripe.js (confirmPayment) in the citizen's browser" }),
     sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
   }),
   trackingToken: Type.String({ maxLength: 200, description: 'Give this to the citizen only; send it as the Tracking-Token header' }),
@@ -157,7 +169,9 @@ export const TrackingHeaders = Type.Object({
 
 export const TrackingSchema = Type.Object({
   status: BookingStatusSchema,
-  window: Type.Union([DeliveryWindowSchema, Type.Null()], { description: 'The announced window once planned, else the earliest preferred window' }),
+  window: Type.Union([DeliveryWindowSchema, Type.Null()], {
+    description: 'The announced window once planned, else the earliest preferred window',
+  }),
   updatedAt: TimestampSchema,
 });
 

@@ -52,22 +52,25 @@ export function createBookingsService(deps: BookingDeps) {
     const payment = (await payments.findByBooking(booking.id))!;
     // The key is derived from the booking, so a retry after a crash or timeout gets the same
     // PaymentIntent back from Stripe instead of a second one.
-    const intent = await deps.gateway.createPaymentIntent({
-      amountCents: booking.amountCents,
-      currency: booking.currency,
-      description: `Zustellung Ausweisdokument ${booking.kassenzeichen}`,
-      metadata: { booking_id: booking.id, office_id: booking.officeId, kassenzeichen: booking.kassenzeichen },
-      idempotencyKey: `booking:${booking.id}:payment-intent`,
-    }).catch((err: unknown) => {
-      // The booking is committed; the same Idempotency-Key retried later resumes right here.
-      if (err instanceof PaymentProviderError) {
-        throw createError({
-          code: 'payment.provider_unavailable', status: 502,
-          message: 'The payment provider could not be reached: retry with the same Idempotency-Key',
-        });
-      }
-      throw err;
-    });
+    const intent = await deps.gateway
+      .createPaymentIntent({
+        amountCents: booking.amountCents,
+        currency: booking.currency,
+        description: `Zustellung Ausweisdokument ${booking.kassenzeichen}`,
+        metadata: { booking_id: booking.id, office_id: booking.officeId, kassenzeichen: booking.kassenzeichen },
+        idempotencyKey: `booking:${booking.id}:payment-intent`,
+      })
+      .catch((err: unknown) => {
+        // The booking is committed; the same Idempotency-Key retried later resumes right here.
+        if (err instanceof PaymentProviderError) {
+          throw createError({
+            code: 'payment.provider_unavailable',
+            status: 502,
+            message: 'The payment provider could not be reached: retry with the same Idempotency-Key',
+          });
+        }
+        throw err;
+      });
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
     return intent;
   }
@@ -82,48 +85,95 @@ export function createBookingsService(deps: BookingDeps) {
 
       const claimed = await db.transaction(async (tx) => {
         const idem = createIdempotencyRepository(tx);
-        const { fresh, record } = await idem.claim({ scope, key: ctx.idempotencyKey, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) });
+        const { fresh, record } = await idem.claim({
+          scope,
+          key: ctx.idempotencyKey,
+          requestHash,
+          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
+        });
         if (!fresh) {
           if (record.requestHash !== requestHash) {
-            throw createError({ code: 'idempotency.key_reused', status: 409, message: 'This Idempotency-Key was used with a different request' });
+            throw createError({
+              code: 'idempotency.key_reused',
+              status: 409,
+              message: 'This Idempotency-Key was used with a different request',
+            });
           }
           return { kind: 'replay' as const, record };
         }
         const quote = await findQuote(tx, input.quoteId);
         if (!quote) throw createError({ code: 'quote.not_found', status: 404, message: 'Quote not found' });
-        if (quote.expiresAt <= now) throw createError({ code: 'quote.expired', status: 410, message: 'The quote has expired: ask for a new one' });
+        if (quote.expiresAt <= now)
+          throw createError({ code: 'quote.expired', status: 410, message: 'The quote has expired: ask for a new one' });
         const option = quote.options.find((o) => o.vehicleType === input.vehicleType);
-        if (!option) throw createError({ code: 'quote.vehicle_not_offered', status: 422, message: `The quote offers no ${input.vehicleType} delivery` });
+        if (!option)
+          throw createError({
+            code: 'quote.vehicle_not_offered',
+            status: 422,
+            message: `The quote offers no ${input.vehicleType} delivery`,
+          });
         const office = (await createOfficesRepository(tx).findById(quote.officeId))!;
         if (ctx.staff) assertOfficeScope(ctx.staff, office.id, 'Staff can book only for their own office');
         const bookings = createBookingsRepository(tx);
         if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) {
-          throw createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
+          throw createError({
+            code: 'booking.application_already_booked',
+            status: 409,
+            message: 'This application already has a delivery booking',
+          });
         }
-        const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [{ seq: string }];
+        const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [
+          { seq: string },
+        ];
         const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, now.getUTCFullYear(), Number(seq));
         const trackingToken = generateToken('ab_track');
         const consent: Consent = { powerOfAttorney: true, textVersion: input.consent.textVersion, consentedAt: now.toISOString() };
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
-        const booking = await bookings.insert(
-          {
-            officeId: office.id, quoteId: quote.id, applicationNumber: input.applicationNumber, documentType: input.documentType,
-            recipient: input.recipient, address: input.address, location: quote.location, vehicleType: option.vehicleType,
-            zoneId: option.zoneId, tariffId: option.tariffId, amountCents: option.amountCents, currency: option.currency,
-            preferredWindows: input.preferredWindows, consent, status: 'awaiting_payment', kassenzeichen,
-            trackingTokenHash: hashToken(trackingToken), paymentDeadline: new Date(now.getTime() + deps.paymentExpiryMinutes * 60_000),
-            createdByStaffId: ctx.staff?.id ?? null,
-          },
-          actor,
-        ).catch((e) => {
-          throw mapBookingConflict(e);
+        const booking = await bookings
+          .insert(
+            {
+              officeId: office.id,
+              quoteId: quote.id,
+              applicationNumber: input.applicationNumber,
+              documentType: input.documentType,
+              recipient: input.recipient,
+              address: input.address,
+              location: quote.location,
+              vehicleType: option.vehicleType,
+              zoneId: option.zoneId,
+              tariffId: option.tariffId,
+              amountCents: option.amountCents,
+              currency: option.currency,
+              preferredWindows: input.preferredWindows,
+              consent,
+              status: 'awaiting_payment',
+              kassenzeichen,
+              trackingTokenHash: hashToken(trackingToken),
+              paymentDeadline: new Date(now.getTime() + deps.paymentExpiryMinutes * 60_000),
+              createdByStaffId: ctx.staff?.id ?? null,
+            },
+            actor,
+          )
+          .catch((e) => {
+            throw mapBookingConflict(e);
+          });
+        await createPaymentsRepository(tx).insert({
+          bookingId: booking.id,
+          amountCents: booking.amountCents,
+          currency: booking.currency,
+          kassenzeichen,
         });
-        await createPaymentsRepository(tx).insert({ bookingId: booking.id, amountCents: booking.amountCents, currency: booking.currency, kassenzeichen });
         // The token is kept with the idempotency record (24 h) so a retried request can return it.
         await idem.update(scope, ctx.idempotencyKey, { resourceId: booking.id, responseBody: { trackingToken } });
         await recordAudit(tx, {
-          actorType: actor.type, actorId: actor.id, action: 'booking.created', subjectType: 'booking', subjectId: booking.id,
-          officeId: office.id, requestId: ctx.requestId, details: { amountCents: booking.amountCents, vehicleType: booking.vehicleType },
+          actorType: actor.type,
+          actorId: actor.id,
+          action: 'booking.created',
+          subjectType: 'booking',
+          subjectId: booking.id,
+          officeId: office.id,
+          requestId: ctx.requestId,
+          details: { amountCents: booking.amountCents, vehicleType: booking.vehicleType },
         });
         return { kind: 'new' as const, booking, trackingToken };
       });
@@ -156,7 +206,10 @@ export function createBookingsService(deps: BookingDeps) {
         payment: { provider: 'stripe', paymentIntentId: intent.id, clientSecret: intent.clientSecret, sandbox: deps.gateway.sandbox },
         trackingToken,
       };
-      await createIdempotencyRepository(db).update(scope, ctx.idempotencyKey, { responseStatus: 201, responseBody: { ...response, complete: true } });
+      await createIdempotencyRepository(db).update(scope, ctx.idempotencyKey, {
+        responseStatus: 201,
+        responseBody: { ...response, complete: true },
+      });
       return { response, replayed: claimed.kind === 'replay' };
     },
 
@@ -168,14 +221,31 @@ export function createBookingsService(deps: BookingDeps) {
         createPaymentsRepository(db).refundsOfBooking(id),
       ]);
       // Every look at personal data by staff is auditable.
-      await recordAudit(db, { actorType: 'staff', actorId: staff.id, action: 'booking.viewed', subjectType: 'booking', subjectId: id, officeId: booking.officeId, requestId });
+      await recordAudit(db, {
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'booking.viewed',
+        subjectType: 'booking',
+        subjectId: id,
+        officeId: booking.officeId,
+        requestId,
+      });
       return { booking, events, payment: payment ?? null, refunds };
     },
 
-    async listBookings(filter: {
-      officeId?: string; statuses?: BookingStatus[]; applicationNumber?: string; kassenzeichen?: string;
-      createdFrom?: Date; createdTo?: Date; cursor?: string; limit: number;
-    }, staff: StaffPrincipal) {
+    async listBookings(
+      filter: {
+        officeId?: string;
+        statuses?: BookingStatus[];
+        applicationNumber?: string;
+        kassenzeichen?: string;
+        createdFrom?: Date;
+        createdTo?: Date;
+        cursor?: string;
+        limit: number;
+      },
+      staff: StaffPrincipal,
+    ) {
       if (filter.officeId) assertOfficeScope(staff, filter.officeId, 'Staff see only their own office');
       const rows = await createBookingsRepository(db).list({
         ...filter,
@@ -194,14 +264,22 @@ export function createBookingsService(deps: BookingDeps) {
       return { booking, window: await trackingWindow(db, booking) };
     },
 
-    async cancelBooking(id: string, ctx: { staff: StaffPrincipal | null; trackingToken: string | null; reason?: string; requestId?: string }) {
+    async cancelBooking(
+      id: string,
+      ctx: { staff: StaffPrincipal | null; trackingToken: string | null; reason?: string; requestId?: string },
+    ) {
       const result = await db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findById(id, { forUpdate: true });
-        if (!booking || !isAllowed(booking, ctx)) throw createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
+        if (!booking || !isAllowed(booking, ctx))
+          throw createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
         if (booking.status === 'cancelled') return { booking, refund: null, alreadyCancelled: true, paymentIntentToCancel: null };
         if (!CANCELLABLE_STATUSES.includes(booking.status)) {
-          throw createError({ code: 'booking.not_cancellable', status: 409, message: `A booking in status ${booking.status} can no longer be cancelled` });
+          throw createError({
+            code: 'booking.not_cancellable',
+            status: 409,
+            message: `A booking in status ${booking.status} can no longer be cancelled`,
+          });
         }
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
         const updated = await bookings.transition(booking, 'cancelled', actor, ctx.reason ?? 'cancelled');
@@ -212,14 +290,24 @@ export function createBookingsService(deps: BookingDeps) {
           const office = (await createOfficesRepository(tx).findById(booking.officeId))!;
           const owed = await refundsOwedSoFar(payments, id);
           const amount = computeRefundCents({
-            policy: office.refundPolicy, feeCents: office.cancellationFeeCents, paidCents: payment.amountCents,
-            alreadyRefundedCents: Math.max(payment.amountRefundedCents, owed), statusAtCancellation: booking.status,
+            policy: office.refundPolicy,
+            feeCents: office.cancellationFeeCents,
+            paidCents: payment.amountCents,
+            alreadyRefundedCents: Math.max(payment.amountRefundedCents, owed),
+            statusAtCancellation: booking.status,
           });
-          if (amount > 0) refund = await payments.insertRefund({ paymentId: payment.id, bookingId: id, amountCents: amount, reason: 'cancelled' });
+          if (amount > 0)
+            refund = await payments.insertRefund({ paymentId: payment.id, bookingId: id, amountCents: amount, reason: 'cancelled' });
         }
         await recordAudit(tx, {
-          actorType: actor.type, actorId: actor.id, action: 'booking.cancelled', subjectType: 'booking', subjectId: id,
-          officeId: booking.officeId, requestId: ctx.requestId, details: { from: booking.status, refundCents: refund?.amountCents ?? 0 },
+          actorType: actor.type,
+          actorId: actor.id,
+          action: 'booking.cancelled',
+          subjectType: 'booking',
+          subjectId: id,
+          officeId: booking.officeId,
+          requestId: ctx.requestId,
+          details: { from: booking.status, refundCents: refund?.amountCents ?? 0 },
         });
         const paymentIntentToCancel = payment && payment.status !== 'succeeded' && payment.paymentIntentId ? payment.paymentIntentId : null;
         return { booking: updated, refund, alreadyCancelled: false, paymentIntentToCancel };
@@ -241,23 +329,42 @@ export function createBookingsService(deps: BookingDeps) {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findLiveByApplication(input.officeId, input.applicationNumber, { forUpdate: true });
         if (!booking) {
-          throw createError({ code: 'booking.application_unknown', status: 404, message: 'No delivery booking for this application number at this office' });
+          throw createError({
+            code: 'booking.application_unknown',
+            status: 404,
+            message: 'No delivery booking for this application number at this office',
+          });
         }
         if (booking.status === 'awaiting_payment') {
-          throw createError({ code: 'booking.not_paid', status: 409, message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment' });
+          throw createError({
+            code: 'booking.not_paid',
+            status: 409,
+            message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment',
+          });
         }
         // Scanning the same document again is harmless: it must not take a planned booking out of
         // its plan (planned → document_ready is a plan being discarded, not a scan).
         if (ALREADY_ARRIVED.includes(booking.status)) return { booking, alreadyRecorded: true };
         if (booking.status !== 'paid' || !canTransition(booking.status, 'document_ready')) {
-          throw createError({ code: 'booking.wrong_status', status: 409, message: `The booking is ${booking.status}; a document arrival does not apply` });
+          throw createError({
+            code: 'booking.wrong_status',
+            status: 409,
+            message: `The booking is ${booking.status}; a document arrival does not apply`,
+          });
         }
         const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: 'document.arrived', subjectType: 'booking', subjectId: booking.id, officeId: booking.officeId, requestId });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'document.arrived',
+          subjectType: 'booking',
+          subjectId: booking.id,
+          officeId: booking.officeId,
+          requestId,
+        });
         return { booking: updated, alreadyRecorded: false };
       });
     },
-
   };
 }
 
@@ -322,7 +429,11 @@ async function refundsOwedSoFar(payments: ReturnType<typeof createPaymentsReposi
 
 function mapBookingConflict(e: unknown) {
   if (isUniqueViolation(e)) {
-    return createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
+    return createError({
+      code: 'booking.application_already_booked',
+      status: 409,
+      message: 'This application already has a delivery booking',
+    });
   }
   return e;
 }
@@ -330,7 +441,9 @@ function mapBookingConflict(e: unknown) {
 function canonicalJson(value: unknown): string {
   if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
   if (value && typeof value === 'object') {
-    const entries = Object.entries(value).filter(([, v]) => v !== undefined).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    const entries = Object.entries(value)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);

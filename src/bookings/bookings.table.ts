@@ -31,54 +31,74 @@ export interface Consent {
   consentedAt: string;
 }
 
-export const bookings = pgTable('bookings', {
-  id: uuid('id').primaryKey().defaultRandom(),
-  officeId: uuid('office_id').notNull().references(() => offices.id),
-  quoteId: uuid('quote_id').notNull().references(() => quotes.id),
-  applicationNumber: varchar('application_number', { length: 32 }).notNull(),
-  documentType: documentTypeEnum('document_type').notNull(),
-  recipient: jsonb('recipient').$type<Recipient>().notNull(),
-  address: jsonb('address').$type<PostalAddress>().notNull(),
-  location: jsonb('location').$type<[number, number]>().notNull(),
-  vehicleType: vehicleTypeEnum('vehicle_type').notNull(),
-  zoneId: uuid('zone_id').notNull().references(() => serviceZones.id),
-  tariffId: uuid('tariff_id').notNull().references(() => tariffs.id),
-  amountCents: integer('amount_cents').notNull(),
-  currency: varchar('currency', { length: 3 }).notNull().default('EUR'),
-  preferredWindows: jsonb('preferred_windows').$type<DeliveryWindow[]>().notNull(),
-  consent: jsonb('consent').$type<Consent>().notNull(),
-  status: bookingStatusEnum('status').notNull(),
-  kassenzeichen: varchar('kassenzeichen', { length: 40 }).notNull().unique(),
-  /** SHA-256 of the citizen's tracking token; the token itself is only ever shown to the citizen. */
-  trackingTokenHash: varchar('tracking_token_hash', { length: 64 }).notNull().unique(),
-  paymentDeadline: timestamp('payment_deadline', { withTimezone: true }).notNull(),
-  deliveryAttempts: integer('delivery_attempts').notNull().default(0),
-  createdByStaffId: uuid('created_by_staff_id'),
-  /** Set when the personal data was removed after the retention period (see housekeeping). */
-  anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
-  /** Millisecond precision, like a JS Date, so a list cursor holds the exact value (no lost rows). */
-  createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
-  updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [
-  index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt),
-  index('bookings_deadline_idx').on(t.paymentDeadline).where(sql`${t.status} = 'awaiting_payment'`),
-  // One live delivery per application: a second booking for the same document is a mistake.
-  uniqueIndex('bookings_live_application_uq')
-    .on(t.officeId, t.applicationNumber)
-    .where(sql`${t.status} not in ('cancelled', 'expired')`),
-  check('bookings_amount_positive', sql`${t.amountCents} > 0`),
-]);
+export const bookings = pgTable(
+  'bookings',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    quoteId: uuid('quote_id')
+      .notNull()
+      .references(() => quotes.id),
+    applicationNumber: varchar('application_number', { length: 32 }).notNull(),
+    documentType: documentTypeEnum('document_type').notNull(),
+    recipient: jsonb('recipient').$type<Recipient>().notNull(),
+    address: jsonb('address').$type<PostalAddress>().notNull(),
+    location: jsonb('location').$type<[number, number]>().notNull(),
+    vehicleType: vehicleTypeEnum('vehicle_type').notNull(),
+    zoneId: uuid('zone_id')
+      .notNull()
+      .references(() => serviceZones.id),
+    tariffId: uuid('tariff_id')
+      .notNull()
+      .references(() => tariffs.id),
+    amountCents: integer('amount_cents').notNull(),
+    currency: varchar('currency', { length: 3 }).notNull().default('EUR'),
+    preferredWindows: jsonb('preferred_windows').$type<DeliveryWindow[]>().notNull(),
+    consent: jsonb('consent').$type<Consent>().notNull(),
+    status: bookingStatusEnum('status').notNull(),
+    kassenzeichen: varchar('kassenzeichen', { length: 40 }).notNull().unique(),
+    /** SHA-256 of the citizen's tracking token; the token itself is only ever shown to the citizen. */
+    trackingTokenHash: varchar('tracking_token_hash', { length: 64 }).notNull().unique(),
+    paymentDeadline: timestamp('payment_deadline', { withTimezone: true }).notNull(),
+    deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    createdByStaffId: uuid('created_by_staff_id'),
+    /** Set when the personal data was removed after the retention period (see housekeeping). */
+    anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),
+    /** Millisecond precision, like a JS Date, so a list cursor holds the exact value (no lost rows). */
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [
+    index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt),
+    index('bookings_deadline_idx')
+      .on(t.paymentDeadline)
+      .where(sql`${t.status} = 'awaiting_payment'`),
+    // One live delivery per application: a second booking for the same document is a mistake.
+    uniqueIndex('bookings_live_application_uq')
+      .on(t.officeId, t.applicationNumber)
+      .where(sql`${t.status} not in ('cancelled', 'expired')`),
+    check('bookings_amount_positive', sql`${t.amountCents} > 0`),
+  ],
+);
 
-export const bookingEvents = pgTable('booking_events', {
-  id: bigserial('id', { mode: 'number' }).primaryKey(),
-  bookingId: uuid('booking_id').notNull().references(() => bookings.id),
-  fromStatus: bookingStatusEnum('from_status'),
-  toStatus: bookingStatusEnum('to_status').notNull(),
-  actorType: actorTypeEnum('actor_type').notNull(),
-  actorId: varchar('actor_id', { length: 100 }),
-  reason: text('reason'),
-  occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
-}, (t) => [index('booking_events_booking_idx').on(t.bookingId, t.id)]);
+export const bookingEvents = pgTable(
+  'booking_events',
+  {
+    id: bigserial('id', { mode: 'number' }).primaryKey(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    fromStatus: bookingStatusEnum('from_status'),
+    toStatus: bookingStatusEnum('to_status').notNull(),
+    actorType: actorTypeEnum('actor_type').notNull(),
+    actorId: varchar('actor_id', { length: 100 }),
+    reason: text('reason'),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('booking_events_booking_idx').on(t.bookingId, t.id)],
+);
 
 export type Booking = typeof bookings.$inferSelect;
 export type BookingEvent = typeof bookingEvents.$inferSelect;

@@ -36,7 +36,12 @@ export async function seedDemoIfEmpty(db: Database, now: Date) {
       refundPolicy: 'fee_after_ready',
       cancellationFeeCents: 150,
     });
-    const cityZone = await repo.insertZone({ officeId: office.id, name: 'Stuttgart (Stadtgebiet)', geometry: loadStuttgartBoundary(), vehicleTypes: ['ecar'] });
+    const cityZone = await repo.insertZone({
+      officeId: office.id,
+      name: 'Stuttgart (Stadtgebiet)',
+      geometry: loadStuttgartBoundary(),
+      vehicleTypes: ['ecar'],
+    });
     const bikeZone = await repo.insertZone({
       officeId: office.id,
       name: `Innenstadt (${DEMO_BIKE_RADIUS_KM} km um das Bürgerbüro)`,

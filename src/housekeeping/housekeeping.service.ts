@@ -49,13 +49,27 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
         await tx
           .update(bookingEvents)
           .set({ reason: null })
-          .where(and(inArray(bookingEvents.bookingId, ids), inArray(bookingEvents.actorType, ['citizen', 'staff']), sql`${bookingEvents.reason} is not null`));
+          .where(
+            and(
+              inArray(bookingEvents.bookingId, ids),
+              inArray(bookingEvents.actorType, ['citizen', 'staff']),
+              sql`${bookingEvents.reason} is not null`,
+            ),
+          );
         await tx
           .update(planStops)
-          .set({ location: sql`jsonb_build_array(round((${planStops.location}->>0)::numeric, 2), round((${planStops.location}->>1)::numeric, 2))` })
+          .set({
+            location: sql`jsonb_build_array(round((${planStops.location}->>0)::numeric, 2), round((${planStops.location}->>1)::numeric, 2))`,
+          })
           .where(inArray(planStops.bookingId, ids));
         for (const b of due) {
-          await recordAudit(tx, { actorType: 'system', action: 'booking.anonymised', subjectType: 'booking', subjectId: b.id, officeId: b.officeId });
+          await recordAudit(tx, {
+            actorType: 'system',
+            action: 'booking.anonymised',
+            subjectType: 'booking',
+            subjectId: b.id,
+            officeId: b.officeId,
+          });
         }
         return due.length;
       });
@@ -72,10 +86,16 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
       .limit(BATCH);
     for (const { id } of due) {
       await db.transaction(async (tx) => {
-        const routes = await tx.select({ id: planRoutes.id, geometry: planRoutes.geometry }).from(planRoutes).where(eq(planRoutes.planId, id));
+        const routes = await tx
+          .select({ id: planRoutes.id, geometry: planRoutes.geometry })
+          .from(planRoutes)
+          .where(eq(planRoutes.planId, id));
         for (const route of routes) {
           const coordinates = route.geometry.coordinates.map(([lng, lat]) => [coarsen(lng), coarsen(lat)] as [number, number]);
-          await tx.update(planRoutes).set({ geometry: { ...route.geometry, coordinates } }).where(eq(planRoutes.id, route.id));
+          await tx
+            .update(planRoutes)
+            .set({ geometry: { ...route.geometry, coordinates } })
+            .where(eq(planRoutes.id, route.id));
         }
         await tx.update(plans).set({ anonymisedAt: deps.clock() }).where(eq(plans.id, id));
       });
@@ -89,16 +109,26 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
       const cutoff = new Date(now.getTime() - deps.retentionDays * DAY);
       const anonymisedBookings = await anonymiseBookings(cutoff);
       const coarsenedPlans = await coarsenOldPlans(cutoff.toISOString().slice(0, 10));
-      const purgedIdempotencyKeys = (await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key })).length;
+      const purgedIdempotencyKeys = (
+        await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key })
+      ).length;
       // Quotes a booking was made from stay (the booking refers to its price); the rest go a day after expiry.
       const purgedQuotes = (
         await db
           .delete(quotes)
-          .where(and(lt(quotes.expiresAt, new Date(now.getTime() - DAY)), sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`))
+          .where(
+            and(
+              lt(quotes.expiresAt, new Date(now.getTime() - DAY)),
+              sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`,
+            ),
+          )
           .returning({ id: quotes.id })
       ).length;
       const purgedSessions = (
-        await db.delete(staffSessions).where(lt(staffSessions.expiresAt, new Date(now.getTime() - 30 * DAY))).returning({ id: staffSessions.id })
+        await db
+          .delete(staffSessions)
+          .where(lt(staffSessions.expiresAt, new Date(now.getTime() - 30 * DAY)))
+          .returning({ id: staffSessions.id })
       ).length;
       return { anonymisedBookings, coarsenedPlans, purgedIdempotencyKeys, purgedQuotes, purgedSessions };
     },

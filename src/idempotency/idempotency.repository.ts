@@ -7,7 +7,12 @@ export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
 export function createIdempotencyRepository(db: DbOrTx) {
   return {
     /** Inserts the key or returns the existing record (the row lock serialises concurrent retries). */
-    async claim(input: { scope: string; key: string; requestHash: string; expiresAt: Date }): Promise<{ fresh: boolean; record: IdempotencyRecord }> {
+    async claim(input: {
+      scope: string;
+      key: string;
+      requestHash: string;
+      expiresAt: Date;
+    }): Promise<{ fresh: boolean; record: IdempotencyRecord }> {
       const inserted = await db.insert(idempotencyKeys).values(input).onConflictDoNothing().returning();
       if (inserted[0]) return { fresh: true, record: inserted[0] };
       const [existing] = await db
@@ -18,7 +23,10 @@ export function createIdempotencyRepository(db: DbOrTx) {
       return { fresh: false, record: existing! };
     },
     update: (scope: string, key: string, values: Partial<typeof idempotencyKeys.$inferInsert>) =>
-      db.update(idempotencyKeys).set(values).where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
+      db
+        .update(idempotencyKeys)
+        .set(values)
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
     purgeExpired: (now: Date) => db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)),
   };
 }

@@ -13,7 +13,10 @@ export const SANDBOX_SECRET_KEY = 'sk_test_amtsbote_sandbox';
  * offline sandbox, reached through the same stripe-node client. The process that serves the API
  * hosts the sandbox (`host: true`) so it can deliver webhooks to it; worker processes only talk to it.
  */
-export async function setUpPayments(config: Config, opts: { logger: Logger; hostSandbox: boolean }): Promise<{
+export async function setUpPayments(
+  config: Config,
+  opts: { logger: Logger; hostSandbox: boolean },
+): Promise<{
   gateway: PaymentGateway;
   sandbox: StripeSandbox | null;
   /** Tells the sandbox where the API listens, so it delivers signed events there. */
@@ -22,12 +25,20 @@ export async function setUpPayments(config: Config, opts: { logger: Logger; host
   const noop = () => {};
   const { env } = config;
   if (!config.stripeSandbox) {
-    return { gateway: createStripeGateway({ secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.STRIPE_WEBHOOK_SECRET! }), sandbox: null, connectSandboxWebhook: noop };
+    return {
+      gateway: createStripeGateway({ secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.STRIPE_WEBHOOK_SECRET! }),
+      sandbox: null,
+      connectSandboxWebhook: noop,
+    };
   }
   const endpoint = { host: '127.0.0.1', port: env.STRIPE_SANDBOX_PORT, protocol: 'http' as const };
   if (!opts.hostSandbox) {
     // Workers never verify webhooks; the secret is only needed by the API process.
-    return { gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: 'whsec_unused', endpoint, sandbox: true }), sandbox: null, connectSandboxWebhook: noop };
+    return {
+      gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: 'whsec_unused', endpoint, sandbox: true }),
+      sandbox: null,
+      connectSandboxWebhook: noop,
+    };
   }
   const webhookSecret = env.STRIPE_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const sandbox = createStripeSandbox({

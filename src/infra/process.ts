@@ -5,7 +5,10 @@ export function createLogger(config: Config, name: string): Logger {
   return pino({
     name,
     level: config.env.LOG_LEVEL,
-    redact: { paths: ['req.headers.authorization', 'req.headers["tracking-token"]', 'req.headers["stripe-signature"]'], censor: '[redacted]' },
+    redact: {
+      paths: ['req.headers.authorization', 'req.headers["tracking-token"]', 'req.headers["stripe-signature"]'],
+      censor: '[redacted]',
+    },
   });
 }
 

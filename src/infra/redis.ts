@@ -5,7 +5,12 @@ import { Redis } from 'ioredis';
  * checks once that Redis answers, and fails with a message that says how to get one.
  */
 export async function connectRedis(url: string, onError: (err: Error) => void = () => {}): Promise<Redis> {
-  const redis = new Redis(url, { maxRetriesPerRequest: null, lazyConnect: true, connectTimeout: 3_000, retryStrategy: (n) => Math.min(n * 200, 2_000) });
+  const redis = new Redis(url, {
+    maxRetriesPerRequest: null,
+    lazyConnect: true,
+    connectTimeout: 3_000,
+    retryStrategy: (n) => Math.min(n * 200, 2_000),
+  });
   // Without a listener ioredis prints every reconnect failure to stderr; the process logger gets
   // them instead (the connection keeps retrying on its own).
   redis.on('error', onError);

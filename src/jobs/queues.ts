@@ -5,7 +5,10 @@ import { QUEUE_NAMES, parseJobPayload, type JobName, type JobPayload, type Queue
 
 export interface Queues {
   enqueue<Q extends QueueName, J extends JobName<Q>>(
-    queue: Q, job: J, payload: JobPayload<Q, J>, opts?: JobsOptions & { jobId?: string },
+    queue: Q,
+    job: J,
+    payload: JobPayload<Q, J>,
+    opts?: JobsOptions & { jobId?: string },
   ): Promise<void>;
   queue(name: QueueName): Queue;
   close(): Promise<void>;

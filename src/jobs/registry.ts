@@ -17,7 +17,10 @@ export const JOBS = {
     'sweep-refunds': Type.Object({}, { additionalProperties: false }),
   },
   planning: {
-    'plan-delivery-day': Type.Object({ officeId: Type.String({ format: 'uuid' }), deliveryDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }) }, { additionalProperties: false }),
+    'plan-delivery-day': Type.Object(
+      { officeId: Type.String({ format: 'uuid' }), deliveryDate: Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' }) },
+      { additionalProperties: false },
+    ),
     'schedule-nightly': Type.Object({ officeId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
     'sync-nightly-schedulers': Type.Object({}, { additionalProperties: false }),
   },

@@ -10,7 +10,10 @@ export function createOfficesRepository(db: DbOrTx) {
     },
     list: () => db.select().from(offices).orderBy(offices.name),
     activeZones: (officeId: string) =>
-      db.select().from(serviceZones).where(and(eq(serviceZones.officeId, officeId), eq(serviceZones.active, true))),
+      db
+        .select()
+        .from(serviceZones)
+        .where(and(eq(serviceZones.officeId, officeId), eq(serviceZones.active, true))),
     tariffsValidAt: (officeId: string, at: Date) =>
       db
         .select()

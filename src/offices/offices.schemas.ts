@@ -10,7 +10,8 @@ export const OfficeSchema = Type.Object({
 });
 
 export const RefundPolicySchema = Type.Union([Type.Literal('full'), Type.Literal('fee_after_ready'), Type.Literal('fee')], {
-  description: 'full: always refund everything; fee_after_ready: keep the cancellation fee once the document has arrived; fee: always keep the fee',
+  description:
+    'full: always refund everything; fee_after_ready: keep the cancellation fee once the document has arrived; fee: always keep the fee',
 });
 
 export const OfficeDetailsSchema = Type.Object({
@@ -36,10 +37,18 @@ export const CreateOfficeBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{
-      slug: 'stuttgart-bad-cannstatt', name: 'Bürgerbüro Bad Cannstatt', addressLine: 'Marktplatz 10, 70372 Stuttgart',
-      location: [9.2143, 48.8048], kassenzeichenPrefix: 'STR-BBC', refundPolicy: 'fee_after_ready', cancellationFeeCents: 150, deliveryAttemptLimit: 2,
-    }],
+    examples: [
+      {
+        slug: 'stuttgart-bad-cannstatt',
+        name: 'Bürgerbüro Bad Cannstatt',
+        addressLine: 'Marktplatz 10, 70372 Stuttgart',
+        location: [9.2143, 48.8048],
+        kassenzeichenPrefix: 'STR-BBC',
+        refundPolicy: 'fee_after_ready',
+        cancellationFeeCents: 150,
+        deliveryAttemptLimit: 2,
+      },
+    ],
   },
 );
 
@@ -49,10 +58,15 @@ const PolygonSchema = Type.Object(
   { additionalProperties: false },
 );
 const MultiPolygonSchema = Type.Object(
-  { type: Type.Literal('MultiPolygon'), coordinates: Type.Array(Type.Array(Ring, { minItems: 1, maxItems: 100 }), { minItems: 1, maxItems: 100 }) },
+  {
+    type: Type.Literal('MultiPolygon'),
+    coordinates: Type.Array(Type.Array(Ring, { minItems: 1, maxItems: 100 }), { minItems: 1, maxItems: 100 }),
+  },
   { additionalProperties: false },
 );
-export const ZoneGeometrySchema = Type.Union([PolygonSchema, MultiPolygonSchema], { description: 'GeoJSON Polygon or MultiPolygon, WGS84 [lng, lat]' });
+export const ZoneGeometrySchema = Type.Union([PolygonSchema, MultiPolygonSchema], {
+  description: 'GeoJSON Polygon or MultiPolygon, WGS84 [lng, lat]',
+});
 
 export const ZoneSchema = Type.Object({
   id: IdSchema,
@@ -72,11 +86,24 @@ export const CreateZoneBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{
-      name: 'Innenstadt',
-      geometry: { type: 'Polygon', coordinates: [[[9.16, 48.77], [9.19, 48.77], [9.19, 48.785], [9.16, 48.785], [9.16, 48.77]]] },
-      vehicleTypes: ['bike'],
-    }],
+    examples: [
+      {
+        name: 'Innenstadt',
+        geometry: {
+          type: 'Polygon',
+          coordinates: [
+            [
+              [9.16, 48.77],
+              [9.19, 48.77],
+              [9.19, 48.785],
+              [9.16, 48.785],
+              [9.16, 48.77],
+            ],
+          ],
+        },
+        vehicleTypes: ['bike'],
+      },
+    ],
   },
 );
 
@@ -103,11 +130,16 @@ export const CreateTariffBody = Type.Object(
   },
   {
     additionalProperties: false,
-    examples: [{ zoneId: '3f2c1b9e-8a6d-4c3b-9e1f-2a7b5c4d6e8f', vehicleType: 'bike', amountCents: 450, validFrom: '2027-01-01T00:00:00Z' }],
+    examples: [
+      { zoneId: '3f2c1b9e-8a6d-4c3b-9e1f-2a7b5c4d6e8f', vehicleType: 'bike', amountCents: 450, validFrom: '2027-01-01T00:00:00Z' },
+    ],
   },
 );
 
-export const EndTariffBody = Type.Object({ validTo: TimestampSchema }, { additionalProperties: false, examples: [{ validTo: '2027-06-30T22:00:00Z' }] });
+export const EndTariffBody = Type.Object(
+  { validTo: TimestampSchema },
+  { additionalProperties: false, examples: [{ validTo: '2027-06-30T22:00:00Z' }] },
+);
 
 export const OfficeZoneParams = Type.Object({ id: IdSchema, zoneId: IdSchema }, { additionalProperties: false });
 export const OfficeTariffParams = Type.Object({ id: IdSchema, tariffId: IdSchema }, { additionalProperties: false });

@@ -22,16 +22,37 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
   }
 
   return {
-    async createOffice(input: {
-      slug: string; name: string; addressLine: string; location: [number, number]; kassenzeichenPrefix: string;
-      refundPolicy: RefundPolicy; cancellationFeeCents: number; deliveryAttemptLimit: number;
-    }, staff: StaffPrincipal, requestId?: string) {
+    async createOffice(
+      input: {
+        slug: string;
+        name: string;
+        addressLine: string;
+        location: [number, number];
+        kassenzeichenPrefix: string;
+        refundPolicy: RefundPolicy;
+        cancellationFeeCents: number;
+        deliveryAttemptLimit: number;
+      },
+      staff: StaffPrincipal,
+      requestId?: string,
+    ) {
       return db.transaction(async (tx) => {
-        const office = await createOfficesRepository(tx).insertOffice(input).catch((e: unknown) => {
-          if (isUniqueViolation(e)) throw createError({ code: 'office.slug_taken', status: 409, message: 'An office with this slug exists' });
-          throw e;
+        const office = await createOfficesRepository(tx)
+          .insertOffice(input)
+          .catch((e: unknown) => {
+            if (isUniqueViolation(e))
+              throw createError({ code: 'office.slug_taken', status: 409, message: 'An office with this slug exists' });
+            throw e;
+          });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'office.created',
+          subjectType: 'office',
+          subjectId: office.id,
+          officeId: office.id,
+          requestId,
         });
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: 'office.created', subjectType: 'office', subjectId: office.id, officeId: office.id, requestId });
         return office;
       });
     },
@@ -41,12 +62,30 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       return db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt);
     },
 
-    async createZone(officeId: string, input: { name: string; geometry: Polygon | MultiPolygon; vehicleTypes: VehicleType[] }, staff: StaffPrincipal, requestId?: string) {
+    async createZone(
+      officeId: string,
+      input: { name: string; geometry: Polygon | MultiPolygon; vehicleTypes: VehicleType[] },
+      staff: StaffPrincipal,
+      requestId?: string,
+    ) {
       await officeFor(officeId, staff);
       validateZoneGeometry(input.geometry);
       return db.transaction(async (tx) => {
-        const zone = await createOfficesRepository(tx).insertZone({ officeId, name: input.name, geometry: input.geometry, vehicleTypes: [...new Set(input.vehicleTypes)] });
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: 'zone.created', subjectType: 'service_zone', subjectId: zone.id, officeId, requestId });
+        const zone = await createOfficesRepository(tx).insertZone({
+          officeId,
+          name: input.name,
+          geometry: input.geometry,
+          vehicleTypes: [...new Set(input.vehicleTypes)],
+        });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'zone.created',
+          subjectType: 'service_zone',
+          subjectId: zone.id,
+          officeId,
+          requestId,
+        });
         return zone;
       });
     },
@@ -60,7 +99,15 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
           .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
           .returning();
         if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: active ? 'zone.activated' : 'zone.deactivated', subjectType: 'service_zone', subjectId: zone.id, officeId, requestId });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: active ? 'zone.activated' : 'zone.deactivated',
+          subjectType: 'service_zone',
+          subjectId: zone.id,
+          officeId,
+          requestId,
+        });
         return zone;
       });
     },
@@ -70,13 +117,22 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       return db.select().from(tariffs).where(eq(tariffs.officeId, officeId)).orderBy(tariffs.validFrom);
     },
 
-    async createTariff(officeId: string, input: { zoneId: string; vehicleType: VehicleType; amountCents: number; validFrom: Date; validTo: Date | null }, staff: StaffPrincipal, requestId?: string) {
+    async createTariff(
+      officeId: string,
+      input: { zoneId: string; vehicleType: VehicleType; amountCents: number; validFrom: Date; validTo: Date | null },
+      staff: StaffPrincipal,
+      requestId?: string,
+    ) {
       await officeFor(officeId, staff);
       if (input.validTo && input.validTo <= input.validFrom) {
         throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
       }
       return db.transaction(async (tx) => {
-        const [zone] = await tx.select().from(serviceZones).where(and(eq(serviceZones.id, input.zoneId), eq(serviceZones.officeId, officeId))).for('update');
+        const [zone] = await tx
+          .select()
+          .from(serviceZones)
+          .where(and(eq(serviceZones.id, input.zoneId), eq(serviceZones.officeId, officeId)))
+          .for('update');
         if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
         if (!zone.vehicleTypes.includes(input.vehicleType)) {
           throw createError({ code: 'tariff.vehicle_not_in_zone', status: 422, message: `The zone does not allow ${input.vehicleType}` });
@@ -86,17 +142,39 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
         const overlapping = await tx
           .select({ id: tariffs.id })
           .from(tariffs)
-          .where(and(
-            eq(tariffs.zoneId, input.zoneId),
-            eq(tariffs.vehicleType, input.vehicleType),
-            or(isNull(tariffs.validTo), gt(tariffs.validTo, input.validFrom)),
-            input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
-          ));
+          .where(
+            and(
+              eq(tariffs.zoneId, input.zoneId),
+              eq(tariffs.vehicleType, input.vehicleType),
+              or(isNull(tariffs.validTo), gt(tariffs.validTo, input.validFrom)),
+              input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
+            ),
+          );
         if (overlapping.length > 0) {
-          throw createError({ code: 'tariff.overlaps', status: 409, message: 'Another tariff for this zone and vehicle is valid in that period: end it first' });
+          throw createError({
+            code: 'tariff.overlaps',
+            status: 409,
+            message: 'Another tariff for this zone and vehicle is valid in that period: end it first',
+          });
         }
-        const tariff = await createOfficesRepository(tx).insertTariff({ officeId, zoneId: input.zoneId, vehicleType: input.vehicleType, amountCents: input.amountCents, validFrom: input.validFrom, validTo: input.validTo });
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: 'tariff.created', subjectType: 'tariff', subjectId: tariff.id, officeId, requestId, details: { amountCents: tariff.amountCents } });
+        const tariff = await createOfficesRepository(tx).insertTariff({
+          officeId,
+          zoneId: input.zoneId,
+          vehicleType: input.vehicleType,
+          amountCents: input.amountCents,
+          validFrom: input.validFrom,
+          validTo: input.validTo,
+        });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'tariff.created',
+          subjectType: 'tariff',
+          subjectId: tariff.id,
+          officeId,
+          requestId,
+          details: { amountCents: tariff.amountCents },
+        });
         return tariff;
       });
     },
@@ -104,14 +182,28 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
     async endTariff(officeId: string, tariffId: string, validTo: Date, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
       return db.transaction(async (tx) => {
-        const [current] = await tx.select().from(tariffs).where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId))).for('update');
+        const [current] = await tx
+          .select()
+          .from(tariffs)
+          .where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId)))
+          .for('update');
         if (!current) throw createError({ code: 'tariff.not_found', status: 404, message: 'Tariff not found' });
-        if (validTo <= current.validFrom) throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
+        if (validTo <= current.validFrom)
+          throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
         if (current.validTo && current.validTo <= validTo) {
           throw createError({ code: 'tariff.invalid_period', status: 422, message: 'A tariff can only be ended earlier, not extended' });
         }
         const [tariff] = await tx.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning();
-        await recordAudit(tx, { actorType: 'staff', actorId: staff.id, action: 'tariff.ended', subjectType: 'tariff', subjectId: tariffId, officeId, requestId, details: { validTo: validTo.toISOString() } });
+        await recordAudit(tx, {
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'tariff.ended',
+          subjectType: 'tariff',
+          subjectId: tariffId,
+          officeId,
+          requestId,
+          details: { validTo: validTo.toISOString() },
+        });
         return tariff!;
       });
     },

@@ -31,7 +31,11 @@ export function createPaymentEventsService(deps: { db: Database; onRefundOwed: (
       const owed: string[] = [];
       const outcome = await deps.db.transaction(async (tx) => {
         const claimed = await createPaymentsRepository(tx).claimEvent({
-          id: event.eventId, type: event.eventType, objectId: event.paymentIntentId, createdAt: event.createdAt, outcome: 'processing',
+          id: event.eventId,
+          type: event.eventType,
+          objectId: event.paymentIntentId,
+          createdAt: event.createdAt,
+          outcome: 'processing',
         });
         if (!claimed) return 'duplicate' as const;
         const result = await applyEffect(tx, event, owed);
@@ -61,7 +65,15 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, owed: string[])
   const payment = (await payments.findByBooking(found.bookingId, { forUpdate: true }))!;
   const actor = { type: 'stripe' as const, id: event.eventId };
   const audit = (action: string, details: Record<string, unknown> = {}) =>
-    recordAudit(tx, { actorType: 'stripe', actorId: event.eventId, action, subjectType: 'booking', subjectId: booking.id, officeId: booking.officeId, details });
+    recordAudit(tx, {
+      actorType: 'stripe',
+      actorId: event.eventId,
+      action,
+      subjectType: 'booking',
+      subjectId: booking.id,
+      officeId: booking.officeId,
+      details,
+    });
 
   switch (event.kind) {
     case 'payment_succeeded': {
@@ -79,7 +91,10 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, owed: string[])
         // The citizen paid after the booking ended (an expiry racing a slow payment). The money
         // must go back: a paid booking is delivered or refunded, never forgotten.
         const refund = await payments.insertRefund({
-          paymentId: payment.id, bookingId: booking.id, amountCents: event.amountCents, reason: `paid_after_${booking.status}`,
+          paymentId: payment.id,
+          bookingId: booking.id,
+          amountCents: event.amountCents,
+          reason: `paid_after_${booking.status}`,
         });
         owed.push(refund.id);
         await audit('payment.succeeded_after_end', { refundId: refund.id, amountCents: event.amountCents });

@@ -21,7 +21,10 @@ export interface PaymentGateway {
    * Resolves with the PaymentIntent's status after the attempt: `canceled`, `succeeded` when it was
    * paid first, or `missing` when the provider does not know it.
    */
-  cancelPaymentIntent(id: string, input: { idempotencyKey: string; reason: 'abandoned' | 'requested_by_customer' }): Promise<{ status: string }>;
+  cancelPaymentIntent(
+    id: string,
+    input: { idempotencyKey: string; reason: 'abandoned' | 'requested_by_customer' },
+  ): Promise<{ status: string }>;
   createRefund(input: {
     paymentIntentId: string;
     amountCents: number;
@@ -53,7 +56,11 @@ export type PaymentEvent =
 export class WebhookSignatureError extends Error {}
 
 export class PaymentProviderError extends Error {
-  constructor(message: string, readonly retryable: boolean, readonly providerCode?: string) {
+  constructor(
+    message: string,
+    readonly retryable: boolean,
+    readonly providerCode?: string,
+  ) {
     super(message);
   }
 }

@@ -5,10 +5,15 @@ import type { Queues } from '../jobs/queues.ts';
  * a sweep finding the same booking) schedules the work once.
  */
 export function scheduleBookingExpiry(queues: Queues, bookingId: string, deadline: Date, now: Date, sweepRound?: number) {
-  return queues.enqueue('payments', 'expire-booking', { bookingId }, {
-    jobId: withRound(`expire-booking_${bookingId}`, sweepRound),
-    delay: Math.max(0, deadline.getTime() - now.getTime()),
-  });
+  return queues.enqueue(
+    'payments',
+    'expire-booking',
+    { bookingId },
+    {
+      jobId: withRound(`expire-booking_${bookingId}`, sweepRound),
+      delay: Math.max(0, deadline.getTime() - now.getTime()),
+    },
+  );
 }
 
 export function scheduleRefund(queues: Queues, refundId: string, sweepRound?: number) {

@@ -31,7 +31,13 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
         if (!current || current.status !== 'awaiting_payment') return 'not_awaiting_payment' as const;
         await bookings.transition(current, 'expired', { type: 'system' }, 'payment_deadline_passed');
         if (payment) await createPaymentsRepository(tx).update(payment.id, { status: 'canceled' });
-        await recordAudit(tx, { actorType: 'system', action: 'booking.expired', subjectType: 'booking', subjectId: bookingId, officeId: current.officeId });
+        await recordAudit(tx, {
+          actorType: 'system',
+          action: 'booking.expired',
+          subjectType: 'booking',
+          subjectId: bookingId,
+          officeId: current.officeId,
+        });
         return 'expired' as const;
       });
     },
@@ -52,10 +58,18 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
         });
         // Concurrent runs (a retried job next to its sweep) get the same refund from Stripe through
         // the idempotency key; only the run that settles the row records it.
-        const settled = await payments.updatePendingRefund(refund.id, { status: 'succeeded', stripeRefundId: result.id, attempts: refund.attempts + 1, lastError: null });
+        const settled = await payments.updatePendingRefund(refund.id, {
+          status: 'succeeded',
+          stripeRefundId: result.id,
+          attempts: refund.attempts + 1,
+          lastError: null,
+        });
         if (!settled) return 'already_done';
         await recordAudit(deps.db, {
-          actorType: 'system', action: 'refund.executed', subjectType: 'booking', subjectId: refund.bookingId,
+          actorType: 'system',
+          action: 'refund.executed',
+          subjectType: 'booking',
+          subjectId: refund.bookingId,
           details: { refundId: refund.id, amountCents: refund.amountCents, stripeRefundId: result.id },
         });
         return 'succeeded';
@@ -64,7 +78,11 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
         const retryable = !(err instanceof PaymentProviderError) || err.retryable;
         // A refund Stripe refuses for good (e.g. already refunded in the dashboard) needs a person:
         // it is marked failed and stays visible to finance; everything else is retried by the queue.
-        const stillPending = await payments.updatePendingRefund(refund.id, { attempts: refund.attempts + 1, lastError: message, ...(retryable ? {} : { status: 'failed' }) });
+        const stillPending = await payments.updatePendingRefund(refund.id, {
+          attempts: refund.attempts + 1,
+          lastError: message,
+          ...(retryable ? {} : { status: 'failed' }),
+        });
         if (!stillPending) return 'already_done';
         if (retryable) throw err;
         return 'already_done';

@@ -32,7 +32,10 @@ export function createPaymentsRepository(db: DbOrTx) {
         .where(and(eq(payments.id, paymentId), sql`${payments.paymentIntentId} is null`)),
 
     update: (paymentId: string, values: Partial<typeof payments.$inferInsert>) =>
-      db.update(payments).set({ ...values, updatedAt: sql`now()` }).where(eq(payments.id, paymentId)),
+      db
+        .update(payments)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(eq(payments.id, paymentId)),
 
     /** Records the event id; false when it was already processed (a redelivery). */
     async claimEvent(input: { id: string; type: string; objectId: string | null; createdAt: Date; outcome: string }): Promise<boolean> {
@@ -57,7 +60,10 @@ export function createPaymentsRepository(db: DbOrTx) {
     refundsOfBooking: (bookingId: string) => db.select().from(refunds).where(eq(refunds.bookingId, bookingId)).orderBy(refunds.createdAt),
 
     updateRefund: (id: string, values: Partial<typeof refunds.$inferInsert>) =>
-      db.update(refunds).set({ ...values, updatedAt: sql`now()` }).where(eq(refunds.id, id)),
+      db
+        .update(refunds)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(eq(refunds.id, id)),
 
     /** Updates a refund only while it is pending; false when another run has settled it meanwhile. */
     async updatePendingRefund(id: string, values: Partial<typeof refunds.$inferInsert>): Promise<boolean> {

@@ -1,10 +1,5 @@
 import Stripe from 'stripe';
-import {
-  PaymentProviderError,
-  WebhookSignatureError,
-  type PaymentEvent,
-  type PaymentGateway,
-} from './payment-gateway.ts';
+import { PaymentProviderError, WebhookSignatureError, type PaymentEvent, type PaymentGateway } from './payment-gateway.ts';
 
 export interface StripeGatewayOptions {
   secretKey: string;
@@ -127,7 +122,13 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
   switch (event.type) {
     case 'payment_intent.succeeded': {
       const pi = event.data.object;
-      return { ...base, kind: 'payment_succeeded', paymentIntentId: pi.id, amountCents: pi.amount_received, chargeId: idOf(pi.latest_charge) };
+      return {
+        ...base,
+        kind: 'payment_succeeded',
+        paymentIntentId: pi.id,
+        amountCents: pi.amount_received,
+        chargeId: idOf(pi.latest_charge),
+      };
     }
     case 'payment_intent.payment_failed': {
       const pi = event.data.object;
@@ -139,13 +140,24 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
     }
     case 'charge.refunded': {
       const charge = event.data.object;
-      return { ...base, kind: 'charge_refunded', paymentIntentId: idOf(charge.payment_intent), chargeId: charge.id, amountRefundedCents: charge.amount_refunded };
+      return {
+        ...base,
+        kind: 'charge_refunded',
+        paymentIntentId: idOf(charge.payment_intent),
+        chargeId: charge.id,
+        amountRefundedCents: charge.amount_refunded,
+      };
     }
     case 'charge.dispute.created': {
       const dispute = event.data.object;
       return {
-        ...base, kind: 'dispute_created', paymentIntentId: idOf(dispute.payment_intent), chargeId: idOf(dispute.charge),
-        disputeId: dispute.id, amountCents: dispute.amount, reason: dispute.reason,
+        ...base,
+        kind: 'dispute_created',
+        paymentIntentId: idOf(dispute.payment_intent),
+        chargeId: idOf(dispute.charge),
+        disputeId: dispute.id,
+        amountCents: dispute.amount,
+        reason: dispute.reason,
       };
     }
     default:

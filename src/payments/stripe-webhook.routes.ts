@@ -18,34 +18,39 @@ export async function stripeWebhookRoutes(
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) => done(null, body));
 
-  app.post('/v1/webhooks/stripe', {
-    config: { access: access.signature() },
-    schema: {
-      operationId: 'receiveStripeEvent',
-      tags: ['webhooks'],
-      summary: 'Stripe events (signed with the endpoint secret)',
-      description: 'Handles payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
-      headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
-      response: {
-        200: Type.Object({ received: Type.Literal(true), outcome: Type.String({ maxLength: 60 }) }),
-        ...errorResponses(400),
+  app.post(
+    '/v1/webhooks/stripe',
+    {
+      config: { access: access.signature() },
+      schema: {
+        operationId: 'receiveStripeEvent',
+        tags: ['webhooks'],
+        summary: 'Stripe events (signed with the endpoint secret)',
+        description:
+          'Handles payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
+        headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
+        response: {
+          200: Type.Object({ received: Type.Literal(true), outcome: Type.String({ maxLength: 60 }) }),
+          ...errorResponses(400),
+        },
       },
     },
-  }, async (request) => {
-    const raw = request.body as unknown;
-    if (!Buffer.isBuffer(raw)) throw createError({ code: 'webhook.invalid_body', status: 400, message: 'Expected a JSON body' });
-    let event;
-    try {
-      event = opts.gateway.parseWebhook(raw, request.headers['stripe-signature']);
-    } catch (err) {
-      if (err instanceof WebhookSignatureError) {
-        request.log.warn({ reason: err.message }, 'stripe webhook rejected');
-        throw createError({ code: 'webhook.invalid_signature', status: 400, message: 'Stripe signature verification failed' });
+    async (request) => {
+      const raw = request.body as unknown;
+      if (!Buffer.isBuffer(raw)) throw createError({ code: 'webhook.invalid_body', status: 400, message: 'Expected a JSON body' });
+      let event;
+      try {
+        event = opts.gateway.parseWebhook(raw, request.headers['stripe-signature']);
+      } catch (err) {
+        if (err instanceof WebhookSignatureError) {
+          request.log.warn({ reason: err.message }, 'stripe webhook rejected');
+          throw createError({ code: 'webhook.invalid_signature', status: 400, message: 'Stripe signature verification failed' });
+        }
+        throw err;
       }
-      throw err;
-    }
-    const { outcome } = await opts.events.applyEvent(event);
-    request.log.info({ eventId: event.eventId, type: event.eventType, outcome }, 'stripe event');
-    return { received: true as const, outcome };
-  });
+      const { outcome } = await opts.events.applyEvent(event);
+      request.log.info({ eventId: event.eventId, type: event.eventType, outcome }, 'stripe event');
+      return { received: true as const, outcome };
+    },
+  );
 }

@@ -73,7 +73,10 @@ export function buildDeliveryRequest(input: {
     for (let i = 1; i <= shift.vehicleCount; i++) {
       const id = `${shift.id}#${i}`;
       vehicles.push({
-        id, type: shift.vehicleType, capacity: shift.capacity, shift: [start, end],
+        id,
+        type: shift.vehicleType,
+        capacity: shift.capacity,
+        shift: [start, end],
         ...(shift.maxDistanceMetres ? { maxDistance: shift.maxDistanceMetres } : {}),
       });
       refs.set(id, { shiftId: shift.id, type: shift.vehicleType });
@@ -89,7 +92,11 @@ export function buildDeliveryRequest(input: {
     // Service has to start early enough to finish the handover inside the citizen's window.
     const timeWindows: TimeWindow[] = windows.map(([open, close]) => [open, Math.max(open, close - settings.serviceSeconds)]);
     stops.push({
-      id: booking.id, location: booking.location, serviceTime: settings.serviceSeconds, demand: 1, timeWindows,
+      id: booking.id,
+      location: booking.location,
+      serviceTime: settings.serviceSeconds,
+      demand: 1,
+      timeWindows,
       allowedVehicleTypes: allowedVehicleTypes(booking, input.bikeZones),
     });
   }
@@ -128,7 +135,11 @@ const QUARTER_HOUR_MS = 15 * 60_000;
  * hours, and never outside the preferred window the stop was planned into (the citizen promised
  * to be at home then, not at other times).
  */
-export function announcedWindow(serviceStart: Date, preferred: { start: Date; end: Date } | undefined, lengthMs: number): { start: Date; end: Date } {
+export function announcedWindow(
+  serviceStart: Date,
+  preferred: { start: Date; end: Date } | undefined,
+  lengthMs: number,
+): { start: Date; end: Date } {
   const t = serviceStart.getTime();
   const lo = preferred?.start.getTime() ?? -Infinity;
   const hi = preferred?.end.getTime() ?? Infinity;
@@ -138,13 +149,16 @@ export function announcedWindow(serviceStart: Date, preferred: { start: Date; en
   return { start: new Date(start), end: new Date(end) };
 }
 
-export function describeSolution(solution: VrptwSolution, ctx: {
-  depot: [number, number];
-  day: DeliveryDay;
-  bookings: ReadonlyMap<string, PlannableBooking>;
-  vehicles: ReadonlyMap<string, VehicleRef>;
-  settings: PlanningSettings;
-}): { routes: RouteDraft[]; unassigned: UnassignedBooking[] } {
+export function describeSolution(
+  solution: VrptwSolution,
+  ctx: {
+    depot: [number, number];
+    day: DeliveryDay;
+    bookings: ReadonlyMap<string, PlannableBooking>;
+    vehicles: ReadonlyMap<string, VehicleRef>;
+    settings: PlanningSettings;
+  },
+): { routes: RouteDraft[]; unassigned: UnassignedBooking[] } {
   const routes: RouteDraft[] = [];
   for (const route of solution.routes) {
     if (route.stops.length === 0) continue;
@@ -159,15 +173,26 @@ export function describeSolution(solution: VrptwSolution, ctx: {
         .find((w) => w.start <= serviceStart && serviceStart <= w.end);
       const announced = announcedWindow(serviceStart, preferred, ctx.settings.announcedWindowSeconds * 1000);
       return {
-        bookingId: booking.id, sequence: i + 1, location: booking.location,
-        plannedArrival: fromDaySeconds(ctx.day, s.arrival), serviceStart, departure: fromDaySeconds(ctx.day, s.departure),
-        announcedStart: announced.start, announcedEnd: announced.end,
+        bookingId: booking.id,
+        sequence: i + 1,
+        location: booking.location,
+        plannedArrival: fromDaySeconds(ctx.day, s.arrival),
+        serviceStart,
+        departure: fromDaySeconds(ctx.day, s.departure),
+        announcedStart: announced.start,
+        announcedEnd: announced.end,
       };
     });
     routes.push({
-      sequence: 0, vehicleId: route.vehicleId, vehicleType: vehicle.type, shiftId: vehicle.shiftId,
-      startsAt: fromDaySeconds(ctx.day, route.start), endsAt: fromDaySeconds(ctx.day, route.end),
-      distanceMetres: Math.round(route.distance), durationSeconds: Math.round(route.duration), travelSeconds: Math.round(route.travelTime),
+      sequence: 0,
+      vehicleId: route.vehicleId,
+      vehicleType: vehicle.type,
+      shiftId: vehicle.shiftId,
+      startsAt: fromDaySeconds(ctx.day, route.start),
+      endsAt: fromDaySeconds(ctx.day, route.end),
+      distanceMetres: Math.round(route.distance),
+      durationSeconds: Math.round(route.duration),
+      travelSeconds: Math.round(route.travelTime),
       geometry: { type: 'LineString', coordinates: [ctx.depot, ...stops.map((s) => s.location), ctx.depot] },
       stops,
     });

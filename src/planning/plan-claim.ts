@@ -2,9 +2,7 @@ import type { Transaction } from '../db/client.ts';
 import { createPlanningRepository } from './planning.repository.ts';
 import type { Plan } from './planning.table.ts';
 
-export type ClaimResult =
-  | { kind: 'confirmed'; plan: Plan }
-  | { kind: 'claimed'; plan: Plan; fresh: boolean };
+export type ClaimResult = { kind: 'confirmed'; plan: Plan } | { kind: 'claimed'; plan: Plan; fresh: boolean };
 
 /**
  * The plan a planning run works on. A queued or running plan is reused (a retried or re-requested
@@ -25,7 +23,11 @@ export async function claimPlan(
     await repo.updatePlan(current.id, ['draft', 'failed'], { status: 'superseded' });
   }
   const plan = await repo.insertPlan({
-    officeId: args.officeId, deliveryDate: args.deliveryDate, status: 'queued', jobId: args.jobId, requestedByStaffId: args.requestedByStaffId,
+    officeId: args.officeId,
+    deliveryDate: args.deliveryDate,
+    status: 'queued',
+    jobId: args.jobId,
+    requestedByStaffId: args.requestedByStaffId,
   });
   return { kind: 'claimed', plan, fresh: true };
 }

@@ -53,11 +53,29 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       const day = deliveryDay(job.deliveryDate, office.timezone);
 
       const prepared = await db.transaction(async (tx) => {
-        const claim = await claimPlan(tx, { officeId: office.id, deliveryDate: job.deliveryDate, jobId: job.jobId, requestedByStaffId: null });
+        const claim = await claimPlan(tx, {
+          officeId: office.id,
+          deliveryDate: job.deliveryDate,
+          jobId: job.jobId,
+          requestedByStaffId: null,
+        });
         if (claim.kind === 'confirmed') return { kind: 'confirmed' as const, planId: claim.plan.id };
         const repo = createPlanningRepository(tx);
-        const progress: PlanProgress = { percent: 0, elapsedMs: 0, iterations: 0, bestCost: 0, unassigned: 0, updatedAt: clock().toISOString() };
-        await repo.updatePlan(claim.plan.id, ['queued', 'running'], { status: 'running', startedAt: clock(), progress, error: null, jobId: job.jobId });
+        const progress: PlanProgress = {
+          percent: 0,
+          elapsedMs: 0,
+          iterations: 0,
+          bestCost: 0,
+          unassigned: 0,
+          updatedAt: clock().toISOString(),
+        };
+        await repo.updatePlan(claim.plan.id, ['queued', 'running'], {
+          status: 'running',
+          startedAt: clock(),
+          progress,
+          error: null,
+          jobId: job.jobId,
+        });
         const [bookings, shifts, zones] = await Promise.all([
           repo.plannableBookings(office.id, office.deliveryAttemptLimit),
           repo.shiftsOf(office.id, job.deliveryDate),
@@ -68,7 +86,14 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       if (prepared.kind === 'confirmed') return { outcome: 'skipped', planId: prepared.planId, reason: 'confirmed' };
 
       const bikeZones: (Polygon | MultiPolygon)[] = prepared.zones.filter((z) => z.vehicleTypes.includes('bike')).map((z) => z.geometry);
-      const built = buildDeliveryRequest({ depot: office.location, day, bookings: prepared.bookings, shifts: prepared.shifts, bikeZones, settings });
+      const built = buildDeliveryRequest({
+        depot: office.location,
+        day,
+        bookings: prepared.bookings,
+        shifts: prepared.shifts,
+        bikeZones,
+        settings,
+      });
 
       // Progress is best effort: a lost write only makes the bar lag, so it never fails the run.
       const repo = createPlanningRepository(db);
@@ -79,8 +104,12 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
         if (now - lastWrite < progressEveryMs) return;
         lastWrite = now;
         const progress: PlanProgress = {
-          percent: Math.min(99, Math.floor((p.elapsedMs / settings.timeLimitMs) * 100)), elapsedMs: Math.round(p.elapsedMs),
-          iterations: p.iterations, bestCost: finiteRound(p.bestCost), unassigned: p.unassigned, updatedAt: clock().toISOString(),
+          percent: Math.min(99, Math.floor((p.elapsedMs / settings.timeLimitMs) * 100)),
+          elapsedMs: Math.round(p.elapsedMs),
+          iterations: p.iterations,
+          bestCost: finiteRound(p.bestCost),
+          unassigned: p.unassigned,
+          updatedAt: clock().toISOString(),
         };
         writes = writes
           .then(() => repo.updatePlan(prepared.planId, ['running'], { progress }))
@@ -89,7 +118,14 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       };
 
       const solution = await deps.solve(
-        { request: built.request, seed: 1, timeLimitMs: settings.timeLimitMs, iterationsPerStop: settings.iterationsPerStop, objective: settings.objective ?? 'duration', matrix: settings.matrix },
+        {
+          request: built.request,
+          seed: 1,
+          timeLimitMs: settings.timeLimitMs,
+          iterationsPerStop: settings.iterationsPerStop,
+          objective: settings.objective ?? 'duration',
+          matrix: settings.matrix,
+        },
         { onProgress, ...(hooks.signal ? { signal: hooks.signal } : {}) },
       );
       await writes;
@@ -97,14 +133,28 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       if (hooks.signal?.aborted) throw new PlanningInterruptedError(prepared.planId);
 
       const { routes, unassigned } = describeSolution(solution, {
-        depot: office.location, day, bookings: new Map(built.candidates.map((b) => [b.id, b])), vehicles: built.vehicles, settings,
+        depot: office.location,
+        day,
+        bookings: new Map(built.candidates.map((b) => [b.id, b])),
+        vehicles: built.vehicles,
+        settings,
       });
       const assigned = routes.reduce((n, r) => n + r.stops.length, 0);
       const stats: PlanStats = {
-        stops: built.candidates.length, vehicles: built.vehicles.size, routes: routes.length, assigned, unassigned: unassigned.length,
-        distanceMetres: routes.reduce((n, r) => n + r.distanceMetres, 0), durationSeconds: routes.reduce((n, r) => n + r.durationSeconds, 0),
-        cost: finiteRound(solution.cost), objective: solution.objective, iterations: solution.stats.iterations, elapsedMs: Math.round(solution.stats.elapsedMs),
-        bestIteration: solution.stats.bestIteration, seed: solution.stats.seed, stoppedBy: solution.stats.stoppedBy,
+        stops: built.candidates.length,
+        vehicles: built.vehicles.size,
+        routes: routes.length,
+        assigned,
+        unassigned: unassigned.length,
+        distanceMetres: routes.reduce((n, r) => n + r.distanceMetres, 0),
+        durationSeconds: routes.reduce((n, r) => n + r.durationSeconds, 0),
+        cost: finiteRound(solution.cost),
+        objective: solution.objective,
+        iterations: solution.stats.iterations,
+        elapsedMs: Math.round(solution.stats.elapsedMs),
+        bestIteration: solution.stats.bestIteration,
+        seed: solution.stats.seed,
+        stoppedBy: solution.stats.stoppedBy,
         matrix: settings.matrix.kind,
       };
 
@@ -116,8 +166,18 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
         await txRepo.deleteRoutes(plan.id);
         await txRepo.insertRoutes(plan.id, routes);
         await txRepo.updatePlan(plan.id, ['running'], {
-          status: 'draft', stats, unassigned, finishedAt: clock(),
-          progress: { percent: 100, elapsedMs: stats.elapsedMs, iterations: stats.iterations, bestCost: stats.cost, unassigned: unassigned.length, updatedAt: clock().toISOString() },
+          status: 'draft',
+          stats,
+          unassigned,
+          finishedAt: clock(),
+          progress: {
+            percent: 100,
+            elapsedMs: stats.elapsedMs,
+            iterations: stats.iterations,
+            bestCost: stats.cost,
+            unassigned: unassigned.length,
+            updatedAt: clock().toISOString(),
+          },
         });
         return true;
       });

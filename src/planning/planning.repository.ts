@@ -53,9 +53,17 @@ export function createPlanningRepository(db: DbOrTx) {
         const [route] = await db
           .insert(planRoutes)
           .values({
-            planId, sequence: r.sequence, vehicleId: r.vehicleId, vehicleType: r.vehicleType, shiftId: r.shiftId,
-            startsAt: r.startsAt, endsAt: r.endsAt, distanceMetres: r.distanceMetres, durationSeconds: r.durationSeconds,
-            travelSeconds: r.travelSeconds, geometry: r.geometry,
+            planId,
+            sequence: r.sequence,
+            vehicleId: r.vehicleId,
+            vehicleType: r.vehicleType,
+            shiftId: r.shiftId,
+            startsAt: r.startsAt,
+            endsAt: r.endsAt,
+            distanceMetres: r.distanceMetres,
+            durationSeconds: r.durationSeconds,
+            travelSeconds: r.travelSeconds,
+            geometry: r.geometry,
           })
           .returning({ id: planRoutes.id });
         if (r.stops.length > 0) {
@@ -86,13 +94,20 @@ export function createPlanningRepository(db: DbOrTx) {
      */
     plannableBookings: (officeId: string, attemptLimit: number) =>
       db
-        .select({ id: bookings.id, location: bookings.location, vehicleType: bookings.vehicleType, preferredWindows: bookings.preferredWindows })
+        .select({
+          id: bookings.id,
+          location: bookings.location,
+          vehicleType: bookings.vehicleType,
+          preferredWindows: bookings.preferredWindows,
+        })
         .from(bookings)
-        .where(and(
-          eq(bookings.officeId, officeId),
-          inArray(bookings.status, ['document_ready', 'attempt_failed']),
-          lt(bookings.deliveryAttempts, attemptLimit),
-        ))
+        .where(
+          and(
+            eq(bookings.officeId, officeId),
+            inArray(bookings.status, ['document_ready', 'attempt_failed']),
+            lt(bookings.deliveryAttempts, attemptLimit),
+          ),
+        )
         .orderBy(asc(bookings.createdAt), asc(bookings.id)),
 
     /**
@@ -113,7 +128,10 @@ export function createPlanningRepository(db: DbOrTx) {
     bookingsByIds: (ids: string[]) =>
       ids.length === 0
         ? Promise.resolve([])
-        : db.select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location }).from(bookings).where(inArray(bookings.id, ids)),
+        : db
+            .select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location })
+            .from(bookings)
+            .where(inArray(bookings.id, ids)),
 
     async insertShift(values: typeof courierShifts.$inferInsert) {
       const [row] = await db.insert(courierShifts).values(values).returning();

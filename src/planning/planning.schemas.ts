@@ -4,7 +4,10 @@ import { PLAN_STATUSES } from './planning.table.ts';
 import { DeliveryWindowSchema } from '../bookings/bookings.schemas.ts';
 
 export const DeliveryDateSchema = Type.String({
-  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', maxLength: 10, description: 'Delivery day in the office\'s timezone (YYYY-MM-DD)', examples: ['2026-12-15'],
+  pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$',
+  maxLength: 10,
+  description: "Delivery day in the office's timezone (YYYY-MM-DD)",
+  examples: ['2026-12-15'],
 });
 
 export const OfficeParams = Type.Object({ officeId: IdSchema }, { additionalProperties: false });
@@ -18,14 +21,23 @@ export const CreateCourierShiftBody = Type.Object(
     capacity: Type.Integer({ minimum: 1, maximum: 500, description: 'Documents one vehicle can carry' }),
     shiftStart: TimestampSchema,
     shiftEnd: TimestampSchema,
-    maxDistanceMetres: Type.Optional(Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Battery range or rider endurance per vehicle' })),
+    maxDistanceMetres: Type.Optional(
+      Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Battery range or rider endurance per vehicle' }),
+    ),
   },
   {
     additionalProperties: false,
-    examples: [{
-      deliveryDate: '2026-12-15', vehicleType: 'bike', vehicleCount: 2, capacity: 20,
-      shiftStart: '2026-12-15T07:00:00Z', shiftEnd: '2026-12-15T15:00:00Z', maxDistanceMetres: 60000,
-    }],
+    examples: [
+      {
+        deliveryDate: '2026-12-15',
+        vehicleType: 'bike',
+        vehicleCount: 2,
+        capacity: 20,
+        shiftStart: '2026-12-15T07:00:00Z',
+        shiftEnd: '2026-12-15T15:00:00Z',
+        maxDistanceMetres: 60000,
+      },
+    ],
   },
 );
 
@@ -104,7 +116,6 @@ const JobSchema = Type.Object({
 
 export const CreatePlanResponse = Type.Object({ plan: PlanSummarySchema, job: JobSchema });
 
-
 const PlanStopSchema = Type.Object({
   sequence: Type.Integer({ minimum: 1 }),
   bookingId: IdSchema,
@@ -134,11 +145,17 @@ const PlanRouteSchema = Type.Object({
 export const PlanSchema = Type.Object({
   ...PlanSummarySchema.properties,
   routes: Type.Array(PlanRouteSchema),
-  unassigned: Type.Array(Type.Object({
-    bookingId: IdSchema,
-    applicationNumber: Type.String({ maxLength: 32 }),
-    reason: Type.String({ maxLength: 40, description: 'The route solver\'s reason, e.g. no_allowed_vehicle (no shift of an allowed vehicle type), time_window_unreachable, no_capacity_left' }),
-  })),
+  unassigned: Type.Array(
+    Type.Object({
+      bookingId: IdSchema,
+      applicationNumber: Type.String({ maxLength: 32 }),
+      reason: Type.String({
+        maxLength: 40,
+        description:
+          "The route solver's reason, e.g. no_allowed_vehicle (no shift of an allowed vehicle type), time_window_unreachable, no_capacity_left",
+      }),
+    }),
+  ),
 });
 
 export const ConfirmPlanResponse = Type.Object({
@@ -167,15 +184,20 @@ const FeaturePropertiesSchema = Type.Object({
   reason: Type.Optional(Type.String({ maxLength: 40 })),
 });
 
-export const PlanGeoJsonSchema = Type.Object({
-  type: Type.Literal('FeatureCollection'),
-  features: Type.Array(Type.Object({
-    type: Type.Literal('Feature'),
-    id: Type.String({ maxLength: 100 }),
-    geometry: Type.Union([
-      Type.Object({ type: Type.Literal('Point'), coordinates: LngLatSchema }),
-      Type.Object({ type: Type.Literal('LineString'), coordinates: Type.Array(LngLatSchema, { minItems: 2 }) }),
-    ]),
-    properties: FeaturePropertiesSchema,
-  })),
-}, { description: 'RFC 7946 GeoJSON: open it in QGIS or geojson.io' });
+export const PlanGeoJsonSchema = Type.Object(
+  {
+    type: Type.Literal('FeatureCollection'),
+    features: Type.Array(
+      Type.Object({
+        type: Type.Literal('Feature'),
+        id: Type.String({ maxLength: 100 }),
+        geometry: Type.Union([
+          Type.Object({ type: Type.Literal('Point'), coordinates: LngLatSchema }),
+          Type.Object({ type: Type.Literal('LineString'), coordinates: Type.Array(LngLatSchema, { minItems: 2 }) }),
+        ]),
+        properties: FeaturePropertiesSchema,
+      }),
+    ),
+  },
+  { description: 'RFC 7946 GeoJSON: open it in QGIS or geojson.io' },
+);

@@ -48,16 +48,22 @@ export function createPlanningService(deps: PlanningServiceDeps) {
 
   /** Plans are made for today (late additions) up to `maxDaysAhead` days ahead, in office time. */
   function assertPlannableDate(date: string, timeZone: string) {
-    if (!isValidDeliveryDate(date)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    if (!isValidDeliveryDate(date))
+      throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
     const today = localDate(clock(), timeZone);
     if (date < today || date > addDays(today, maxDaysAhead)) {
-      throw createError({ code: 'planning.date_out_of_range', status: 422, message: `deliveryDate must lie between ${today} and ${addDays(today, maxDaysAhead)}` });
+      throw createError({
+        code: 'planning.date_out_of_range',
+        status: 422,
+        message: `deliveryDate must lie between ${today} and ${addDays(today, maxDaysAhead)}`,
+      });
     }
   }
 
   async function loadPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
     const office = await officeInScope(officeId, staff);
-    if (!isValidDeliveryDate(deliveryDate)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    if (!isValidDeliveryDate(deliveryDate))
+      throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
     const repo = createPlanningRepository(db);
     const plan = await repo.currentPlan(officeId, deliveryDate);
     if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day: create one first' });
@@ -71,20 +77,35 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       const day = deliveryDay(input.deliveryDate, office.timezone);
       const start = new Date(input.shiftStart);
       const end = new Date(input.shiftEnd);
-      if (!(end > start)) throw createError({ code: 'courier_shift.invalid_window', status: 422, message: 'shiftEnd must be after shiftStart' });
+      if (!(end > start))
+        throw createError({ code: 'courier_shift.invalid_window', status: 422, message: 'shiftEnd must be after shiftStart' });
       if (start < day.start || end > day.end) {
         throw createError({
-          code: 'courier_shift.outside_day', status: 422,
+          code: 'courier_shift.outside_day',
+          status: 422,
           message: `The shift must lie within the delivery day (${day.start.toISOString()} – ${day.end.toISOString()})`,
         });
       }
       return db.transaction(async (tx) => {
         const shift = await createPlanningRepository(tx).insertShift({
-          officeId, deliveryDate: input.deliveryDate, vehicleType: input.vehicleType, vehicleCount: input.vehicleCount, capacity: input.capacity,
-          shiftStart: start, shiftEnd: end, maxDistanceMetres: input.maxDistanceMetres ?? null, createdByStaffId: staff.id,
+          officeId,
+          deliveryDate: input.deliveryDate,
+          vehicleType: input.vehicleType,
+          vehicleCount: input.vehicleCount,
+          capacity: input.capacity,
+          shiftStart: start,
+          shiftEnd: end,
+          maxDistanceMetres: input.maxDistanceMetres ?? null,
+          createdByStaffId: staff.id,
         });
         await recordAudit(tx, {
-          actorType: 'staff', actorId: staff.id, action: 'courier_shift.created', subjectType: 'courier_shift', subjectId: shift.id, officeId, requestId,
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'courier_shift.created',
+          subjectType: 'courier_shift',
+          subjectId: shift.id,
+          officeId,
+          requestId,
           details: { deliveryDate: shift.deliveryDate, vehicleType: shift.vehicleType, vehicleCount: shift.vehicleCount },
         });
         return { shift };
@@ -93,7 +114,8 @@ export function createPlanningService(deps: PlanningServiceDeps) {
 
     async listCourierShifts(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
       await officeInScope(officeId, staff);
-      if (!isValidDeliveryDate(deliveryDate)) throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+      if (!isValidDeliveryDate(deliveryDate))
+        throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
       return { shifts: await createPlanningRepository(db).shiftsOf(officeId, deliveryDate) };
     },
 
@@ -113,24 +135,40 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         if (current && current.status !== 'confirmed') return { plan: current, job: running };
       }
       const claimed = await db.transaction(async (tx) => {
-        const result = await claimPlan(tx, { officeId, deliveryDate, jobId: planJobId(officeId, deliveryDate), requestedByStaffId: staff?.id ?? null });
+        const result = await claimPlan(tx, {
+          officeId,
+          deliveryDate,
+          jobId: planJobId(officeId, deliveryDate),
+          requestedByStaffId: staff?.id ?? null,
+        });
         if (result.kind === 'confirmed') {
           throw createError({
-            code: 'plan.already_confirmed', status: 409,
+            code: 'plan.already_confirmed',
+            status: 409,
             message: 'The plan of this day is confirmed and its bookings are planned; it cannot be re-planned',
           });
         }
         if (result.fresh) {
           await recordAudit(tx, {
-            actorType: staff ? 'staff' : 'system', actorId: staff?.id ?? 'nightly', action: 'plan.requested', subjectType: 'plan',
-            subjectId: result.plan.id, officeId, requestId: 'staff' in by ? by.requestId : undefined, details: { deliveryDate },
+            actorType: staff ? 'staff' : 'system',
+            actorId: staff?.id ?? 'nightly',
+            action: 'plan.requested',
+            subjectType: 'plan',
+            subjectId: result.plan.id,
+            officeId,
+            requestId: 'staff' in by ? by.requestId : undefined,
+            details: { deliveryDate },
           });
         }
         return result.plan;
       });
       // Enqueued after commit: a lost add leaves the plan queued, and asking again adds the job.
       const job = await deps.jobs.enqueue(officeId, deliveryDate).catch((err: unknown) => {
-        throw createError({ code: 'planning.queue_unavailable', status: 503, message: `The plan is queued but the job could not be added: ${(err as Error).message}` });
+        throw createError({
+          code: 'planning.queue_unavailable',
+          status: 503,
+          message: `The plan is queued but the job could not be added: ${(err as Error).message}`,
+        });
       });
       return { plan: claimed, job };
     },
@@ -138,7 +176,9 @@ export function createPlanningService(deps: PlanningServiceDeps) {
     async getPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
       const { plan, repo } = await loadPlan(officeId, deliveryDate, staff);
       const [routes, stops, unassignedBookings] = await Promise.all([
-        repo.routesOf(plan.id), repo.stopsOf(plan.id), repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+        repo.routesOf(plan.id),
+        repo.stopsOf(plan.id),
+        repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
       ]);
       const applicationNumbers = new Map(unassignedBookings.map((b) => [b.id, b.applicationNumber]));
       return {
@@ -160,7 +200,8 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         await repo.lockDay(officeId, deliveryDate);
         const plan = await repo.currentPlan(officeId, deliveryDate);
         if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
-        if (plan.status === 'confirmed') throw createError({ code: 'plan.already_confirmed', status: 409, message: 'This plan is already confirmed' });
+        if (plan.status === 'confirmed')
+          throw createError({ code: 'plan.already_confirmed', status: 409, message: 'This plan is already confirmed' });
         if (plan.status !== 'draft') {
           throw createError({ code: 'plan.not_draft', status: 409, message: `The plan is ${plan.status}; only a draft can be confirmed` });
         }
@@ -173,18 +214,32 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const stale: string[] = [];
         for (const id of ids) {
           const booking = (await bookingsRepo.findById(id, { forUpdate: true }))!;
-          if ((booking.status === 'document_ready' || booking.status === 'attempt_failed') && canTransition(booking.status, 'planned')) locked.push(booking);
+          if ((booking.status === 'document_ready' || booking.status === 'attempt_failed') && canTransition(booking.status, 'planned'))
+            locked.push(booking);
           else stale.push(id);
         }
         if (stale.length > 0) {
           throw createError({
-            code: 'plan.stale', status: 409, message: 'Bookings on this plan changed since it was made: plan the day again', details: { bookingIds: stale },
+            code: 'plan.stale',
+            status: 409,
+            message: 'Bookings on this plan changed since it was made: plan the day again',
+            details: { bookingIds: stale },
           });
         }
         for (const booking of locked) await bookingsRepo.transition(booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
-        const confirmed = (await repo.updatePlan(plan.id, ['draft'], { status: 'confirmed', confirmedByStaffId: staff.id, confirmedAt: clock() }))!;
+        const confirmed = (await repo.updatePlan(plan.id, ['draft'], {
+          status: 'confirmed',
+          confirmedByStaffId: staff.id,
+          confirmedAt: clock(),
+        }))!;
         await recordAudit(tx, {
-          actorType: 'staff', actorId: staff.id, action: 'plan.confirmed', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'plan.confirmed',
+          subjectType: 'plan',
+          subjectId: plan.id,
+          officeId,
+          requestId,
           details: { deliveryDate, bookings: locked.length },
         });
         return { plan: confirmed, bookingIds: ids };
@@ -204,7 +259,11 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const plan = await repo.currentPlan(officeId, deliveryDate);
         if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
         if (plan.status !== 'confirmed') {
-          throw createError({ code: 'plan.not_confirmed', status: 409, message: `The plan is ${plan.status}; only a confirmed plan can be withdrawn` });
+          throw createError({
+            code: 'plan.not_confirmed',
+            status: 409,
+            message: `The plan is ${plan.status}; only a confirmed plan can be withdrawn`,
+          });
         }
         const bookingsRepo = createBookingsRepository(tx);
         const ids = (await repo.stopsOf(plan.id)).map((s) => s.stop.bookingId).sort();
@@ -213,7 +272,9 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const gone = current.filter((b) => !['planned', 'cancelled'].includes(b.status));
         if (gone.length > 0) {
           throw createError({
-            code: 'plan.in_progress', status: 409, message: 'Documents of this plan have left the office: it can no longer be withdrawn',
+            code: 'plan.in_progress',
+            status: 409,
+            message: 'Documents of this plan have left the office: it can no longer be withdrawn',
             details: { bookingIds: gone.map((b) => b.id) },
           });
         }
@@ -223,7 +284,13 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         }
         const withdrawn = (await repo.updatePlan(plan.id, ['confirmed'], { status: 'superseded' }))!;
         await recordAudit(tx, {
-          actorType: 'staff', actorId: staff.id, action: 'plan.withdrawn', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+          actorType: 'staff',
+          actorId: staff.id,
+          action: 'plan.withdrawn',
+          subjectType: 'plan',
+          subjectId: plan.id,
+          officeId,
+          requestId,
           details: { deliveryDate, bookings: returned.length },
         });
         return { plan: withdrawn, bookingIds: returned.map((b) => b.id) };
@@ -234,11 +301,15 @@ export function createPlanningService(deps: PlanningServiceDeps) {
     async getPlanGeoJson(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
       const { office, plan, repo } = await loadPlan(officeId, deliveryDate, staff);
       const [routes, stops, leftOver] = await Promise.all([
-        repo.routesOf(plan.id), repo.stopsOf(plan.id), repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+        repo.routesOf(plan.id),
+        repo.stopsOf(plan.id),
+        repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
       ]);
       const byId = new Map(leftOver.map((b) => [b.id, b]));
       const geojson = planToGeoJson({
-        plan, depot: office.location, routes,
+        plan,
+        depot: office.location,
+        routes,
         stops: stops.map((s) => ({ ...s.stop, applicationNumber: s.applicationNumber })),
         unassigned: plan.unassigned.flatMap((u) => {
           const b = byId.get(u.bookingId);
@@ -246,7 +317,13 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         }),
       });
       await recordAudit(db, {
-        actorType: 'staff', actorId: staff.id, action: 'plan.geojson_exported', subjectType: 'plan', subjectId: plan.id, officeId, requestId,
+        actorType: 'staff',
+        actorId: staff.id,
+        action: 'plan.geojson_exported',
+        subjectType: 'plan',
+        subjectId: plan.id,
+        officeId,
+        requestId,
       });
       return { geojson };
     },

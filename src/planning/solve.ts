@@ -4,8 +4,15 @@
  * crossing this boundary is plain data, so it can be posted to a thread.
  */
 import {
-  checkSolution, createGreatCircleProvider, createOsrmProvider, planDeliveries,
-  type DeliveryRequest, type MatrixProvider, type Objective, type SolveProgress, type VrptwSolution,
+  checkSolution,
+  createGreatCircleProvider,
+  createOsrmProvider,
+  planDeliveries,
+  type DeliveryRequest,
+  type MatrixProvider,
+  type Objective,
+  type SolveProgress,
+  type VrptwSolution,
 } from '../routing/index.ts';
 
 export type MatrixChoice = { kind: 'great_circle' } | { kind: 'osrm'; baseUrl: string };
@@ -47,7 +54,12 @@ export const solveInProcess: SolveDeliveries = async (input, hooks) => {
   // job rather than become a draft. The checker shares no code with the solver.
   const check = checkSolution(problem, solution, input.objective);
   if (!check.feasible) {
-    throw new Error(`The route solver returned an infeasible plan: ${check.violations.slice(0, 3).map((v) => v.message).join('; ')}`);
+    throw new Error(
+      `The route solver returned an infeasible plan: ${check.violations
+        .slice(0, 3)
+        .map((v) => v.message)
+        .join('; ')}`,
+    );
   }
   return solution;
 };

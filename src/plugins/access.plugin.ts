@@ -71,7 +71,7 @@ export const accessPlugin = fp(
         response[401] ??= ErrorRef;
         response[403] ??= ErrorRef;
         const roles = decl.roles.join(', ');
-        schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Roles: ${roles}${decl.kind === 'staff_or_tracking_token' ? ', or the citizen with the booking\'s tracking token (header `Tracking-Token`)' : ''}.`;
+        schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Roles: ${roles}${decl.kind === 'staff_or_tracking_token' ? ", or the citizen with the booking's tracking token (header `Tracking-Token`)" : ''}.`;
       }
     });
 
@@ -79,7 +79,8 @@ export const accessPlugin = fp(
       const decl = request.routeOptions.config?.access;
       if (!decl || decl.kind === 'public' || decl.kind === 'signature') {
         // Public operations may still be called by staff (a clerk booking at the counter).
-        if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization) request.staff = await authenticate(request, opts.auth);
+        if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization)
+          request.staff = await authenticate(request, opts.auth);
         return;
       }
       if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {
@@ -93,7 +94,11 @@ export const accessPlugin = fp(
       const staff = await authenticate(request, opts.auth);
       if (!staff) throw createError({ code: 'auth.required', status: 401, message: 'Sign in: Authorization: Bearer <token>' });
       if (!staff.roles.some((r) => decl.roles.includes(r))) {
-        throw createError({ code: 'auth.forbidden', status: 403, message: `This operation needs one of the roles: ${decl.roles.join(', ')}` });
+        throw createError({
+          code: 'auth.forbidden',
+          status: 403,
+          message: `This operation needs one of the roles: ${decl.roles.join(', ')}`,
+        });
       }
       request.staff = staff;
     });

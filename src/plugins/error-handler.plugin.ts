@@ -48,7 +48,11 @@ export const errorHandlerPlugin = fp(
 
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send({
-        error: { code: 'route.not_found', message: `No route ${request.method} ${request.url.split('?')[0]}`, requestId: String(request.id) },
+        error: {
+          code: 'route.not_found',
+          message: `No route ${request.method} ${request.url.split('?')[0]}`,
+          requestId: String(request.id),
+        },
       }),
     );
   },

@@ -18,10 +18,9 @@ export const rateLimitPlugin = fp(
       nameSpace: `${opts.prefix}:rate-limit:`,
       skipOnError: true,
       errorResponseBuilder: (_request, context) =>
-        Object.assign(
-          createError({ code: 'request.rate_limited', status: 429, message: `Too many requests: retry in ${context.after}` }),
-          { statusCode: context.statusCode },
-        ),
+        Object.assign(createError({ code: 'request.rate_limited', status: 429, message: `Too many requests: retry in ${context.after}` }), {
+          statusCode: context.statusCode,
+        }),
     });
   },
   { name: 'rate-limit', dependencies: ['error-handler'] },
@@ -43,7 +42,10 @@ export const RATE_LIMITS = {
     max: 10,
     timeWindow: '5 minutes',
     hook: 'preHandler' as const,
-    keyGenerator: (request: FastifyRequest) => `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '').toLowerCase().slice(0, 64)}`,
+    keyGenerator: (request: FastifyRequest) =>
+      `${request.ip}:${String((request.body as { username?: unknown } | undefined)?.username ?? '')
+        .toLowerCase()
+        .slice(0, 64)}`,
   },
   /** Per address, for the operations citizens reach without signing in (RATE_LIMIT_PER_MINUTE). */
   citizen: { max: async (request: FastifyRequest) => request.server.citizenRateLimit, timeWindow: '1 minute' },

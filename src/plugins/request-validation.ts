@@ -60,7 +60,18 @@ function storableTextOnly(validate: ValidateFunction): ValidateFunction {
       return false;
     }
     const path = findUnstorable(data, '');
-    wrapped.errors = path === null ? null : [{ instancePath: path, schemaPath: '', keyword: 'characters', params: {}, message: 'must not contain NUL or unpaired surrogate characters' }];
+    wrapped.errors =
+      path === null
+        ? null
+        : [
+            {
+              instancePath: path,
+              schemaPath: '',
+              keyword: 'characters',
+              params: {},
+              message: 'must not contain NUL or unpaired surrogate characters',
+            },
+          ];
     return path === null;
   }) as ValidateFunction;
   return wrapped;

@@ -21,7 +21,7 @@ export const swaggerPlugin = fp(
         },
         tags: [
           { name: 'bookings', description: 'Quotes, bookings, cancellation, document arrival' },
-          { name: 'tracking', description: 'The citizen\'s view of a booking' },
+          { name: 'tracking', description: "The citizen's view of a booking" },
           { name: 'offices', description: 'Citizen offices' },
           { name: 'staff', description: 'Staff sign-in and accounts' },
           { name: 'webhooks', description: 'Events from Stripe' },
@@ -30,7 +30,7 @@ export const swaggerPlugin = fp(
         components: {
           securitySchemes: {
             staffBearer: { type: 'http', scheme: 'bearer', description: 'Token from signIn' },
-            trackingToken: { type: 'apiKey', in: 'header', name: 'Tracking-Token', description: 'The citizen\'s tracking token' },
+            trackingToken: { type: 'apiKey', in: 'header', name: 'Tracking-Token', description: "The citizen's tracking token" },
           },
         },
       },

@@ -16,7 +16,8 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
       const priced = priceLocation(input.location, zones, tariffs);
       if (!priced.insideAnyZone) {
         throw createError({
-          code: 'quote.outside_service_area', status: 422,
+          code: 'quote.outside_service_area',
+          status: 422,
           message: 'This address lies outside every delivery zone of the office; the document can be collected at the office',
         });
       }
@@ -25,7 +26,12 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
       }
       const [quote] = await deps.db
         .insert(quotes)
-        .values({ officeId: office.id, location: input.location, options: priced.options, expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000) })
+        .values({
+          officeId: office.id,
+          location: input.location,
+          options: priced.options,
+          expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
+        })
         .returning();
       return { quote: quote! };
     },

@@ -113,7 +113,12 @@ export function checkSolution(problem: VrptwProblem, solution: SolutionToCheck, 
       prev = to;
       if (!stop) break;
       if (served.has(stop.id)) {
-        violations.push({ code: 'stop_served_twice', message: `stop ${stop.id} served more than once`, vehicleId: vehicle.id, stopId: stop.id });
+        violations.push({
+          code: 'stop_served_twice',
+          message: `stop ${stop.id} served more than once`,
+          vehicleId: vehicle.id,
+          stopId: stop.id,
+        });
       }
       served.add(stop.id);
       if (stop.allowedVehicleTypes && !stop.allowedVehicleTypes.includes(vehicle.type)) {

@@ -22,7 +22,6 @@ export function createError(args: { code: string; status: number; message: strin
 
 export const isAppError = (e: unknown): e is AppError => e instanceof AppError;
 
-
 /** A PostgreSQL error of the given SQLSTATE, seen through postgres.js or PGlite (or drizzle's wrapper). */
 function isPgError(e: unknown, sqlState: string, constraint?: string): boolean {
   const err = (e as { cause?: unknown })?.cause ?? e;

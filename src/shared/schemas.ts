@@ -4,10 +4,10 @@ import { Type, type TSchema } from '@sinclair/typebox';
 export const IdSchema = Type.String({ format: 'uuid', maxLength: 36, description: 'UUID' });
 export const IdParams = Type.Object({ id: IdSchema }, { additionalProperties: false });
 
-export const LngLatSchema = Type.Tuple(
-  [Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })],
-  { description: 'GeoJSON position [longitude, latitude], WGS84', examples: [[9.1829, 48.7758]] },
-);
+export const LngLatSchema = Type.Tuple([Type.Number({ minimum: -180, maximum: 180 }), Type.Number({ minimum: -90, maximum: 90 })], {
+  description: 'GeoJSON position [longitude, latitude], WGS84',
+  examples: [[9.1829, 48.7758]],
+});
 
 export const MoneySchema = Type.Object(
   {

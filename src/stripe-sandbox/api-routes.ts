@@ -56,12 +56,32 @@ const one = (type: string): ResponseShape => ({ type, list: false });
 const many = (type: string): ResponseShape => ({ type, list: true });
 
 export const API_ROUTES: readonly ApiRoute[] = [
-  { method: 'POST', path: '/payment_intents', returns: one('payment_intent'), handle: (c) => createPaymentIntent(c.ctx, c.params, c.request) },
+  {
+    method: 'POST',
+    path: '/payment_intents',
+    returns: one('payment_intent'),
+    handle: (c) => createPaymentIntent(c.ctx, c.params, c.request),
+  },
   { method: 'GET', path: '/payment_intents', returns: many('payment_intent'), handle: (c) => listPaymentIntents(c.ctx, c.params) },
   { method: 'GET', path: '/payment_intents/:id', returns: one('payment_intent'), handle: (c) => retrievePaymentIntent(c.ctx, c.id) },
-  { method: 'POST', path: '/payment_intents/:id', returns: one('payment_intent'), handle: (c) => updatePaymentIntent(c.ctx, c.id, c.params) },
-  { method: 'POST', path: '/payment_intents/:id/confirm', returns: one('payment_intent'), handle: (c) => confirmPaymentIntent(c.ctx, c.id, c.params, c.request) },
-  { method: 'POST', path: '/payment_intents/:id/cancel', returns: one('payment_intent'), handle: (c) => cancelPaymentIntent(c.ctx, c.id, c.params, c.request) },
+  {
+    method: 'POST',
+    path: '/payment_intents/:id',
+    returns: one('payment_intent'),
+    handle: (c) => updatePaymentIntent(c.ctx, c.id, c.params),
+  },
+  {
+    method: 'POST',
+    path: '/payment_intents/:id/confirm',
+    returns: one('payment_intent'),
+    handle: (c) => confirmPaymentIntent(c.ctx, c.id, c.params, c.request),
+  },
+  {
+    method: 'POST',
+    path: '/payment_intents/:id/cancel',
+    returns: one('payment_intent'),
+    handle: (c) => cancelPaymentIntent(c.ctx, c.id, c.params, c.request),
+  },
   { method: 'POST', path: '/refunds', returns: one('refund'), handle: (c) => createRefund(c.ctx, c.params, c.request) },
   { method: 'GET', path: '/refunds', returns: many('refund'), handle: (c) => listRefunds(c.ctx, c.params) },
   { method: 'GET', path: '/refunds/:id', returns: one('refund'), handle: (c) => retrieveRefund(c.ctx, c.id) },
@@ -69,8 +89,18 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'GET', path: '/charges', returns: many('charge'), handle: (c) => listCharges(c.ctx, c.params) },
   { method: 'GET', path: '/charges/:id', returns: one('charge'), handle: (c) => retrieveCharge(c.ctx, c.id) },
   { method: 'GET', path: '/balance', returns: one('balance'), handle: (c) => retrieveBalance(c.ctx, c.params) },
-  { method: 'GET', path: '/balance_transactions', returns: many('balance_transaction'), handle: (c) => listBalanceTransactions(c.ctx, c.params) },
-  { method: 'GET', path: '/balance_transactions/:id', returns: one('balance_transaction'), handle: (c) => retrieveBalanceTransaction(c.ctx, c.id) },
+  {
+    method: 'GET',
+    path: '/balance_transactions',
+    returns: many('balance_transaction'),
+    handle: (c) => listBalanceTransactions(c.ctx, c.params),
+  },
+  {
+    method: 'GET',
+    path: '/balance_transactions/:id',
+    returns: one('balance_transaction'),
+    handle: (c) => retrieveBalanceTransaction(c.ctx, c.id),
+  },
   { method: 'GET', path: '/disputes', returns: many('dispute'), handle: (c) => listDisputes(c.ctx, c.params) },
   { method: 'GET', path: '/disputes/:id', returns: one('dispute'), handle: (c) => retrieveDispute(c.ctx, c.id) },
   { method: 'GET', path: '/events', returns: many('event'), handle: (c) => listEvents(c.ctx, c.params) },
@@ -79,7 +109,12 @@ export const API_ROUTES: readonly ApiRoute[] = [
   { method: 'POST', path: '/webhook_endpoints', returns: one('webhook_endpoint'), handle: (c) => createWebhookEndpoint(c.ctx, c.params) },
   { method: 'GET', path: '/webhook_endpoints', returns: many('webhook_endpoint'), handle: (c) => listWebhookEndpoints(c.ctx, c.params) },
   { method: 'GET', path: '/webhook_endpoints/:id', returns: one('webhook_endpoint'), handle: (c) => retrieveWebhookEndpoint(c.ctx, c.id) },
-  { method: 'POST', path: '/webhook_endpoints/:id', returns: one('webhook_endpoint'), handle: (c) => updateWebhookEndpoint(c.ctx, c.id, c.params) },
+  {
+    method: 'POST',
+    path: '/webhook_endpoints/:id',
+    returns: one('webhook_endpoint'),
+    handle: (c) => updateWebhookEndpoint(c.ctx, c.id, c.params),
+  },
   { method: 'DELETE', path: '/webhook_endpoints/:id', returns: one('webhook_endpoint'), handle: (c) => deleteWebhookEndpoint(c.ctx, c.id) },
 ];
 

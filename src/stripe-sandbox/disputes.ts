@@ -34,6 +34,9 @@ export function listDisputes(ctx: SandboxContext, form: FormObject): Stripe.ApiL
   const paymentIntent = params.optionalString('payment_intent');
   const disputes = ctx.store
     .list('dispute')
-    .filter((dispute) => (charge === undefined || dispute.charge === charge) && (paymentIntent === undefined || dispute.payment_intent === paymentIntent));
+    .filter(
+      (dispute) =>
+        (charge === undefined || dispute.charge === charge) && (paymentIntent === undefined || dispute.payment_intent === paymentIntent),
+    );
   return paginate(disputes, params, '/v1/disputes', 'dispute');
 }

@@ -66,12 +66,7 @@ export function parameterMissing(param: string): SandboxError {
 }
 
 export function parameterUnknown(param: string): SandboxError {
-  return createInvalidRequest(
-    400,
-    `Received unknown parameter: ${param}`,
-    'parameter_unknown',
-    param,
-  );
+  return createInvalidRequest(400, `Received unknown parameter: ${param}`, 'parameter_unknown', param);
 }
 
 export function parameterInvalidInteger(param: string, value: string): SandboxError {

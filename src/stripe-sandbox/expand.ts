@@ -12,7 +12,12 @@ export type ExpandableType = 'payment_intent' | 'charge' | 'refund' | 'balance_t
 const EXPANDABLE_FIELDS: Record<string, Record<string, ExpandableType | null>> = {
   payment_intent: { latest_charge: 'charge', payment_method: 'payment_method' },
   charge: { balance_transaction: 'balance_transaction', payment_intent: 'payment_intent' },
-  refund: { balance_transaction: 'balance_transaction', charge: 'charge', payment_intent: 'payment_intent', payment_method: 'payment_method' },
+  refund: {
+    balance_transaction: 'balance_transaction',
+    charge: 'charge',
+    payment_intent: 'payment_intent',
+    payment_method: 'payment_method',
+  },
   balance_transaction: { source: null },
   dispute: { charge: 'charge', payment_intent: 'payment_intent' },
 };

@@ -3,7 +3,15 @@ import path from 'node:path';
 import { createMemoryStore, type IdempotencyRecord, type SandboxStore, type StoredKind, type StoredObjects } from './store.ts';
 
 /** Kinds kept across restarts. Webhook endpoints are not: each start registers its own. */
-const PERSISTED: readonly StoredKind[] = ['payment_intent', 'payment_method', 'charge', 'refund', 'balance_transaction', 'dispute', 'event'];
+const PERSISTED: readonly StoredKind[] = [
+  'payment_intent',
+  'payment_method',
+  'charge',
+  'refund',
+  'balance_transaction',
+  'dispute',
+  'event',
+];
 
 interface Snapshot {
   version: 1;

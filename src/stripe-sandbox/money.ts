@@ -1,7 +1,24 @@
 /** Amount formatting and fee rules, kept in one place because they are business assumptions. */
 
 const SYMBOLS: Record<string, string> = { eur: '€', usd: '$', gbp: '£', chf: 'CHF ' };
-const ZERO_DECIMAL = new Set(['bif', 'clp', 'djf', 'gnf', 'jpy', 'kmf', 'krw', 'mga', 'pyg', 'rwf', 'ugx', 'vnd', 'vuv', 'xaf', 'xof', 'xpf']);
+const ZERO_DECIMAL = new Set([
+  'bif',
+  'clp',
+  'djf',
+  'gnf',
+  'jpy',
+  'kmf',
+  'krw',
+  'mga',
+  'pyg',
+  'rwf',
+  'ugx',
+  'vnd',
+  'vuv',
+  'xaf',
+  'xof',
+  'xpf',
+]);
 
 // Stripe's minimum charge amounts for the currencies a German authority plausibly uses.
 const MINIMUM_AMOUNTS: Record<string, number> = { eur: 50, usd: 50, chf: 50, gbp: 30, dkk: 250, pln: 200, sek: 300, nok: 300, czk: 1500 };

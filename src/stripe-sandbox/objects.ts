@@ -57,9 +57,7 @@ export function buildPaymentIntent(input: PaymentIntentInput, created: number): 
     next_action: null,
     on_behalf_of: null,
     payment_method: null,
-    payment_method_configuration_details: input.automaticPaymentMethods?.enabled
-      ? { id: 'pmc_sandbox_default', parent: null }
-      : null,
+    payment_method_configuration_details: input.automaticPaymentMethods?.enabled ? { id: 'pmc_sandbox_default', parent: null } : null,
     payment_method_options: {
       card: { installments: null, mandate_options: null, network: null, request_three_d_secure: 'automatic' },
     },
@@ -248,8 +246,7 @@ function truncateToUtcDay(seconds: number): number {
 }
 
 export function buildBalanceTransaction(input: BalanceTransactionInput, created: number): Stripe.BalanceTransaction {
-  const availableOn =
-    input.availableAfterSeconds === 0 ? created : truncateToUtcDay(created + input.availableAfterSeconds);
+  const availableOn = input.availableAfterSeconds === 0 ? created : truncateToUtcDay(created + input.availableAfterSeconds);
   return {
     id: input.id ?? generateId('txn'),
     object: 'balance_transaction',

@@ -1,10 +1,4 @@
-import {
-  parameterInvalid,
-  parameterInvalidEmpty,
-  parameterInvalidInteger,
-  parameterMissing,
-  parameterUnknown,
-} from './errors.ts';
+import { parameterInvalid, parameterInvalidEmpty, parameterInvalidInteger, parameterMissing, parameterUnknown } from './errors.ts';
 import type { FormObject, FormValue } from './form.ts';
 
 /**
@@ -95,18 +89,10 @@ export class ParamReader {
     }
     const parsed = Number(value);
     if (options.min !== undefined && parsed < options.min) {
-      throw parameterInvalid(
-        this.name(key),
-        `This value must be greater than or equal to ${options.min}.`,
-        'parameter_invalid_integer',
-      );
+      throw parameterInvalid(this.name(key), `This value must be greater than or equal to ${options.min}.`, 'parameter_invalid_integer');
     }
     if (options.max !== undefined && parsed > options.max) {
-      throw parameterInvalid(
-        this.name(key),
-        `This value must be less than or equal to ${options.max}.`,
-        'parameter_invalid_integer',
-      );
+      throw parameterInvalid(this.name(key), `This value must be less than or equal to ${options.max}.`, 'parameter_invalid_integer');
     }
     return parsed;
   }

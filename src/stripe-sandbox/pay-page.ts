@@ -52,7 +52,11 @@ export function buildHtmlPage(statusCode: number, title: string, content: string
 }
 
 function renderNotFound(): PageResponse {
-  return buildHtmlPage(404, 'Stripe sandbox — payment not found', '<h1>Payment not found</h1><p>Unknown payment or wrong client secret.</p>');
+  return buildHtmlPage(
+    404,
+    'Stripe sandbox — payment not found',
+    '<h1>Payment not found</h1><p>Unknown payment or wrong client secret.</p>',
+  );
 }
 
 function compareSecrets(expected: string | null, given: string | undefined): boolean {

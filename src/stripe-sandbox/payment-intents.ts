@@ -7,12 +7,7 @@ import type { FormObject } from './form.ts';
 import { generateId } from './ids.ts';
 import { LIST_PARAMS, paginate } from './lists.ts';
 import { formatAmount, minimumAmount } from './money.ts';
-import {
-  buildCharge,
-  buildChargeBalanceTransaction,
-  buildPaymentIntent,
-  buildPaymentMethod,
-} from './objects.ts';
+import { buildCharge, buildChargeBalanceTransaction, buildPaymentIntent, buildPaymentMethod } from './objects.ts';
 import { mergeMetadata, ParamReader } from './params.ts';
 import { findTestCard, findTestCardByFingerprint } from './test-cards.ts';
 
@@ -66,11 +61,7 @@ function readAmount(params: ParamReader, currency: string, required: boolean): n
   if (amount === undefined) return undefined;
   const minimum = minimumAmount(currency);
   if (amount < minimum) {
-    throw parameterInvalid(
-      'amount',
-      `Amount must be at least ${formatAmount(minimum, currency)} ${currency}`,
-      'amount_too_small',
-    );
+    throw parameterInvalid('amount', `Amount must be at least ${formatAmount(minimum, currency)} ${currency}`, 'amount_too_small');
   }
   if (amount > MAX_AMOUNT) {
     throw parameterInvalid('amount', `Amount must be no more than ${formatAmount(MAX_AMOUNT, currency)}`, 'amount_too_large');
@@ -130,7 +121,11 @@ function readPaymentMethodSetup(params: ParamReader): PaymentMethodSetup {
         'payment_method_unactivated',
       );
     }
-    return { allowedPaymentMethodTypes: param === 'allowed_payment_method_types' ? types : null, paymentMethodTypes: types, automaticPaymentMethods: null };
+    return {
+      allowedPaymentMethodTypes: param === 'allowed_payment_method_types' ? types : null,
+      paymentMethodTypes: types,
+      automaticPaymentMethods: null,
+    };
   }
   // Since API version 2023-08-16 automatic payment methods are on unless switched off.
   if (enabled === false) return { allowedPaymentMethodTypes: null, paymentMethodTypes: ['card'], automaticPaymentMethods: null };

@@ -50,7 +50,10 @@ export function retrieveEvent(ctx: SandboxContext, id: string): Stripe.Event {
 /** Stripe's event type filter: exact, or with `*` wildcards such as `charge.*`. */
 function matchesTypeFilter(filter: string, type: string): boolean {
   if (!filter.includes('*')) return filter === type;
-  const pattern = filter.split('*').map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('.*');
+  const pattern = filter
+    .split('*')
+    .map((part) => part.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+    .join('.*');
   return new RegExp(`^${pattern}$`).test(type);
 }
 

@@ -11,10 +11,16 @@ import { createStripeSandbox } from './index.ts';
 import type { SandboxLogger } from './logger.ts';
 
 function createLineLogger(level: string) {
-  return (details: object, message?: string) => console.log(JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...details }));
+  return (details: object, message?: string) =>
+    console.log(JSON.stringify({ level, time: new Date().toISOString(), msg: message, ...details }));
 }
 
-const logger: SandboxLogger = { debug: createLineLogger('debug'), info: createLineLogger('info'), warn: createLineLogger('warn'), error: createLineLogger('error') };
+const logger: SandboxLogger = {
+  debug: createLineLogger('debug'),
+  info: createLineLogger('info'),
+  warn: createLineLogger('warn'),
+  error: createLineLogger('error'),
+};
 const port = Number(process.env.STRIPE_SANDBOX_PORT ?? 12111);
 const host = process.env.STRIPE_SANDBOX_HOST ?? '127.0.0.1';
 const webhookUrl = process.env.STRIPE_SANDBOX_WEBHOOK_URL;
@@ -24,9 +30,15 @@ const sandbox = createStripeSandbox({ logger });
 const { url } = await sandbox.listen({ port, host });
 if (webhookUrl) {
   const endpoint = sandbox.addWebhookEndpoint(webhookUrl, secret);
-  logger.info({ url: webhookUrl, secret: secret === undefined ? endpoint.secret : '(from STRIPE_WEBHOOK_SECRET)' }, 'webhook endpoint registered');
+  logger.info(
+    { url: webhookUrl, secret: secret === undefined ? endpoint.secret : '(from STRIPE_WEBHOOK_SECRET)' },
+    'webhook endpoint registered',
+  );
 }
-logger.warn({ url, apiKey: 'any sk_test_… key' }, 'Offline Stripe sandbox running — no real money. Point stripe-node at it with { host, port, protocol: "http" }.');
+logger.warn(
+  { url, apiKey: 'any sk_test_… key' },
+  'Offline Stripe sandbox running — no real money. Point stripe-node at it with { host, port, protocol: "http" }.',
+);
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {

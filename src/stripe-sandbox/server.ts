@@ -1,14 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { matchRoute } from './api-routes.ts';
 import { findObjectById, type SandboxContext } from './context.ts';
-import {
-  authenticationFailed,
-  internalError,
-  parameterInvalid,
-  SandboxError,
-  toErrorPayload,
-  unrecognizedUrl,
-} from './errors.ts';
+import { authenticationFailed, internalError, parameterInvalid, SandboxError, toErrorPayload, unrecognizedUrl } from './errors.ts';
 import { applyExpansions, validateExpansions } from './expand.ts';
 import { decodeForm, fingerprintForm, type FormObject } from './form.ts';
 import { findReplay } from './idempotency.ts';
@@ -136,12 +129,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       fingerprint = fingerprintForm(allParams);
       const replay = findReplay(deps.ctx.store, { key: idempotencyKey, method, path, fingerprint }, deps.nowMs());
       if (replay) {
-        send(
-          res,
-          replay.statusCode,
-          { ...baseHeaders, 'Idempotent-Replayed': 'true', 'Original-Request': replay.requestId },
-          replay.body,
-        );
+        send(res, replay.statusCode, { ...baseHeaders, 'Idempotent-Replayed': 'true', 'Original-Request': replay.requestId }, replay.body);
         deps.ctx.logger.debug?.({ method, path, requestId, idempotencyKey }, 'stripe sandbox: idempotent replay');
         return;
       }
@@ -154,7 +142,11 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       id: match.id,
       request: { id: requestId, idempotency_key: idempotencyKey ?? null },
     });
-    body = JSON.stringify(applyExpansions(result, expand, (id) => findObjectById(deps.ctx, id)), null, 2);
+    body = JSON.stringify(
+      applyExpansions(result, expand, (id) => findObjectById(deps.ctx, id)),
+      null,
+      2,
+    );
   } catch (caught) {
     let error: SandboxError;
     if (caught instanceof SandboxError) {

@@ -5,9 +5,7 @@
  */
 
 export type CardOutcome =
-  | { kind: 'succeed' }
-  | { kind: 'dispute'; reason: 'fraudulent' }
-  | { kind: 'decline'; code: string; declineCode: string; message: string };
+  { kind: 'succeed' } | { kind: 'dispute'; reason: 'fraudulent' } | { kind: 'decline'; code: string; declineCode: string; message: string };
 
 export interface TestCard {
   brand: string;

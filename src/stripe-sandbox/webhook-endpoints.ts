@@ -77,7 +77,8 @@ export function createWebhookEndpoint(ctx: SandboxContext, form: FormObject): St
   const params = ParamReader.strict(form, ['url', 'enabled_events', 'description', 'metadata', 'api_version']);
   const url = params.requiredString('url', { maxLength: 5000 });
   const enabledEvents = params.optionalStringArray('enabled_events');
-  if (enabledEvents === undefined || enabledEvents.length === 0) throw parameterInvalid('enabled_events', 'Missing required param: enabled_events.', 'parameter_missing');
+  if (enabledEvents === undefined || enabledEvents.length === 0)
+    throw parameterInvalid('enabled_events', 'Missing required param: enabled_events.', 'parameter_missing');
   const endpoint = addWebhookEndpoint(ctx, {
     url,
     enabledEvents,

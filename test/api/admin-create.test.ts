@@ -12,15 +12,21 @@ import { testDatabaseUrl } from '../helpers/test-env.ts';
  * script it names directly.
  */
 function adminCreate(args: string[], env: Record<string, string>, via: 'npm' | 'node' = 'node') {
-  const [command, commandArgs] = via === 'npm'
-    ? ['npm', ['run', '--silent', 'admin:create', '--', ...args]]
-    : [process.execPath, ['--import', 'tsx', 'src/auth/create-admin.cli.ts', ...args]];
+  const [command, commandArgs] =
+    via === 'npm'
+      ? ['npm', ['run', '--silent', 'admin:create', '--', ...args]]
+      : [process.execPath, ['--import', 'tsx', 'src/auth/create-admin.cli.ts', ...args]];
   return new Promise<{ code: number; stdout: string; stderr: string }>((resolve) => {
-    execFile(command, commandArgs, {
-      cwd: new URL('../..', import.meta.url).pathname,
-      env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env },
-      timeout: 60_000,
-    }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }));
+    execFile(
+      command,
+      commandArgs,
+      {
+        cwd: new URL('../..', import.meta.url).pathname,
+        env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', DATABASE_URL: testDatabaseUrl(), LOG_LEVEL: 'silent', ...env },
+        timeout: 60_000,
+      },
+      (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    );
   });
 }
 

@@ -34,7 +34,11 @@ function setAt(value: Json, path: (string | number)[], leaf: Json): Json {
   return copy as Json;
 }
 
-function expectErrorShape(res: { status: number; body: { error?: { code?: unknown; message?: unknown; requestId?: unknown } } }, status: number, code?: string) {
+function expectErrorShape(
+  res: { status: number; body: { error?: { code?: unknown; message?: unknown; requestId?: unknown } } },
+  status: number,
+  code?: string,
+) {
   expect(res.status, JSON.stringify(res.body)).toBe(status);
   expect(res.body.error).toMatchObject({ code: code ?? expect.any(String), message: expect.any(String), requestId: expect.any(String) });
 }
@@ -44,11 +48,25 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
   let officeId: string;
   let quoteId: string;
   let clerk: { headers: Record<string, string> };
-  let doc: { paths: Record<string, Record<string, { operationId: string; requestBody?: { content: Record<string, { schema: SchemaNode; example?: Json }> }; parameters?: Array<{ in: string; name: string; schema: SchemaNode }> }>> };
+  let doc: {
+    paths: Record<
+      string,
+      Record<
+        string,
+        {
+          operationId: string;
+          requestBody?: { content: Record<string, { schema: SchemaNode; example?: Json }> };
+          parameters?: Array<{ in: string; name: string; schema: SchemaNode }>;
+        }
+      >
+    >;
+  };
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
     quoteId = (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id;
     doc = p.app.swagger() as unknown as typeof doc;
@@ -93,8 +111,10 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
           const body = setAt(media.example!, leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
           const res = await api(p, method.toUpperCase(), url, { body, headers: { ...everyone.headers, 'idempotency-key': randomUUID() } });
           expectErrorShape(res, 400, 'request.invalid_body');
-          expect(res.body.error.details.map((d: { path: string }) => d.path), `${op.operationId} /${leaf.path.join('/')}`)
-            .toContain(`/${leaf.path.join('/')}`);
+          expect(
+            res.body.error.details.map((d: { path: string }) => d.path),
+            `${op.operationId} /${leaf.path.join('/')}`,
+          ).toContain(`/${leaf.path.join('/')}`);
           probed++;
         }
       }
@@ -109,7 +129,9 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     const nested = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: '+49 711 1234567', dateOfBirth: '1980-01-01' } }));
     expectErrorShape(nested, 400, 'request.invalid_body');
     expect(nested.body.error.details[0]).toMatchObject({ path: '/recipient', params: { additionalProperty: 'dateOfBirth' } });
-    const inWindow = await book(bookingBody(quoteId, { preferredWindows: [{ start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z', note: 'x' }] }));
+    const inWindow = await book(
+      bookingBody(quoteId, { preferredWindows: [{ start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z', note: 'x' }] }),
+    );
     expectErrorShape(inWindow, 400, 'request.invalid_body');
     const inQuery = await api(p, 'GET', '/v1/bookings?sort=asc', { headers: clerk.headers });
     expectErrorShape(inQuery, 400, 'request.invalid_querystring');
@@ -145,7 +167,9 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     }
     const numericPhone = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: 4971112345 } }));
     expectErrorShape(numericPhone, 400, 'request.invalid_body');
-    const arrayWindows = await book(bookingBody(quoteId, { preferredWindows: { start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z' } }));
+    const arrayWindows = await book(
+      bookingBody(quoteId, { preferredWindows: { start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z' } }),
+    );
     expectErrorShape(arrayWindows, 400, 'request.invalid_body');
   });
 
@@ -153,13 +177,27 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     const nul = await book(bookingBody(quoteId, { recipient: { name: 'Eri\u0000ka', phone: '+49 711 1234567' } }));
     expectErrorShape(nul, 400, 'request.invalid_body');
     expect(nul.body.error.details[0].path).toBe('/recipient/name');
-    const surrogate = JSON.stringify(bookingBody(quoteId, { address: { ...ADDRESS, street: 'SURROGATE' } })).replace('SURROGATE', '\\ud800x');
+    const surrogate = JSON.stringify(bookingBody(quoteId, { address: { ...ADDRESS, street: 'SURROGATE' } })).replace(
+      'SURROGATE',
+      '\\ud800x',
+    );
     const lone = await book(surrogate);
     expectErrorShape(lone, 400, 'request.invalid_body');
     expect(lone.body.error.details[0].path).toBe('/address/street');
     const everyone = await p.staff(['clerk', 'admin'], officeId);
-    expectErrorShape(await api(p, 'GET', '/v1/bookings?kassenzeichen=%00', { headers: everyone.headers }), 400, 'request.invalid_querystring');
-    expectErrorShape(await api(p, 'POST', '/v1/staff', { headers: everyone.headers, body: { username: 'nul.char', displayName: 'N\u0000', password: 'a long passphrase 2026', roles: ['finance'], officeId: null } }), 400, 'request.invalid_body');
+    expectErrorShape(
+      await api(p, 'GET', '/v1/bookings?kassenzeichen=%00', { headers: everyone.headers }),
+      400,
+      'request.invalid_querystring',
+    );
+    expectErrorShape(
+      await api(p, 'POST', '/v1/staff', {
+        headers: everyone.headers,
+        body: { username: 'nul.char', displayName: 'N\u0000', password: 'a long passphrase 2026', roles: ['finance'], officeId: null },
+      }),
+      400,
+      'request.invalid_body',
+    );
     // Characters outside the BMP (a proper surrogate pair) are fine.
     expect((await book(bookingBody(quoteId, { recipient: { name: 'Erika 🙂 Mustermann', phone: '+49 711 1234567' } }))).status).toBe(201);
   });
@@ -172,14 +210,22 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
   });
 
   it('an empty body with a JSON content type is a 400', async () => {
-    expectErrorShape(await api(p, 'POST', '/v1/quotes', { headers: { 'content-type': 'application/json' }, body: '' }), 400, 'request.empty_body');
+    expectErrorShape(
+      await api(p, 'POST', '/v1/quotes', { headers: { 'content-type': 'application/json' }, body: '' }),
+      400,
+      'request.empty_body',
+    );
   });
 
   it(`a body larger than BODY_LIMIT_BYTES is a 413 request.body_too_large`, async () => {
     const limit = p.config.env.BODY_LIMIT_BYTES;
     const big = JSON.stringify({ officeId, address: { ...ADDRESS, street: 'x'.repeat(limit) }, location: NEAR });
     expectErrorShape(await quote(big), 413, 'request.body_too_large');
-    expectErrorShape(await api(p, 'POST', '/v1/bookings', { body: big, headers: { 'idempotency-key': randomUUID() } }), 413, 'request.body_too_large');
+    expectErrorShape(
+      await api(p, 'POST', '/v1/bookings', { body: big, headers: { 'idempotency-key': randomUUID() } }),
+      413,
+      'request.body_too_large',
+    );
   });
 
   it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
@@ -207,15 +253,30 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
 
   it('a cursor the API did not hand out is a 400 request.invalid_cursor', async () => {
     const b64 = (s: string) => Buffer.from(s).toString('base64url');
-    for (const cursor of ['zzz', b64('{}'), b64('null'), b64('["x","y"]'), b64('["2026-01-01T00:00:00Z","not-an-id"]'), b64('[1e20,"00000000-0000-0000-0000-000000000000"]')]) {
+    for (const cursor of [
+      'zzz',
+      b64('{}'),
+      b64('null'),
+      b64('["x","y"]'),
+      b64('["2026-01-01T00:00:00Z","not-an-id"]'),
+      b64('[1e20,"00000000-0000-0000-0000-000000000000"]'),
+    ]) {
       const res = await api(p, 'GET', `/v1/bookings?cursor=${cursor}`, { headers: clerk.headers });
       expectErrorShape(res, 400, 'request.invalid_cursor');
     }
-    expectErrorShape(await api(p, 'GET', `/v1/bookings?cursor=${'a'.repeat(201)}`, { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(
+      await api(p, 'GET', `/v1/bookings?cursor=${'a'.repeat(201)}`, { headers: clerk.headers }),
+      400,
+      'request.invalid_querystring',
+    );
     expectErrorShape(await api(p, 'GET', '/v1/bookings?limit=0', { headers: clerk.headers }), 400, 'request.invalid_querystring');
     expectErrorShape(await api(p, 'GET', '/v1/bookings?limit=201', { headers: clerk.headers }), 400, 'request.invalid_querystring');
     expectErrorShape(await api(p, 'GET', '/v1/bookings?status=lost', { headers: clerk.headers }), 400, 'request.invalid_querystring');
-    expectErrorShape(await api(p, 'GET', '/v1/bookings?createdFrom=yesterday', { headers: clerk.headers }), 400, 'request.invalid_querystring');
+    expectErrorShape(
+      await api(p, 'GET', '/v1/bookings?createdFrom=yesterday', { headers: clerk.headers }),
+      400,
+      'request.invalid_querystring',
+    );
   });
 
   describe('delivery windows', () => {
@@ -223,8 +284,20 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     it.each([
       ['in the past', [{ start: '2020-01-01T08:00:00Z', end: '2020-01-01T12:00:00Z' }]],
       ['starting an hour ago', [{ start: hours(-1), end: hours(3) }]],
-      ['overlapping', [{ start: hours(48), end: hours(52) }, { start: hours(50), end: hours(54) }]],
-      ['identical', [{ start: hours(48), end: hours(52) }, { start: hours(48), end: hours(52) }]],
+      [
+        'overlapping',
+        [
+          { start: hours(48), end: hours(52) },
+          { start: hours(50), end: hours(54) },
+        ],
+      ],
+      [
+        'identical',
+        [
+          { start: hours(48), end: hours(52) },
+          { start: hours(48), end: hours(52) },
+        ],
+      ],
       ['shorter than an hour', [{ start: hours(48), end: hours(48.5) }]],
       ['longer than 12 hours', [{ start: hours(48), end: hours(61) }]],
       ['ending before they start', [{ start: hours(52), end: hours(48) }]],
@@ -240,7 +313,11 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     });
 
     it('a date that does not exist (30 February) is a 400', async () => {
-      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: [{ start: '2027-02-30T08:00:00Z', end: '2027-02-30T10:00:00Z' }] })), 400, 'request.invalid_body');
+      expectErrorShape(
+        await book(bookingBody(quoteId, { preferredWindows: [{ start: '2027-02-30T08:00:00Z', end: '2027-02-30T10:00:00Z' }] })),
+        400,
+        'request.invalid_body',
+      );
     });
   });
 

@@ -30,7 +30,10 @@ describe('health probes', () => {
     try {
       const res = await api(p, 'GET', '/health/ready');
       expect(res.status).toBe(503);
-      expect(res.body).toMatchObject({ status: 'not_ready', checks: { database: { status: 'ok' }, redis: { status: 'failing', error: expect.stringContaining('ECONNREFUSED') } } });
+      expect(res.body).toMatchObject({
+        status: 'not_ready',
+        checks: { database: { status: 'ok' }, redis: { status: 'failing', error: expect.stringContaining('ECONNREFUSED') } },
+      });
     } finally {
       p.redis.ping = original;
     }

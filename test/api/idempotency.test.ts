@@ -10,7 +10,9 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
   });
   afterAll(async () => p?.close());
 
@@ -41,7 +43,10 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
     expect(second.body.trackingToken).toBe(first.body.trackingToken);
 
     expect(await intentsOf(first.body.booking.id)).toHaveLength(1);
-    const rows = await p.db.select().from(bookings).where(and(eq(bookings.officeId, officeId), eq(bookings.applicationNumber, body.applicationNumber as string)));
+    const rows = await p.db
+      .select()
+      .from(bookings)
+      .where(and(eq(bookings.officeId, officeId), eq(bookings.applicationNumber, body.applicationNumber as string)));
     expect(rows).toHaveLength(1);
   });
 
@@ -83,7 +88,9 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
       expect(res.status, String(key)).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'request.invalid_headers', requestId: expect.any(String) });
     }
-    const none = await api(p, 'GET', `/v1/bookings?applicationNumber=${body.applicationNumber as string}`, { headers: (await p.staff(['clerk'], officeId)).headers });
+    const none = await api(p, 'GET', `/v1/bookings?applicationNumber=${body.applicationNumber as string}`, {
+      headers: (await p.staff(['clerk'], officeId)).headers,
+    });
     expect(none.body.data).toEqual([]);
   });
 

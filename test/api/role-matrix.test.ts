@@ -19,32 +19,102 @@ const ALL = ROLES;
 const EXPECTED: Array<{ operationId: string; method: string; url: string; access: Access }> = [
   { operationId: 'listOffices', method: 'GET', url: '/v1/offices', access: { kind: 'public' } },
   { operationId: 'createOffice', method: 'POST', url: '/v1/offices', access: { kind: 'staff', roles: ['admin'] } },
-  { operationId: 'listServiceZones', method: 'GET', url: '/v1/offices/:id/zones', access: { kind: 'staff', roles: ['admin', 'supervisor', 'clerk'] } },
-  { operationId: 'createServiceZone', method: 'POST', url: '/v1/offices/:id/zones', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
-  { operationId: 'updateServiceZone', method: 'PATCH', url: '/v1/offices/:id/zones/:zoneId', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
-  { operationId: 'listTariffs', method: 'GET', url: '/v1/offices/:id/tariffs', access: { kind: 'staff', roles: ['admin', 'supervisor', 'clerk', 'finance'] } },
-  { operationId: 'createTariff', method: 'POST', url: '/v1/offices/:id/tariffs', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
-  { operationId: 'endTariff', method: 'POST', url: '/v1/offices/:id/tariffs/:tariffId/end', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
+  {
+    operationId: 'listServiceZones',
+    method: 'GET',
+    url: '/v1/offices/:id/zones',
+    access: { kind: 'staff', roles: ['admin', 'supervisor', 'clerk'] },
+  },
+  {
+    operationId: 'createServiceZone',
+    method: 'POST',
+    url: '/v1/offices/:id/zones',
+    access: { kind: 'staff', roles: ['admin', 'supervisor'] },
+  },
+  {
+    operationId: 'updateServiceZone',
+    method: 'PATCH',
+    url: '/v1/offices/:id/zones/:zoneId',
+    access: { kind: 'staff', roles: ['admin', 'supervisor'] },
+  },
+  {
+    operationId: 'listTariffs',
+    method: 'GET',
+    url: '/v1/offices/:id/tariffs',
+    access: { kind: 'staff', roles: ['admin', 'supervisor', 'clerk', 'finance'] },
+  },
+  {
+    operationId: 'createTariff',
+    method: 'POST',
+    url: '/v1/offices/:id/tariffs',
+    access: { kind: 'staff', roles: ['admin', 'supervisor'] },
+  },
+  {
+    operationId: 'endTariff',
+    method: 'POST',
+    url: '/v1/offices/:id/tariffs/:tariffId/end',
+    access: { kind: 'staff', roles: ['admin', 'supervisor'] },
+  },
   { operationId: 'createQuote', method: 'POST', url: '/v1/quotes', access: { kind: 'public' } },
   { operationId: 'createBooking', method: 'POST', url: '/v1/bookings', access: { kind: 'public' } },
   { operationId: 'listBookings', method: 'GET', url: '/v1/bookings', access: { kind: 'staff', roles: ['clerk', 'supervisor', 'finance'] } },
   { operationId: 'getBooking', method: 'GET', url: '/v1/bookings/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
-  { operationId: 'cancelBooking', method: 'POST', url: '/v1/bookings/:id/cancel', access: { kind: 'staff_or_tracking_token', roles: ['clerk', 'supervisor'] } },
-  { operationId: 'recordDocumentArrival', method: 'POST', url: '/v1/document-arrivals', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  {
+    operationId: 'cancelBooking',
+    method: 'POST',
+    url: '/v1/bookings/:id/cancel',
+    access: { kind: 'staff_or_tracking_token', roles: ['clerk', 'supervisor'] },
+  },
+  {
+    operationId: 'recordDocumentArrival',
+    method: 'POST',
+    url: '/v1/document-arrivals',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor'] },
+  },
   { operationId: 'signIn', method: 'POST', url: '/v1/auth/sessions', access: { kind: 'public', ignoresStaffToken: true } },
   { operationId: 'signOut', method: 'DELETE', url: '/v1/auth/sessions/current', access: { kind: 'staff', roles: ALL } },
   { operationId: 'getCurrentStaff', method: 'GET', url: '/v1/auth/me', access: { kind: 'staff', roles: ALL } },
   { operationId: 'createStaffUser', method: 'POST', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'listStaffUsers', method: 'GET', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'receiveStripeEvent', method: 'POST', url: '/v1/webhooks/stripe', access: { kind: 'signature' } },
-  { operationId: 'createCourierShift', method: 'POST', url: '/v1/offices/:officeId/courier-shifts', access: { kind: 'staff', roles: ['supervisor', 'admin'] } },
-  { operationId: 'listCourierShifts', method: 'GET', url: '/v1/offices/:officeId/courier-shifts', access: { kind: 'staff', roles: ['supervisor', 'admin'] } },
+  {
+    operationId: 'createCourierShift',
+    method: 'POST',
+    url: '/v1/offices/:officeId/courier-shifts',
+    access: { kind: 'staff', roles: ['supervisor', 'admin'] },
+  },
+  {
+    operationId: 'listCourierShifts',
+    method: 'GET',
+    url: '/v1/offices/:officeId/courier-shifts',
+    access: { kind: 'staff', roles: ['supervisor', 'admin'] },
+  },
   { operationId: 'createPlan', method: 'POST', url: '/v1/offices/:officeId/plans', access: { kind: 'staff', roles: ['supervisor'] } },
-  { operationId: 'getPlan', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
-  { operationId: 'confirmPlan', method: 'POST', url: '/v1/offices/:officeId/plans/:deliveryDate/confirm', access: { kind: 'staff', roles: ['supervisor'] } },
-  { operationId: 'withdrawPlan', method: 'POST', url: '/v1/offices/:officeId/plans/:deliveryDate/withdraw', access: { kind: 'staff', roles: ['supervisor'] } },
-  { operationId: 'getPlanGeoJSON', method: 'GET', url: '/v1/offices/:officeId/plans/:deliveryDate/geojson', access: { kind: 'staff', roles: ['supervisor'] } },
+  {
+    operationId: 'getPlan',
+    method: 'GET',
+    url: '/v1/offices/:officeId/plans/:deliveryDate',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor'] },
+  },
+  {
+    operationId: 'confirmPlan',
+    method: 'POST',
+    url: '/v1/offices/:officeId/plans/:deliveryDate/confirm',
+    access: { kind: 'staff', roles: ['supervisor'] },
+  },
+  {
+    operationId: 'withdrawPlan',
+    method: 'POST',
+    url: '/v1/offices/:officeId/plans/:deliveryDate/withdraw',
+    access: { kind: 'staff', roles: ['supervisor'] },
+  },
+  {
+    operationId: 'getPlanGeoJSON',
+    method: 'GET',
+    url: '/v1/offices/:officeId/plans/:deliveryDate/geojson',
+    access: { kind: 'staff', roles: ['supervisor'] },
+  },
 ];
 
 /** Operations outside /v1 (no access declaration needed): probes for the orchestrator. */
@@ -67,9 +137,16 @@ function minimalRequest(op: RegisteredOperation, officeId: string) {
  * sessions and scrypt (deliberately slow) would dominate the run. Sign-in itself is tested elsewhere.
  */
 async function quickStaff(db: Database, roles: StaffRole[], officeId: string | null, hours = 12) {
-  const [user] = await db.insert(staffUsers).values({
-    username: `m-${randomUUID().slice(0, 12)}`, displayName: 'Matrix', passwordHash: 'scrypt$unusable', roles, officeId,
-  }).returning();
+  const [user] = await db
+    .insert(staffUsers)
+    .values({
+      username: `m-${randomUUID().slice(0, 12)}`,
+      displayName: 'Matrix',
+      passwordHash: 'scrypt$unusable',
+      roles,
+      officeId,
+    })
+    .returning();
   return { user: user!, ...(await quickSession(db, user!.id, hours)) };
 }
 
@@ -91,7 +168,9 @@ describe('who may call which operation', () => {
   const tokens = new Map<StaffRole, Record<string, string>>();
 
   beforeAll(async () => {
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     for (const role of ROLES) {
       const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
       tokens.set(role, headers);
@@ -162,7 +241,14 @@ describe('who may call which operation', () => {
 
   it('public and signature operations are reachable without credentials and by every role', async () => {
     const open = p.app.operations.filter((o) => o.access.kind === 'public' || o.access.kind === 'signature');
-    expect(open.map((o) => o.operationId).sort()).toEqual(['createBooking', 'createQuote', 'listOffices', 'receiveStripeEvent', 'signIn', 'trackBooking']);
+    expect(open.map((o) => o.operationId).sort()).toEqual([
+      'createBooking',
+      'createQuote',
+      'listOffices',
+      'receiveStripeEvent',
+      'signIn',
+      'trackBooking',
+    ]);
     for (const op of open) {
       for (const auth of [{}, ...ROLES.map((r) => tokens.get(r)!)]) {
         const res = await call(op, auth);
@@ -253,7 +339,9 @@ describe('the OpenAPI document describes every operation fully', () => {
 
   beforeAll(async () => {
     doc = p.app.swagger() as unknown as typeof doc;
-    operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([m, o]) => [`${m.toUpperCase()} ${path}`, o] as [string, OpenApiOperation]));
+    operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
+      Object.entries(ops).map(([m, o]) => [`${m.toUpperCase()} ${path}`, o] as [string, OpenApiOperation]),
+    );
   });
 
   it('every operation has an operationId and tags', () => {
@@ -290,11 +378,16 @@ describe('the OpenAPI document describes every operation fully', () => {
     addFormatsPlugin.default(ajv);
     for (const [name, schema] of Object.entries(doc.components.schemas ?? {})) ajv.addSchema(schema, `#/components/schemas/${name}`);
     const bodies = operations.filter(([, op]) => op.requestBody);
-    expect(bodies.map(([, op]) => op.operationId)).toEqual(expect.arrayContaining(['cancelBooking', 'createBooking', 'createQuote', 'createStaffUser', 'recordDocumentArrival', 'signIn']));
+    expect(bodies.map(([, op]) => op.operationId)).toEqual(
+      expect.arrayContaining(['cancelBooking', 'createBooking', 'createQuote', 'createStaffUser', 'recordDocumentArrival', 'signIn']),
+    );
     for (const [name, op] of bodies) {
       const media = op.requestBody!.content['application/json'];
       expect(media?.schema, name).toBeDefined();
-      const examples = [...(media!.example !== undefined ? [media!.example] : []), ...Object.values(media!.examples ?? {}).map((e) => e.value)];
+      const examples = [
+        ...(media!.example !== undefined ? [media!.example] : []),
+        ...Object.values(media!.examples ?? {}).map((e) => e.value),
+      ];
       expect(examples.length, `${name} has no example`).toBeGreaterThan(0);
       const validate = ajv.compile(media!.schema!);
       for (const example of examples) expect(validate(example) ? null : validate.errors, name).toBeNull();

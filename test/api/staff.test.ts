@@ -3,7 +3,16 @@ import { and, eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
-import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import {
+  ADDRESS,
+  api,
+  bookingBody,
+  createPaidBooking,
+  NEAR,
+  seedOffice,
+  startTestPlatform,
+  type TestPlatform,
+} from '../helpers/test-platform.ts';
 
 type Headers = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
@@ -23,10 +32,17 @@ describe('staff operations', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeA } } = await seedOffice(p.db));
-    ({ office: { id: officeB } } = await seedOffice(p.db));
+    ({
+      office: { id: officeA },
+    } = await seedOffice(p.db));
+    ({
+      office: { id: officeB },
+    } = await seedOffice(p.db));
     [clerkA, clerkB, finance, admin] = await Promise.all([
-      p.staff(['clerk'], officeA), p.staff(['clerk'], officeB), p.staff(['finance'], null), p.staff(['admin'], null),
+      p.staff(['clerk'], officeA),
+      p.staff(['clerk'], officeB),
+      p.staff(['finance'], null),
+      p.staff(['admin'], null),
     ]);
     for (let i = 0; i < 5; i++) {
       const paid = i % 2 === 0;
@@ -65,8 +81,14 @@ describe('staff operations', () => {
     });
 
     it('filters by status (one or several), application number and Kassenzeichen', async () => {
-      const paidIds = bookingsA.filter((b) => b.paid).map((b) => b.booking.id).reverse();
-      const unpaidIds = bookingsA.filter((b) => !b.paid).map((b) => b.booking.id).reverse();
+      const paidIds = bookingsA
+        .filter((b) => b.paid)
+        .map((b) => b.booking.id)
+        .reverse();
+      const unpaidIds = bookingsA
+        .filter((b) => !b.paid)
+        .map((b) => b.booking.id)
+        .reverse();
       expect(idsOf(await list('?status=paid'))).toEqual(paidIds);
       expect(idsOf(await list('?status=awaiting_payment'))).toEqual(unpaidIds);
       expect(idsOf(await list('?status=awaiting_payment&status=paid'))).toHaveLength(5);
@@ -82,7 +104,18 @@ describe('staff operations', () => {
     it('shows no contact data or address in the list', async () => {
       const res = await list('?limit=1');
       expect(Object.keys(res.body.data[0]).sort()).toEqual([
-        'amountCents', 'applicationNumber', 'createdAt', 'currency', 'documentType', 'id', 'kassenzeichen', 'officeId', 'postalCode', 'status', 'updatedAt', 'vehicleType',
+        'amountCents',
+        'applicationNumber',
+        'createdAt',
+        'currency',
+        'documentType',
+        'id',
+        'kassenzeichen',
+        'officeId',
+        'postalCode',
+        'status',
+        'updatedAt',
+        'vehicleType',
       ]);
     });
 
@@ -100,7 +133,7 @@ describe('staff operations', () => {
       expect(cancel.status).toBe(404);
     });
 
-    it('finance sees the lists of every office but not a booking\'s personal data', async () => {
+    it("finance sees the lists of every office but not a booking's personal data", async () => {
       const all = await list('?limit=200', finance.headers);
       expect(all.status).toBe(200);
       expect(idsOf(all)).toEqual(expect.arrayContaining([bookingB.id, ...bookingsA.map((b) => b.booking.id)]));
@@ -111,13 +144,20 @@ describe('staff operations', () => {
   });
 
   it('a clerk booking at the counter is recorded as its creator, and only for their own office', async () => {
-    const quoteFor = async (officeId: string) => (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id as string;
-    const own = await api(p, 'POST', '/v1/bookings', { headers: { ...clerkA.headers, 'idempotency-key': randomUUID() }, body: bookingBody(await quoteFor(officeA)) });
+    const quoteFor = async (officeId: string) =>
+      (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id as string;
+    const own = await api(p, 'POST', '/v1/bookings', {
+      headers: { ...clerkA.headers, 'idempotency-key': randomUUID() },
+      body: bookingBody(await quoteFor(officeA)),
+    });
     expect(own.status).toBe(201);
     const opened = await api(p, 'GET', `/v1/bookings/${own.body.booking.id}`, { headers: clerkA.headers });
     expect(opened.body.createdByStaffId).toBe(clerkA.user.id);
     expect(opened.body.events[0]).toMatchObject({ toStatus: 'awaiting_payment', actorType: 'staff', actorId: clerkA.user.id });
-    const other = await api(p, 'POST', '/v1/bookings', { headers: { ...clerkB.headers, 'idempotency-key': randomUUID() }, body: bookingBody(await quoteFor(officeA)) });
+    const other = await api(p, 'POST', '/v1/bookings', {
+      headers: { ...clerkB.headers, 'idempotency-key': randomUUID() },
+      body: bookingBody(await quoteFor(officeA)),
+    });
     expect(other.status).toBe(403);
     expect(other.body.error.code).toBe('auth.other_office');
   });
@@ -127,12 +167,26 @@ describe('staff operations', () => {
     const res = await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: { ...clerkA.headers, 'x-request-id': `view-${target.id}` } });
     expect(res.status).toBe(200);
     expect(res.body.recipient.name).toBe('Erika Mustermann');
-    const rows = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id)));
+    const rows = await p.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id)));
     expect(rows).toHaveLength(1);
-    expect(rows[0]).toMatchObject({ actorType: 'staff', actorId: clerkA.user.id, subjectType: 'booking', officeId: officeA, requestId: `view-${target.id}` });
+    expect(rows[0]).toMatchObject({
+      actorType: 'staff',
+      actorId: clerkA.user.id,
+      subjectType: 'booking',
+      officeId: officeA,
+      requestId: `view-${target.id}`,
+    });
     // A refused look is not a look: nothing is written for office B's clerk.
     await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: clerkB.headers });
-    expect(await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id)))).toHaveLength(1);
+    expect(
+      await p.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'booking.viewed'), eq(auditLog.subjectId, target.id))),
+    ).toHaveLength(1);
   });
 
   describe('recordDocumentArrival', () => {
@@ -163,7 +217,10 @@ describe('staff operations', () => {
       const second = await arrive(officeA, paid.applicationNumber);
       expect(second.status).toBe(200);
       expect(second.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: true });
-      const arrivals = await p.db.select().from(auditLog).where(and(eq(auditLog.action, 'document.arrived'), eq(auditLog.subjectId, paid.id)));
+      const arrivals = await p.db
+        .select()
+        .from(auditLog)
+        .where(and(eq(auditLog.action, 'document.arrived'), eq(auditLog.subjectId, paid.id)));
       expect(arrivals).toHaveLength(1);
     });
 
@@ -180,7 +237,10 @@ describe('staff operations', () => {
 
     beforeAll(async () => {
       username = `clerk.${randomBytes(4).toString('hex')}`;
-      const res = await api(p, 'POST', '/v1/staff', { headers: admin.headers, body: { username, displayName: 'Clara Clerk', password, roles: ['clerk'], officeId: officeA } });
+      const res = await api(p, 'POST', '/v1/staff', {
+        headers: admin.headers,
+        body: { username, displayName: 'Clara Clerk', password, roles: ['clerk'], officeId: officeA },
+      });
       expect(res.status).toBe(201);
     });
 
@@ -194,7 +254,10 @@ describe('staff operations', () => {
 
     it('a wrong password is a 401 and an audited staff.sign_in_failed', async () => {
       const requestId = `signin-${randomUUID()}`;
-      const res = await api(p, 'POST', '/v1/auth/sessions', { body: { username, password: `${password}x` }, headers: { 'x-request-id': requestId } });
+      const res = await api(p, 'POST', '/v1/auth/sessions', {
+        body: { username, password: `${password}x` },
+        headers: { 'x-request-id': requestId },
+      });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('auth.invalid_credentials');
       expect(res.body).not.toHaveProperty('token');
@@ -226,7 +289,10 @@ describe('staff operations', () => {
 
   describe('createStaffUser', () => {
     const create = (body: Record<string, unknown>) =>
-      api(p, 'POST', '/v1/staff', { headers: admin.headers, body: { displayName: 'New Staff', roles: ['finance'], officeId: null, password: 'a long passphrase 2026', ...body } });
+      api(p, 'POST', '/v1/staff', {
+        headers: admin.headers,
+        body: { displayName: 'New Staff', roles: ['finance'], officeId: null, password: 'a long passphrase 2026', ...body },
+      });
     const fresh = () => `staff.${randomBytes(4).toString('hex')}`;
 
     it('a password shorter than 12 characters is a 422 staff.weak_password', async () => {
@@ -263,7 +329,14 @@ describe('staff operations', () => {
       expect(created.status).toBe(201);
       const res = await api(p, 'GET', '/v1/staff', { headers: admin.headers });
       const entry = res.body.data.find((u: Json) => u.username === username);
-      expect(entry).toEqual({ id: created.body.id, username, displayName: 'New Staff', roles: ['supervisor'], officeId: officeB, active: true });
+      expect(entry).toEqual({
+        id: created.body.id,
+        username,
+        displayName: 'New Staff',
+        roles: ['supervisor'],
+        officeId: officeB,
+        active: true,
+      });
       expect(JSON.stringify(res.body)).not.toMatch(/scrypt|password/i);
     });
   });
@@ -272,8 +345,14 @@ describe('staff operations', () => {
     const [row] = await p.db.select().from(auditLog).limit(1);
     expect(row).toBeDefined();
     // drizzle wraps the driver's error; the database's own message is its cause.
-    const refusal = (q: Promise<unknown>) => q.then(() => 'accepted', (e: { cause?: { message?: string } }) => String(e.cause?.message));
-    expect(await refusal(p.db.execute(sql`update audit_log set action = 'tampered' where id = ${row!.id}`))).toMatch(/append-only \(UPDATE rejected\)/);
+    const refusal = (q: Promise<unknown>) =>
+      q.then(
+        () => 'accepted',
+        (e: { cause?: { message?: string } }) => String(e.cause?.message),
+      );
+    expect(await refusal(p.db.execute(sql`update audit_log set action = 'tampered' where id = ${row!.id}`))).toMatch(
+      /append-only \(UPDATE rejected\)/,
+    );
     expect(await refusal(p.db.execute(sql`delete from audit_log where id = ${row!.id}`))).toMatch(/append-only \(DELETE rejected\)/);
     expect(await refusal(p.db.execute(sql`truncate audit_log`))).toMatch(/append-only \(TRUNCATE rejected\)/);
     const [still] = await p.db.select().from(auditLog).where(eq(auditLog.id, row!.id));

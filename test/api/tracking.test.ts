@@ -2,19 +2,35 @@ import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
-import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import {
+  ADDRESS,
+  api,
+  bookingBody,
+  createPaidBooking,
+  NEAR,
+  seedOffice,
+  startTestPlatform,
+  type TestPlatform,
+} from '../helpers/test-platform.ts';
 
-describe('the citizen\'s tracking view', () => {
+describe("the citizen's tracking view", () => {
   let p: TestPlatform;
   let officeId: string;
   const logLines: string[] = [];
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     // Route every log line of the API (request logs included) into this test at the most verbose
     // level: the app's logger is the one the harness gave it, so its stream can be swapped.
-    const capture = new Writable({ write(chunk, _enc, done) { logLines.push(String(chunk)); done(); } });
+    const capture = new Writable({
+      write(chunk, _enc, done) {
+        logLines.push(String(chunk));
+        done();
+      },
+    });
     const log = p.app.log as unknown as Record<symbol, unknown> & { level: string };
     log[pino.symbols.streamSym] = capture;
     log.level = 'trace';
@@ -37,8 +53,15 @@ describe('the citizen\'s tracking view', () => {
       t.setUTCHours(hour, 0, 0, 0);
       return t.toISOString();
     };
-    const windows = [{ start: at(20, 8), end: at(20, 10) }, { start: at(10, 14), end: at(10, 16) }, { start: at(15, 8), end: at(15, 10) }];
-    const created = await api(p, 'POST', '/v1/bookings', { body: bookingBody(q.body.id, { preferredWindows: windows }), headers: { 'idempotency-key': `track-order-${Date.now()}` } });
+    const windows = [
+      { start: at(20, 8), end: at(20, 10) },
+      { start: at(10, 14), end: at(10, 16) },
+      { start: at(15, 8), end: at(15, 10) },
+    ];
+    const created = await api(p, 'POST', '/v1/bookings', {
+      body: bookingBody(q.body.id, { preferredWindows: windows }),
+      headers: { 'idempotency-key': `track-order-${Date.now()}` },
+    });
     expect(created.status).toBe(201);
     const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': created.body.trackingToken } });
     expect(res.body).toMatchObject({ status: 'awaiting_payment', window: windows[1] });
@@ -58,7 +81,10 @@ describe('the citizen\'s tracking view', () => {
   it('a tracking token opens only its own booking: it cannot cancel another one', async () => {
     const mine = await createPaidBooking(p, officeId, { pay: false });
     const theirs = await createPaidBooking(p, officeId, { pay: false });
-    const res = await api(p, 'POST', `/v1/bookings/${theirs.booking.id}/cancel`, { headers: { 'tracking-token': mine.trackingToken }, body: {} });
+    const res = await api(p, 'POST', `/v1/bookings/${theirs.booking.id}/cancel`, {
+      headers: { 'tracking-token': mine.trackingToken },
+      body: {},
+    });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('booking.not_found');
     const still = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': theirs.trackingToken } });
@@ -70,7 +96,9 @@ describe('the citizen\'s tracking view', () => {
   });
 
   it('the token travels only in a header: the operations take no token in the URL', () => {
-    const doc = p.app.swagger() as unknown as { paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>> };
+    const doc = p.app.swagger() as unknown as {
+      paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
+    };
     const track = doc.paths['/v1/tracking']!.get!;
     expect(track.parameters?.map((prm) => `${prm.in}:${prm.name}`)).toEqual(['header:tracking-token']);
     for (const [path, ops] of Object.entries(doc.paths)) {
@@ -81,7 +109,7 @@ describe('the citizen\'s tracking view', () => {
     }
   });
 
-  it('the token is in no log line, no audit row and not in Stripe\'s metadata', async () => {
+  it("the token is in no log line, no audit row and not in Stripe's metadata", async () => {
     logLines.length = 0;
     const { booking, payment, trackingToken } = await createPaidBooking(p, officeId);
     await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });

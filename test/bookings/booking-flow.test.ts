@@ -8,7 +8,9 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
 
   beforeAll(async () => {
     p = await startTestPlatform({ workers: true });
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
   afterAll(async () => p?.close());
@@ -26,11 +28,15 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
     expect(tracked.body).toEqual({ status: 'paid', window: booking.preferredWindows[0], updatedAt: expect.any(String) });
 
     const arrival = await api(p, 'POST', '/v1/document-arrivals', {
-      headers: clerk.headers, body: { officeId, applicationNumber: booking.applicationNumber },
+      headers: clerk.headers,
+      body: { officeId, applicationNumber: booking.applicationNumber },
     });
     expect(arrival.body).toMatchObject({ bookingId: booking.id, status: 'document_ready', alreadyRecorded: false });
 
-    const cancelled = await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, { headers: { 'tracking-token': trackingToken }, body: { reason: 'picking up myself' } });
+    const cancelled = await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, {
+      headers: { 'tracking-token': trackingToken },
+      body: { reason: 'picking up myself' },
+    });
     expect(cancelled.status).toBe(200);
     // fee_after_ready with a 150 cent fee: the document had arrived, so 450 - 150 comes back.
     expect(cancelled.body.refund).toMatchObject({ amountCents: 300, status: 'pending' });
@@ -46,6 +52,11 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
       (r) => r.body.payment.amountRefundedCents === 300 && r.body.refunds[0].status === 'succeeded',
     );
     expect(full.body.status).toBe('cancelled');
-    expect(full.body.events.map((e: { toStatus: string }) => e.toStatus)).toEqual(['awaiting_payment', 'paid', 'document_ready', 'cancelled']);
+    expect(full.body.events.map((e: { toStatus: string }) => e.toStatus)).toEqual([
+      'awaiting_payment',
+      'paid',
+      'document_ready',
+      'cancelled',
+    ]);
   });
 });

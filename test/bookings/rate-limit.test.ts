@@ -6,7 +6,9 @@ describe('rate limits', () => {
   let officeId: string;
   beforeAll(async () => {
     p = await startTestPlatform({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
   });
   afterAll(async () => p?.close());
 

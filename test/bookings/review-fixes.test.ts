@@ -11,7 +11,9 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
   afterAll(async () => p?.close());
@@ -21,7 +23,9 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
     for (let i = 0; i < 4; i++) made.push((await createPaidBooking(p, officeId, { pay: false })).booking.id as string);
     // Microseconds apart within one millisecond, as rows inserted in a burst are.
     for (const [n, id] of made.entries()) {
-      await p.db.execute(sql`update bookings set created_at = timestamptz '2026-11-26 06:00:00.123400+00' + ${n * 100} * interval '1 microsecond' where id = ${id}`);
+      await p.db.execute(
+        sql`update bookings set created_at = timestamptz '2026-11-26 06:00:00.123400+00' + ${n * 100} * interval '1 microsecond' where id = ${id}`,
+      );
     }
     const seen: string[] = [];
     let cursor: string | null = null;
@@ -38,10 +42,16 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
 
   it('scanning the document of a planned booking again leaves it in its plan', async () => {
     const { booking } = await createPaidBooking(p, officeId);
-    const first = await api(p, 'POST', '/v1/document-arrivals', { headers: clerk.headers, body: { officeId, applicationNumber: booking.applicationNumber } });
+    const first = await api(p, 'POST', '/v1/document-arrivals', {
+      headers: clerk.headers,
+      body: { officeId, applicationNumber: booking.applicationNumber },
+    });
     expect(first.body).toMatchObject({ status: 'document_ready', alreadyRecorded: false });
     await p.db.update(bookings).set({ status: 'planned' }).where(eq(bookings.id, booking.id));
-    const again = await api(p, 'POST', '/v1/document-arrivals', { headers: clerk.headers, body: { officeId, applicationNumber: booking.applicationNumber } });
+    const again = await api(p, 'POST', '/v1/document-arrivals', {
+      headers: clerk.headers,
+      body: { officeId, applicationNumber: booking.applicationNumber },
+    });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ status: 'planned', alreadyRecorded: true });
     const [row] = await p.db.select().from(bookings).where(eq(bookings.id, booking.id));
@@ -49,7 +59,13 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
   });
 
   it('the same booking request with its fields in another order is a replay, not a conflict', async () => {
-    const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' }, location: [9.1773, 48.7754] } });
+    const quote = await api(p, 'POST', '/v1/quotes', {
+      body: {
+        officeId,
+        address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' },
+        location: [9.1773, 48.7754],
+      },
+    });
     const { request } = await createPaidBooking(p, officeId, { pay: false });
     const body = { ...request, quoteId: quote.body.id, applicationNumber: `R${randomUUID().slice(0, 8)}` };
     const reordered = Object.fromEntries(Object.entries(body).reverse());

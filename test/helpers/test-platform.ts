@@ -31,7 +31,11 @@ export const OUTSIDE: [number, number] = [11.5755, 48.1372];
 export function createTestClock() {
   let offsetMs = 0;
   const clock = () => new Date(Date.now() + offsetMs);
-  return Object.assign(clock, { advance: (ms: number) => { offsetMs += ms; } });
+  return Object.assign(clock, {
+    advance: (ms: number) => {
+      offsetMs += ms;
+    },
+  });
 }
 
 export interface TestPlatformOptions {
@@ -72,7 +76,20 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
   const auth = createAuthService({ db: database.db, clock, sessionHours: 12 });
 
   return {
-    app, address, config, clock, db: database.db, database, redis, queues, sandbox, stripe, webhookSecret, gateway, workers, auth,
+    app,
+    address,
+    config,
+    clock,
+    db: database.db,
+    database,
+    redis,
+    queues,
+    sandbox,
+    stripe,
+    webhookSecret,
+    gateway,
+    workers,
+    auth,
     /** Signs in a new staff member with the given roles and returns the bearer header. */
     async staff(roles: StaffRole[], officeId: string | null) {
       const username = `t-${randomBytes(5).toString('hex')}`;
@@ -95,16 +112,26 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
 export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
 
 /** An office with a 4 km bicycle circle and the city-wide e-car zone, like the demo office. */
-export async function seedOffice(db: Database, opts: { refundPolicy?: RefundPolicy; feeCents?: number; bikeCents?: number; ecarCents?: number } = {}) {
+export async function seedOffice(
+  db: Database,
+  opts: { refundPolicy?: RefundPolicy; feeCents?: number; bikeCents?: number; ecarCents?: number } = {},
+) {
   const repo = createOfficesRepository(db);
   const suffix = randomBytes(3).toString('hex').toUpperCase();
   const office = await repo.insertOffice({
-    slug: `office-${suffix.toLowerCase()}`, name: `Testbüro ${suffix}`, addressLine: 'Eberhardstraße 39, 70173 Stuttgart',
-    location: OFFICE_LOCATION, kassenzeichenPrefix: `T${suffix}`, refundPolicy: opts.refundPolicy ?? 'fee_after_ready',
+    slug: `office-${suffix.toLowerCase()}`,
+    name: `Testbüro ${suffix}`,
+    addressLine: 'Eberhardstraße 39, 70173 Stuttgart',
+    location: OFFICE_LOCATION,
+    kassenzeichenPrefix: `T${suffix}`,
+    refundPolicy: opts.refundPolicy ?? 'fee_after_ready',
     cancellationFeeCents: opts.feeCents ?? 150,
   });
   const bikeZone = await repo.insertZone({
-    officeId: office.id, name: 'Bike 4 km', geometry: circle(OFFICE_LOCATION, 4, { steps: 64, units: 'kilometers' }).geometry as Polygon, vehicleTypes: ['bike'],
+    officeId: office.id,
+    name: 'Bike 4 km',
+    geometry: circle(OFFICE_LOCATION, 4, { steps: 64, units: 'kilometers' }).geometry as Polygon,
+    vehicleTypes: ['bike'],
   });
   const cityZone = await repo.insertZone({ officeId: office.id, name: 'City', geometry: loadStuttgartBoundary(), vehicleTypes: ['ecar'] });
   const validFrom = new Date('2020-01-01T00:00:00Z');
@@ -149,7 +176,11 @@ export async function api(p: TestPlatform, method: string, path: string, init: {
 }
 
 /** Quote, book and (optionally) pay through stripe-node; waits for the webhook to land. */
-export async function createPaidBooking(p: TestPlatform, officeId: string, opts: { pay?: boolean; paymentMethod?: string; vehicleType?: 'bike' | 'ecar' } = {}) {
+export async function createPaidBooking(
+  p: TestPlatform,
+  officeId: string,
+  opts: { pay?: boolean; paymentMethod?: string; vehicleType?: 'bike' | 'ecar' } = {},
+) {
   const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
   const body = bookingBody(quote.body.id, { vehicleType: opts.vehicleType ?? 'bike' });
   const created = await api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
@@ -158,10 +189,15 @@ export async function createPaidBooking(p: TestPlatform, officeId: string, opts:
     await p.stripe.paymentIntents.confirm(created.body.payment.paymentIntentId, { payment_method: opts.paymentMethod ?? 'pm_card_visa' });
     await p.sandbox.flushWebhooks();
   }
+  /* eslint-disable @typescript-eslint/no-explicit-any -- API JSON, checked field by field in the tests */
   return { quote: quote.body, request: body, ...created.body } as {
-    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
-    quote: any; request: ReturnType<typeof bookingBody>; booking: any; payment: any; trackingToken: string;
+    quote: any;
+    request: ReturnType<typeof bookingBody>;
+    booking: any;
+    payment: any;
+    trackingToken: string;
   };
+  /* eslint-enable @typescript-eslint/no-explicit-any */
 }
 
 /** Polls until `check` holds (for work done by workers); fails with the last value after `timeoutMs`. */

@@ -18,17 +18,25 @@ describe('personal data is kept only as long as needed', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
   afterAll(async () => p?.close());
 
   const ageBooking = (id: string, days: number) =>
-    p.db.update(bookings).set({ updatedAt: new Date(Date.now() - days * DAY) }).where(eq(bookings.id, id));
+    p.db
+      .update(bookings)
+      .set({ updatedAt: new Date(Date.now() - days * DAY) })
+      .where(eq(bookings.id, id));
 
   it('a booking that ended longer ago than the retention period loses name, street, exact position and typed reasons; finance data stays', async () => {
     const old = await createPaidBooking(p, officeId, { pay: false });
-    await api(p, 'POST', `/v1/bookings/${old.booking.id}/cancel`, { headers: { 'tracking-token': old.trackingToken }, body: { reason: 'Erika holt selbst ab' } });
+    await api(p, 'POST', `/v1/bookings/${old.booking.id}/cancel`, {
+      headers: { 'tracking-token': old.trackingToken },
+      body: { reason: 'Erika holt selbst ab' },
+    });
     const recent = await createPaidBooking(p, officeId, { pay: false });
     await api(p, 'POST', `/v1/bookings/${recent.booking.id}/cancel`, { headers: { 'tracking-token': recent.trackingToken } });
     const open = await createPaidBooking(p, officeId, { pay: false });
@@ -46,10 +54,17 @@ describe('personal data is kept only as long as needed', () => {
     expect(viewed.body.recipient).toEqual({ name: '(anonymised)', phone: '-' });
     expect(viewed.body.address).toEqual({ street: '(anonymised)', houseNumber: '-', postalCode: ADDRESS.postalCode, city: ADDRESS.city });
     expect(viewed.body.location).toEqual([Math.round(NEAR[0] * 100) / 100, Math.round(NEAR[1] * 100) / 100]);
-    expect(viewed.body).toMatchObject({ kassenzeichen: old.booking.kassenzeichen, amountCents: old.booking.amountCents, status: 'cancelled' });
+    expect(viewed.body).toMatchObject({
+      kassenzeichen: old.booking.kassenzeichen,
+      amountCents: old.booking.amountCents,
+      status: 'cancelled',
+    });
     const events = await p.db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, old.booking.id)).orderBy(bookingEvents.id);
     expect(events.at(-1)).toMatchObject({ toStatus: 'cancelled', reason: null });
-    const audit = await p.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
+    const audit = await p.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
     expect(audit).toHaveLength(1);
 
     for (const b of [recent, open]) {
@@ -61,34 +76,72 @@ describe('personal data is kept only as long as needed', () => {
     // Running again changes nothing more.
     const second = await housekeeping.run();
     expect(second.anonymisedBookings).toBe(0);
-    const auditAgain = await p.db.select().from(auditLog).where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
+    const auditAgain = await p.db
+      .select()
+      .from(auditLog)
+      .where(sql`${auditLog.subjectId} = ${old.booking.id} and ${auditLog.action} = 'booking.anonymised'`);
     expect(auditAgain).toHaveLength(1);
   });
 
   it('route lines of long-past delivery days are coarsened to about a kilometre', async () => {
-    const [shift] = await p.db.insert(courierShifts).values({
-      officeId, deliveryDate: '2020-03-02', vehicleType: 'bike', vehicleCount: 1, capacity: 10,
-      shiftStart: new Date('2020-03-02T07:00:00Z'), shiftEnd: new Date('2020-03-02T15:00:00Z'),
-    }).returning();
+    const [shift] = await p.db
+      .insert(courierShifts)
+      .values({
+        officeId,
+        deliveryDate: '2020-03-02',
+        vehicleType: 'bike',
+        vehicleCount: 1,
+        capacity: 10,
+        shiftStart: new Date('2020-03-02T07:00:00Z'),
+        shiftEnd: new Date('2020-03-02T15:00:00Z'),
+      })
+      .returning();
     const [plan] = await p.db.insert(plans).values({ officeId, deliveryDate: '2020-03-02', status: 'confirmed' }).returning();
     await p.db.insert(planRoutes).values({
-      planId: plan!.id, sequence: 1, vehicleId: 'bike-1', vehicleType: 'bike', shiftId: shift!.id,
-      startsAt: new Date('2020-03-02T07:00:00Z'), endsAt: new Date('2020-03-02T09:00:00Z'), distanceMetres: 1200, durationSeconds: 3600, travelSeconds: 600,
-      geometry: { type: 'LineString', coordinates: [[9.17591, 48.77461], [9.18123, 48.77977], [9.17591, 48.77461]] },
+      planId: plan!.id,
+      sequence: 1,
+      vehicleId: 'bike-1',
+      vehicleType: 'bike',
+      shiftId: shift!.id,
+      startsAt: new Date('2020-03-02T07:00:00Z'),
+      endsAt: new Date('2020-03-02T09:00:00Z'),
+      distanceMetres: 1200,
+      durationSeconds: 3600,
+      travelSeconds: 600,
+      geometry: {
+        type: 'LineString',
+        coordinates: [
+          [9.17591, 48.77461],
+          [9.18123, 48.77977],
+          [9.17591, 48.77461],
+        ],
+      },
     });
     await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
     const [route] = await p.db.select().from(planRoutes).where(eq(planRoutes.planId, plan!.id));
-    expect(route!.geometry.coordinates).toEqual([[9.18, 48.77], [9.18, 48.78], [9.18, 48.77]]);
+    expect(route!.geometry.coordinates).toEqual([
+      [9.18, 48.77],
+      [9.18, 48.78],
+      [9.18, 48.77],
+    ]);
     const [after] = await p.db.select().from(plans).where(eq(plans.id, plan!.id));
     expect(after!.anonymisedAt).toBeInstanceOf(Date);
   });
 
   it('expired idempotency records and unused expired quotes are purged; a quote a booking was made from stays', async () => {
     const key = `old-${randomUUID()}`;
-    await p.db.insert(idempotencyKeys).values({ scope: 'createBooking', key, requestHash: 'x'.repeat(64), expiresAt: new Date(Date.now() - 1000) });
-    const [unused] = await p.db.insert(quotes).values({ officeId, location: NEAR, options: [], expiresAt: new Date(Date.now() - 2 * DAY) }).returning();
+    await p.db
+      .insert(idempotencyKeys)
+      .values({ scope: 'createBooking', key, requestHash: 'x'.repeat(64), expiresAt: new Date(Date.now() - 1000) });
+    const [unused] = await p.db
+      .insert(quotes)
+      .values({ officeId, location: NEAR, options: [], expiresAt: new Date(Date.now() - 2 * DAY) })
+      .returning();
     const used = await createPaidBooking(p, officeId, { pay: false });
-    await p.db.update(quotes).set({ expiresAt: new Date(Date.now() - 2 * DAY) }).where(eq(quotes.id, used.quote.id));
+    await p.db
+      .update(quotes)
+      .set({ expiresAt: new Date(Date.now() - 2 * DAY) })
+      .where(eq(quotes.id, used.quote.id));
 
     const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
     expect(result.purgedIdempotencyKeys).toBeGreaterThanOrEqual(1);

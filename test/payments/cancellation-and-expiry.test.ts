@@ -8,8 +8,28 @@ import { PaymentProviderError, type PaymentGateway } from '../../src/payments/pa
 import { createPaymentUpkeepService } from '../../src/payments/payment-upkeep.service.ts';
 import { createPaymentsRepository } from '../../src/payments/payments.repository.ts';
 import { payments } from '../../src/payments/payments.table.ts';
-import { ADDRESS, api, bookingBody, createPaidBooking, eventually, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
-import { auditRows, bookingRow, deliver, eventRows, forceStatus, holdWebhooks, paymentRow, refundRows, sandboxEvent } from './stripe-events.ts';
+import {
+  ADDRESS,
+  api,
+  bookingBody,
+  createPaidBooking,
+  eventually,
+  NEAR,
+  seedOffice,
+  startTestPlatform,
+  type TestPlatform,
+} from '../helpers/test-platform.ts';
+import {
+  auditRows,
+  bookingRow,
+  deliver,
+  eventRows,
+  forceStatus,
+  holdWebhooks,
+  paymentRow,
+  refundRows,
+  sandboxEvent,
+} from './stripe-events.ts';
 
 const PAST_DEADLINE_MS = 61_000;
 
@@ -39,7 +59,8 @@ describe('what happens to the surcharge when a booking ends', () => {
     });
 
     const stripeRefunds = async (paymentIntentId: string) => (await p.stripe.refunds.list({ payment_intent: paymentIntentId })).data;
-    const cancel = (bookingId: string, headers: Record<string, string>) => api(p, 'POST', `/v1/bookings/${bookingId}/cancel`, { headers, body: { reason: 'test' } });
+    const cancel = (bookingId: string, headers: Record<string, string>) =>
+      api(p, 'POST', `/v1/bookings/${bookingId}/cancel`, { headers, body: { reason: 'test' } });
 
     it('a clerk cancels a paid booking: the office keeps its fee, the worker refunds the rest at Stripe, and the charge.refunded is recorded', async () => {
       const { booking, payment } = await createPaidBooking(p, offices.fee);
@@ -48,17 +69,30 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect(res.body.booking.status).toBe('cancelled');
       expect(res.body.refund).toMatchObject({ amountCents: 300, status: 'pending' });
 
-      const refunds = await eventually(() => stripeRefunds(payment.paymentIntentId), (l) => l.length > 0);
+      const refunds = await eventually(
+        () => stripeRefunds(payment.paymentIntentId),
+        (l) => l.length > 0,
+      );
       expect(refunds.map((r) => [r.amount, r.status])).toEqual([[300, 'succeeded']]);
-      expect(refunds[0]!.metadata).toMatchObject({ booking_id: booking.id, refund_id: res.body.refund.id, kassenzeichen: booking.kassenzeichen });
+      expect(refunds[0]!.metadata).toMatchObject({
+        booking_id: booking.id,
+        refund_id: res.body.refund.id,
+        kassenzeichen: booking.kassenzeichen,
+      });
       await p.sandbox.flushWebhooks();
-      await eventually(() => paymentRow(p, booking.id), (r) => r.amountRefundedCents === 300);
+      await eventually(
+        () => paymentRow(p, booking.id),
+        (r) => r.amountRefundedCents === 300,
+      );
       expect(await refundRows(p, booking.id)).toMatchObject([{ status: 'succeeded', stripeRefundId: refunds[0]!.id, attempts: 1 }]);
-      expect((await auditRows(p, booking.id, 'booking.cancelled'))[0]).toMatchObject({ actorType: 'staff', details: { from: 'paid', refundCents: 300 } });
+      expect((await auditRows(p, booking.id, 'booking.cancelled'))[0]).toMatchObject({
+        actorType: 'staff',
+        details: { from: 'paid', refundCents: 300 },
+      });
       expect(await auditRows(p, booking.id, 'refund.executed')).toHaveLength(1);
     });
 
-    it('a citizen cancels with the tracking token and gets everything back; a wrong token or another office\'s clerk cannot cancel', async () => {
+    it("a citizen cancels with the tracking token and gets everything back; a wrong token or another office's clerk cannot cancel", async () => {
       const { booking, payment, trackingToken } = await createPaidBooking(p, offices.full);
       expect((await cancel(booking.id, { 'tracking-token': 'ab_track_wrong' })).status).toBe(404);
       expect((await cancel(booking.id, clerk.headers)).status).toBe(404);
@@ -67,7 +101,10 @@ describe('what happens to the surcharge when a booking ends', () => {
       const res = await cancel(booking.id, { 'tracking-token': trackingToken });
       expect(res.status).toBe(200);
       expect(res.body.refund).toMatchObject({ amountCents: 450 });
-      const refunds = await eventually(() => stripeRefunds(payment.paymentIntentId), (l) => l.length > 0);
+      const refunds = await eventually(
+        () => stripeRefunds(payment.paymentIntentId),
+        (l) => l.length > 0,
+      );
       expect(refunds.map((r) => r.amount)).toEqual([450]);
       expect((await auditRows(p, booking.id, 'booking.cancelled'))[0]).toMatchObject({ actorType: 'citizen' });
     });
@@ -75,7 +112,10 @@ describe('what happens to the surcharge when a booking ends', () => {
     it('fee_after_ready refunds in full before the document arrives', async () => {
       const { booking, payment, trackingToken } = await createPaidBooking(p, offices.fee_after_ready);
       expect((await cancel(booking.id, { 'tracking-token': trackingToken })).body.refund).toMatchObject({ amountCents: 450 });
-      await eventually(() => stripeRefunds(payment.paymentIntentId), (l) => l.length === 1 && l[0]!.amount === 450);
+      await eventually(
+        () => stripeRefunds(payment.paymentIntentId),
+        (l) => l.length === 1 && l[0]!.amount === 450,
+      );
     });
 
     it('cancelling an unpaid booking cancels its PaymentIntent at Stripe, refunds nothing, and the booking stays cancelled (not expired)', async () => {
@@ -86,7 +126,10 @@ describe('what happens to the surcharge when a booking ends', () => {
       const pi = await p.stripe.paymentIntents.retrieve(payment.paymentIntentId);
       expect([pi.status, pi.cancellation_reason]).toEqual(['canceled', 'requested_by_customer']);
       await p.sandbox.flushWebhooks();
-      await eventually(() => paymentRow(p, booking.id), (r) => r.status === 'canceled');
+      await eventually(
+        () => paymentRow(p, booking.id),
+        (r) => r.status === 'canceled',
+      );
       expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
       expect(await refundRows(p, booking.id)).toEqual([]);
     });
@@ -102,7 +145,10 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect(later.status).toBe(200);
       expect(later.body.booking.status).toBe('cancelled');
       expect(later.body.refund).toBeNull();
-      await eventually(() => refundRows(p, booking.id), (r) => r.length > 0 && r.every((x) => x.status === 'succeeded'));
+      await eventually(
+        () => refundRows(p, booking.id),
+        (r) => r.length > 0 && r.every((x) => x.status === 'succeeded'),
+      );
       expect(await refundRows(p, booking.id)).toHaveLength(1);
       expect((await stripeRefunds(payment.paymentIntentId)).map((r) => r.amount)).toEqual([450]);
       expect(await auditRows(p, booking.id, 'booking.cancelled')).toHaveLength(1);
@@ -122,36 +168,49 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect(await stripeRefunds(payment.paymentIntentId)).toEqual([]);
     });
 
-    it('a cancel racing the payment\'s webhook ends in exactly one full refund, never an error or a lost payment', async () => {
-      const runs = await Promise.all(Array.from({ length: 6 }, async () => {
-        const { booking, payment, trackingToken } = await createPaidBooking(p, offices.full, { pay: false });
-        // The citizen pays and cancels at once: Stripe's webhook and the cancel reach the platform together.
-        await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
-        const cancelled = await cancel(booking.id, { 'tracking-token': trackingToken });
-        return { booking, payment, cancelled };
-      }));
+    it("a cancel racing the payment's webhook ends in exactly one full refund, never an error or a lost payment", async () => {
+      const runs = await Promise.all(
+        Array.from({ length: 6 }, async () => {
+          const { booking, payment, trackingToken } = await createPaidBooking(p, offices.full, { pay: false });
+          // The citizen pays and cancels at once: Stripe's webhook and the cancel reach the platform together.
+          await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+          const cancelled = await cancel(booking.id, { 'tracking-token': trackingToken });
+          return { booking, payment, cancelled };
+        }),
+      );
       await p.sandbox.flushWebhooks();
       const attempts = p.sandbox.webhookAttempts();
       expect(attempts.filter((a) => !a.ok).map((a) => [a.eventType, a.statusCode, a.error])).toEqual([]);
       for (const { booking, payment, cancelled } of runs) {
         expect(cancelled.status).toBe(200);
         expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
-        const rows = await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
+        const rows = await eventually(
+          () => refundRows(p, booking.id),
+          (r) => r.length === 1 && r[0]!.status === 'succeeded',
+        );
         expect(rows[0]!.amountCents).toBe(450);
-        await eventually(() => stripeRefunds(payment.paymentIntentId), (l) => l.length === 1);
+        await eventually(
+          () => stripeRefunds(payment.paymentIntentId),
+          (l) => l.length === 1,
+        );
       }
     });
 
     describe('carrying out a refund is safe to repeat', () => {
       async function pendingRefund(policy: RefundPolicy = 'full') {
         const { booking, payment } = await createPaidBooking(p, offices[policy]);
-        const row = (await paymentRow(p, booking.id));
+        const row = await paymentRow(p, booking.id);
         // A refund the platform decided on, whose job was never enqueued (a crash right after commit).
-        const refund = await createPaymentsRepository(p.db).insertRefund({ paymentId: row.id, bookingId: booking.id, amountCents: 200, reason: 'cancelled' });
+        const refund = await createPaymentsRepository(p.db).insertRefund({
+          paymentId: row.id,
+          bookingId: booking.id,
+          amountCents: 200,
+          reason: 'cancelled',
+        });
         return { booking, paymentIntentId: payment.paymentIntentId as string, refund };
       }
 
-      it('a refund retried after Stripe\'s answer was lost refunds once (idempotency key refund:<id>)', async () => {
+      it("a refund retried after Stripe's answer was lost refunds once (idempotency key refund:<id>)", async () => {
         const { paymentIntentId, refund, booking } = await pendingRefund();
         const answerLost: PaymentGateway = {
           ...p.gateway,
@@ -170,7 +229,9 @@ describe('what happens to the surcharge when a booking ends', () => {
         expect(await upkeep.executeRefund(refund.id)).toBe('already_done');
         const refunds = await stripeRefunds(paymentIntentId);
         expect(refunds.map((r) => r.amount)).toEqual([200]);
-        expect(await refundRows(p, booking.id)).toMatchObject([{ status: 'succeeded', attempts: 2, lastError: null, stripeRefundId: refunds[0]!.id }]);
+        expect(await refundRows(p, booking.id)).toMatchObject([
+          { status: 'succeeded', attempts: 2, lastError: null, stripeRefundId: refunds[0]!.id },
+        ]);
       });
 
       it('a refund retried after Stripe forgot its idempotency key (more than 24 h later) is not made twice', async () => {
@@ -199,7 +260,12 @@ describe('what happens to the surcharge when a booking ends', () => {
         const { booking, payment } = await createPaidBooking(p, offices.full);
         const row = await paymentRow(p, booking.id);
         // More than is left on the charge: Stripe answers with an invalid_request_error.
-        const refund = await createPaymentsRepository(p.db).insertRefund({ paymentId: row.id, bookingId: booking.id, amountCents: 9_999, reason: 'cancelled' });
+        const refund = await createPaymentsRepository(p.db).insertRefund({
+          paymentId: row.id,
+          bookingId: booking.id,
+          amountCents: 9_999,
+          reason: 'cancelled',
+        });
         expect(await upkeep.executeRefund(refund.id)).toBe('already_done');
         const [stored] = await refundRows(p, booking.id);
         expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
@@ -212,7 +278,10 @@ describe('what happens to the surcharge when a booking ends', () => {
         // The sweep leaves fresh rows to their own job; this one has waited long enough.
         p.clock.advance(2 * 60_000);
         await p.queues.enqueue('payments', 'sweep-refunds', {});
-        await eventually(() => refundRows(p, booking.id), (r) => r[0]?.id === refund.id && r[0].status === 'succeeded');
+        await eventually(
+          () => refundRows(p, booking.id),
+          (r) => r[0]?.id === refund.id && r[0].status === 'succeeded',
+        );
         expect((await stripeRefunds(paymentIntentId)).map((r) => r.amount)).toEqual([200]);
       });
     });
@@ -223,7 +292,9 @@ describe('what happens to the surcharge when a booking ends', () => {
     let upkeep: ReturnType<typeof createPaymentUpkeepService>;
 
     beforeAll(async () => {
-      ({ office: { id: officeId } } = await seedOffice(p.db));
+      ({
+        office: { id: officeId },
+      } = await seedOffice(p.db));
       upkeep = createPaymentUpkeepService({ db: p.db, gateway: p.gateway, clock: p.clock });
     });
 
@@ -249,7 +320,9 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect(await upkeep.expireBooking(booking.id)).toBe('not_awaiting_payment');
       expect((await eventRows(p, booking.id)).map((e) => e.toStatus)).toEqual(['awaiting_payment', 'expired']);
       // The citizen can no longer pay: Stripe refuses the cancelled PaymentIntent.
-      await expect(p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' })).rejects.toThrow(/canceled/);
+      await expect(p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' })).rejects.toThrow(
+        /canceled/,
+      );
     });
 
     it('the sweep-expired job finds overdue bookings and the worker expires them', async () => {
@@ -259,7 +332,10 @@ describe('what happens to the surcharge when a booking ends', () => {
       p.clock.advance(PAST_DEADLINE_MS);
       await p.queues.enqueue('payments', 'sweep-expired', {});
       for (const { booking, payment } of [a, b]) {
-        await eventually(() => bookingRow(p, booking.id), (r) => r.status === 'expired');
+        await eventually(
+          () => bookingRow(p, booking.id),
+          (r) => r.status === 'expired',
+        );
         expect((await p.stripe.paymentIntents.retrieve(payment.paymentIntentId)).status).toBe('canceled');
       }
       expect((await bookingRow(p, paid.booking.id)).status).toBe('paid');
@@ -290,7 +366,10 @@ describe('what happens to the surcharge when a booking ends', () => {
     it('a booking whose PaymentIntent Stripe does not know (it can never be paid) still expires', async () => {
       const { booking } = await createPaidBooking(p, officeId, { pay: false });
       // Setup: the PaymentIntent id points nowhere (a sandbox restarted, an account switched).
-      await p.db.update(payments).set({ paymentIntentId: `pi_unknown_${booking.id.slice(0, 8)}` }).where(eq(payments.bookingId, booking.id));
+      await p.db
+        .update(payments)
+        .set({ paymentIntentId: `pi_unknown_${booking.id.slice(0, 8)}` })
+        .where(eq(payments.bookingId, booking.id));
       p.clock.advance(PAST_DEADLINE_MS);
       expect(await upkeep.expireBooking(booking.id)).toBe('expired');
       expect((await bookingRow(p, booking.id)).status).toBe('expired');
@@ -303,13 +382,19 @@ describe('what happens to the surcharge when a booking ends', () => {
         createPaymentIntent: () => Promise.reject(new PaymentProviderError('Stripe: connection refused', true)),
       };
       const service = createBookingsService({
-        db: p.db, gateway: unreachable, clock: p.clock, paymentExpiryMinutes: 1,
+        db: p.db,
+        gateway: unreachable,
+        clock: p.clock,
+        paymentExpiryMinutes: 1,
         afterCommit: { scheduleExpiry: async () => {}, refundOwed: async () => {} },
       });
       const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
       const body = bookingBody(quote.body.id, {}, p.clock());
       const key = randomUUID();
-      await expect(service.createBooking(body as CreateBookingInput, { idempotencyKey: key, staff: null })).rejects.toMatchObject({ code: 'payment.provider_unavailable', status: 502 });
+      await expect(service.createBooking(body as CreateBookingInput, { idempotencyKey: key, staff: null })).rejects.toMatchObject({
+        code: 'payment.provider_unavailable',
+        status: 502,
+      });
       const [record] = await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
       const bookingId = record!.resourceId!;
       expect((await paymentRow(p, bookingId)).paymentIntentId).toBeNull();
@@ -317,7 +402,8 @@ describe('what happens to the surcharge when a booking ends', () => {
       return { bookingId, retry };
     }
 
-    const intentsOf = async (bookingId: string) => (await p.stripe.paymentIntents.list({ limit: 100 })).data.filter((pi) => pi.metadata.booking_id === bookingId);
+    const intentsOf = async (bookingId: string) =>
+      (await p.stripe.paymentIntents.list({ limit: 100 })).data.filter((pi) => pi.metadata.booking_id === bookingId);
 
     it('a booking whose payment could not start is not handed a payable PaymentIntent on retry once it expired or was cancelled', async () => {
       const expired = await bookWhileStripeIsDown();
@@ -353,7 +439,10 @@ describe('what happens to the surcharge when a booking ends', () => {
       let booking;
       let paymentIntentId: string;
       try {
-        ({ booking, payment: { paymentIntentId } } = await createPaidBooking(p, officeId, { pay: false }));
+        ({
+          booking,
+          payment: { paymentIntentId },
+        } = await createPaidBooking(p, officeId, { pay: false }));
         // The citizen pays at Stripe, but the succeeded event is delayed; the booking is treated as
         // expired first (its expiry is recorded while the payment is still in flight at Stripe).
         await p.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
@@ -363,9 +452,15 @@ describe('what happens to the surcharge when a booking ends', () => {
       }
       const late = await deliver(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId));
       expect(late.body.outcome).toBe('paid_after_cancellation_refund_owed');
-      const refunds = await eventually(() => p.stripe.refunds.list({ payment_intent: paymentIntentId }), (l) => l.data.length > 0);
+      const refunds = await eventually(
+        () => p.stripe.refunds.list({ payment_intent: paymentIntentId }),
+        (l) => l.data.length > 0,
+      );
       expect(refunds.data.map((r) => [r.amount, r.status])).toEqual([[450, 'succeeded']]);
-      await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded' && r[0]!.reason === 'paid_after_expired');
+      await eventually(
+        () => refundRows(p, booking.id),
+        (r) => r.length === 1 && r[0]!.status === 'succeeded' && r[0]!.reason === 'paid_after_expired',
+      );
       expect((await bookingRow(p, booking.id)).status).toBe('expired');
     });
   });

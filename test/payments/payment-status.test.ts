@@ -1,7 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { isForwardPaymentStatus } from '../../src/payments/payment-status.ts';
 
-const STATUSES = ['creating', 'requires_payment_method', 'requires_confirmation', 'requires_action', 'processing', 'requires_capture', 'canceled', 'succeeded'];
+const STATUSES = [
+  'creating',
+  'requires_payment_method',
+  'requires_confirmation',
+  'requires_action',
+  'processing',
+  'requires_capture',
+  'canceled',
+  'succeeded',
+];
 
 describe('a PaymentIntent status only moves forward', () => {
   it('nothing moves a succeeded or canceled payment, not even to the other terminal status', () => {

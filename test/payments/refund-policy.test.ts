@@ -4,7 +4,13 @@ import type { RefundPolicy } from '../../src/offices/offices.table.ts';
 import { computeRefundCents } from '../../src/payments/refund-policy.ts';
 
 const refund = (policy: RefundPolicy, statusAtCancellation: BookingStatus, o: { fee?: number; paid?: number; already?: number } = {}) =>
-  computeRefundCents({ policy, feeCents: o.fee ?? 150, paidCents: o.paid ?? 450, alreadyRefundedCents: o.already ?? 0, statusAtCancellation });
+  computeRefundCents({
+    policy,
+    feeCents: o.fee ?? 150,
+    paidCents: o.paid ?? 450,
+    alreadyRefundedCents: o.already ?? 0,
+    statusAtCancellation,
+  });
 
 describe('how much of the surcharge a cancellation refunds', () => {
   it('full: everything that was paid, whenever the booking is cancelled', () => {

@@ -30,8 +30,14 @@ export function stripeEvent(type: string, object: Record<string, unknown>, opts:
 }
 
 export function paymentIntentObject(pi: {
-  id: string; amount: number; status: string; latestCharge?: string | null; amountReceived?: number;
-  lastPaymentError?: { code: string; type: string; message: string } | null; cancellationReason?: string | null; metadata?: Record<string, string>;
+  id: string;
+  amount: number;
+  status: string;
+  latestCharge?: string | null;
+  amountReceived?: number;
+  lastPaymentError?: { code: string; type: string; message: string } | null;
+  cancellationReason?: string | null;
+  metadata?: Record<string, string>;
 }) {
   return {
     id: pi.id,
@@ -100,7 +106,9 @@ export function chargeObject(ch: { id: string; paymentIntent: string; amount: nu
 export function sign(p: TestPlatform, event: unknown, opts: { timestamp?: number; secret?: string } = {}) {
   const payload = JSON.stringify(event, null, 2);
   const header = p.stripe.webhooks.generateTestHeaderString({
-    payload, secret: opts.secret ?? p.webhookSecret, ...(opts.timestamp === undefined ? {} : { timestamp: opts.timestamp }),
+    payload,
+    secret: opts.secret ?? p.webhookSecret,
+    ...(opts.timestamp === undefined ? {} : { timestamp: opts.timestamp }),
   });
   return { payload, header };
 }
@@ -143,7 +151,11 @@ export const eventRows = (p: TestPlatform, bookingId: string) =>
   p.db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(bookingEvents.id);
 
 export const auditRows = (p: TestPlatform, bookingId: string, action?: string) =>
-  p.db.select().from(auditLog).where(and(eq(auditLog.subjectId, bookingId), ...(action ? [eq(auditLog.action, action)] : []))).orderBy(auditLog.id);
+  p.db
+    .select()
+    .from(auditLog)
+    .where(and(eq(auditLog.subjectId, bookingId), ...(action ? [eq(auditLog.action, action)] : [])))
+    .orderBy(auditLog.id);
 
 /** Test setup only: puts a booking into a status without going through the flow. */
 export async function forceStatus(p: TestPlatform, bookingId: string, status: BookingStatus) {

@@ -4,8 +4,21 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stripeEvents } from '../../src/payments/payments.table.ts';
 import { api, createPaidBooking, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
 import {
-  auditRows, bookingRow, chargeObject, deliver, eventRows, forceStatus, holdWebhooks, newChargeId, paymentIntentObject, paymentRow,
-  postWebhook, refundRows, sandboxEvent, sign, stripeEvent,
+  auditRows,
+  bookingRow,
+  chargeObject,
+  deliver,
+  eventRows,
+  forceStatus,
+  holdWebhooks,
+  newChargeId,
+  paymentIntentObject,
+  paymentRow,
+  postWebhook,
+  refundRows,
+  sandboxEvent,
+  sign,
+  stripeEvent,
 } from './stripe-events.ts';
 
 describe('Stripe events reaching the platform', () => {
@@ -15,13 +28,18 @@ describe('Stripe events reaching the platform', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform({ workers: true });
-    ({ office: { id: officeId } } = await seedOffice(p.db, { refundPolicy: 'fee_after_ready', feeCents: 150 }));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db, { refundPolicy: 'fee_after_ready', feeCents: 150 }));
     clerk = await p.staff(['clerk'], officeId);
   });
   afterAll(async () => p?.close());
 
   const succeededFor = (paymentIntentId: string, amount = 450) =>
-    stripeEvent('payment_intent.succeeded', paymentIntentObject({ id: paymentIntentId, amount, status: 'succeeded', latestCharge: newChargeId() }));
+    stripeEvent(
+      'payment_intent.succeeded',
+      paymentIntentObject({ id: paymentIntentId, amount, status: 'succeeded', latestCharge: newChargeId() }),
+    );
 
   const claimedEvent = async (eventId: string) => p.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
 
@@ -73,7 +91,10 @@ describe('Stripe events reaching the platform', () => {
       let booking;
       let paymentIntentId: string;
       try {
-        ({ booking, payment: { paymentIntentId } } = await createPaidBooking(p, officeId, { pay: false }));
+        ({
+          booking,
+          payment: { paymentIntentId },
+        } = await createPaidBooking(p, officeId, { pay: false }));
         await p.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
       } finally {
         restore();
@@ -95,29 +116,42 @@ describe('Stripe events reaching the platform', () => {
       const restore = await holdWebhooks(p);
       let runs;
       try {
-        runs = await Promise.all(Array.from({ length: 4 }, async () => {
-          const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-          await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
-          return { booking, paymentIntentId: payment.paymentIntentId as string };
-        }));
+        runs = await Promise.all(
+          Array.from({ length: 4 }, async () => {
+            const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
+            await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
+            return { booking, paymentIntentId: payment.paymentIntentId as string };
+          }),
+        );
       } finally {
         restore();
       }
-      await Promise.all(runs.map(async ({ booking, paymentIntentId }) => {
-        const canceled = stripeEvent('payment_intent.canceled', paymentIntentObject({ id: paymentIntentId, amount: 450, status: 'canceled', cancellationReason: 'abandoned' }));
-        const [a, b] = await Promise.all([deliver(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId)), deliver(p, canceled)]);
-        expect([a.status, b.status]).toEqual([200, 200]);
-        const status = (await bookingRow(p, booking.id)).status;
-        if (status === 'paid') {
-          expect([a.body.outcome, b.body.outcome]).toEqual(['booking_paid', 'no_change']);
-          expect(await refundRows(p, booking.id)).toEqual([]);
-        } else {
-          expect(status).toBe('expired');
-          expect([a.body.outcome, b.body.outcome]).toEqual(['paid_after_cancellation_refund_owed', 'booking_expired']);
-          await eventually(() => p.stripe.refunds.list({ payment_intent: paymentIntentId }), (l) => l.data.length === 1 && l.data[0]!.amount === 450);
-        }
-        expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
-      }));
+      await Promise.all(
+        runs.map(async ({ booking, paymentIntentId }) => {
+          const canceled = stripeEvent(
+            'payment_intent.canceled',
+            paymentIntentObject({ id: paymentIntentId, amount: 450, status: 'canceled', cancellationReason: 'abandoned' }),
+          );
+          const [a, b] = await Promise.all([
+            deliver(p, sandboxEvent(p, 'payment_intent.succeeded', paymentIntentId)),
+            deliver(p, canceled),
+          ]);
+          expect([a.status, b.status]).toEqual([200, 200]);
+          const status = (await bookingRow(p, booking.id)).status;
+          if (status === 'paid') {
+            expect([a.body.outcome, b.body.outcome]).toEqual(['booking_paid', 'no_change']);
+            expect(await refundRows(p, booking.id)).toEqual([]);
+          } else {
+            expect(status).toBe('expired');
+            expect([a.body.outcome, b.body.outcome]).toEqual(['paid_after_cancellation_refund_owed', 'booking_expired']);
+            await eventually(
+              () => p.stripe.refunds.list({ payment_intent: paymentIntentId }),
+              (l) => l.data.length === 1 && l.data[0]!.amount === 450,
+            );
+          }
+          expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
+        }),
+      );
     });
 
     it('concurrent deliveries of one event id: exactly one applies it', async () => {
@@ -133,11 +167,23 @@ describe('Stripe events reaching the platform', () => {
 
   describe('events that end or flag a payment', () => {
     it('payment_intent.canceled for an unpaid booking: abandoned expires it, any other reason cancels it', async () => {
-      for (const [reason, outcome, status] of [['abandoned', 'booking_expired', 'expired'], ['duplicate', 'booking_cancelled', 'cancelled']] as const) {
+      for (const [reason, outcome, status] of [
+        ['abandoned', 'booking_expired', 'expired'],
+        ['duplicate', 'booking_cancelled', 'cancelled'],
+      ] as const) {
         const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-        const res = await deliver(p, stripeEvent('payment_intent.canceled', paymentIntentObject({
-          id: payment.paymentIntentId, amount: 450, status: 'canceled', cancellationReason: reason,
-        })));
+        const res = await deliver(
+          p,
+          stripeEvent(
+            'payment_intent.canceled',
+            paymentIntentObject({
+              id: payment.paymentIntentId,
+              amount: 450,
+              status: 'canceled',
+              cancellationReason: reason,
+            }),
+          ),
+        );
         expect(res.body.outcome).toBe(outcome);
         expect((await bookingRow(p, booking.id)).status).toBe(status);
         expect((await paymentRow(p, booking.id)).status).toBe('canceled');
@@ -148,21 +194,34 @@ describe('Stripe events reaching the platform', () => {
       const { booking } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const dispute = {
-        id: `dp_test${booking.id.slice(0, 8)}`, object: 'dispute', amount: 450, balance_transactions: [], charge: chargeId,
-        created: Math.floor(Date.now() / 1000), currency: 'eur', evidence: {}, is_charge_refundable: false, livemode: false,
-        metadata: {}, payment_intent: null, reason: 'fraudulent', status: 'needs_response',
+        id: `dp_test${booking.id.slice(0, 8)}`,
+        object: 'dispute',
+        amount: 450,
+        balance_transactions: [],
+        charge: chargeId,
+        created: Math.floor(Date.now() / 1000),
+        currency: 'eur',
+        evidence: {},
+        is_charge_refundable: false,
+        livemode: false,
+        metadata: {},
+        payment_intent: null,
+        reason: 'fraudulent',
+        status: 'needs_response',
       };
       const res = await deliver(p, stripeEvent('charge.dispute.created', dispute));
       expect(res.body.outcome).toBe('dispute_recorded');
       expect((await paymentRow(p, booking.id)).disputed).toBe(true);
-      expect(await auditRows(p, booking.id, 'payment.disputed')).toMatchObject([{ details: { disputeId: dispute.id, reason: 'fraudulent' } }]);
+      expect(await auditRows(p, booking.id, 'payment.disputed')).toMatchObject([
+        { details: { disputeId: dispute.id, reason: 'fraudulent' } },
+      ]);
       // A second dispute notification for the same payment is recorded once.
       expect((await deliver(p, stripeEvent('charge.dispute.created', dispute))).body.outcome).toBe('no_change');
     });
   });
 
   describe('late and out-of-order events never move a booking or a payment backwards', () => {
-    it('any order of a payment\'s events, with a redelivery, ends in the same state: paid, or ended with one refund', async () => {
+    it("any order of a payment's events, with a redelivery, ends in the same state: paid, or ended with one refund", async () => {
       let seed = 7;
       const rnd = (n: number) => {
         seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -173,17 +232,38 @@ describe('Stripe events reaching the platform', () => {
         const pi = payment.paymentIntentId as string;
         const chargeId = newChargeId();
         const events = [
-          stripeEvent('payment_intent.payment_failed', paymentIntentObject({
-            id: pi, amount: 450, status: 'requires_payment_method', lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'declined' },
-          })),
-          stripeEvent('payment_intent.succeeded', paymentIntentObject({ id: pi, amount: 450, status: 'succeeded', latestCharge: chargeId })),
-          stripeEvent('payment_intent.canceled', paymentIntentObject({ id: pi, amount: 450, status: 'canceled', cancellationReason: 'abandoned' })),
+          stripeEvent(
+            'payment_intent.payment_failed',
+            paymentIntentObject({
+              id: pi,
+              amount: 450,
+              status: 'requires_payment_method',
+              lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'declined' },
+            }),
+          ),
+          stripeEvent(
+            'payment_intent.succeeded',
+            paymentIntentObject({ id: pi, amount: 450, status: 'succeeded', latestCharge: chargeId }),
+          ),
+          stripeEvent(
+            'payment_intent.canceled',
+            paymentIntentObject({ id: pi, amount: 450, status: 'canceled', cancellationReason: 'abandoned' }),
+          ),
           stripeEvent('charge.refunded', chargeObject({ id: chargeId, paymentIntent: pi, amount: 450, amountRefunded: 100 })),
           stripeEvent('charge.dispute.created', {
-            id: `dp_test${round}${chargeId.slice(-8)}`, object: 'dispute', amount: 450, charge: chargeId, payment_intent: pi, reason: 'general', status: 'needs_response',
+            id: `dp_test${round}${chargeId.slice(-8)}`,
+            object: 'dispute',
+            amount: 450,
+            charge: chargeId,
+            payment_intent: pi,
+            reason: 'general',
+            status: 'needs_response',
           }),
         ];
-        const order = events.map((e) => ({ e, k: rnd(1000) })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        const order = events
+          .map((e) => ({ e, k: rnd(1000) }))
+          .sort((a, b) => a.k - b.k)
+          .map((x) => x.e);
         order.splice(rnd(order.length + 1), 0, order[rnd(order.length)]!);
         const outcomes = [];
         for (const event of order) {
@@ -193,21 +273,33 @@ describe('Stripe events reaching the platform', () => {
         }
         expect(outcomes.filter((o) => o === 'duplicate')).toHaveLength(1);
 
-        const canceledFirst = order.findIndex((e) => e.type === 'payment_intent.canceled') < order.findIndex((e) => e.type === 'payment_intent.succeeded');
+        const canceledFirst =
+          order.findIndex((e) => e.type === 'payment_intent.canceled') < order.findIndex((e) => e.type === 'payment_intent.succeeded');
         const history = (await eventRows(p, booking.id)).map((e) => e.toStatus);
         expect(history).toEqual(['awaiting_payment', canceledFirst ? 'expired' : 'paid']);
         expect(await refundRows(p, booking.id)).toMatchObject(canceledFirst ? [{ amountCents: 450, reason: 'paid_after_expired' }] : []);
-        expect(await paymentRow(p, booking.id)).toMatchObject({ status: 'succeeded', latestChargeId: chargeId, amountRefundedCents: 100, disputed: true });
+        expect(await paymentRow(p, booking.id)).toMatchObject({
+          status: 'succeeded',
+          latestChargeId: chargeId,
+          amountRefundedCents: 100,
+          disputed: true,
+        });
       }
     });
 
     it('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
-      const failed = stripeEvent('payment_intent.payment_failed', paymentIntentObject({
-        id: payment.paymentIntentId, amount: 450, status: 'requires_payment_method',
-        lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'Your card was declined.' },
-      }), { created: Math.floor(Date.now() / 1000) - 30 });
+      const failed = stripeEvent(
+        'payment_intent.payment_failed',
+        paymentIntentObject({
+          id: payment.paymentIntentId,
+          amount: 450,
+          status: 'requires_payment_method',
+          lastPaymentError: { code: 'card_declined', type: 'card_error', message: 'Your card was declined.' },
+        }),
+        { created: Math.floor(Date.now() / 1000) - 30 },
+      );
       const res = await deliver(p, failed);
       expect(res.body).toEqual({ received: true, outcome: 'no_change' });
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
@@ -218,9 +310,18 @@ describe('Stripe events reaching the platform', () => {
     it('payment_intent.canceled arriving after succeeded changes nothing', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       for (const reason of ['abandoned', 'requested_by_customer']) {
-        const res = await deliver(p, stripeEvent('payment_intent.canceled', paymentIntentObject({
-          id: payment.paymentIntentId, amount: 450, status: 'canceled', cancellationReason: reason,
-        })));
+        const res = await deliver(
+          p,
+          stripeEvent(
+            'payment_intent.canceled',
+            paymentIntentObject({
+              id: payment.paymentIntentId,
+              amount: 450,
+              status: 'canceled',
+              cancellationReason: reason,
+            }),
+          ),
+        );
         expect(res.body).toEqual({ received: true, outcome: 'no_change' });
       }
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
@@ -232,7 +333,14 @@ describe('Stripe events reaching the platform', () => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const refunded = (amountRefunded: number, created: number) =>
-        deliver(p, stripeEvent('charge.refunded', chargeObject({ id: chargeId, paymentIntent: payment.paymentIntentId, amount: 450, amountRefunded }), { created }));
+        deliver(
+          p,
+          stripeEvent(
+            'charge.refunded',
+            chargeObject({ id: chargeId, paymentIntent: payment.paymentIntentId, amount: 450, amountRefunded }),
+            { created },
+          ),
+        );
       const now = Math.floor(Date.now() / 1000);
       expect((await refunded(300, now)).body.outcome).toBe('refund_recorded');
       expect((await refunded(100, now - 20)).body.outcome).toBe('no_change');
@@ -257,16 +365,25 @@ describe('Stripe events reaching the platform', () => {
       await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
       await p.sandbox.flushWebhooks();
 
-      const refunds = await eventually(() => p.stripe.refunds.list({ payment_intent: payment.paymentIntentId }), (l) => l.data.length > 0);
+      const refunds = await eventually(
+        () => p.stripe.refunds.list({ payment_intent: payment.paymentIntentId }),
+        (l) => l.data.length > 0,
+      );
       expect(refunds.data.map((r) => [r.amount, r.status])).toEqual([[450, 'succeeded']]);
       expect(refunds.data[0]!.metadata).toMatchObject({ booking_id: booking.id });
-      const rows = await eventually(() => refundRows(p, booking.id), (r) => r[0]?.status === 'succeeded');
+      const rows = await eventually(
+        () => refundRows(p, booking.id),
+        (r) => r[0]?.status === 'succeeded',
+      );
       expect(rows).toMatchObject([{ amountCents: 450, reason: 'paid_after_expired', stripeRefundId: refunds.data[0]!.id }]);
       expect((await bookingRow(p, booking.id)).status).toBe('expired');
       expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
       expect(await auditRows(p, booking.id, 'payment.succeeded_after_end')).toHaveLength(1);
       await p.sandbox.flushWebhooks();
-      await eventually(() => paymentRow(p, booking.id), (r) => r.amountRefundedCents === 450);
+      await eventually(
+        () => paymentRow(p, booking.id),
+        (r) => r.amountRefundedCents === 450,
+      );
     });
 
     it('a second notification of the same payment under another event id owes no second refund', async () => {
@@ -274,7 +391,10 @@ describe('Stripe events reaching the platform', () => {
       await forceStatus(p, booking.id, 'cancelled');
       await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
       await p.sandbox.flushWebhooks();
-      await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
+      await eventually(
+        () => refundRows(p, booking.id),
+        (r) => r.length === 1 && r[0]!.status === 'succeeded',
+      );
 
       const again = await deliver(p, succeededFor(payment.paymentIntentId));
       expect(again.body).toEqual({ received: true, outcome: 'no_change' });
@@ -288,10 +408,17 @@ describe('Stripe events reaching the platform', () => {
       let paymentIntentId: string;
       try {
         let trackingToken: string;
-        ({ booking, trackingToken, payment: { paymentIntentId } } = await createPaidBooking(p, officeId, { pay: false }));
+        ({
+          booking,
+          trackingToken,
+          payment: { paymentIntentId },
+        } = await createPaidBooking(p, officeId, { pay: false }));
         // The payment goes through at Stripe, but its webhook has not landed when the cancel arrives.
         await p.stripe.paymentIntents.confirm(paymentIntentId, { payment_method: 'pm_card_visa' });
-        const cancelled = await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, { headers: { 'tracking-token': trackingToken }, body: {} });
+        const cancelled = await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, {
+          headers: { 'tracking-token': trackingToken },
+          body: {},
+        });
         expect(cancelled.status).toBe(200);
         expect(cancelled.body.refund).toBeNull();
         // The cancel of the PaymentIntent lost the race: it stays paid at Stripe.
@@ -303,9 +430,15 @@ describe('Stripe events reaching the platform', () => {
       expect((await postWebhook(p, late.payload, late.header)).body.outcome).toBe('paid_after_cancellation_refund_owed');
       expect((await postWebhook(p, late.payload, late.header)).body.outcome).toBe('duplicate');
 
-      const refunds = await eventually(() => p.stripe.refunds.list({ payment_intent: paymentIntentId }), (l) => l.data.length > 0);
+      const refunds = await eventually(
+        () => p.stripe.refunds.list({ payment_intent: paymentIntentId }),
+        (l) => l.data.length > 0,
+      );
       expect(refunds.data.map((r) => r.amount)).toEqual([450]);
-      await eventually(() => refundRows(p, booking.id), (r) => r.length === 1 && r[0]!.status === 'succeeded');
+      await eventually(
+        () => refundRows(p, booking.id),
+        (r) => r.length === 1 && r[0]!.status === 'succeeded',
+      );
       expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
       expect((await p.stripe.refunds.list({ payment_intent: paymentIntentId })).data).toHaveLength(1);
     });
@@ -314,14 +447,18 @@ describe('Stripe events reaching the platform', () => {
   describe('what the card does: declines and disputes, through stripe-node, the sandbox and its webhooks', () => {
     it('a declined card leaves the booking awaiting payment; the citizen then pays with another card', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-      const declined = await p.stripe.paymentIntents
-        .confirm(payment.paymentIntentId, { payment_method: 'pm_card_chargeDeclined' })
-        .then(() => null, (err: unknown) => err);
+      const declined = await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_chargeDeclined' }).then(
+        () => null,
+        (err: unknown) => err,
+      );
       expect(declined).toBeInstanceOf(Stripe.errors.StripeCardError);
       expect((declined as Stripe.errors.StripeCardError).code).toBe('card_declined');
       await p.sandbox.flushWebhooks();
 
-      await eventually(() => auditRows(p, booking.id, 'payment.failed'), (r) => r.length === 1);
+      await eventually(
+        () => auditRows(p, booking.id, 'payment.failed'),
+        (r) => r.length === 1,
+      );
       expect((await auditRows(p, booking.id, 'payment.failed'))[0]!.details).toMatchObject({ failureCode: 'card_declined' });
       expect((await bookingRow(p, booking.id)).status).toBe('awaiting_payment');
       expect((await paymentRow(p, booking.id)).status).toBe('requires_payment_method');

@@ -37,26 +37,57 @@ describe('delivery days in office time', () => {
 describe('turning bookings and shifts into a routing request', () => {
   const date = '2026-12-15';
   const day = deliveryDay(date, TZ);
-  const w = (from: string, to: string) => ({ start: zonedTimeToUtc(date, from, TZ).toISOString(), end: zonedTimeToUtc(date, to, TZ).toISOString() });
+  const w = (from: string, to: string) => ({
+    start: zonedTimeToUtc(date, from, TZ).toISOString(),
+    end: zonedTimeToUtc(date, to, TZ).toISOString(),
+  });
 
   it('an e-car booking goes by e-car; a bike booking by bike or e-car, but by e-car only outside the bicycle zone', () => {
     expect(allowedVehicleTypes({ id: 'a', location: NEAR, vehicleType: 'ecar', preferredWindows: [] }, [bikeZone])).toEqual(['ecar']);
-    expect(allowedVehicleTypes({ id: 'b', location: NEAR, vehicleType: 'bike', preferredWindows: [] }, [bikeZone])).toEqual(['bike', 'ecar']);
+    expect(allowedVehicleTypes({ id: 'b', location: NEAR, vehicleType: 'bike', preferredWindows: [] }, [bikeZone])).toEqual([
+      'bike',
+      'ecar',
+    ]);
     expect(allowedVehicleTypes({ id: 'c', location: CITY_ONLY, vehicleType: 'bike', preferredWindows: [] }, [bikeZone])).toEqual(['ecar']);
     expect(allowedVehicleTypes({ id: 'd', location: NEAR, vehicleType: 'bike', preferredWindows: [] }, [])).toEqual(['ecar']);
   });
 
   it('keeps only the parts of preferred windows on the day, and leaves time for the handover', () => {
-    const booking = { id: 'b', location: NEAR, vehicleType: 'bike' as const, preferredWindows: [w('09:00', '11:00'), { start: '2026-12-16T08:00:00Z', end: '2026-12-16T10:00:00Z' }] };
+    const booking = {
+      id: 'b',
+      location: NEAR,
+      vehicleType: 'bike' as const,
+      preferredWindows: [w('09:00', '11:00'), { start: '2026-12-16T08:00:00Z', end: '2026-12-16T10:00:00Z' }],
+    };
     expect(windowsOnDay(booking, day)).toEqual([[9 * 3600, 11 * 3600]]);
     const shift = {
-      id: 's1', vehicleType: 'bike', vehicleCount: 2, capacity: 7, shiftStart: zonedTimeToUtc(date, '08:00', TZ), shiftEnd: zonedTimeToUtc(date, '16:00', TZ), maxDistanceMetres: 40_000,
+      id: 's1',
+      vehicleType: 'bike',
+      vehicleCount: 2,
+      capacity: 7,
+      shiftStart: zonedTimeToUtc(date, '08:00', TZ),
+      shiftEnd: zonedTimeToUtc(date, '16:00', TZ),
+      maxDistanceMetres: 40_000,
     } as CourierShift;
     const other = { ...booking, id: 'other', preferredWindows: [{ start: '2026-12-16T08:00:00Z', end: '2026-12-16T10:00:00Z' }] };
-    const built = buildDeliveryRequest({ depot: OFFICE_LOCATION, day, bookings: [booking, other], shifts: [shift], bikeZones: [bikeZone], settings });
+    const built = buildDeliveryRequest({
+      depot: OFFICE_LOCATION,
+      day,
+      bookings: [booking, other],
+      shifts: [shift],
+      bikeZones: [bikeZone],
+      settings,
+    });
     expect(built.candidates.map((b) => b.id)).toEqual(['b']);
     expect(built.request.stops).toEqual([
-      { id: 'b', location: NEAR, serviceTime: 300, demand: 1, timeWindows: [[9 * 3600, 11 * 3600 - 300]], allowedVehicleTypes: ['bike', 'ecar'] },
+      {
+        id: 'b',
+        location: NEAR,
+        serviceTime: 300,
+        demand: 1,
+        timeWindows: [[9 * 3600, 11 * 3600 - 300]],
+        allowedVehicleTypes: ['bike', 'ecar'],
+      },
     ]);
     expect(built.request.vehicles).toEqual([
       { id: 's1#1', type: 'bike', capacity: 7, shift: [8 * 3600, 16 * 3600], maxDistance: 40_000 },

@@ -22,9 +22,15 @@ export const localWindow = (date: string, from: string, to: string) => ({
  * for its location through the API, so zone and tariff are the office's own. A `bike` booking at
  * a location outside the bicycle zone stands for a zone that shrank after booking.
  */
-export async function insertReadyBooking(p: TestPlatform, officeId: string, opts: {
-  location: [number, number]; vehicleType: VehicleType; windows: { start: string; end: string }[];
-}) {
+export async function insertReadyBooking(
+  p: TestPlatform,
+  officeId: string,
+  opts: {
+    location: [number, number];
+    vehicleType: VehicleType;
+    windows: { start: string; end: string }[];
+  },
+) {
   const quoteFor = async (location: [number, number]) => {
     const res = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location } });
     if (res.status !== 201 && res.status !== 200) throw new Error(`quote failed: ${JSON.stringify(res.body)}`);
@@ -37,24 +43,51 @@ export async function insertReadyBooking(p: TestPlatform, officeId: string, opts
     option = quote.options.find((o) => o.vehicleType === opts.vehicleType)!;
   }
   const suffix = randomBytes(6).toString('hex');
-  return createBookingsRepository(p.db).insert({
-    officeId, quoteId: quote.id, applicationNumber: newApplicationNumber(), documentType: 'id_card',
-    recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' }, address: ADDRESS, location: opts.location,
-    vehicleType: opts.vehicleType, zoneId: option.zoneId, tariffId: option.tariffId, amountCents: option.amountCents,
-    preferredWindows: opts.windows, consent: { powerOfAttorney: true, textVersion: '2026-01', consentedAt: new Date().toISOString() },
-    status: 'document_ready', kassenzeichen: `TEST-${suffix}`, trackingTokenHash: hashToken(`ab_track_${suffix}`),
-    paymentDeadline: new Date(Date.now() + 3_600_000),
-  }, { type: 'system', id: 'test' });
+  return createBookingsRepository(p.db).insert(
+    {
+      officeId,
+      quoteId: quote.id,
+      applicationNumber: newApplicationNumber(),
+      documentType: 'id_card',
+      recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+      address: ADDRESS,
+      location: opts.location,
+      vehicleType: opts.vehicleType,
+      zoneId: option.zoneId,
+      tariffId: option.tariffId,
+      amountCents: option.amountCents,
+      preferredWindows: opts.windows,
+      consent: { powerOfAttorney: true, textVersion: '2026-01', consentedAt: new Date().toISOString() },
+      status: 'document_ready',
+      kassenzeichen: `TEST-${suffix}`,
+      trackingTokenHash: hashToken(`ab_track_${suffix}`),
+      paymentDeadline: new Date(Date.now() + 3_600_000),
+    },
+    { type: 'system', id: 'test' },
+  );
 }
 
 /** A courier shift through the API, in office wall-clock time. */
-export async function createShift(p: TestPlatform, officeId: string, headers: Record<string, string>, opts: {
-  date: string; vehicleType: VehicleType; vehicleCount?: number; capacity?: number; from?: string; to?: string;
-}) {
+export async function createShift(
+  p: TestPlatform,
+  officeId: string,
+  headers: Record<string, string>,
+  opts: {
+    date: string;
+    vehicleType: VehicleType;
+    vehicleCount?: number;
+    capacity?: number;
+    from?: string;
+    to?: string;
+  },
+) {
   const res = await api(p, 'POST', `/v1/offices/${officeId}/courier-shifts`, {
     headers,
     body: {
-      deliveryDate: opts.date, vehicleType: opts.vehicleType, vehicleCount: opts.vehicleCount ?? 1, capacity: opts.capacity ?? 20,
+      deliveryDate: opts.date,
+      vehicleType: opts.vehicleType,
+      vehicleCount: opts.vehicleCount ?? 1,
+      capacity: opts.capacity ?? 20,
       shiftStart: zonedTimeToUtc(opts.date, opts.from ?? '08:00', TZ).toISOString(),
       shiftEnd: zonedTimeToUtc(opts.date, opts.to ?? '18:00', TZ).toISOString(),
     },
@@ -65,5 +98,10 @@ export async function createShift(p: TestPlatform, officeId: string, headers: Re
 
 /** A few addresses around the office, all inside the 4 km bicycle circle. */
 export const NEARBY: [number, number][] = [
-  [9.1773, 48.7754], [9.1850, 48.7800], [9.1650, 48.7700], [9.1900, 48.7680], [9.1700, 48.7820], [9.1600, 48.7760],
+  [9.1773, 48.7754],
+  [9.185, 48.78],
+  [9.165, 48.77],
+  [9.19, 48.768],
+  [9.17, 48.782],
+  [9.16, 48.776],
 ];

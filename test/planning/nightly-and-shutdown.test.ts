@@ -22,7 +22,10 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
 
   const start = (config: Config = p.config) =>
     startPlanningWorker({
-      connection: p.redis, prefix: p.config.env.QUEUE_PREFIX, queues: p.queues, logger: pino({ level: 'silent' }),
+      connection: p.redis,
+      prefix: p.config.env.QUEUE_PREFIX,
+      queues: p.queues,
+      logger: pino({ level: 'silent' }),
       ...createPlanningServices(config, p.db, p.queues, () => new Date()),
     });
 
@@ -47,7 +50,11 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     // A day without courier shifts is not planned at night.
     const idle = await seedOffice(p.db);
     const skipped = await queue.add('schedule-nightly', { officeId: idle.office.id });
-    const skippedDone = await eventually(() => queue.getJob(skipped.id!), (j) => j?.finishedOn !== undefined, 10_000);
+    const skippedDone = await eventually(
+      () => queue.getJob(skipped.id!),
+      (j) => j?.finishedOn !== undefined,
+      10_000,
+    );
     expect(skippedDone!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'no_shifts' });
 
     // What the scheduler does at the cut-off, without waiting for it.
@@ -62,7 +69,11 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     // A confirmed day is left alone by the next night.
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${tomorrow}/confirm`, supervisor)).status).toBe(200);
     const again = await queue.add('schedule-nightly', { officeId });
-    const finished = await eventually(() => queue.getJob(again.id!), (j) => j?.finishedOn !== undefined, 10_000);
+    const finished = await eventually(
+      () => queue.getJob(again.id!),
+      (j) => j?.finishedOn !== undefined,
+      10_000,
+    );
     expect(finished!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
   });
 
@@ -104,7 +115,9 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     const { officeId, supervisor } = await officeWithWork(date);
     // Nothing listens on the discard port: the OSRM matrix request fails.
     worker = await start({ ...p.config, env: { ...p.config.env, OSRM_URL: 'http://127.0.0.1:9' } });
-    await p.queues.queue('planning').add('plan-delivery-day', { officeId, deliveryDate: date }, { jobId: planJobId(officeId, date), attempts: 1 });
+    await p.queues
+      .queue('planning')
+      .add('plan-delivery-day', { officeId, deliveryDate: date }, { jobId: planJobId(officeId, date), attempts: 1 });
     const failed = await eventually(
       () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
       (r) => r.status === 200 && r.body.status === 'failed',

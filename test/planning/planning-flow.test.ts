@@ -25,17 +25,31 @@ describe('planning a delivery day through the API and the planning worker', () =
 
   const getPlan = (officeId: string, h: Headers, d = date) => api(p, 'GET', `/v1/offices/${officeId}/plans/${d}`, h);
   const waitForDraft = (officeId: string, h: Headers) =>
-    eventually(() => getPlan(officeId, h), (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status), 20_000);
+    eventually(
+      () => getPlan(officeId, h),
+      (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status),
+      20_000,
+    );
 
   it('courier shifts: supervisors add and list them, only inside the delivery day, only for their office', async () => {
     const { officeId, supervisor } = await newOffice();
     const shift = await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2, capacity: 15 });
     const listed = await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, supervisor);
     expect(listed.status).toBe(200);
-    expect(listed.body.data).toEqual([expect.objectContaining({ id: shift.id, vehicleType: 'bike', vehicleCount: 2, capacity: 15, deliveryDate: date })]);
+    expect(listed.body.data).toEqual([
+      expect.objectContaining({ id: shift.id, vehicleType: 'bike', vehicleCount: 2, capacity: 15, deliveryDate: date }),
+    ]);
 
     const outside = await api(p, 'POST', `/v1/offices/${officeId}/courier-shifts`, {
-      ...supervisor, body: { deliveryDate: date, vehicleType: 'bike', vehicleCount: 1, capacity: 5, shiftStart: localWindow(date, '20:00', '23:00').start, shiftEnd: `${date}T23:30:00Z` },
+      ...supervisor,
+      body: {
+        deliveryDate: date,
+        vehicleType: 'bike',
+        vehicleCount: 1,
+        capacity: 5,
+        shiftStart: localWindow(date, '20:00', '23:00').start,
+        shiftEnd: `${date}T23:30:00Z`,
+      },
     });
     expect(outside.status).toBe(422);
     expect(outside.body.error.code).toBe('courier_shift.outside_day');
@@ -51,17 +65,29 @@ describe('planning a delivery day through the API and the planning worker', () =
   it('plans ready bookings into routes, keeps e-car bookings and addresses outside the bicycle zone off bikes, and exports GeoJSON', async () => {
     const { officeId, supervisor } = await newOffice();
     const morning = [localWindow(date, '09:00', '13:00')];
-    const bikeBookings = await Promise.all(NEARBY.slice(0, 4).map((location) => insertReadyBooking(p, officeId, { location, vehicleType: 'bike', windows: morning })));
-    const ecarBooking = await insertReadyBooking(p, officeId, { location: NEARBY[4]!, vehicleType: 'ecar', windows: [localWindow(date, '14:00', '17:00')] });
+    const bikeBookings = await Promise.all(
+      NEARBY.slice(0, 4).map((location) => insertReadyBooking(p, officeId, { location, vehicleType: 'bike', windows: morning })),
+    );
+    const ecarBooking = await insertReadyBooking(p, officeId, {
+      location: NEARBY[4]!,
+      vehicleType: 'ecar',
+      windows: [localWindow(date, '14:00', '17:00')],
+    });
     // Booked by bike, but the address lies outside the bicycle circle (the zone shrank since).
     const outsideBikeZone = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows: morning });
     // Wants another day: not part of this plan.
-    const otherDay = await insertReadyBooking(p, officeId, { location: NEARBY[5]!, vehicleType: 'bike', windows: [localWindow(futureDeliveryDate(4), '09:00', '12:00')] });
+    const otherDay = await insertReadyBooking(p, officeId, {
+      location: NEARBY[5]!,
+      vehicleType: 'bike',
+      windows: [localWindow(futureDeliveryDate(4), '09:00', '12:00')],
+    });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 1, capacity: 10 });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'ecar', vehicleCount: 1, capacity: 10 });
 
     // Two supervisors press "plan" at once: one plan, one job.
-    const [created, concurrent] = await Promise.all([0, 1].map(() => api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })));
+    const [created, concurrent] = await Promise.all(
+      [0, 1].map(() => api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })),
+    );
     expect(created!.status).toBe(202);
     expect(created!.body.plan).toMatchObject({ deliveryDate: date, officeId });
     expect(created!.body.job.id).toBe(`plan_${officeId}_${date}`);
@@ -121,7 +147,9 @@ describe('planning a delivery day through the API and the planning worker', () =
       }
     }
     expect(new Set(features.map((f) => f.id)).size).toBe(features.length);
-    expect(features.filter((f) => f.properties.kind === 'depot')).toEqual([expect.objectContaining({ geometry: { type: 'Point', coordinates: OFFICE_LOCATION } })]);
+    expect(features.filter((f) => f.properties.kind === 'depot')).toEqual([
+      expect.objectContaining({ geometry: { type: 'Point', coordinates: OFFICE_LOCATION } }),
+    ]);
     const lines = features.filter((f) => f.properties.kind === 'route');
     expect(lines).toHaveLength(plan.routes.length);
     for (const line of lines) {
@@ -155,9 +183,13 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect({ start: window!.start.toISOString(), end: window!.end.toISOString() }).toEqual(announced);
     expect(await createPlanningRepository(p.db).announcedWindowOf(otherDay.id)).toBeUndefined();
     // The citizen's tracking view now shows the announced window instead of the preferred one.
-    const tracked = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': `ab_track_${ecarBooking.kassenzeichen.slice('TEST-'.length)}` } });
+    const tracked = await api(p, 'GET', '/v1/tracking', {
+      headers: { 'tracking-token': `ab_track_${ecarBooking.kassenzeichen.slice('TEST-'.length)}` },
+    });
     expect(tracked.body).toMatchObject({ status: 'planned', window: announced });
-    const trackedOther = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': `ab_track_${otherDay.kassenzeichen.slice('TEST-'.length)}` } });
+    const trackedOther = await api(p, 'GET', '/v1/tracking', {
+      headers: { 'tracking-token': `ab_track_${otherDay.kassenzeichen.slice('TEST-'.length)}` },
+    });
     expect(trackedOther.body).toMatchObject({ status: 'document_ready', window: otherDay.preferredWindows[0] });
 
     const replan = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
@@ -181,10 +213,12 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(plan.status).toBe('draft');
     expect(plan.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([inZone.id]);
     expect(plan.routes.every((r: Json) => r.vehicleType === 'bike')).toBe(true);
-    expect(plan.unassigned).toEqual(expect.arrayContaining([
-      { bookingId: outside.id, applicationNumber: outside.applicationNumber, reason: 'no_allowed_vehicle' },
-      { bookingId: ecar.id, applicationNumber: ecar.applicationNumber, reason: 'no_allowed_vehicle' },
-    ]));
+    expect(plan.unassigned).toEqual(
+      expect.arrayContaining([
+        { bookingId: outside.id, applicationNumber: outside.applicationNumber, reason: 'no_allowed_vehicle' },
+        { bookingId: ecar.id, applicationNumber: ecar.applicationNumber, reason: 'no_allowed_vehicle' },
+      ]),
+    );
     expect(plan.unassigned).toHaveLength(2);
     const geo = await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}/geojson`, supervisor);
     expect(geo.body.features.filter((f: Json) => f.properties.kind === 'unassigned').map((f: Json) => f.geometry.coordinates)).toEqual(
@@ -212,7 +246,13 @@ describe('planning a delivery day through the API and the planning worker', () =
     const replanned = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(replanned.status).toBe(202);
     expect(replanned.body.plan.id).not.toBe(first.id);
-    const second: Json = (await eventually(() => getPlan(officeId, supervisor), (r) => r.body.id === replanned.body.plan.id && r.body.status === 'draft', 20_000)).body;
+    const second: Json = (
+      await eventually(
+        () => getPlan(officeId, supervisor),
+        (r) => r.body.id === replanned.body.plan.id && r.body.status === 'draft',
+        20_000,
+      )
+    ).body;
     expect(second.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([keep.id]);
     const confirmed = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
     expect(confirmed.status).toBe(200);
@@ -242,7 +282,11 @@ describe('planning a delivery day through the API and the planning worker', () =
     }
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(again.status).toBe(202);
-    await eventually(() => getPlan(officeId, supervisor), (r) => r.body.id === again.body.plan.id && r.body.status === 'draft', 20_000);
+    await eventually(
+      () => getPlan(officeId, supervisor),
+      (r) => r.body.id === again.body.plan.id && r.body.status === 'draft',
+      20_000,
+    );
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
 
     // Once a document has left the office, the plan stands.

@@ -18,9 +18,15 @@ function startChildWorker(p: TestPlatform): Promise<ChildProcess> {
   const child = spawn(process.execPath, ['--import', 'tsx', CHILD, String(LOCK_MS), String(STALLED_MS)], {
     cwd: path.resolve(path.dirname(CHILD), '../../..'),
     env: {
-      ...process.env, DATABASE_URL: p.config.env.DATABASE_URL, REDIS_URL: p.config.env.REDIS_URL, QUEUE_PREFIX: p.config.env.QUEUE_PREFIX,
+      ...process.env,
+      DATABASE_URL: p.config.env.DATABASE_URL,
+      REDIS_URL: p.config.env.REDIS_URL,
+      QUEUE_PREFIX: p.config.env.QUEUE_PREFIX,
       // Long enough that it is certainly still solving when it is killed.
-      PLANNING_TIME_LIMIT_SECONDS: '60', PLANNING_ITERATIONS_PER_STOP: '0', LOG_LEVEL: 'warn', NODE_ENV: 'test',
+      PLANNING_TIME_LIMIT_SECONDS: '60',
+      PLANNING_ITERATIONS_PER_STOP: '0',
+      LOG_LEVEL: 'warn',
+      NODE_ENV: 'test',
     },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -78,9 +84,13 @@ describe('a planning worker killed mid-solve', () => {
 
     const logger = pino({ level: 'silent' });
     survivor = await startPlanningWorker({
-      connection: p.redis, prefix: p.config.env.QUEUE_PREFIX, queues: p.queues, logger,
+      connection: p.redis,
+      prefix: p.config.env.QUEUE_PREFIX,
+      queues: p.queues,
+      logger,
       ...createPlanningServices(p.config, p.db, p.queues, () => new Date()),
-      lockDurationMs: LOCK_MS, stalledIntervalMs: STALLED_MS,
+      lockDurationMs: LOCK_MS,
+      stalledIntervalMs: STALLED_MS,
     });
 
     const done = await eventually(

@@ -4,7 +4,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
 import { createOfficesRepository } from '../../src/offices/offices.repository.ts';
 import {
-  ADDRESS, api, bookingBody, CITY_ONLY, NEAR, OFFICE_LOCATION, OUTSIDE, seedOffice, startTestPlatform, type TestPlatform,
+  ADDRESS,
+  api,
+  bookingBody,
+  CITY_ONLY,
+  NEAR,
+  OFFICE_LOCATION,
+  OUTSIDE,
+  seedOffice,
+  startTestPlatform,
+  type TestPlatform,
 } from '../helpers/test-platform.ts';
 
 type LngLat = [number, number];
@@ -41,11 +50,14 @@ describe('quotes on both sides of a zone border', () => {
 
   beforeAll(async () => {
     p = await startTestPlatform();
-    ({ office: { id: officeId } } = await seedOffice(p.db, { bikeCents: 450, ecarCents: 850 }));
+    ({
+      office: { id: officeId },
+    } = await seedOffice(p.db, { bikeCents: 450, ecarCents: 850 }));
   });
   afterAll(async () => p?.close());
 
-  const quote = (location: unknown, office = officeId) => api(p, 'POST', '/v1/quotes', { body: { officeId: office, address: ADDRESS, location } });
+  const quote = (location: unknown, office = officeId) =>
+    api(p, 'POST', '/v1/quotes', { body: { officeId: office, address: ADDRESS, location } });
   const vehicles = (res: { body: { options: { vehicleType: string }[] } }) => res.body.options.map((o) => o.vehicleType);
 
   it.each([0, 73, 137.5, 211, 290])('at bearing %s°, 3.99 km from the office offers bike and e-car, 4.01 km e-car only', async (deg) => {
@@ -87,9 +99,31 @@ describe('quotes on both sides of a zone border', () => {
   it('a zone with no tariff valid today answers 422 quote.no_tariff, not an empty offer', async () => {
     const repo = createOfficesRepository(p.db);
     const { office } = await seedOffice(p.db);
-    const zone = await repo.insertZone({ officeId: office.id, name: 'Far away', geometry: { type: 'Polygon', coordinates: [[[11.5, 48.1], [11.7, 48.1], [11.7, 48.2], [11.5, 48.2], [11.5, 48.1]]] }, vehicleTypes: ['ecar'] });
+    const zone = await repo.insertZone({
+      officeId: office.id,
+      name: 'Far away',
+      geometry: {
+        type: 'Polygon',
+        coordinates: [
+          [
+            [11.5, 48.1],
+            [11.7, 48.1],
+            [11.7, 48.2],
+            [11.5, 48.2],
+            [11.5, 48.1],
+          ],
+        ],
+      },
+      vehicleTypes: ['ecar'],
+    });
     // A tariff that only starts next year does not price today's quote.
-    await repo.insertTariff({ officeId: office.id, zoneId: zone.id, vehicleType: 'ecar', amountCents: 999, validFrom: new Date(Date.now() + 365 * 86_400_000) });
+    await repo.insertTariff({
+      officeId: office.id,
+      zoneId: zone.id,
+      vehicleType: 'ecar',
+      amountCents: 999,
+      validFrom: new Date(Date.now() + 365 * 86_400_000),
+    });
     const res = await quote(OUTSIDE, office.id);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('quote.no_tariff');
@@ -100,7 +134,10 @@ describe('quotes on both sides of a zone border', () => {
     const ttl = p.config.env.QUOTE_TTL_MINUTES;
     p.clock.advance((ttl + 1) * 60_000);
     try {
-      const res = await api(p, 'POST', '/v1/bookings', { body: bookingBody(q.body.id, {}, new Date(Date.now() + (ttl + 1) * 60_000)), headers: { 'idempotency-key': randomUUID() } });
+      const res = await api(p, 'POST', '/v1/bookings', {
+        body: bookingBody(q.body.id, {}, new Date(Date.now() + (ttl + 1) * 60_000)),
+        headers: { 'idempotency-key': randomUUID() },
+      });
       expect(res.status).toBe(410);
       expect(res.body.error.code).toBe('quote.expired');
     } finally {
@@ -114,10 +151,16 @@ describe('quotes on both sides of a zone border', () => {
   it('booking a vehicle the quote does not offer is 422 quote.vehicle_not_offered', async () => {
     const q = await quote(CITY_ONLY);
     expect(vehicles(q)).toEqual(['ecar']);
-    const res = await api(p, 'POST', '/v1/bookings', { body: bookingBody(q.body.id, { vehicleType: 'bike' }), headers: { 'idempotency-key': randomUUID() } });
+    const res = await api(p, 'POST', '/v1/bookings', {
+      body: bookingBody(q.body.id, { vehicleType: 'bike' }),
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('quote.vehicle_not_offered');
-    const ecar = await api(p, 'POST', '/v1/bookings', { body: bookingBody(q.body.id, { vehicleType: 'ecar' }), headers: { 'idempotency-key': randomUUID() } });
+    const ecar = await api(p, 'POST', '/v1/bookings', {
+      body: bookingBody(q.body.id, { vehicleType: 'ecar' }),
+      headers: { 'idempotency-key': randomUUID() },
+    });
     expect(ecar.status).toBe(201);
     expect(ecar.body.booking).toMatchObject({ vehicleType: 'ecar', amountCents: 850 });
   });

@@ -17,7 +17,10 @@ const plan = (routes: Record<string, string[]>, unassigned: string[] = []): Solu
   unassigned: unassigned.map((stopId) => ({ stopId })),
 });
 
-const codes = (s: SolutionToCheck): string[] => checkSolution(problem, s).violations.map((v) => v.code).sort();
+const codes = (s: SolutionToCheck): string[] =>
+  checkSolution(problem, s)
+    .violations.map((v) => v.code)
+    .sort();
 
 describe('independent solution checker', () => {
   it('accepts a feasible plan and recomputes its cost including fixed costs', () => {
@@ -41,7 +44,11 @@ describe('independent solution checker', () => {
       stops: [{ x: 60, y: 0 }],
       vehicles: [vehicle('bike', 'bike', { maxDistance: 100, shift: [0, 110] })],
     });
-    expect(checkSolution(far, plan({ bike: ['s1'] })).violations.map((v) => v.code).sort()).toEqual(['max_distance', 'shift_end']);
+    expect(
+      checkSolution(far, plan({ bike: ['s1'] }))
+        .violations.map((v) => v.code)
+        .sort(),
+    ).toEqual(['max_distance', 'shift_end']);
   });
 
   it('flags unknown vehicles and stops and a vehicle with two routes', () => {

@@ -6,7 +6,11 @@ describe('hard constraints', () => {
   it('a stop outside the bicycle zone is never put on a bike', async () => {
     // s2 lies on the bike's way but only allows e-cars; the car has room for one stop.
     const problem = makePlanarProblem({
-      stops: [{ x: 10, y: 0 }, { x: 11, y: 0, types: ['ecar'] }, { x: 12, y: 0 }],
+      stops: [
+        { x: 10, y: 0 },
+        { x: 11, y: 0, types: ['ecar'] },
+        { x: 12, y: 0 },
+      ],
       vehicles: [vehicle('bike', 'bike'), vehicle('car', 'ecar', { capacity: 1, fixedCost: 50 })],
     });
     const solution = await solveVrptw(problem, { maxIterations: 500 });
@@ -30,7 +34,16 @@ describe('hard constraints', () => {
   it('service starts inside the later window of a stop with two windows when the first cannot be reached', async () => {
     // Depot to s1 takes 100; the first window [0, 50] is over by then, the second [200, 260] is not.
     const problem = makePlanarProblem({
-      stops: [{ x: 100, y: 0, windows: [[0, 50], [200, 260]] }],
+      stops: [
+        {
+          x: 100,
+          y: 0,
+          windows: [
+            [0, 50],
+            [200, 260],
+          ],
+        },
+      ],
       vehicles: [vehicle('v', 'bike')],
     });
     const solution = await solveVrptw(problem, { maxIterations: 50 });
@@ -45,7 +58,10 @@ describe('hard constraints', () => {
   it('an early vehicle waits at a stop whose window has not opened yet', async () => {
     // s1 is on the way to s2; s2 opens at 100, so the courier arrives at 20 and waits.
     const problem = makePlanarProblem({
-      stops: [{ x: 10, y: 0, service: 5, windows: [[0, 50]] }, { x: 15, y: 0, windows: [[100, 120]] }],
+      stops: [
+        { x: 10, y: 0, service: 5, windows: [[0, 50]] },
+        { x: 15, y: 0, windows: [[100, 120]] },
+      ],
       vehicles: [vehicle('v', 'bike')],
     });
     const solution = await solveVrptw(problem, { maxIterations: 100 });
@@ -82,8 +98,14 @@ describe('hard constraints', () => {
 
   it('a bike with too little range leaves the far stop to the e-car', async () => {
     const problem = makePlanarProblem({
-      stops: [{ x: 10, y: 0 }, { x: 200, y: 0 }],
-      vehicles: [vehicle('bike', 'bike', { maxDistance: 300, shift: [0, 10_000] }), vehicle('car', 'ecar', { capacity: 1, fixedCost: 1, shift: [0, 10_000] })],
+      stops: [
+        { x: 10, y: 0 },
+        { x: 200, y: 0 },
+      ],
+      vehicles: [
+        vehicle('bike', 'bike', { maxDistance: 300, shift: [0, 10_000] }),
+        vehicle('car', 'ecar', { capacity: 1, fixedCost: 1, shift: [0, 10_000] }),
+      ],
     });
     const solution = await solveVrptw(problem, { maxIterations: 300, objective: 'distance' });
     expect(routeIds(solution)).toEqual({ bike: ['s1'], car: ['s2'] });
@@ -93,7 +115,10 @@ describe('hard constraints', () => {
   it('serves as many stops as possible before minimising cost', async () => {
     // Serving s2 needs the expensive car; leaving it out would be cheaper but is not allowed.
     const problem = makePlanarProblem({
-      stops: [{ x: 10, y: 0 }, { x: 10, y: 1, types: ['ecar'] }],
+      stops: [
+        { x: 10, y: 0 },
+        { x: 10, y: 1, types: ['ecar'] },
+      ],
       vehicles: [vehicle('bike', 'bike'), vehicle('car', 'ecar', { fixedCost: 100_000 })],
     });
     const solution = await solveVrptw(problem, { maxIterations: 200 });
@@ -154,7 +179,10 @@ describe('unassigned reasons', () => {
 
   it('no_capacity_left when each stop fits alone but the fleet is full', async () => {
     const problem = makePlanarProblem({
-      stops: [{ x: 10, y: 0, demand: 6 }, { x: 20, y: 0, demand: 6 }],
+      stops: [
+        { x: 10, y: 0, demand: 6 },
+        { x: 20, y: 0, demand: 6 },
+      ],
       vehicles: [vehicle('v', 'bike', { capacity: 10 })],
     });
     const solution = await solveVrptw(problem, { maxIterations: 100 });

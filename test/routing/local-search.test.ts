@@ -20,7 +20,12 @@ describe('local search', () => {
     // A square visited in crossing order 1-3-2-4 (a "bow tie"); 2-opt gives the perimeter.
     const problem = makePlanarProblem({
       depot: [0, 0],
-      stops: [{ x: 10, y: 0 }, { x: 10, y: 10 }, { x: 0, y: 10 }, { x: 0, y: 5 }],
+      stops: [
+        { x: 10, y: 0 },
+        { x: 10, y: 10 },
+        { x: 0, y: 10 },
+        { x: 0, y: 5 },
+      ],
       vehicles: [vehicle('v', 'bike')],
     });
     const inst = compileInstance(problem, 'distance');

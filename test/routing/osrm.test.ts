@@ -83,7 +83,11 @@ describe('OSRM table matrix provider', () => {
   });
 
   it('turns null (unreachable) entries into Infinity', async () => {
-    const locations: LngLat[] = [[0, 48], [99, 48], [2, 48]];
+    const locations: LngLat[] = [
+      [0, 48],
+      [99, 48],
+      [2, 48],
+    ];
     const m = await createOsrmProvider({ baseUrl: base })({ locations, profiles: ['car'] });
     const d = m.car!.durations as Float64Array;
     expect(d[0 * 3 + 1]).toBe(Infinity);
@@ -119,7 +123,9 @@ describe('OSRM table matrix provider', () => {
   });
 
   it('reports a non-JSON error page as HttpError', async () => {
-    const err = await createOsrmProvider({ baseUrl: base, profileMap: { car: 'html' } })({ locations: line(2), profiles: ['car'] }).catch((e: unknown) => e);
+    const err = await createOsrmProvider({ baseUrl: base, profileMap: { car: 'html' } })({ locations: line(2), profiles: ['car'] }).catch(
+      (e: unknown) => e,
+    );
     expect((err as OsrmError).code).toBe('HttpError');
     expect((err as OsrmError).status).toBe(502);
   });
@@ -135,9 +141,10 @@ describe('OSRM table matrix provider', () => {
   });
 
   it('reports an unreachable server as NetworkError', async () => {
-    const err = await createOsrmProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 })({ locations: line(2), profiles: ['car'] }).catch(
-      (e: unknown) => e,
-    );
+    const err = await createOsrmProvider({ baseUrl: 'http://127.0.0.1:1', timeoutMs: 2000 })({
+      locations: line(2),
+      profiles: ['car'],
+    }).catch((e: unknown) => e);
     expect((err as OsrmError).code).toBe('NetworkError');
   });
 });

@@ -8,20 +8,19 @@ const windowArb: fc.Arbitrary<TimeWindow[]> = fc.oneof(
   fc.tuple(fc.integer({ min: 0, max: 500 }), fc.integer({ min: 0, max: 200 })).map(([o, w]) => [[o, o + w] as TimeWindow]),
   fc
     .tuple(fc.integer({ min: 0, max: 300 }), fc.integer({ min: 5, max: 60 }), fc.integer({ min: 10, max: 300 }))
-    .map(([o, w, gap]) => [
-      [o, o + w] as TimeWindow,
-      [o + w + gap, o + 2 * w + gap] as TimeWindow,
-    ]),
+    .map(([o, w, gap]) => [[o, o + w] as TimeWindow, [o + w + gap, o + 2 * w + gap] as TimeWindow]),
 );
 
-const stopArb: fc.Arbitrary<PlanarStop> = fc.record({
-  x: fc.integer({ min: -100, max: 100 }),
-  y: fc.integer({ min: -100, max: 100 }),
-  demand: fc.integer({ min: 0, max: 8 }),
-  service: fc.integer({ min: 0, max: 20 }),
-  windows: windowArb,
-  types: fc.oneof(fc.constant(undefined), fc.constant(['bike']), fc.constant(['ecar']), fc.constant(['truck'])),
-}).map((s) => (s.types === undefined ? { x: s.x, y: s.y, demand: s.demand, service: s.service, windows: s.windows } : s) as PlanarStop);
+const stopArb: fc.Arbitrary<PlanarStop> = fc
+  .record({
+    x: fc.integer({ min: -100, max: 100 }),
+    y: fc.integer({ min: -100, max: 100 }),
+    demand: fc.integer({ min: 0, max: 8 }),
+    service: fc.integer({ min: 0, max: 20 }),
+    windows: windowArb,
+    types: fc.oneof(fc.constant(undefined), fc.constant(['bike']), fc.constant(['ecar']), fc.constant(['truck'])),
+  })
+  .map((s) => (s.types === undefined ? { x: s.x, y: s.y, demand: s.demand, service: s.service, windows: s.windows } : s) as PlanarStop);
 
 const vehicleArb: fc.Arbitrary<Omit<Vehicle, 'id'>> = fc.record({
   type: fc.constantFrom('bike', 'ecar'),
@@ -44,21 +43,26 @@ const problemArb = fc
 describe('solver properties on random problems', () => {
   it('every returned solution is feasible per the independent checker and accounts for every stop exactly once', async () => {
     await fc.assert(
-      fc.asyncProperty(problemArb, fc.integer({ min: 1, max: 1000 }), fc.constantFrom('duration' as const, 'distance' as const), async (problem, seed, objective) => {
-        const solution = await solveVrptw(problem, { seed, maxIterations: 150, objective });
-        const check = checkSolution(problem, solution, objective);
-        expect(check.violations).toEqual([]);
-        const seen = [...solution.routes.flatMap((r) => r.stops.map((s) => s.stopId)), ...solution.unassigned.map((u) => u.stopId)];
-        expect(seen.sort()).toEqual(problem.stops.map((s) => s.id).sort());
-        expect(solution.cost).toBeCloseTo(check.cost, 6);
-        // Reported schedules agree with the windows they claim.
-        for (const r of solution.routes) {
-          for (const s of r.stops) {
-            expect(s.serviceStart).toBeGreaterThanOrEqual(s.arrival);
-            expect(s.departure).toBeGreaterThanOrEqual(s.serviceStart);
+      fc.asyncProperty(
+        problemArb,
+        fc.integer({ min: 1, max: 1000 }),
+        fc.constantFrom('duration' as const, 'distance' as const),
+        async (problem, seed, objective) => {
+          const solution = await solveVrptw(problem, { seed, maxIterations: 150, objective });
+          const check = checkSolution(problem, solution, objective);
+          expect(check.violations).toEqual([]);
+          const seen = [...solution.routes.flatMap((r) => r.stops.map((s) => s.stopId)), ...solution.unassigned.map((u) => u.stopId)];
+          expect(seen.sort()).toEqual(problem.stops.map((s) => s.id).sort());
+          expect(solution.cost).toBeCloseTo(check.cost, 6);
+          // Reported schedules agree with the windows they claim.
+          for (const r of solution.routes) {
+            for (const s of r.stops) {
+              expect(s.serviceStart).toBeGreaterThanOrEqual(s.arrival);
+              expect(s.departure).toBeGreaterThanOrEqual(s.serviceStart);
+            }
           }
-        }
-      }),
+        },
+      ),
       { numRuns: 120, seed: 42 },
     );
   });

@@ -17,7 +17,10 @@ describe('the sandbox kept in a file', () => {
     const first = createStripeSandbox({ store: createFileStore(file) });
     await first.listen({ port: 0 });
     const stripe1 = new Stripe('sk_test_file', { ...first.clientOptions(), maxNetworkRetries: 0 });
-    const pi = await stripe1.paymentIntents.create({ amount: 450, currency: 'eur', metadata: { booking_id: 'b1' } }, { idempotencyKey: 'same-key' });
+    const pi = await stripe1.paymentIntents.create(
+      { amount: 450, currency: 'eur', metadata: { booking_id: 'b1' } },
+      { idempotencyKey: 'same-key' },
+    );
     await stripe1.paymentIntents.confirm(pi.id, { payment_method: 'pm_card_visa' });
     await first.close();
 
@@ -30,7 +33,10 @@ describe('the sandbox kept in a file', () => {
     const refund = await stripe2.refunds.create({ payment_intent: pi.id, amount: 100 });
     expect(refund.status).toBe('succeeded');
     // The idempotency key survives too: the same request returns the same PaymentIntent.
-    const replay = await stripe2.paymentIntents.create({ amount: 450, currency: 'eur', metadata: { booking_id: 'b1' } }, { idempotencyKey: 'same-key' });
+    const replay = await stripe2.paymentIntents.create(
+      { amount: 450, currency: 'eur', metadata: { booking_id: 'b1' } },
+      { idempotencyKey: 'same-key' },
+    );
     expect(replay.id).toBe(pi.id);
     await second.close();
   });

@@ -24,7 +24,11 @@ describe('stripe sandbox: paying as a person would', () => {
   }
 
   it('serves a clearly labelled page with pay and decline buttons', async () => {
-    const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur', description: 'Kurierzustellung <Personalausweis>' });
+    const paymentIntent = await stripe.paymentIntents.create({
+      amount: 1290,
+      currency: 'eur',
+      description: 'Kurierzustellung <Personalausweis>',
+    });
     const page = await rawRequest(harness.sandbox.payPageUrl(paymentIntent.id));
     expect(page.status).toBe(200);
     expect(page.headers.get('content-type')).toContain('text/html');
@@ -40,7 +44,9 @@ describe('stripe sandbox: paying as a person would', () => {
   it('refuses a wrong or missing client secret', async () => {
     const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur' });
     expect((await rawRequest(`${harness.url}/sandbox/pay/${paymentIntent.id}`)).status).toBe(404);
-    expect((await rawRequest(`${harness.url}/sandbox/pay/${paymentIntent.id}?client_secret=${paymentIntent.id}_secret_wrong`)).status).toBe(404);
+    expect((await rawRequest(`${harness.url}/sandbox/pay/${paymentIntent.id}?client_secret=${paymentIntent.id}_secret_wrong`)).status).toBe(
+      404,
+    );
     const forged = await submit(paymentIntent.id, { client_secret: 'nope', outcome: 'succeed' });
     expect(forged.status).toBe(404);
     expect((await stripe.paymentIntents.retrieve(paymentIntent.id)).status).toBe('requires_payment_method');
@@ -73,12 +79,18 @@ describe('stripe sandbox: paying as a person would', () => {
     const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur' });
     const declined = await submit(paymentIntent.id, { client_secret: paymentIntent.client_secret!, outcome: 'decline' });
     expect(declined.status).toBe(303);
-    expect(declined.headers.get('location')).toBe(`/sandbox/pay/${paymentIntent.id}?client_secret=${encodeURIComponent(paymentIntent.client_secret!)}`);
+    expect(declined.headers.get('location')).toBe(
+      `/sandbox/pay/${paymentIntent.id}?client_secret=${encodeURIComponent(paymentIntent.client_secret!)}`,
+    );
     expect((await stripe.paymentIntents.retrieve(paymentIntent.id)).status).toBe('requires_payment_method');
     const page = await rawRequest(harness.sandbox.payPageUrl(paymentIntent.id));
     expect(page.text).toContain('Your card was declined.');
 
-    const json = await submit(paymentIntent.id, { client_secret: paymentIntent.client_secret!, outcome: 'succeed' }, { Accept: 'application/json' });
+    const json = await submit(
+      paymentIntent.id,
+      { client_secret: paymentIntent.client_secret!, outcome: 'succeed' },
+      { Accept: 'application/json' },
+    );
     expect(json.status).toBe(200);
     expect(json.json).toMatchObject({ payment_intent: { id: paymentIntent.id, status: 'succeeded' }, error: null });
   });

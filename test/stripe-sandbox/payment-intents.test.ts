@@ -104,7 +104,9 @@ describe('stripe sandbox: payment intents', () => {
 
     // A bad expand is rejected before the request changes anything.
     const fresh = await stripe.paymentIntents.create({ amount: 1000, currency: 'eur' });
-    const rejected = await catchError(() => stripe.paymentIntents.confirm(fresh.id, { payment_method: 'pm_card_visa', expand: ['latest_charge.nope'] }));
+    const rejected = await catchError(() =>
+      stripe.paymentIntents.confirm(fresh.id, { payment_method: 'pm_card_visa', expand: ['latest_charge.nope'] }),
+    );
     expect(rejected.param).toBe('expand');
     expect((await stripe.paymentIntents.retrieve(fresh.id)).status).toBe('requires_payment_method');
 
@@ -125,7 +127,9 @@ describe('stripe sandbox: payment intents', () => {
     expect(paymentIntent.allowed_payment_method_types).toEqual(['card']);
     expect(paymentIntent.payment_method_types).toEqual(['card']);
 
-    const sepa = await catchError(() => stripe.paymentIntents.create({ amount: 990, currency: 'eur', allowed_payment_method_types: ['sepa_debit'] }));
+    const sepa = await catchError(() =>
+      stripe.paymentIntents.create({ amount: 990, currency: 'eur', allowed_payment_method_types: ['sepa_debit'] }),
+    );
     expect(sepa).toMatchObject({ statusCode: 400, code: 'payment_method_unactivated', param: 'allowed_payment_method_types' });
   });
 
@@ -164,7 +168,9 @@ describe('stripe sandbox: payment intents', () => {
       stripe.paymentIntents.confirm(first.id, { payment_method: 'pm_card_chargeDeclinedInsufficientFunds' }),
     );
     expect(insufficient.decline_code).toBe('insufficient_funds');
-    const expired = await catchError(() => stripe.paymentIntents.confirm(first.id, { payment_method: 'pm_card_chargeDeclinedExpiredCard' }));
+    const expired = await catchError(() =>
+      stripe.paymentIntents.confirm(first.id, { payment_method: 'pm_card_chargeDeclinedExpiredCard' }),
+    );
     expect(expired.code).toBe('expired_card');
   });
 
@@ -243,7 +249,10 @@ describe('stripe sandbox: payment intents', () => {
 
     const basicAuth = await rawRequest(`${harness.url}/v1/payment_intents`, {
       method: 'POST',
-      headers: { Authorization: `Basic ${Buffer.from('sk_test_x:').toString('base64')}`, 'Content-Type': 'application/x-www-form-urlencoded' },
+      headers: {
+        Authorization: `Basic ${Buffer.from('sk_test_x:').toString('base64')}`,
+        'Content-Type': 'application/x-www-form-urlencoded',
+      },
       body: 'amount=1000&currency=eur&metadata[booking_id]=bk_7',
     });
     expect(basicAuth.status).toBe(200);

@@ -21,7 +21,11 @@ describe('stripe sandbox: refunds', () => {
 
   it('refunds the full remaining amount by default and marks the charge refunded', async () => {
     const paymentIntent = await paidIntent(2000);
-    const refund = await stripe.refunds.create({ payment_intent: paymentIntent.id, reason: 'requested_by_customer', metadata: { ticket: 't1' } });
+    const refund = await stripe.refunds.create({
+      payment_intent: paymentIntent.id,
+      reason: 'requested_by_customer',
+      metadata: { ticket: 't1' },
+    });
     expect(refund).toMatchObject({
       object: 'refund',
       amount: 2000,
@@ -38,7 +42,14 @@ describe('stripe sandbox: refunds', () => {
     expect(charge).toMatchObject({ amount_refunded: 2000, refunded: true });
 
     const transaction = await stripe.balanceTransactions.retrieve(refund.balance_transaction as string);
-    expect(transaction).toMatchObject({ amount: -2000, fee: 0, net: -2000, type: 'refund', reporting_category: 'refund', source: refund.id });
+    expect(transaction).toMatchObject({
+      amount: -2000,
+      fee: 0,
+      net: -2000,
+      type: 'refund',
+      reporting_category: 'refund',
+      source: refund.id,
+    });
 
     const types = harness.sandbox.events().map((event) => event.type);
     expect(types.slice(-2)).toEqual(['refund.created', 'charge.refunded']);
@@ -123,7 +134,12 @@ describe('stripe sandbox: refunds', () => {
     let now = new Date('2026-04-01T09:30:00Z');
     const clocked = await startSandbox({ clock: () => now });
     try {
-      const paid = await clocked.stripe.paymentIntents.create({ amount: 10_000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
+      const paid = await clocked.stripe.paymentIntents.create({
+        amount: 10_000,
+        currency: 'eur',
+        payment_method: 'pm_card_visa',
+        confirm: true,
+      });
       await clocked.stripe.refunds.create({ payment_intent: paid.id, amount: 1_000 });
       const before = await clocked.stripe.balance.retrieve();
       expect(before).toMatchObject({ object: 'balance', livemode: false });

@@ -69,7 +69,12 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
     const paid = await stripe.paymentIntents.create({ amount: 1000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
     const refund = await stripe.refunds.create({ payment_intent: paid.id, amount: 100 });
     const charge = await stripe.charges.retrieve(paid.latest_charge as string);
-    const disputed = await stripe.paymentIntents.create({ amount: 1000, currency: 'eur', payment_method: 'pm_card_createDispute', confirm: true });
+    const disputed = await stripe.paymentIntents.create({
+      amount: 1000,
+      currency: 'eur',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+    });
     await sandbox.flushWebhooks();
     const dispute = (await stripe.disputes.list({ payment_intent: disputed.id })).data[0]!;
     const strip = (value: object): Json => JSON.parse(JSON.stringify(value)) as Json;
@@ -95,24 +100,18 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
     charge: ['refunds'],
   };
 
-  it.each([
-    'payment_intent',
-    'charge',
-    'refund',
-    'balance_transaction',
-    'dispute',
-    'payment_method',
-    'event',
-    'webhook_endpoint',
-  ])('%s carries every field of Stripe’s example, with the same JSON types', (type) => {
-    const fixture = fixtures[type]!;
-    const mine = ours[type]!;
-    expect(mine.object).toBe(fixture.object);
-    expect(missingFields(fixture, mine).filter((path) => !(OMITTED[type] ?? []).includes(path))).toEqual([]);
-    expect(typeMismatches(fixture, mine)).toEqual([]);
-    expect(Number.isInteger(mine.created)).toBe(true);
-    expect(String(mine.id)).toMatch(/^(pi|ch|re|txn|dp|pm|evt|we)_[A-Za-z0-9]+$/);
-  });
+  it.each(['payment_intent', 'charge', 'refund', 'balance_transaction', 'dispute', 'payment_method', 'event', 'webhook_endpoint'])(
+    '%s carries every field of Stripe’s example, with the same JSON types',
+    (type) => {
+      const fixture = fixtures[type]!;
+      const mine = ours[type]!;
+      expect(mine.object).toBe(fixture.object);
+      expect(missingFields(fixture, mine).filter((path) => !(OMITTED[type] ?? []).includes(path))).toEqual([]);
+      expect(typeMismatches(fixture, mine)).toEqual([]);
+      expect(Number.isInteger(mine.created)).toBe(true);
+      expect(String(mine.id)).toMatch(/^(pi|ch|re|txn|dp|pm|evt|we)_[A-Za-z0-9]+$/);
+    },
+  );
 
   it('uses Stripe’s id prefixes and list envelope', async () => {
     const list = await harness.stripe.charges.list({ limit: 1 });

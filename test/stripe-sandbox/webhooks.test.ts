@@ -11,7 +11,10 @@ describe('stripe sandbox: events and webhooks', () => {
     while (cleanups.length > 0) await cleanups.pop()!();
   });
 
-  async function setup(respond?: (index: number, rawBody: string) => number, maxAttempts = 3): Promise<SandboxHarness & { receiver: WebhookReceiver }> {
+  async function setup(
+    respond?: (index: number, rawBody: string) => number,
+    maxAttempts = 3,
+  ): Promise<SandboxHarness & { receiver: WebhookReceiver }> {
     const receiver = await startWebhookReceiver(respond);
     cleanups.push(() => receiver.close());
     const harness = await startSandbox({
@@ -62,7 +65,9 @@ describe('stripe sandbox: events and webhooks', () => {
     expect(() => stripe.webhooks.constructEvent(receiver.received[0]!.rawBody + ' ', header['stripe-signature'] as string, SECRET)).toThrow(
       Stripe.errors.StripeSignatureVerificationError,
     );
-    expect(() => stripe.webhooks.constructEvent(receiver.received[0]!.rawBody, header['stripe-signature'] as string, 'whsec_other')).toThrow();
+    expect(() =>
+      stripe.webhooks.constructEvent(receiver.received[0]!.rawBody, header['stripe-signature'] as string, 'whsec_other'),
+    ).toThrow();
 
     // All delivered: nothing pending any more.
     const listed = await stripe.events.list({ delivery_success: true });
@@ -141,7 +146,12 @@ describe('stripe sandbox: events and webhooks', () => {
 
   it('emits charge.dispute.created shortly after a pm_card_createDispute payment', async () => {
     const { stripe, sandbox, receiver } = await setup();
-    const paid = await stripe.paymentIntents.create({ amount: 5000, currency: 'eur', payment_method: 'pm_card_createDispute', confirm: true });
+    const paid = await stripe.paymentIntents.create({
+      amount: 5000,
+      currency: 'eur',
+      payment_method: 'pm_card_createDispute',
+      confirm: true,
+    });
     expect(paid.status).toBe('succeeded');
     await sandbox.flushWebhooks({ timeoutMs: 5_000 });
 
@@ -149,7 +159,14 @@ describe('stripe sandbox: events and webhooks', () => {
     const disputeEvent = events.find((event) => event.type === 'charge.dispute.created');
     if (disputeEvent?.type !== 'charge.dispute.created') throw new Error('no charge.dispute.created delivered');
     const dispute = disputeEvent.data.object;
-    expect(dispute).toMatchObject({ object: 'dispute', amount: 5000, charge: paid.latest_charge, payment_intent: paid.id, reason: 'fraudulent', status: 'needs_response' });
+    expect(dispute).toMatchObject({
+      object: 'dispute',
+      amount: 5000,
+      charge: paid.latest_charge,
+      payment_intent: paid.id,
+      reason: 'fraudulent',
+      status: 'needs_response',
+    });
     expect(dispute.id).toMatch(/^dp_/);
     expect(disputeEvent.request).toEqual({ id: null, idempotency_key: null });
     expect(events.map((event) => event.type)).toContain('charge.dispute.funds_withdrawn');
@@ -169,7 +186,12 @@ describe('stripe sandbox: events and webhooks', () => {
     cleanups.push(() => sandbox.close());
 
     const endpoint = await stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['payment_intent.succeeded'] });
-    expect(endpoint).toMatchObject({ object: 'webhook_endpoint', url: receiver.url, status: 'enabled', enabled_events: ['payment_intent.succeeded'] });
+    expect(endpoint).toMatchObject({
+      object: 'webhook_endpoint',
+      url: receiver.url,
+      status: 'enabled',
+      enabled_events: ['payment_intent.succeeded'],
+    });
     expect(endpoint.id).toMatch(/^we_/);
     expect(endpoint.secret).toMatch(/^whsec_/);
     expect((await stripe.webhookEndpoints.retrieve(endpoint.id)).secret).toBeUndefined();
@@ -177,7 +199,11 @@ describe('stripe sandbox: events and webhooks', () => {
     await stripe.paymentIntents.create({ amount: 1500, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
     await sandbox.flushWebhooks({ timeoutMs: 5_000 });
     expect(receiver.received).toHaveLength(1);
-    const event = stripe.webhooks.constructEvent(receiver.received[0]!.rawBody, receiver.received[0]!.headers['stripe-signature'] as string, endpoint.secret!);
+    const event = stripe.webhooks.constructEvent(
+      receiver.received[0]!.rawBody,
+      receiver.received[0]!.headers['stripe-signature'] as string,
+      endpoint.secret!,
+    );
     expect(event.type).toBe('payment_intent.succeeded');
 
     const bad = await catchError(() => stripe.webhookEndpoints.create({ url: receiver.url, enabled_events: ['invoice.paid'] }));

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import {
-  BOOKING_STATUSES, CANCELLABLE_STATUSES, canTransition, isTerminal, TERMINAL_STATUSES, type BookingStatus,
+  BOOKING_STATUSES,
+  CANCELLABLE_STATUSES,
+  canTransition,
+  isTerminal,
+  TERMINAL_STATUSES,
+  type BookingStatus,
 } from '../../src/bookings/booking-status.ts';
 
 const successors = (from: BookingStatus) => BOOKING_STATUSES.filter((to) => canTransition(from, to));
@@ -19,7 +24,11 @@ describe('the life of a delivery', () => {
 
   it('a discarded plan puts the booking back to document_ready, nothing else moves backwards', () => {
     const order = new Map(BOOKING_STATUSES.map((s, i) => [s, i]));
-    const backwards = BOOKING_STATUSES.flatMap((from) => successors(from).filter((to) => order.get(to)! < order.get(from)!).map((to) => `${from}→${to}`));
+    const backwards = BOOKING_STATUSES.flatMap((from) =>
+      successors(from)
+        .filter((to) => order.get(to)! < order.get(from)!)
+        .map((to) => `${from}→${to}`),
+    );
     expect(backwards.sort()).toEqual(['attempt_failed→planned', 'planned→document_ready']);
   });
 
@@ -45,7 +54,12 @@ describe('the life of a delivery', () => {
     for (const s of BOOKING_STATUSES) expect(canTransition(s, s), s).toBe(false);
     const seen = new Set<BookingStatus>(['awaiting_payment']);
     const queue: BookingStatus[] = ['awaiting_payment'];
-    while (queue.length) for (const next of successors(queue.shift()!)) if (!seen.has(next)) { seen.add(next); queue.push(next); }
+    while (queue.length)
+      for (const next of successors(queue.shift()!))
+        if (!seen.has(next)) {
+          seen.add(next);
+          queue.push(next);
+        }
     expect([...seen].sort()).toEqual([...BOOKING_STATUSES].sort());
   });
 
@@ -54,7 +68,12 @@ describe('the life of a delivery', () => {
     const reachableWithout = (avoid: BookingStatus) => {
       const seen = new Set<BookingStatus>(['awaiting_payment']);
       const queue: BookingStatus[] = ['awaiting_payment'];
-      while (queue.length) for (const next of successors(queue.shift()!)) if (next !== avoid && !seen.has(next)) { seen.add(next); queue.push(next); }
+      while (queue.length)
+        for (const next of successors(queue.shift()!))
+          if (next !== avoid && !seen.has(next)) {
+            seen.add(next);
+            queue.push(next);
+          }
       return seen;
     };
     const without = reachableWithout('handed_over');

@@ -16,7 +16,14 @@ describe('configuration is validated once, at start', () => {
     const config = loadConfig({});
     expect(config.embeddedDatabase).toBe(true);
     expect(config.stripeSandbox).toBe(true);
-    expect(config.env).toMatchObject({ PORT: 3000, HOST: '127.0.0.1', BODY_LIMIT_BYTES: 65_536, QUOTE_TTL_MINUTES: 30, PAYMENT_EXPIRY_MINUTES: 60, STAFF_SESSION_HOURS: 12 });
+    expect(config.env).toMatchObject({
+      PORT: 3000,
+      HOST: '127.0.0.1',
+      BODY_LIMIT_BYTES: 65_536,
+      QUOTE_TTL_MINUTES: 30,
+      PAYMENT_EXPIRY_MINUTES: 60,
+      STAFF_SESSION_HOURS: 12,
+    });
   });
 
   it('does not read process.env when given a source, and ignores variables it does not know', () => {

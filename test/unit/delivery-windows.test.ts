@@ -67,7 +67,11 @@ describe('preferred delivery windows', () => {
   });
 
   it('any set of disjoint valid windows is accepted, in any order; adding an overlapping one is refused', () => {
-    const slot = fc.record({ day: fc.integer({ min: 1, max: 110 }), hour: fc.integer({ min: 0, max: 11 }), length: fc.integer({ min: 1, max: 12 }) });
+    const slot = fc.record({
+      day: fc.integer({ min: 1, max: 110 }),
+      hour: fc.integer({ min: 0, max: 11 }),
+      length: fc.integer({ min: 1, max: 12 }),
+    });
     fc.assert(
       fc.property(fc.uniqueArray(slot, { minLength: 1, maxLength: 4, selector: (s) => s.day }), fc.nat(), (slots, pick) => {
         // One window per day, each inside its own day: never overlapping.

@@ -24,7 +24,15 @@ describe('Kassenzeichen', () => {
   });
 
   it('different sequences never give the same reference', () => {
-    fc.assert(fc.property(prefix, year, sequence, sequence, (p, y, a, b) => a === b || formatKassenzeichen(p, y, a) !== formatKassenzeichen(p, y, b)));
+    fc.assert(
+      fc.property(
+        prefix,
+        year,
+        sequence,
+        sequence,
+        (p, y, a, b) => a === b || formatKassenzeichen(p, y, a) !== formatKassenzeichen(p, y, b),
+      ),
+    );
   });
 
   it('a single mistyped digit is always caught', () => {
@@ -39,7 +47,7 @@ describe('Kassenzeichen', () => {
     );
   });
 
-  it('swapping two neighbouring different digits is caught (except 0↔9, Luhn\'s known blind spot)', () => {
+  it("swapping two neighbouring different digits is caught (except 0↔9, Luhn's known blind spot)", () => {
     fc.assert(
       fc.property(prefix, year, sequence, fc.nat(), (p, y, s, at) => {
         const ref = formatKassenzeichen(p, y, s);
@@ -55,7 +63,16 @@ describe('Kassenzeichen', () => {
   });
 
   it('refuses references that are not in the format at all', () => {
-    for (const bad of ['', 'STGT', 'STGT-2026', 'STGT-2026-1', 'stgt-2026-00000420', 'STGT-26-00000420', 'STGT-2026-000004X0', ' STGT-2026-00000420']) {
+    for (const bad of [
+      '',
+      'STGT',
+      'STGT-2026',
+      'STGT-2026-1',
+      'stgt-2026-00000420',
+      'STGT-26-00000420',
+      'STGT-2026-000004X0',
+      ' STGT-2026-00000420',
+    ]) {
       expect(isValidKassenzeichen(bad), bad).toBe(false);
     }
   });

@@ -6,10 +6,24 @@ import { priceLocation } from '../../src/quotes/pricing.ts';
 type LngLat = [number, number];
 const square = (west: number, south: number, size: number): Polygon => ({
   type: 'Polygon',
-  coordinates: [[[west, south], [west + size, south], [west + size, south + size], [west, south + size], [west, south]]],
+  coordinates: [
+    [
+      [west, south],
+      [west + size, south],
+      [west + size, south + size],
+      [west, south + size],
+      [west, south],
+    ],
+  ],
 });
 const zone = (id: string, geometry: Polygon, vehicleTypes: ('bike' | 'ecar')[]) => ({ id, geometry, vehicleTypes });
-const tariff = (zoneId: string, vehicleType: 'bike' | 'ecar', amountCents: number, currency = 'EUR') => ({ id: `t-${zoneId}-${vehicleType}-${amountCents}`, zoneId, vehicleType, amountCents, currency });
+const tariff = (zoneId: string, vehicleType: 'bike' | 'ecar', amountCents: number, currency = 'EUR') => ({
+  id: `t-${zoneId}-${vehicleType}-${amountCents}`,
+  zoneId,
+  vehicleType,
+  amountCents,
+  currency,
+});
 
 // A small bike square inside a large e-car square, both around (9.18, 48.78).
 const bike = zone('bike', square(9.17, 48.77, 0.02), ['bike']);
@@ -41,7 +55,10 @@ describe('pricing a location', () => {
   it('where zones overlap, the citizen gets the cheaper price for each vehicle', () => {
     const inner = zone('inner', square(9.17, 48.77, 0.02), ['bike', 'ecar']);
     const r = priceLocation([9.18, 48.78], [city, inner], [...tariffs, tariff('inner', 'bike', 300), tariff('inner', 'ecar', 900)]);
-    expect(r.options.map((o) => [o.vehicleType, o.amountCents, o.zoneId])).toEqual([['bike', 300, 'inner'], ['ecar', 850, 'city']]);
+    expect(r.options.map((o) => [o.vehicleType, o.amountCents, o.zoneId])).toEqual([
+      ['bike', 300, 'inner'],
+      ['ecar', 850, 'city'],
+    ]);
   });
 
   it('a zone without a tariff for a vehicle is flagged and offers nothing for it', () => {
@@ -64,7 +81,11 @@ describe('pricing a location', () => {
       coordinates: [square(9.0, 48.6, 0.4).coordinates[0]!, square(9.17, 48.77, 0.02).coordinates[0]!.slice().reverse()],
     };
     expect(priceLocation([9.18, 48.78], [zone('donut', donut, ['ecar'])], [tariff('donut', 'ecar', 850)]).insideAnyZone).toBe(false);
-    const multi = { id: 'multi', vehicleTypes: ['ecar' as const], geometry: { type: 'MultiPolygon' as const, coordinates: [square(9.0, 48.6, 0.1).coordinates, square(9.3, 48.9, 0.1).coordinates] } };
+    const multi = {
+      id: 'multi',
+      vehicleTypes: ['ecar' as const],
+      geometry: { type: 'MultiPolygon' as const, coordinates: [square(9.0, 48.6, 0.1).coordinates, square(9.3, 48.9, 0.1).coordinates] },
+    };
     expect(priceLocation([9.35, 48.95], [multi], [tariff('multi', 'ecar', 700)]).options.map((o) => o.amountCents)).toEqual([700]);
   });
 
@@ -78,7 +99,9 @@ describe('pricing a location', () => {
     fc.assert(
       fc.property(fc.array(arbZone, { maxLength: 6 }), (specs) => {
         const zones = specs.map((s, i) => zone(`z${i}`, s.contains ? square(9.17, 48.77, 0.02) : square(10, 50, 0.1), [...s.vehicleTypes]));
-        const ts = specs.flatMap((s, i) => (['bike', 'ecar'] as const).flatMap((v) => (s.prices[v] === null ? [] : [tariff(`z${i}`, v, s.prices[v]!)])));
+        const ts = specs.flatMap((s, i) =>
+          (['bike', 'ecar'] as const).flatMap((v) => (s.prices[v] === null ? [] : [tariff(`z${i}`, v, s.prices[v]!)])),
+        );
         const r = priceLocation(point, zones, ts);
         expect(r.insideAnyZone).toBe(specs.some((s) => s.contains));
         for (const v of ['bike', 'ecar'] as const) {

@@ -30,9 +30,7 @@ export function computeHaversineMetres(a: LngLat, b: LngLat): number {
   return 2 * EARTH_RADIUS_M * Math.atan2(Math.sqrt(s), Math.sqrt(1 - s));
 }
 
-export function createGreatCircleProvider(
-  speeds: Readonly<Record<string, ProfileSpeed>> = DEFAULT_PROFILE_SPEEDS,
-): MatrixProvider {
+export function createGreatCircleProvider(speeds: Readonly<Record<string, ProfileSpeed>> = DEFAULT_PROFILE_SPEEDS): MatrixProvider {
   return async ({ locations, profiles }) => {
     const n = locations.length;
     const base = new Float64Array(n * n);

@@ -82,8 +82,7 @@ export class LocalSearch {
     const CA = inst.cost[pa]!;
     // Removing c must leave route A feasible (not implied without the triangle inequality).
     if (this.departure(ra, predC) + TA[predC * S + succC]! > this.latest(ra, succC)) return false;
-    const gain =
-      CA[predC * S + c]! + CA[c * S + succC]! - CA[predC * S + succC]! + (lenA === 1 ? inst.vFixedCost[ra]! : 0);
+    const gain = CA[predC * S + c]! + CA[c * S + succC]! - CA[predC * S + succC]! + (lenA === 1 ? inst.vFixedCost[ra]! : 0);
     const dem = inst.demand[c]!;
     const svc = inst.service[c]!;
     const K = this.granularity;
@@ -163,8 +162,7 @@ export class LocalSearch {
     const emptyA = i < 0 && j + 1 >= lenB;
     const emptyB = j < 0 && i + 1 >= lenA;
     const fixed = inst.vFixedCost[ra]!;
-    const delta =
-      C[a * S + b1]! + C[b * S + a1]! - C[a * S + a1]! - C[b * S + b1]! - (emptyA ? fixed : 0) - (emptyB ? fixed : 0);
+    const delta = C[a * S + b1]! + C[b * S + a1]! - C[a * S + a1]! - C[b * S + b1]! - (emptyA ? fixed : 0) - (emptyB ? fixed : 0);
     if (delta >= -IMPROVEMENT_EPS) return false;
     // Time: each new junction must reach the moved tail before its latest arrival.
     if (this.departure(ra, a) + T[a * S + b1]! > this.latest(rb, b1)) return false;
