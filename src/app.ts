@@ -6,6 +6,12 @@ import type { Redis } from 'ioredis';
 import { authRoutes } from './auth/auth.routes.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { bookingsRoutes } from './bookings/bookings.routes.ts';
+import { createBookingHoldsService } from './bookings/booking-holds.service.ts';
+import { createDeliveryCalendarService } from './offices/delivery-calendar.service.ts';
+import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
+import { homeRoutes } from './home/home.routes.ts';
+import { createPaymentRecordsService } from './payments/payment-records.service.ts';
+import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
 import type { Config } from './config/config.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -89,7 +95,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES,
     afterCommit,
   });
-  const paymentEvents = createPaymentEventsService({ db, onRefundOwed: afterCommit.refundOwed });
+  const paymentEvents = createPaymentEventsService({ db, clock, onRefundOwed: afterCommit.refundOwed });
+  const holds = createBookingHoldsService({ db, clock, afterCommit });
 
   await app.register(errorHandlerPlugin);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
@@ -108,8 +115,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     stripeSandbox: deps.gateway.sandbox,
   });
   await app.register(officesRoutes, { offices: createOfficesRepository(db), service: createOfficesService({ db, clock }) });
+  await app.register(homeRoutes, { version: API_VERSION, sandbox: deps.gateway.sandbox });
+  await app.register(deliveryCalendarRoutes, { calendar: createDeliveryCalendarService({ db, clock }) });
   await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
-  await app.register(bookingsRoutes, { bookings });
+  await app.register(bookingsRoutes, { bookings, holds });
+  await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
   await app.register(planningRoutes, { planning: createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) }) });

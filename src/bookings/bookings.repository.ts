@@ -1,7 +1,11 @@
 import { and, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { bookingEvents, bookings, type Booking } from './bookings.table.ts';
-import type { BookingStatus } from './booking-status.ts';
+import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
+import { ABANDONED_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
+import { bookingChangedConcurrently, invalidTransition } from './bookings.errors.ts';
+
+/** SQL: the booking has no open hold (see booking-holds.repository.ts). */
+export const hasNoOpenHold = sql`not exists (select 1 from ${bookingHolds} where ${bookingHolds.bookingId} = ${bookings.id} and ${bookingHolds.releasedAt} is null)`;
 
 export type Actor = { type: 'citizen' | 'staff' | 'stripe' | 'system' | 'courier'; id?: string | null };
 
@@ -26,7 +30,7 @@ export function createBookingsRepository(db: DbOrTx) {
           and(
             eq(bookings.officeId, officeId),
             eq(bookings.applicationNumber, applicationNumber),
-            notInArray(bookings.status, ['cancelled', 'expired']),
+            notInArray(bookings.status, [...ABANDONED_STATUSES]),
           ),
         );
       const [row] = await (opts.forUpdate ? q.for('update') : q);
@@ -42,8 +46,9 @@ export function createBookingsRepository(db: DbOrTx) {
     },
 
     /**
-     * Moves a booking and writes the event row in the same statement batch. The caller has checked
-     * `canTransition`; the `where status = from` guard makes a concurrent move lose cleanly.
+     * The one gate every booking move goes through: it refuses what the state machine forbids
+     * (409 `booking.invalid_transition`), and the `where status = from` guard makes a concurrent
+     * move lose cleanly (409 `booking.changed_concurrently`). Writes the event row alongside.
      */
     async transition(
       booking: Booking,
@@ -52,12 +57,13 @@ export function createBookingsRepository(db: DbOrTx) {
       reason?: string,
       extra: Partial<typeof bookings.$inferInsert> = {},
     ) {
+      if (!canTransition(booking.status, to)) throw invalidTransition(booking.status, to);
       const [row] = await db
         .update(bookings)
         .set({ ...extra, status: to, updatedAt: sql`now()` })
         .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
         .returning();
-      if (!row) throw new Error(`Booking ${booking.id} changed concurrently (expected ${booking.status})`);
+      if (!row) throw bookingChangedConcurrently(booking.status);
       await db.insert(bookingEvents).values({
         bookingId: booking.id,
         fromStatus: booking.status,
@@ -104,7 +110,8 @@ export function createBookingsRepository(db: DbOrTx) {
       db
         .select({ id: bookings.id })
         .from(bookings)
-        .where(and(eq(bookings.status, 'awaiting_payment'), lt(bookings.paymentDeadline, now)))
+        // A held booking waits for a person, not for its deadline (its payment may have arrived).
+        .where(and(eq(bookings.status, 'awaiting_payment'), lt(bookings.paymentDeadline, now), hasNoOpenHold))
         .limit(limit),
   };
 }

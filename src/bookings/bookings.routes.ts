@@ -4,6 +4,8 @@ import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import { toCitizenView, type createBookingsService } from './bookings.service.ts';
+import type { BookingHoldsService } from './booking-holds.service.ts';
+import { toDiscrepancyView, toDisputeView, toHoldView, toPaymentSummary, toRefundView } from '../payments/payment-views.ts';
 import {
   BookingListSchema,
   CancelBookingBody,
@@ -12,6 +14,9 @@ import {
   CreateBookingResponseSchema,
   DocumentArrivalBody,
   DocumentArrivalResponse,
+  HoldParams,
+  ResolveHoldBody,
+  ResolveHoldResponse,
   IdempotencyHeaders,
   ListBookingsQuery,
   StaffBookingSchema,
@@ -21,19 +26,20 @@ import {
 
 type BookingsService = ReturnType<typeof createBookingsService>;
 
-export async function bookingsRoutes(app: App, opts: { bookings: BookingsService }) {
+export async function bookingsRoutes(app: App, opts: { bookings: BookingsService; holds: BookingHoldsService }) {
   const svc = opts.bookings;
 
   app.post(
     '/v1/bookings',
     {
-      config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
+      // A staff token books at the counter: only the roles that serve citizens at the desk.
+      config: { access: access.public({ staffRoles: ['clerk', 'supervisor'] }), rateLimit: RATE_LIMITS.citizen },
       schema: {
         operationId: 'createBooking',
         tags: ['bookings'],
         summary: 'Book delivery from a quote and start the payment',
         description:
-          'Creates the booking and a Stripe PaymentIntent for the surcharge. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter send their bearer token.',
+          "Creates the booking and a Stripe PaymentIntent for the surcharge. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter (clerks, supervisors) send their bearer token. The address must be the one the quote was made for, and every preferred window must lie within the office's delivery hours (see the quote's deliverySlots).",
         headers: IdempotencyHeaders,
         body: CreateBookingBody,
         response: { 201: CreateBookingResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 502) },
@@ -57,7 +63,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       schema: {
         operationId: 'listBookings',
         tags: ['bookings'],
-        summary: 'List bookings (newest first, cursor pagination)',
+        summary: 'List bookings with their payment state and open holds (newest first, cursor pagination; no contact data)',
         querystring: ListBookingsQuery,
         response: { 200: BookingListSchema, ...errorResponses(400) },
       },
@@ -78,7 +84,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
         request.staff!,
       );
       return {
-        data: page.data.map((b) => ({
+        data: page.data.map(({ booking: b, payment, holds }) => ({
           id: b.id,
           officeId: b.officeId,
           status: b.status,
@@ -91,6 +97,13 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
           postalCode: b.address.postalCode,
           createdAt: b.createdAt.toISOString(),
           updatedAt: b.updatedAt.toISOString(),
+          payment: payment && {
+            status: payment.status,
+            amountReceivedCents: payment.amountReceivedCents,
+            amountRefundedCents: payment.amountRefundedCents,
+            disputed: payment.disputed,
+          },
+          openHolds: holds.map((h) => h.reason),
         })),
         nextCursor: page.nextCursor,
       };
@@ -110,7 +123,11 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       },
     },
     async (request) => {
-      const { booking, events, payment, refunds } = await svc.getBooking(request.params.id, request.staff!, String(request.id));
+      const { booking, events, payment, refunds, holds, disputes, discrepancies } = await svc.getBooking(
+        request.params.id,
+        request.staff!,
+        String(request.id),
+      );
       return {
         ...toCitizenView(booking),
         currency: 'EUR' as const,
@@ -128,21 +145,11 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
           reason: e.reason,
           occurredAt: e.occurredAt.toISOString(),
         })),
-        payment: payment && {
-          paymentIntentId: payment.paymentIntentId,
-          status: payment.status,
-          amountCents: payment.amountCents,
-          amountRefundedCents: payment.amountRefundedCents,
-          disputed: payment.disputed,
-          kassenzeichen: payment.kassenzeichen,
-        },
-        refunds: refunds.map((r) => ({
-          id: r.id,
-          amountCents: r.amountCents,
-          status: r.status,
-          reason: r.reason,
-          createdAt: r.createdAt.toISOString(),
-        })),
+        payment: payment && toPaymentSummary(payment),
+        refunds: refunds.map(toRefundView),
+        holds: holds.map(toHoldView),
+        disputes: disputes.map(toDisputeView),
+        discrepancies: discrepancies.map(toDiscrepancyView),
       };
     },
   );
@@ -154,7 +161,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       schema: {
         operationId: 'trackBooking',
         tags: ['tracking'],
-        summary: "The citizen's view: status and delivery window, nothing else",
+        summary: "The citizen's view: status, delivery window and what is still to do (pay by when, how much)",
         description:
           'The tracking token travels in the Tracking-Token header, never in the URL, so it does not end up in logs or browser history.',
         headers: TrackingHeaders,
@@ -162,8 +169,15 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       },
     },
     async (request) => {
-      const { booking, window } = await svc.trackBooking(request.headers['tracking-token']);
-      return { status: booking.status, window, updatedAt: booking.updatedAt.toISOString() };
+      const { booking, window, nextSteps } = await svc.trackBooking(request.headers['tracking-token']);
+      return {
+        status: booking.status,
+        amountCents: booking.amountCents,
+        currency: 'EUR' as const,
+        nextSteps: nextSteps.map((step) => (step.code === 'be_at_home' ? { ...step, window } : step)),
+        window,
+        updatedAt: booking.updatedAt.toISOString(),
+      };
     },
   );
 
@@ -194,6 +208,37 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       });
       return {
         booking: toCitizenView(result.booking),
+        refund: result.refund && { id: result.refund.id, amountCents: result.refund.amountCents, status: result.refund.status },
+      };
+    },
+  );
+
+  app.post(
+    '/v1/bookings/:id/holds/:holdId/resolve',
+    {
+      config: { access: access.staff('finance') },
+      schema: {
+        operationId: 'resolveBookingHold',
+        tags: ['finance'],
+        summary: 'Decide on a held booking: continue (accept the payment) or cancel (refund what is owed)',
+        description:
+          'A booking is held when its payment does not match it, its money was refunded at Stripe, or its payment is disputed. The decision resolves the discrepancies that placed the hold, with the comment.',
+        params: HoldParams,
+        body: ResolveHoldBody,
+        response: { 200: ResolveHoldResponse, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const result = await opts.holds.resolveHold(
+        request.params.id,
+        request.params.holdId,
+        request.body,
+        request.staff!,
+        String(request.id),
+      );
+      return {
+        booking: toCitizenView(result.booking),
+        hold: toHoldView(result.hold),
         refund: result.refund && { id: result.refund.id, amountCents: result.refund.amountCents, status: result.refund.status },
       };
     },

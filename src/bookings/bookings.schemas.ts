@@ -1,5 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { BOOKING_STATUSES } from './booking-status.ts';
+import { HOLD_REASONS } from './bookings.table.ts';
+import { DiscrepancySchema, DisputeSchema, HoldSchema, PaymentSummarySchema, RefundSchema } from '../payments/payments.schemas.ts';
 import {
   AddressSchema,
   DocumentTypeSchema,
@@ -95,6 +97,10 @@ export const CreateBookingResponseSchema = Type.Object({
     provider: Type.Literal('stripe'),
     paymentIntentId: Type.String({ maxLength: 255 }),
     clientSecret: Type.String({ maxLength: 500, description: "For Stripe.js (confirmPayment) in the citizen's browser" }),
+    payUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+      description:
+        "A page where the citizen pays, ready to open (the sandbox's pay page); null with live Stripe, where the client secret is used with Stripe.js",
+    }),
     sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
   }),
   trackingToken: Type.String({ maxLength: 200, description: 'Give this to the citizen only; send it as the Tracking-Token header' }),
@@ -109,23 +115,6 @@ const BookingEventSchema = Type.Object({
   occurredAt: TimestampSchema,
 });
 
-const PaymentSchema = Type.Object({
-  paymentIntentId: Type.Union([Type.String({ maxLength: 255 }), Type.Null()]),
-  status: Type.String({ maxLength: 40 }),
-  amountCents: Type.Integer(),
-  amountRefundedCents: Type.Integer(),
-  disputed: Type.Boolean(),
-  kassenzeichen: Type.String({ maxLength: 40 }),
-});
-
-const RefundSchema = Type.Object({
-  id: IdSchema,
-  amountCents: Type.Integer(),
-  status: Type.Union([Type.Literal('pending'), Type.Literal('succeeded'), Type.Literal('failed')]),
-  reason: Type.String({ maxLength: 100 }),
-  createdAt: TimestampSchema,
-});
-
 export const StaffBookingSchema = Type.Object({
   ...CitizenBookingSchema.properties,
   recipient: RecipientSchema,
@@ -135,8 +124,13 @@ export const StaffBookingSchema = Type.Object({
   createdByStaffId: Type.Union([IdSchema, Type.Null()]),
   updatedAt: TimestampSchema,
   events: Type.Array(BookingEventSchema),
-  payment: Type.Union([PaymentSchema, Type.Null()]),
+  payment: Type.Union([PaymentSummarySchema, Type.Null()]),
   refunds: Type.Array(RefundSchema),
+  holds: Type.Array(HoldSchema, {
+    description: 'Every hold, open (releasedAt null) and released: an open hold keeps the document in the office',
+  }),
+  disputes: Type.Array(DisputeSchema),
+  discrepancies: Type.Array(DiscrepancySchema),
 });
 
 /** Lists carry no contact data or address: whoever needs those opens the booking (and is audited). */
@@ -145,6 +139,16 @@ export const BookingSummarySchema = Type.Object({
   postalCode: Type.String({ maxLength: 5 }),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,
+  payment: Type.Union([
+    Type.Object({
+      status: Type.String({ maxLength: 40 }),
+      amountReceivedCents: Type.Union([Type.Integer(), Type.Null()]),
+      amountRefundedCents: Type.Integer(),
+      disputed: Type.Boolean(),
+    }),
+    Type.Null(),
+  ]),
+  openHolds: Type.Array(Type.Union(HOLD_REASONS.map((r) => Type.Literal(r))), { description: 'Reasons the booking is held in the office' }),
 });
 
 export const ListBookingsQuery = Type.Object(
@@ -167,8 +171,25 @@ export const TrackingHeaders = Type.Object({
   'tracking-token': Type.String({ minLength: 10, maxLength: 200 }),
 });
 
+const NextStepSchema = Type.Union([
+  Type.Object({
+    code: Type.Literal('pay'),
+    amountCents: Type.Integer(),
+    currency: Type.Literal('EUR'),
+    payBy: TimestampSchema,
+    payUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()]),
+  }),
+  Type.Object({ code: Type.Literal('wait_for_office'), reason: Type.String({ maxLength: 200 }) }),
+  Type.Object({ code: Type.Literal('wait_for_document') }),
+  Type.Object({ code: Type.Literal('wait_for_delivery') }),
+  Type.Object({ code: Type.Literal('be_at_home'), window: Type.Union([DeliveryWindowSchema, Type.Null()]) }),
+]);
+
 export const TrackingSchema = Type.Object({
   status: BookingStatusSchema,
+  amountCents: Type.Integer(),
+  currency: Type.Literal('EUR'),
+  nextSteps: Type.Array(NextStepSchema, { description: 'What the citizen still has to do or wait for, first things first' }),
   window: Type.Union([DeliveryWindowSchema, Type.Null()], {
     description: 'The announced window once planned, else the earliest preferred window',
   }),
@@ -194,4 +215,26 @@ export const DocumentArrivalResponse = Type.Object({
   bookingId: IdSchema,
   status: BookingStatusSchema,
   alreadyRecorded: Type.Boolean(),
+});
+
+export const HoldParams = Type.Object({ id: IdSchema, holdId: IdSchema }, { additionalProperties: false });
+
+export const ResolveHoldBody = Type.Object(
+  {
+    decision: Type.Union([Type.Literal('continue'), Type.Literal('cancel')], {
+      description:
+        'continue: the booking goes on (a mismatched payment is accepted as paid); cancel: the booking is cancelled (a mismatched payment is refunded in full; money already returned through a refund or dispute is not refunded again)',
+    }),
+    comment: Type.String({ minLength: 1, maxLength: 1000, description: 'Why; kept with the hold and in the audit log' }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ decision: 'continue', comment: 'Amount differs by the old tariff; accepted by the Kämmerei' }],
+  },
+);
+
+export const ResolveHoldResponse = Type.Object({
+  booking: CitizenBookingSchema,
+  hold: HoldSchema,
+  refund: Type.Union([Type.Object({ id: IdSchema, amountCents: Type.Integer(), status: Type.String({ maxLength: 20 }) }), Type.Null()]),
 });

@@ -1,23 +1,46 @@
 import { sql } from 'drizzle-orm';
-import { queryRows, type Database } from '../db/client.ts';
+import { queryRows, type Database, type Transaction } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
+import { BOOKING_HORIZON_DAYS, loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
+import { offeredHoursSentence, windowOutsideHours } from '../offices/delivery-hours.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
-import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
+import { kassenzeichenSeq, type Office, type VehicleType } from '../offices/offices.table.ts';
 import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
+import { paymentProviderUnavailable } from '../payments/payments.errors.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
-import { computeRefundCents } from '../payments/refund-policy.ts';
-import { findQuote } from '../quotes/quotes.service.ts';
 import { createPlanningRepository } from '../planning/planning.repository.ts';
-import { createError, isUniqueViolation } from '../shared/errors.ts';
+import { addressFingerprint, sameCity } from '../quotes/address-match.ts';
+import { quoteExpired, quoteNotFound, vehicleNotOffered } from '../quotes/quotes.errors.ts';
+import { createQuotesRepository } from '../quotes/quotes.repository.ts';
+import type { Quote } from '../quotes/quotes.table.ts';
+import { decodeCursor, toPage } from '../shared/cursor.ts';
+import { isUniqueViolation } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
-import { CANCELLABLE_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
+import { addDays, localDate } from '../shared/zoned-time.ts';
+import { createBookingHoldsRepository } from './booking-holds.repository.ts';
+import { CANCELLABLE_STATUSES, DOCUMENT_ARRIVED_STATUSES, ON_ROUTE_STATUSES, type BookingStatus } from './booking-status.ts';
+import {
+  addressNotQuoted,
+  applicationAlreadyBooked,
+  applicationUnknown,
+  bookingCancelled,
+  bookingExpired,
+  bookingNotCancellable,
+  bookingNotFound,
+  bookingNotPaid,
+  documentArrivalNotApplicable,
+  idempotencyKeyReused,
+  invalidDeliveryWindows,
+  trackingNotFound,
+} from './bookings.errors.ts';
 import { createBookingsRepository, type Actor } from './bookings.repository.ts';
-import type { Booking, Consent, DeliveryWindow, PostalAddress, Recipient } from './bookings.table.ts';
-import { formatKassenzeichen } from './kassenzeichen.ts';
+import type { Booking, BookingHold, Consent, DeliveryWindow, PostalAddress, Recipient } from './bookings.table.ts';
+import { cancelBookingInTx } from './cancellation.ts';
 import { validateDeliveryWindows } from './delivery-windows.ts';
+import { formatKassenzeichen } from './kassenzeichen.ts';
 
 export interface CreateBookingInput {
   quoteId: string;
@@ -49,7 +72,8 @@ export function createBookingsService(deps: BookingDeps) {
 
   async function ensurePaymentIntent(booking: Booking) {
     const payments = createPaymentsRepository(db);
-    const payment = (await payments.findByBooking(booking.id))!;
+    const payment = await payments.findByBooking(booking.id);
+    if (!payment) throw new Error(`Booking ${booking.id} has no payment row`);
     // The key is derived from the booking, so a retry after a crash or timeout gets the same
     // PaymentIntent back from Stripe instead of a second one.
     const intent = await deps.gateway
@@ -62,13 +86,7 @@ export function createBookingsService(deps: BookingDeps) {
       })
       .catch((err: unknown) => {
         // The booking is committed; the same Idempotency-Key retried later resumes right here.
-        if (err instanceof PaymentProviderError) {
-          throw createError({
-            code: 'payment.provider_unavailable',
-            status: 502,
-            message: 'The payment provider could not be reached: retry with the same Idempotency-Key',
-          });
-        }
+        if (err instanceof PaymentProviderError) throw paymentProviderUnavailable();
         throw err;
       });
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
@@ -92,40 +110,27 @@ export function createBookingsService(deps: BookingDeps) {
           expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
         });
         if (!fresh) {
-          if (record.requestHash !== requestHash) {
-            throw createError({
-              code: 'idempotency.key_reused',
-              status: 409,
-              message: 'This Idempotency-Key was used with a different request',
-            });
-          }
+          if (record.requestHash !== requestHash) throw idempotencyKeyReused();
           return { kind: 'replay' as const, record };
         }
-        const quote = await findQuote(tx, input.quoteId);
-        if (!quote) throw createError({ code: 'quote.not_found', status: 404, message: 'Quote not found' });
-        if (quote.expiresAt <= now)
-          throw createError({ code: 'quote.expired', status: 410, message: 'The quote has expired: ask for a new one' });
+        const quote = await createQuotesRepository(tx).findById(input.quoteId);
+        if (!quote) throw quoteNotFound();
+        if (quote.expiresAt <= now) throw quoteExpired();
         const option = quote.options.find((o) => o.vehicleType === input.vehicleType);
-        if (!option)
-          throw createError({
-            code: 'quote.vehicle_not_offered',
-            status: 422,
-            message: `The quote offers no ${input.vehicleType} delivery`,
-          });
-        const office = (await createOfficesRepository(tx).findById(quote.officeId))!;
+        if (!option) throw vehicleNotOffered(input.vehicleType);
+        assertAddressQuoted(quote, input.address);
+        const office = await createOfficesRepository(tx).findById(quote.officeId);
+        if (!office) throw quoteNotFound();
         if (ctx.staff) assertOfficeScope(ctx.staff, office.id, 'Staff can book only for their own office');
+        await assertWithinDeliveryHours(tx, office, input.preferredWindows, now);
         const bookings = createBookingsRepository(tx);
-        if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) {
-          throw createError({
-            code: 'booking.application_already_booked',
-            status: 409,
-            message: 'This application already has a delivery booking',
-          });
-        }
+        if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) throw applicationAlreadyBooked();
         const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [
           { seq: string },
         ];
-        const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, now.getUTCFullYear(), Number(seq));
+        // The office's year, not UTC's: a booking at 00:30 on New Year's Day in Stuttgart is next year's.
+        const year = Number(localDate(now, office.timezone).slice(0, 4));
+        const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, year, Number(seq));
         const trackingToken = generateToken('ab_track');
         const consent: Consent = { powerOfAttorney: true, textVersion: input.consent.textVersion, consentedAt: now.toISOString() };
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
@@ -154,8 +159,8 @@ export function createBookingsService(deps: BookingDeps) {
             },
             actor,
           )
-          .catch((e) => {
-            throw mapBookingConflict(e);
+          .catch((e: unknown) => {
+            throw isUniqueViolation(e) ? applicationAlreadyBooked() : e;
           });
         await createPaymentsRepository(tx).insert({
           bookingId: booking.id,
@@ -186,15 +191,14 @@ export function createBookingsService(deps: BookingDeps) {
           const { complete: _complete, ...response } = stored;
           return { response: response as unknown as CreateBookingResponse, replayed: true };
         }
-        booking = (await createBookingsRepository(db).findById(claimed.record.resourceId!))!;
-        trackingToken = stored!.trackingToken;
+        const found = claimed.record.resourceId ? await createBookingsRepository(db).findById(claimed.record.resourceId) : undefined;
+        if (!found || !stored) throw new Error(`Idempotency record ${ctx.idempotencyKey} names no booking`);
+        booking = found;
+        trackingToken = stored.trackingToken;
         // The first attempt failed before its payment started, and the booking has ended since
         // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
-        if (booking.status === 'expired' || booking.status === 'cancelled') {
-          throw booking.status === 'expired'
-            ? createError({ code: 'booking.expired', status: 410, message: 'The payment deadline of this booking has passed: book again' })
-            : createError({ code: 'booking.cancelled', status: 409, message: 'This booking was cancelled: book again' });
-        }
+        if (booking.status === 'expired') throw bookingExpired();
+        if (booking.status === 'cancelled') throw bookingCancelled();
       } else {
         ({ booking, trackingToken } = claimed);
         await deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline);
@@ -203,7 +207,13 @@ export function createBookingsService(deps: BookingDeps) {
       const intent = await ensurePaymentIntent(booking);
       const response: CreateBookingResponse = {
         booking: toCitizenView(booking),
-        payment: { provider: 'stripe', paymentIntentId: intent.id, clientSecret: intent.clientSecret, sandbox: deps.gateway.sandbox },
+        payment: {
+          provider: 'stripe',
+          paymentIntentId: intent.id,
+          clientSecret: intent.clientSecret,
+          payUrl: await deps.gateway.paymentPageUrl(intent.id, intent.clientSecret).catch(() => null),
+          sandbox: deps.gateway.sandbox,
+        },
         trackingToken,
       };
       await createIdempotencyRepository(db).update(scope, ctx.idempotencyKey, {
@@ -215,10 +225,14 @@ export function createBookingsService(deps: BookingDeps) {
 
     async getBooking(id: string, staff: StaffPrincipal, requestId?: string) {
       const booking = await findVisible(db, id, staff);
-      const [events, payment, refunds] = await Promise.all([
+      const payments = createPaymentsRepository(db);
+      const [events, payment, refunds, holds, disputes, discrepancies] = await Promise.all([
         createBookingsRepository(db).events(id),
-        createPaymentsRepository(db).findByBooking(id),
-        createPaymentsRepository(db).refundsOfBooking(id),
+        payments.findByBooking(id),
+        payments.refundsOfBooking(id),
+        createBookingHoldsRepository(db).holdsOf(id),
+        payments.findByBooking(id).then((p) => (p ? payments.disputesOfPayment(p.id) : [])),
+        payments.discrepanciesOfBooking(id),
       ]);
       // Every look at personal data by staff is auditable.
       await recordAudit(db, {
@@ -230,9 +244,10 @@ export function createBookingsService(deps: BookingDeps) {
         officeId: booking.officeId,
         requestId,
       });
-      return { booking, events, payment: payment ?? null, refunds };
+      return { booking, events, payment: payment ?? null, refunds, holds, disputes, discrepancies };
     },
 
+    /** A page of bookings with their payment's state and open holds (no contact data). */
     async listBookings(
       filter: {
         officeId?: string;
@@ -253,15 +268,36 @@ export function createBookingsService(deps: BookingDeps) {
         cursor: filter.cursor ? decodeCursor(filter.cursor) : undefined,
         limit: filter.limit + 1,
       });
-      const page = rows.slice(0, filter.limit);
-      const last = page.at(-1);
-      return { data: page, nextCursor: rows.length > filter.limit && last ? encodeCursor(last) : null };
+      const page = toPage(rows, filter.limit, (b) => b);
+      const ids = page.data.map((b) => b.id);
+      const [payments, holds] = await Promise.all([
+        createPaymentsRepository(db).paymentsOfBookings(ids),
+        createBookingHoldsRepository(db).openHoldsOfBookings(ids),
+      ]);
+      const paymentOf = new Map(payments.map((p) => [p.bookingId, p]));
+      return {
+        nextCursor: page.nextCursor,
+        data: page.data.map((booking) => ({
+          booking,
+          payment: paymentOf.get(booking.id) ?? null,
+          holds: holds.filter((h) => h.bookingId === booking.id),
+        })),
+      };
     },
 
     async trackBooking(trackingToken: string) {
       const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
-      if (!booking) throw createError({ code: 'tracking.not_found', status: 404, message: 'No booking for this tracking token' });
-      return { booking, window: await trackingWindow(db, booking) };
+      if (!booking) throw trackingNotFound();
+      const [window, payment, holds] = await Promise.all([
+        trackingWindow(db, booking),
+        createPaymentsRepository(db).findByBooking(booking.id),
+        createBookingHoldsRepository(db).openHolds(booking.id),
+      ]);
+      const payUrl =
+        payment?.paymentIntentId && booking.status === 'awaiting_payment' && holds.length === 0
+          ? await deps.gateway.paymentPageUrl(payment.paymentIntentId).catch(() => null)
+          : null;
+      return { booking, window, nextSteps: nextStepsFor(booking, holds, payUrl) };
     },
 
     async cancelBooking(
@@ -271,46 +307,20 @@ export function createBookingsService(deps: BookingDeps) {
       const result = await db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findById(id, { forUpdate: true });
-        if (!booking || !isAllowed(booking, ctx))
-          throw createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
-        if (booking.status === 'cancelled') return { booking, refund: null, alreadyCancelled: true, paymentIntentToCancel: null };
-        if (!CANCELLABLE_STATUSES.includes(booking.status)) {
-          throw createError({
-            code: 'booking.not_cancellable',
-            status: 409,
-            message: `A booking in status ${booking.status} can no longer be cancelled`,
-          });
+        if (!booking || !isAllowed(booking, ctx)) throw bookingNotFound();
+        if (booking.status === 'cancelled') {
+          return { booking, refund: null, alreadyCancelled: true, paymentIntentToCancel: null, releasedHolds: [] as BookingHold[] };
         }
+        if (!CANCELLABLE_STATUSES.includes(booking.status)) throw bookingNotCancellable(booking.status);
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
-        const updated = await bookings.transition(booking, 'cancelled', actor, ctx.reason ?? 'cancelled');
-        const payments = createPaymentsRepository(tx);
-        const payment = await payments.findByBooking(id, { forUpdate: true });
-        let refund = null;
-        if (payment && payment.status === 'succeeded') {
-          const office = (await createOfficesRepository(tx).findById(booking.officeId))!;
-          const owed = await refundsOwedSoFar(payments, id);
-          const amount = computeRefundCents({
-            policy: office.refundPolicy,
-            feeCents: office.cancellationFeeCents,
-            paidCents: payment.amountCents,
-            alreadyRefundedCents: Math.max(payment.amountRefundedCents, owed),
-            statusAtCancellation: booking.status,
-          });
-          if (amount > 0)
-            refund = await payments.insertRefund({ paymentId: payment.id, bookingId: id, amountCents: amount, reason: 'cancelled' });
-        }
-        await recordAudit(tx, {
-          actorType: actor.type,
-          actorId: actor.id,
-          action: 'booking.cancelled',
-          subjectType: 'booking',
-          subjectId: id,
-          officeId: booking.officeId,
+        const cancelled = await cancelBookingInTx(tx, booking, {
+          actor,
+          reason: ctx.reason ?? 'cancelled',
+          refund: 'policy',
+          now: clock(),
           requestId: ctx.requestId,
-          details: { from: booking.status, refundCents: refund?.amountCents ?? 0 },
         });
-        const paymentIntentToCancel = payment && payment.status !== 'succeeded' && payment.paymentIntentId ? payment.paymentIntentId : null;
-        return { booking: updated, refund, alreadyCancelled: false, paymentIntentToCancel };
+        return { ...cancelled, alreadyCancelled: false };
       });
       if (result.refund) await deps.afterCommit.refundOwed(result.refund.id);
       if (result.paymentIntentToCancel) {
@@ -328,30 +338,12 @@ export function createBookingsService(deps: BookingDeps) {
       return db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findLiveByApplication(input.officeId, input.applicationNumber, { forUpdate: true });
-        if (!booking) {
-          throw createError({
-            code: 'booking.application_unknown',
-            status: 404,
-            message: 'No delivery booking for this application number at this office',
-          });
-        }
-        if (booking.status === 'awaiting_payment') {
-          throw createError({
-            code: 'booking.not_paid',
-            status: 409,
-            message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment',
-          });
-        }
+        if (!booking) throw applicationUnknown();
+        if (booking.status === 'awaiting_payment') throw bookingNotPaid();
         // Scanning the same document again is harmless: it must not take a planned booking out of
         // its plan (planned → document_ready is a plan being discarded, not a scan).
-        if (ALREADY_ARRIVED.includes(booking.status)) return { booking, alreadyRecorded: true };
-        if (booking.status !== 'paid' || !canTransition(booking.status, 'document_ready')) {
-          throw createError({
-            code: 'booking.wrong_status',
-            status: 409,
-            message: `The booking is ${booking.status}; a document arrival does not apply`,
-          });
-        }
+        if (DOCUMENT_ARRIVED_STATUSES.includes(booking.status)) return { booking, alreadyRecorded: true };
+        if (booking.status !== 'paid') throw documentArrivalNotApplicable(booking.status);
         const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
         await recordAudit(tx, {
           actorType: 'staff',
@@ -370,19 +362,70 @@ export function createBookingsService(deps: BookingDeps) {
 
 export interface CreateBookingResponse {
   booking: ReturnType<typeof toCitizenView>;
-  payment: { provider: 'stripe'; paymentIntentId: string; clientSecret: string; sandbox: boolean };
+  payment: { provider: 'stripe'; paymentIntentId: string; clientSecret: string; payUrl: string | null; sandbox: boolean };
   trackingToken: string;
 }
 
-const PLANNED_STATUSES: readonly BookingStatus[] = ['planned', 'handed_over', 'out_for_delivery'];
-const ALREADY_ARRIVED: readonly BookingStatus[] = ['document_ready', ...PLANNED_STATUSES, 'attempt_failed'];
+/**
+ * The booked address is the quoted address: the position was priced for it. The fingerprint
+ * (street, house number, postal code, city, normalised) must be the quote's.
+ */
+function assertAddressQuoted(quote: Quote, address: PostalAddress) {
+  const matches =
+    quote.addressHash !== null &&
+    quote.addressHash === addressFingerprint(address) &&
+    quote.postalCode === address.postalCode &&
+    quote.city !== null &&
+    sameCity(quote.city, address.city);
+  if (!matches) throw addressNotQuoted();
+}
+
+/** Every preferred window lies in the office's delivery hours on a day it delivers. */
+async function assertWithinDeliveryHours(tx: Transaction, office: Office, windows: DeliveryWindow[], now: Date) {
+  const today = localDate(now, office.timezone);
+  const calendar = await loadDeliveryCalendar(tx, office, today, addDays(today, BOOKING_HORIZON_DAYS + 1));
+  const problems = windows.map((w) => windowOutsideHours(w, calendar)).filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    throw invalidDeliveryWindows(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {
+      timeZone: calendar.timeZone,
+      hours: calendar.hours,
+    });
+  }
+}
+
+export type NextStep =
+  | { code: 'pay'; amountCents: number; currency: 'EUR'; payBy: string; payUrl: string | null }
+  | { code: 'wait_for_office'; reason: string }
+  | { code: 'wait_for_document' }
+  | { code: 'wait_for_delivery' }
+  | { code: 'be_at_home'; window: DeliveryWindow | null };
+
+/** What the citizen still has to do (or wait for), in the order it comes. */
+function nextStepsFor(booking: Booking, holds: BookingHold[], payUrl: string | null): NextStep[] {
+  if (holds.length > 0) return [{ code: 'wait_for_office', reason: 'The office is checking the payment; it will contact you' }];
+  switch (booking.status) {
+    case 'awaiting_payment':
+      return [{ code: 'pay', amountCents: booking.amountCents, currency: 'EUR', payBy: booking.paymentDeadline.toISOString(), payUrl }];
+    case 'paid':
+      return [{ code: 'wait_for_document' }];
+    case 'document_ready':
+    case 'attempt_failed':
+      return [{ code: 'wait_for_delivery' }];
+    case 'planned':
+    case 'handed_over':
+    case 'out_for_delivery':
+      return [{ code: 'be_at_home', window: null }];
+    default:
+      return [];
+  }
+}
 
 /**
  * The window the citizen sees: once a confirmed plan announced one, that; before, the earliest
  * preferred window they chose.
  */
 async function trackingWindow(db: Database, booking: Booking): Promise<DeliveryWindow | null> {
-  if (PLANNED_STATUSES.includes(booking.status)) {
+  if (ON_ROUTE_STATUSES.includes(booking.status)) {
     const announced = await createPlanningRepository(db).announcedWindowOf(booking.id);
     if (announced) return { start: announced.start.toISOString(), end: announced.end.toISOString() };
   }
@@ -416,26 +459,8 @@ function isAllowed(booking: Booking, ctx: { staff: StaffPrincipal | null; tracki
 async function findVisible(db: Database, id: string, staff: StaffPrincipal) {
   const booking = await createBookingsRepository(db).findById(id);
   // Another office's booking answers like a missing one: staff learn nothing about it.
-  if (!booking || !canActForOffice(staff, booking.officeId)) {
-    throw createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
-  }
+  if (!booking || !canActForOffice(staff, booking.officeId)) throw bookingNotFound();
   return booking;
-}
-
-async function refundsOwedSoFar(payments: ReturnType<typeof createPaymentsRepository>, bookingId: string) {
-  const rows = await payments.refundsOfBooking(bookingId);
-  return rows.filter((r) => r.status !== 'failed').reduce((sum, r) => sum + r.amountCents, 0);
-}
-
-function mapBookingConflict(e: unknown) {
-  if (isUniqueViolation(e)) {
-    return createError({
-      code: 'booking.application_already_booked',
-      status: 409,
-      message: 'This application already has a delivery booking',
-    });
-  }
-  return e;
 }
 
 function canonicalJson(value: unknown): string {
@@ -447,19 +472,4 @@ function canonicalJson(value: unknown): string {
     return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
   }
   return JSON.stringify(value);
-}
-
-function encodeCursor(b: Booking) {
-  return Buffer.from(JSON.stringify([b.createdAt.toISOString(), b.id])).toString('base64url');
-}
-
-function decodeCursor(cursor: string): { createdAt: Date; id: string } {
-  try {
-    const [createdAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as [string, string];
-    const date = new Date(createdAt);
-    if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !/^[0-9a-f-]{36}$/.test(id)) throw new Error('bad');
-    return { createdAt: date, id };
-  } catch {
-    throw createError({ code: 'request.invalid_cursor', status: 400, message: 'The cursor is not one this API returned' });
-  }
 }

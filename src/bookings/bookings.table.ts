@@ -100,5 +100,43 @@ export const bookingEvents = pgTable(
   (t) => [index('booking_events_booking_idx').on(t.bookingId, t.id)],
 );
 
+/**
+ * Why a booking that has not left the office must stay there until a person (or Stripe) decides:
+ * its payment does not match it, its money was refunded at Stripe, or the payment is disputed.
+ */
+export const HOLD_REASONS = ['payment_mismatch', 'refunded_at_stripe', 'dispute'] as const;
+export const holdReasonEnum = pgEnum('hold_reason', HOLD_REASONS);
+export type HoldReason = (typeof HOLD_REASONS)[number];
+
+/**
+ * A hold keeps the booking's status as it is and stops it from moving on: an open hold is not
+ * planned, not expired and not handed over. It is released by a finance officer's decision
+ * (continue or cancel) or by Stripe (a dispute won).
+ */
+export const bookingHolds = pgTable(
+  'booking_holds',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    reason: holdReasonEnum('reason').notNull(),
+    placedAt: timestamp('placed_at', { withTimezone: true }).notNull().defaultNow(),
+    releasedAt: timestamp('released_at', { withTimezone: true }),
+    /** A staff id, or `stripe:<event id>` when Stripe's news released it. */
+    releasedBy: varchar('released_by', { length: 300 }),
+    resolution: varchar('resolution', { length: 40 }),
+    comment: text('comment'),
+  },
+  (t) => [
+    index('booking_holds_booking_idx').on(t.bookingId),
+    // One open hold per reason: a redelivered event or a second dispute event adds nothing.
+    uniqueIndex('booking_holds_open_uq')
+      .on(t.bookingId, t.reason)
+      .where(sql`${t.releasedAt} is null`),
+  ],
+);
+
 export type Booking = typeof bookings.$inferSelect;
+export type BookingHold = typeof bookingHolds.$inferSelect;
 export type BookingEvent = typeof bookingEvents.$inferSelect;

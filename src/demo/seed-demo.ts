@@ -10,6 +10,14 @@ export const DEMO_OFFICE_LOCATION: [number, number] = [9.1759, 48.7746];
 export const DEMO_BIKE_RADIUS_KM = 4;
 export const DEMO_PRICES = { bike: 450, ecar: 850 } as const;
 
+/** The postal codes of the city of Stuttgart (Deutsche Post's assignment; facts, not a work). */
+// prettier-ignore
+export const STUTTGART_POSTAL_CODES = [
+  '70173', '70174', '70176', '70178', '70180', '70182', '70184', '70186', '70188', '70190', '70191', '70192', '70193', '70195',
+  '70197', '70199', '70327', '70329', '70372', '70374', '70376', '70378', '70435', '70437', '70439', '70469', '70499', '70563',
+  '70565', '70567', '70569', '70597', '70599', '70619', '70629',
+];
+
 export function loadStuttgartBoundary(): Polygon {
   const fc = JSON.parse(readFileSync(new URL('./data/stuttgart-boundary.geojson', import.meta.url), 'utf8')) as {
     features: { geometry: Polygon }[];
@@ -35,6 +43,8 @@ export async function seedDemoIfEmpty(db: Database, now: Date) {
       kassenzeichenPrefix: 'STR-BBM',
       refundPolicy: 'fee_after_ready',
       cancellationFeeCents: 150,
+      state: 'BW',
+      postalCodes: STUTTGART_POSTAL_CODES,
     });
     const cityZone = await repo.insertZone({
       officeId: office.id,

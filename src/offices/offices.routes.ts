@@ -180,7 +180,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
   );
 }
 
-const toOfficeDetails = (o: Office) => ({
+export const toOfficeDetails = (o: Office) => ({
   id: o.id,
   slug: o.slug,
   name: o.name,
@@ -191,6 +191,10 @@ const toOfficeDetails = (o: Office) => ({
   refundPolicy: o.refundPolicy,
   cancellationFeeCents: o.cancellationFeeCents,
   deliveryAttemptLimit: o.deliveryAttemptLimit,
+  state: o.state,
+  deliveryHours: o.deliveryHours,
+  postalCodes: o.postalCodes,
+  paymentIssueHandling: o.paymentIssueHandling,
   createdAt: o.createdAt.toISOString(),
 });
 

@@ -1,5 +1,66 @@
 import { Type } from '@sinclair/typebox';
-import { IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
+import { DateSchema, IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
+import { DEFAULT_DELIVERY_HOURS, GERMAN_STATES, WEEKDAYS } from './offices.table.ts';
+
+export const GermanStateSchema = Type.Union(
+  GERMAN_STATES.map((s) => Type.Literal(s)),
+  { description: 'Bundesland (ISO 3166-2:DE without the DE- prefix): its public holidays have no delivery' },
+);
+
+/** An example that names every day (the document's examples exercise every field). */
+const EXAMPLE_HOURS = { ...DEFAULT_DELIVERY_HOURS, sun: [{ start: '10:00', end: '13:00' }] };
+
+const TimeOfDaySchema = Type.String({
+  pattern: '^(([01][0-9]|2[0-3]):[0-5][0-9]|24:00)$',
+  maxLength: 5,
+  description: 'Office-local HH:MM',
+});
+export const TimeSpanSchema = Type.Object({ start: TimeOfDaySchema, end: TimeOfDaySchema }, { additionalProperties: false });
+export const WeeklyHoursSchema = Type.Object(
+  Object.fromEntries(WEEKDAYS.map((d) => [d, Type.Array(TimeSpanSchema, { maxItems: 4 })])) as Record<
+    (typeof WEEKDAYS)[number],
+    ReturnType<typeof Type.Array<typeof TimeSpanSchema>>
+  >,
+  {
+    additionalProperties: false,
+    description: 'Delivery hours per weekday in office time; an empty list: no delivery that day',
+    examples: [EXAMPLE_HOURS],
+  },
+);
+
+export const PostalCodesSchema = Type.Array(Type.String({ pattern: '^[0-9]{5}$', maxLength: 5 }), {
+  minItems: 1,
+  maxItems: 2000,
+  description: 'The postal codes the office delivers to: a quote for any other is refused',
+});
+
+export const PaymentIssueHandlingSchema = Type.Union([Type.Literal('hold'), Type.Literal('automatic')], {
+  description:
+    'hold: a payment that does not match its booking, a full refund made at Stripe or a lost dispute holds the booking for a finance officer; automatic: the mismatched payment is refunded and the booking cancelled, a booking whose money went back is cancelled',
+});
+
+const DeliveryDaySchema = Type.Object({
+  date: DateSchema,
+  weekday: Type.Union(WEEKDAYS.map((d) => Type.Literal(d))),
+  windows: Type.Array(Type.Object({ start: TimestampSchema, end: TimestampSchema }), {
+    description: 'When delivery is offered that day (UTC)',
+  }),
+  closed: Type.Union([
+    Type.Object({
+      kind: Type.Union([Type.Literal('holiday'), Type.Literal('closure'), Type.Literal('no_hours')]),
+      name: Type.String({ maxLength: 200 }),
+    }),
+    Type.Null(),
+  ]),
+});
+
+export const DeliverySlotsSchema = Type.Object({
+  timeZone: Type.String({ maxLength: 64 }),
+  state: GermanStateSchema,
+  hours: WeeklyHoursSchema,
+  hoursText: Type.String({ maxLength: 500, description: 'The offered hours in words' }),
+  days: Type.Array(DeliveryDaySchema),
+});
 
 export const OfficeSchema = Type.Object({
   id: IdSchema,
@@ -21,6 +82,10 @@ export const OfficeDetailsSchema = Type.Object({
   refundPolicy: RefundPolicySchema,
   cancellationFeeCents: Type.Integer(),
   deliveryAttemptLimit: Type.Integer(),
+  state: GermanStateSchema,
+  deliveryHours: WeeklyHoursSchema,
+  postalCodes: Type.Array(Type.String({ maxLength: 5 })),
+  paymentIssueHandling: PaymentIssueHandlingSchema,
   createdAt: TimestampSchema,
 });
 
@@ -34,11 +99,19 @@ export const CreateOfficeBody = Type.Object(
     refundPolicy: RefundPolicySchema,
     cancellationFeeCents: Type.Integer({ minimum: 0, maximum: 100_000 }),
     deliveryAttemptLimit: Type.Integer({ minimum: 1, maximum: 5 }),
+    state: GermanStateSchema,
+    postalCodes: PostalCodesSchema,
+    deliveryHours: Type.Optional(WeeklyHoursSchema),
+    paymentIssueHandling: Type.Optional(PaymentIssueHandlingSchema),
   },
   {
     additionalProperties: false,
     examples: [
       {
+        state: 'BW',
+        postalCodes: ['70372', '70374', '70376'],
+        deliveryHours: EXAMPLE_HOURS,
+        paymentIssueHandling: 'hold',
         slug: 'stuttgart-bad-cannstatt',
         name: 'Bürgerbüro Bad Cannstatt',
         addressLine: 'Marktplatz 10, 70372 Stuttgart',
@@ -143,3 +216,34 @@ export const EndTariffBody = Type.Object(
 
 export const OfficeZoneParams = Type.Object({ id: IdSchema, zoneId: IdSchema }, { additionalProperties: false });
 export const OfficeTariffParams = Type.Object({ id: IdSchema, tariffId: IdSchema }, { additionalProperties: false });
+
+export const UpdateOfficeBody = Type.Object(
+  {
+    state: Type.Optional(GermanStateSchema),
+    postalCodes: Type.Optional(PostalCodesSchema),
+    deliveryHours: Type.Optional(WeeklyHoursSchema),
+    paymentIssueHandling: Type.Optional(PaymentIssueHandlingSchema),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 1,
+    examples: [{ state: 'BW', postalCodes: ['70173', '70174'], deliveryHours: EXAMPLE_HOURS, paymentIssueHandling: 'hold' }],
+  },
+);
+
+export const DeliverySlotsQuery = Type.Object(
+  {
+    from: Type.Optional(DateSchema),
+    days: Type.Integer({ minimum: 1, maximum: 120, default: 28 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ClosureSchema = Type.Object({ date: DateSchema, reason: Type.String({ maxLength: 200 }) });
+
+export const CreateClosureBody = Type.Object(
+  { date: DateSchema, reason: Type.String({ minLength: 1, maxLength: 200 }) },
+  { additionalProperties: false, examples: [{ date: '2027-02-11', reason: 'Betriebsausflug' }] },
+);
+
+export const OfficeClosureParams = Type.Object({ id: IdSchema, date: DateSchema }, { additionalProperties: false });

@@ -6,8 +6,17 @@ import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
 import { createError, isUniqueViolation } from '../shared/errors.ts';
 import { createOfficesRepository } from './offices.repository.ts';
-import { serviceZones, tariffs, type RefundPolicy, type VehicleType } from './offices.table.ts';
+import {
+  serviceZones,
+  tariffs,
+  type GermanState,
+  type PaymentIssueHandling,
+  type RefundPolicy,
+  type VehicleType,
+  type WeeklyHours,
+} from './offices.table.ts';
 import { validateZoneGeometry } from './zone-geometry.ts';
+import { weeklyHoursProblem } from './delivery-hours.ts';
 
 /** Offices, their service zones and tariffs: what admins and supervisors manage. */
 export function createOfficesService(deps: { db: Database; clock: () => Date }) {
@@ -32,13 +41,19 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
         refundPolicy: RefundPolicy;
         cancellationFeeCents: number;
         deliveryAttemptLimit: number;
+        state: GermanState;
+        postalCodes: string[];
+        deliveryHours?: WeeklyHours;
+        paymentIssueHandling?: PaymentIssueHandling;
       },
       staff: StaffPrincipal,
       requestId?: string,
     ) {
+      const hoursProblem = input.deliveryHours ? weeklyHoursProblem(input.deliveryHours) : null;
+      if (hoursProblem) throw createError({ code: 'office.invalid_delivery_hours', status: 422, message: hoursProblem });
       return db.transaction(async (tx) => {
         const office = await createOfficesRepository(tx)
-          .insertOffice(input)
+          .insertOffice({ ...input, postalCodes: [...new Set(input.postalCodes)].sort() })
           .catch((e: unknown) => {
             if (isUniqueViolation(e))
               throw createError({ code: 'office.slug_taken', status: 409, message: 'An office with this slug exists' });

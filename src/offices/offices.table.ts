@@ -2,6 +2,8 @@ import { sql } from 'drizzle-orm';
 import {
   boolean,
   check,
+  date,
+  primaryKey,
   index,
   integer,
   jsonb,
@@ -26,6 +28,38 @@ export type VehicleType = (typeof vehicleTypeEnum.enumValues)[number];
 export const refundPolicyEnum = pgEnum('refund_policy', ['full', 'fee_after_ready', 'fee']);
 export type RefundPolicy = (typeof refundPolicyEnum.enumValues)[number];
 
+/** The German states (Bundesländer), whose public holidays decide the days without delivery. */
+export const GERMAN_STATES = ['BW', 'BY', 'BE', 'BB', 'HB', 'HH', 'HE', 'MV', 'NI', 'NW', 'RP', 'SL', 'SN', 'ST', 'SH', 'TH'] as const;
+export type GermanState = (typeof GERMAN_STATES)[number];
+
+export const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+export type Weekday = (typeof WEEKDAYS)[number];
+/** Office-local times `HH:MM`; a day may have several spans (a lunch break) or none. */
+export interface TimeSpan {
+  start: string;
+  end: string;
+}
+export type WeeklyHours = Record<Weekday, TimeSpan[]>;
+
+/** Couriers deliver on weekdays into the evening (people work) and on Saturday mornings. */
+export const DEFAULT_DELIVERY_HOURS: WeeklyHours = {
+  mon: [{ start: '08:00', end: '20:00' }],
+  tue: [{ start: '08:00', end: '20:00' }],
+  wed: [{ start: '08:00', end: '20:00' }],
+  thu: [{ start: '08:00', end: '20:00' }],
+  fri: [{ start: '08:00', end: '20:00' }],
+  sat: [{ start: '09:00', end: '14:00' }],
+  sun: [],
+};
+
+/**
+ * What the platform does with a payment that does not match its booking, a full refund made at
+ * Stripe, or a lost dispute: `hold` keeps the booking for a finance officer to decide;
+ * `automatic` refunds a mismatched payment and cancels, and cancels a booking whose money is gone.
+ */
+export const paymentIssueHandlingEnum = pgEnum('payment_issue_handling', ['hold', 'automatic']);
+export type PaymentIssueHandling = (typeof paymentIssueHandlingEnum.enumValues)[number];
+
 export const offices = pgTable(
   'offices',
   {
@@ -41,6 +75,15 @@ export const offices = pgTable(
     refundPolicy: refundPolicyEnum('refund_policy').notNull().default('fee_after_ready'),
     cancellationFeeCents: integer('cancellation_fee_cents').notNull().default(0),
     deliveryAttemptLimit: integer('delivery_attempt_limit').notNull().default(2),
+    /** Bundesland: its public holidays have no delivery. */
+    state: varchar('state', { length: 2 }).$type<GermanState>().notNull().default('BW'),
+    deliveryHours: jsonb('delivery_hours').$type<WeeklyHours>().notNull().default(DEFAULT_DELIVERY_HOURS),
+    /** Postal codes the office delivers to; a quote for any other is refused. Empty: not checked. */
+    postalCodes: varchar('postal_codes', { length: 5 })
+      .array()
+      .notNull()
+      .default(sql`'{}'::varchar[]`),
+    paymentIssueHandling: paymentIssueHandlingEnum('payment_issue_handling').notNull().default('hold'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -89,7 +132,23 @@ export const tariffs = pgTable(
   ],
 );
 
+/** Days an office delivers nothing beyond the state's public holidays (a local holiday, a closure). */
+export const officeClosures = pgTable(
+  'office_closures',
+  {
+    officeId: uuid('office_id')
+      .notNull()
+      .references(() => offices.id),
+    /** Office-local calendar date. */
+    date: date('date', { mode: 'string' }).notNull(),
+    reason: varchar('reason', { length: 200 }).notNull(),
+    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [primaryKey({ columns: [t.officeId, t.date] })],
+);
+
 export type Office = typeof offices.$inferSelect;
+export type OfficeClosure = typeof officeClosures.$inferSelect;
 export type ServiceZone = typeof serviceZones.$inferSelect;
 export type Tariff = typeof tariffs.$inferSelect;
 export type { Geometry };

@@ -31,8 +31,17 @@ export interface PaymentGateway {
     idempotencyKey: string;
     metadata: Record<string, string>;
   }): Promise<{ id: string; status: string }>;
-  /** Verifies the signature on the raw body and turns the provider's event into a `PaymentEvent`. */
+  /**
+   * Verifies the signature on the raw body (refusing timestamps too old or too far in the future)
+   * and turns the provider's event into a `PaymentEvent`.
+   */
   parseWebhook(rawBody: Buffer, signatureHeader: string | undefined): PaymentEvent;
+  /**
+   * A page where the citizen pays this PaymentIntent, ready to open; null where the provider has
+   * none for PaymentIntents (live Stripe: the client secret is used with Stripe.js instead).
+   * Without the client secret the PaymentIntent is looked up (the sandbox only).
+   */
+  paymentPageUrl(paymentIntentId: string, clientSecret?: string): Promise<string | null>;
   /** Whether this is the offline sandbox (said plainly in logs and responses). */
   readonly sandbox: boolean;
 }
@@ -45,12 +54,45 @@ interface EventBase {
   paymentIntentId: string | null;
 }
 
+/** The metadata the platform puts on every PaymentIntent it creates (see bookings.service). */
+export interface PaymentMetadata {
+  bookingId: string | null;
+  kassenzeichen: string | null;
+}
+
 export type PaymentEvent =
-  | (EventBase & { kind: 'payment_succeeded'; paymentIntentId: string; amountCents: number; chargeId: string | null })
+  | (EventBase & {
+      kind: 'payment_succeeded';
+      paymentIntentId: string;
+      /** What the provider received, in the smallest unit of `currency`. */
+      amountCents: number;
+      /** ISO 4217, upper case. */
+      currency: string;
+      chargeId: string | null;
+      metadata: PaymentMetadata;
+    })
   | (EventBase & { kind: 'payment_failed'; paymentIntentId: string; failureCode: string | null })
   | (EventBase & { kind: 'payment_canceled'; paymentIntentId: string; cancellationReason: string | null })
-  | (EventBase & { kind: 'charge_refunded'; chargeId: string; amountRefundedCents: number })
-  | (EventBase & { kind: 'dispute_created'; chargeId: string | null; disputeId: string; amountCents: number; reason: string })
+  | (EventBase & { kind: 'charge_refunded'; chargeId: string; amountRefundedCents: number; amountCents: number; currency: string })
+  | (EventBase & {
+      kind: 'dispute_opened';
+      chargeId: string | null;
+      disputeId: string;
+      amountCents: number;
+      currency: string;
+      reason: string;
+      status: string;
+    })
+  | (EventBase & {
+      kind: 'dispute_closed';
+      chargeId: string | null;
+      disputeId: string;
+      amountCents: number;
+      currency: string;
+      reason: string;
+      /** Stripe's final status: `won`, `lost` or `warning_closed` (an inquiry that became nothing). */
+      status: string;
+    })
   | (EventBase & { kind: 'ignored' });
 
 export class WebhookSignatureError extends Error {}

@@ -1,5 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createPaymentsRepository } from './payments.repository.ts';
 import { PaymentProviderError, type PaymentGateway } from './payment-gateway.ts';
@@ -11,10 +12,12 @@ import { PaymentProviderError, type PaymentGateway } from './payment-gateway.ts'
  */
 export function createPaymentUpkeepService(deps: { db: Database; gateway: PaymentGateway; clock: () => Date }) {
   return {
-    async expireBooking(bookingId: string): Promise<'expired' | 'not_due' | 'not_awaiting_payment' | 'paid_meanwhile'> {
+    async expireBooking(bookingId: string): Promise<'expired' | 'not_due' | 'not_awaiting_payment' | 'paid_meanwhile' | 'held'> {
       const booking = await createBookingsRepository(deps.db).findById(bookingId);
       if (!booking || booking.status !== 'awaiting_payment') return 'not_awaiting_payment';
       if (booking.paymentDeadline > deps.clock()) return 'not_due';
+      // A held booking's payment arrived but did not match: a person decides, not the deadline.
+      if ((await createBookingHoldsRepository(deps.db).openHolds(bookingId)).length > 0) return 'held';
       const payment = await createPaymentsRepository(deps.db).findByBooking(bookingId);
       if (payment?.paymentIntentId) {
         const { status } = await deps.gateway.cancelPaymentIntent(payment.paymentIntentId, {

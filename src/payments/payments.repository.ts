@@ -1,6 +1,37 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
+import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
-import { payments, refunds, stripeEvents, type Payment } from './payments.table.ts';
+import { bookings } from '../bookings/bookings.table.ts';
+import type { Cursor } from '../shared/cursor.ts';
+import {
+  paymentDiscrepancies,
+  paymentDisputes,
+  payments,
+  refunds,
+  stripeEvents,
+  type DiscrepancyKind,
+  type Payment,
+  type PaymentDiscrepancy,
+  type PaymentDispute,
+} from './payments.table.ts';
+
+/** Newest first, then by id: the order every finance list pages through. */
+function pageWhere(createdAt: AnyPgColumn, id: AnyPgColumn, cursor?: Cursor): SQL | undefined {
+  if (!cursor) return undefined;
+  return or(lt(createdAt, cursor.createdAt), and(eq(createdAt, cursor.createdAt), lt(id, cursor.id)));
+}
+
+export interface PaymentListFilter {
+  officeId?: string;
+  statuses?: string[];
+  kassenzeichen?: string;
+  disputed?: boolean;
+  refunded?: boolean;
+  createdFrom?: Date;
+  createdTo?: Date;
+  cursor?: Cursor;
+  limit: number;
+}
 
 export function createPaymentsRepository(db: DbOrTx) {
   return {
@@ -73,6 +104,183 @@ export function createPaymentsRepository(db: DbOrTx) {
         .where(and(eq(refunds.id, id), eq(refunds.status, 'pending')))
         .returning({ id: refunds.id });
       return rows.length === 1;
+    },
+
+    /** Refund rows that still count (pending or made), summed: what the platform itself gives back. */
+    async refundsOwedTotal(paymentId: string): Promise<number> {
+      const [row] = await db
+        .select({ total: sql<number>`coalesce(sum(${refunds.amountCents}), 0)::int` })
+        .from(refunds)
+        .where(and(eq(refunds.paymentId, paymentId), ne(refunds.status, 'failed')));
+      return row?.total ?? 0;
+    },
+
+    async findById(id: string): Promise<Payment | undefined> {
+      const [row] = await db.select().from(payments).where(eq(payments.id, id));
+      return row;
+    },
+
+    async findWithBooking(id: string) {
+      const [row] = await db
+        .select({ payment: payments, bookingStatus: bookings.status, officeId: bookings.officeId })
+        .from(payments)
+        .innerJoin(bookings, eq(bookings.id, payments.bookingId))
+        .where(eq(payments.id, id));
+      return row;
+    },
+
+    /**
+     * Payments for the finance office with the few booking fields it needs to place them (status,
+     * office): a join, because finance lists are filtered by them. No recipient data.
+     */
+    list(filter: PaymentListFilter) {
+      const where: (SQL | undefined)[] = [
+        filter.officeId ? eq(bookings.officeId, filter.officeId) : undefined,
+        filter.statuses?.length ? inArray(payments.status, filter.statuses) : undefined,
+        filter.kassenzeichen ? eq(payments.kassenzeichen, filter.kassenzeichen) : undefined,
+        filter.disputed === undefined ? undefined : eq(payments.disputed, filter.disputed),
+        filter.refunded === undefined
+          ? undefined
+          : filter.refunded
+            ? sql`${payments.amountRefundedCents} > 0`
+            : eq(payments.amountRefundedCents, 0),
+        filter.createdFrom ? gte(payments.createdAt, filter.createdFrom) : undefined,
+        filter.createdTo ? lt(payments.createdAt, filter.createdTo) : undefined,
+        pageWhere(payments.createdAt, payments.id, filter.cursor),
+      ];
+      return db
+        .select({ payment: payments, bookingStatus: bookings.status, officeId: bookings.officeId })
+        .from(payments)
+        .innerJoin(bookings, eq(bookings.id, payments.bookingId))
+        .where(and(...where))
+        .orderBy(desc(payments.createdAt), desc(payments.id))
+        .limit(filter.limit);
+    },
+
+    paymentsOfBookings: (bookingIds: string[]) =>
+      bookingIds.length === 0
+        ? Promise.resolve([] as Payment[])
+        : db.select().from(payments).where(inArray(payments.bookingId, bookingIds)),
+
+    listRefunds(filter: { officeId?: string; statuses?: ('pending' | 'succeeded' | 'failed')[]; cursor?: Cursor; limit: number }) {
+      return db
+        .select({ refund: refunds, kassenzeichen: payments.kassenzeichen, officeId: bookings.officeId })
+        .from(refunds)
+        .innerJoin(payments, eq(payments.id, refunds.paymentId))
+        .innerJoin(bookings, eq(bookings.id, refunds.bookingId))
+        .where(
+          and(
+            filter.officeId ? eq(bookings.officeId, filter.officeId) : undefined,
+            filter.statuses?.length ? inArray(refunds.status, filter.statuses) : undefined,
+            pageWhere(refunds.createdAt, refunds.id, filter.cursor),
+          ),
+        )
+        .orderBy(desc(refunds.createdAt), desc(refunds.id))
+        .limit(filter.limit);
+    },
+
+    refundsOfPayment: (paymentId: string) => db.select().from(refunds).where(eq(refunds.paymentId, paymentId)).orderBy(refunds.createdAt),
+
+    // Disputes
+
+    /** Records a dispute once; a second report of it (another event) returns the stored row. */
+    async insertDispute(values: typeof paymentDisputes.$inferInsert): Promise<{ dispute: PaymentDispute; created: boolean }> {
+      const [inserted] = await db.insert(paymentDisputes).values(values).onConflictDoNothing().returning();
+      if (inserted) return { dispute: inserted, created: true };
+      const [existing] = await db.select().from(paymentDisputes).where(eq(paymentDisputes.id, values.id));
+      if (!existing) throw new Error(`Dispute ${values.id} vanished between insert and read`);
+      return { dispute: existing, created: false };
+    },
+
+    async updateDispute(id: string, values: Partial<typeof paymentDisputes.$inferInsert>) {
+      const [row] = await db
+        .update(paymentDisputes)
+        .set({ ...values, updatedAt: sql`now()` })
+        .where(eq(paymentDisputes.id, id))
+        .returning();
+      return row;
+    },
+
+    disputesOfPayment: (paymentId: string) =>
+      db.select().from(paymentDisputes).where(eq(paymentDisputes.paymentId, paymentId)).orderBy(paymentDisputes.openedAt),
+
+    listDisputes(filter: { officeId?: string; open?: boolean; cursor?: Cursor; limit: number }) {
+      return db
+        .select({ dispute: paymentDisputes, kassenzeichen: payments.kassenzeichen, officeId: bookings.officeId })
+        .from(paymentDisputes)
+        .innerJoin(payments, eq(payments.id, paymentDisputes.paymentId))
+        .innerJoin(bookings, eq(bookings.id, paymentDisputes.bookingId))
+        .where(
+          and(
+            filter.officeId ? eq(bookings.officeId, filter.officeId) : undefined,
+            filter.open === undefined ? undefined : filter.open ? isNull(paymentDisputes.closedAt) : isNotNull(paymentDisputes.closedAt),
+            pageWhere(paymentDisputes.openedAt, paymentDisputes.id, filter.cursor),
+          ),
+        )
+        .orderBy(desc(paymentDisputes.openedAt), desc(paymentDisputes.id))
+        .limit(filter.limit);
+    },
+
+    // Discrepancies
+
+    /** Records a discrepancy once per dedupe key; null when the same fact was recorded before. */
+    async recordDiscrepancy(values: typeof paymentDiscrepancies.$inferInsert): Promise<PaymentDiscrepancy | null> {
+      const [row] = await db.insert(paymentDiscrepancies).values(values).onConflictDoNothing().returning();
+      return row ?? null;
+    },
+
+    async updateDiscrepancy(id: string, values: Partial<typeof paymentDiscrepancies.$inferInsert>) {
+      const [row] = await db.update(paymentDiscrepancies).set(values).where(eq(paymentDiscrepancies.id, id)).returning();
+      return row;
+    },
+
+    async findDiscrepancy(id: string, opts: { forUpdate?: boolean } = {}): Promise<PaymentDiscrepancy | undefined> {
+      const q = db.select().from(paymentDiscrepancies).where(eq(paymentDiscrepancies.id, id));
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    /** Marks open discrepancies resolved (by id, by hold or by booking and kind); returns them. */
+    resolveDiscrepancies(
+      target: { id: string } | { holdIds: string[] } | { bookingId: string; kind: DiscrepancyKind },
+      by: { resolvedBy: string; comment: string; at: Date },
+    ) {
+      const where =
+        'id' in target
+          ? eq(paymentDiscrepancies.id, target.id)
+          : 'holdIds' in target
+            ? target.holdIds.length === 0
+              ? sql`false`
+              : inArray(paymentDiscrepancies.holdId, target.holdIds)
+            : and(eq(paymentDiscrepancies.bookingId, target.bookingId), eq(paymentDiscrepancies.kind, target.kind));
+      return db
+        .update(paymentDiscrepancies)
+        .set({ resolvedAt: by.at, resolvedBy: by.resolvedBy, resolutionComment: by.comment })
+        .where(and(where, isNull(paymentDiscrepancies.resolvedAt)))
+        .returning();
+    },
+
+    discrepanciesOfBooking: (bookingId: string) =>
+      db.select().from(paymentDiscrepancies).where(eq(paymentDiscrepancies.bookingId, bookingId)).orderBy(paymentDiscrepancies.detectedAt),
+
+    listDiscrepancies(filter: { officeId?: string; open?: boolean; kinds?: DiscrepancyKind[]; cursor?: Cursor; limit: number }) {
+      return db
+        .select()
+        .from(paymentDiscrepancies)
+        .where(
+          and(
+            filter.officeId ? eq(paymentDiscrepancies.officeId, filter.officeId) : undefined,
+            filter.open === undefined
+              ? undefined
+              : filter.open
+                ? isNull(paymentDiscrepancies.resolvedAt)
+                : isNotNull(paymentDiscrepancies.resolvedAt),
+            filter.kinds?.length ? inArray(paymentDiscrepancies.kind, filter.kinds) : undefined,
+            pageWhere(paymentDiscrepancies.detectedAt, paymentDiscrepancies.id, filter.cursor),
+          ),
+        )
+        .orderBy(desc(paymentDiscrepancies.detectedAt), desc(paymentDiscrepancies.id))
+        .limit(filter.limit);
     },
 
     stalePendingRefunds: (olderThan: Date, limit: number) =>

@@ -1,6 +1,6 @@
 import { sql } from 'drizzle-orm';
-import { boolean, check, index, integer, pgEnum, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
-import { bookings } from '../bookings/bookings.table.ts';
+import { boolean, check, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { bookingHolds, bookings } from '../bookings/bookings.table.ts';
 
 export const refundStatusEnum = pgEnum('refund_status', ['pending', 'succeeded', 'failed']);
 
@@ -19,12 +19,19 @@ export const payments = pgTable(
     status: varchar('status', { length: 40 }).notNull().default('creating'),
     kassenzeichen: varchar('kassenzeichen', { length: 40 }).notNull(),
     latestChargeId: varchar('latest_charge_id', { length: 255 }),
+    /** What Stripe says it received; differs from amountCents only in a payment discrepancy. */
+    amountReceivedCents: integer('amount_received_cents'),
     amountRefundedCents: integer('amount_refunded_cents').notNull().default(0),
     disputed: boolean('disputed').notNull().default(false),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
-  (t) => [check('payments_refund_bounds', sql`${t.amountRefundedCents} between 0 and ${t.amountCents}`)],
+  (t) => [
+    check(
+      'payments_refund_bounds',
+      sql`${t.amountRefundedCents} between 0 and greatest(${t.amountCents}, coalesce(${t.amountReceivedCents}, 0))`,
+    ),
+  ],
 );
 
 /**
@@ -48,7 +55,7 @@ export const refunds = pgTable(
     stripeRefundId: varchar('stripe_refund_id', { length: 255 }).unique(),
     attempts: integer('attempts').notNull().default(0),
     lastError: text('last_error'),
-    createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
+    createdAt: timestamp('created_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
@@ -69,5 +76,86 @@ export const stripeEvents = pgTable('stripe_events', {
   outcome: varchar('outcome', { length: 100 }).notNull(),
 });
 
+/** A dispute (chargeback) of a booking's charge, as Stripe last reported it. */
+export const paymentDisputes = pgTable(
+  'payment_disputes',
+  {
+    /** Stripe's dispute id (`dp_…`). */
+    id: varchar('id', { length: 255 }).primaryKey(),
+    paymentId: uuid('payment_id')
+      .notNull()
+      .references(() => payments.id),
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    amountCents: integer('amount_cents').notNull(),
+    currency: varchar('currency', { length: 3 }).notNull(),
+    reason: varchar('reason', { length: 100 }).notNull(),
+    /** Stripe's dispute status: needs_response, under_review, won, lost, … */
+    status: varchar('status', { length: 40 }).notNull(),
+    openedAt: timestamp('opened_at', { withTimezone: true }).notNull(),
+    closedAt: timestamp('closed_at', { withTimezone: true }),
+    updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
+  },
+  (t) => [index('payment_disputes_payment_idx').on(t.paymentId)],
+);
+
+export const DISCREPANCY_KINDS = [
+  'amount_mismatch',
+  'currency_mismatch',
+  'metadata_mismatch',
+  'unknown_payment_intent',
+  'refund_outside_platform',
+  'dispute_opened',
+  'dispute_lost',
+] as const;
+export const discrepancyKindEnum = pgEnum('payment_discrepancy_kind', DISCREPANCY_KINDS);
+export type DiscrepancyKind = (typeof DISCREPANCY_KINDS)[number];
+
+/** What the platform did about a discrepancy when it found it. */
+export const DISCREPANCY_ACTIONS = ['held', 'refunded', 'cancelled', 'recorded'] as const;
+export type DiscrepancyAction = (typeof DISCREPANCY_ACTIONS)[number];
+
+/**
+ * Money that does not match what the platform expects, for the finance office to see and mark
+ * resolved. Amounts are integer cents; facts hold ids and codes only, never personal data.
+ */
+export const paymentDiscrepancies = pgTable(
+  'payment_discrepancies',
+  {
+    id: uuid('id').primaryKey().defaultRandom(),
+    /** Identifies the fact, so the same news (a redelivered or repeated event) is recorded once. */
+    dedupeKey: varchar('dedupe_key', { length: 300 }).notNull().unique(),
+    kind: discrepancyKindEnum('kind').notNull(),
+    paymentId: uuid('payment_id').references(() => payments.id),
+    bookingId: uuid('booking_id').references(() => bookings.id),
+    officeId: uuid('office_id'),
+    kassenzeichen: varchar('kassenzeichen', { length: 40 }),
+    /** The Stripe object the news is about (PaymentIntent, charge or dispute id). */
+    stripeObjectId: varchar('stripe_object_id', { length: 255 }),
+    expectedAmountCents: integer('expected_amount_cents'),
+    actualAmountCents: integer('actual_amount_cents'),
+    expectedCurrency: varchar('expected_currency', { length: 3 }),
+    actualCurrency: varchar('actual_currency', { length: 3 }),
+    action: varchar('action', { length: 20 }).$type<DiscrepancyAction>().notNull(),
+    /** The booking hold this discrepancy placed, if any: deciding on the hold resolves it. */
+    holdId: uuid('hold_id').references(() => bookingHolds.id),
+    facts: jsonb('facts').$type<Record<string, string | number | boolean | null>>().notNull().default({}),
+    detectedAt: timestamp('detected_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    resolvedAt: timestamp('resolved_at', { withTimezone: true }),
+    /** A staff id, or `stripe:<event id>` when Stripe's news settled it (a dispute won). */
+    resolvedBy: varchar('resolved_by', { length: 300 }),
+    resolutionComment: text('resolution_comment'),
+  },
+  (t) => [
+    index('payment_discrepancies_open_idx')
+      .on(t.detectedAt)
+      .where(sql`${t.resolvedAt} is null`),
+    index('payment_discrepancies_booking_idx').on(t.bookingId),
+  ],
+);
+
 export type Payment = typeof payments.$inferSelect;
+export type PaymentDispute = typeof paymentDisputes.$inferSelect;
+export type PaymentDiscrepancy = typeof paymentDiscrepancies.$inferSelect;
 export type Refund = typeof refunds.$inferSelect;

@@ -1,5 +1,5 @@
 import type { RefundPolicy } from '../offices/offices.table.ts';
-import type { BookingStatus } from '../bookings/booking-status.ts';
+import { FEE_AFTER_READY_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
 
 /**
  * How much of a paid surcharge goes back on cancellation. Pure, so the rule can be read and tested
@@ -13,7 +13,7 @@ export function computeRefundCents(input: {
   statusAtCancellation: BookingStatus;
 }): number {
   const refundable = Math.max(0, input.paidCents - input.alreadyRefundedCents);
-  const documentArrived = input.statusAtCancellation === 'document_ready' || input.statusAtCancellation === 'planned';
+  const documentArrived = FEE_AFTER_READY_STATUSES.includes(input.statusAtCancellation);
   const keepFee = input.policy === 'fee' || (input.policy === 'fee_after_ready' && documentArrived);
   return keepFee ? Math.max(0, refundable - input.feeCents) : refundable;
 }

@@ -9,6 +9,8 @@ export interface StripeGatewayOptions {
   /** Set for the offline sandbox: stripe-node then talks to it instead of api.stripe.com. */
   endpoint?: { host: string; port: number; protocol: 'http' | 'https' };
   sandbox?: boolean;
+  /** The clock webhook timestamps are checked against (real time by default, like Stripe's). */
+  clock?: () => Date;
 }
 
 export function createStripeClient(opts: Pick<StripeGatewayOptions, 'secretKey' | 'endpoint'>): Stripe {
@@ -22,6 +24,8 @@ export function createStripeClient(opts: Pick<StripeGatewayOptions, 'secretKey' 
 
 export function createStripeGateway(opts: StripeGatewayOptions, client = createStripeClient(opts)): PaymentGateway {
   const tolerance = opts.webhookToleranceSeconds ?? 300;
+  const clock = opts.clock ?? (() => new Date());
+  const endpoint = opts.endpoint;
   return {
     sandbox: opts.sandbox ?? false,
 
@@ -83,13 +87,28 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
 
     parseWebhook(rawBody, signatureHeader) {
       if (!signatureHeader) throw new WebhookSignatureError('Missing Stripe-Signature header');
+      // stripe-node refuses timestamps older than the tolerance only; one far in the future is a
+      // replay prepared in advance (or a broken clock) and is refused the same way.
+      const timestamp = signedTimestamp(signatureHeader);
+      if (timestamp !== null && timestamp - clock().getTime() / 1000 > tolerance) {
+        throw new WebhookSignatureError('Timestamp lies in the future, beyond the tolerance zone');
+      }
       let event: Stripe.Event;
       try {
-        event = client.webhooks.constructEvent(rawBody, signatureHeader, opts.webhookSecret, tolerance);
+        event = client.webhooks.constructEvent(rawBody, signatureHeader, opts.webhookSecret, tolerance, undefined, clock().getTime());
       } catch (err) {
         throw new WebhookSignatureError((err as Error).message);
       }
       return toPaymentEvent(event);
+    },
+
+    async paymentPageUrl(paymentIntentId, clientSecret) {
+      // The sandbox serves a pay page of its own; real Stripe has none for a bare PaymentIntent.
+      if (!opts.sandbox || !endpoint) return null;
+      const secret = clientSecret ?? (await call(() => client.paymentIntents.retrieve(paymentIntentId))).client_secret;
+      if (!secret) return null;
+      const query = new URLSearchParams({ client_secret: secret });
+      return `${endpoint.protocol}://${endpoint.host}:${endpoint.port}/sandbox/pay/${encodeURIComponent(paymentIntentId)}?${query.toString()}`;
     },
   };
 }
@@ -116,6 +135,23 @@ function toProviderError(err: unknown): PaymentProviderError {
 
 const idOf = (v: string | { id: string } | null | undefined) => (v == null ? null : typeof v === 'string' ? v : v.id);
 
+/** ISO 4217 upper case; `XXX` (ISO's "no currency") where an event leaves it out, which matches nothing. */
+const currencyOf = (currency: string | null | undefined) => (currency ? currency.toUpperCase() : 'XXX');
+
+/** The `t=` of a Stripe-Signature header (seconds), or null when it has none (then verification fails anyway). */
+function signedTimestamp(header: string): number | null {
+  const t = header
+    .split(',')
+    .map((part) => part.trim().split('='))
+    .find(([key]) => key === 't')?.[1];
+  return t !== undefined && /^\d{1,12}$/.test(t) ? Number(t) : null;
+}
+
+const metadataOf = (metadata: Stripe.Metadata | null | undefined) => ({
+  bookingId: metadata?.booking_id ?? null,
+  kassenzeichen: metadata?.kassenzeichen ?? null,
+});
+
 /** Maps the Stripe events the platform acts on; every other type is acknowledged and ignored. */
 export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
   const base = { eventId: event.id, eventType: event.type, createdAt: new Date(event.created * 1000) };
@@ -127,7 +163,9 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
         kind: 'payment_succeeded',
         paymentIntentId: pi.id,
         amountCents: pi.amount_received,
+        currency: currencyOf(pi.currency),
         chargeId: idOf(pi.latest_charge),
+        metadata: metadataOf(pi.metadata),
       };
     }
     case 'payment_intent.payment_failed': {
@@ -146,18 +184,23 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
         paymentIntentId: idOf(charge.payment_intent),
         chargeId: charge.id,
         amountRefundedCents: charge.amount_refunded,
+        amountCents: charge.amount,
+        currency: currencyOf(charge.currency),
       };
     }
-    case 'charge.dispute.created': {
+    case 'charge.dispute.created':
+    case 'charge.dispute.closed': {
       const dispute = event.data.object;
       return {
         ...base,
-        kind: 'dispute_created',
+        kind: event.type === 'charge.dispute.created' ? 'dispute_opened' : 'dispute_closed',
         paymentIntentId: idOf(dispute.payment_intent),
         chargeId: idOf(dispute.charge),
         disputeId: dispute.id,
         amountCents: dispute.amount,
+        currency: currencyOf(dispute.currency),
         reason: dispute.reason,
+        status: dispute.status,
       };
     }
     default:

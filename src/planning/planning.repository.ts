@@ -1,6 +1,8 @@
 import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
+import { PLANNABLE_STATUSES } from '../bookings/booking-status.ts';
+import { hasNoOpenHold } from '../bookings/bookings.repository.ts';
 import type { RouteDraft } from './delivery-request.ts';
 import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus } from './planning.table.ts';
 
@@ -104,7 +106,9 @@ export function createPlanningRepository(db: DbOrTx) {
         .where(
           and(
             eq(bookings.officeId, officeId),
-            inArray(bookings.status, ['document_ready', 'attempt_failed']),
+            inArray(bookings.status, [...PLANNABLE_STATUSES]),
+            // A held booking (payment in question) stays in the office until someone decides.
+            hasNoOpenHold,
             lt(bookings.deliveryAttempts, attemptLimit),
           ),
         )

@@ -1,7 +1,8 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope } from '../auth/office-scope.ts';
-import { canTransition } from '../bookings/booking-status.ts';
+import { PLANNABLE_STATUSES, WITHDRAWABLE_ON_PLAN_STATUSES } from '../bookings/booking-status.ts';
+import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import type { Database } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
@@ -212,10 +213,11 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const ids = stops.map((s) => s.stop.bookingId).sort();
         const locked = [];
         const stale: string[] = [];
+        // A booking put on hold since the draft was made (a dispute, a refund at Stripe) must not go out.
+        const held = new Set((await createBookingHoldsRepository(tx).openHoldsOfBookings(ids)).map((h) => h.bookingId));
         for (const id of ids) {
-          const booking = (await bookingsRepo.findById(id, { forUpdate: true }))!;
-          if ((booking.status === 'document_ready' || booking.status === 'attempt_failed') && canTransition(booking.status, 'planned'))
-            locked.push(booking);
+          const booking = await bookingsRepo.findById(id, { forUpdate: true });
+          if (booking && PLANNABLE_STATUSES.includes(booking.status) && !held.has(id)) locked.push(booking);
           else stale.push(id);
         }
         if (stale.length > 0) {
@@ -269,7 +271,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const ids = (await repo.stopsOf(plan.id)).map((s) => s.stop.bookingId).sort();
         const current = [];
         for (const id of ids) current.push((await bookingsRepo.findById(id, { forUpdate: true }))!);
-        const gone = current.filter((b) => !['planned', 'cancelled'].includes(b.status));
+        const gone = current.filter((b) => !WITHDRAWABLE_ON_PLAN_STATUSES.includes(b.status));
         if (gone.length > 0) {
           throw createError({
             code: 'plan.in_progress',

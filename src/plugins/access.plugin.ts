@@ -15,7 +15,12 @@ export type Access =
    * counter), unless the operation ignores it: sign-in must work while a client still sends the
    * token of the session that just expired.
    */
-  | { kind: 'public'; ignoresStaffToken?: true }
+  | {
+      kind: 'public';
+      ignoresStaffToken?: true;
+      /** Staff who send a token must hold one of these roles (a counter booking is a clerk's work, not finance's). */
+      staffRoles?: readonly StaffRole[];
+    }
   | { kind: 'staff'; roles: readonly StaffRole[] }
   /** Staff with one of the roles, or a citizen holding the booking's tracking token. */
   | { kind: 'staff_or_tracking_token'; roles: readonly StaffRole[] }
@@ -23,7 +28,7 @@ export type Access =
   | { kind: 'signature' };
 
 export const access = {
-  public: (opts: { ignoresStaffToken?: true } = {}): Access => ({ kind: 'public', ...opts }),
+  public: (opts: { ignoresStaffToken?: true; staffRoles?: readonly StaffRole[] } = {}): Access => ({ kind: 'public', ...opts }),
   staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
   staffOrTrackingToken: (...roles: StaffRole[]): Access => ({ kind: 'staff_or_tracking_token', roles }),
   signature: (): Access => ({ kind: 'signature' }),
@@ -64,6 +69,10 @@ export const accessPlugin = fp(
       if (!decl) throw new Error(`Route ${String(route.method)} ${route.url} declares no access (config.access)`);
       if (!operationId) throw new Error(`Route ${String(route.method)} ${route.url} has no operationId`);
       for (const method of [route.method].flat()) app.operations.push({ method, url: route.url, operationId, access: decl });
+      if (decl.kind === 'public' && decl.staffRoles) {
+        const schema = (route.schema ??= {}) as Record<string, unknown>;
+        schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Open to everyone; staff who send a token must be: ${decl.staffRoles.join(', ')}.`;
+      }
       if (decl.kind === 'staff' || decl.kind === 'staff_or_tracking_token') {
         const schema = (route.schema ??= {}) as Record<string, unknown>;
         schema.security = decl.kind === 'staff' ? [{ staffBearer: [] }] : [{ staffBearer: [] }, { trackingToken: [] }];
@@ -79,8 +88,17 @@ export const accessPlugin = fp(
       const decl = request.routeOptions.config?.access;
       if (!decl || decl.kind === 'public' || decl.kind === 'signature') {
         // Public operations may still be called by staff (a clerk booking at the counter).
-        if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization)
-          request.staff = await authenticate(request, opts.auth);
+        if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization) {
+          const staff = await authenticate(request, opts.auth);
+          if (staff && decl.staffRoles && !staff.roles.some((r) => decl.staffRoles?.includes(r))) {
+            throw createError({
+              code: 'auth.forbidden',
+              status: 403,
+              message: `Signed in, this operation needs one of the roles: ${decl.staffRoles.join(', ')} (or call it without a token)`,
+            });
+          }
+          request.staff = staff;
+        }
         return;
       }
       if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {

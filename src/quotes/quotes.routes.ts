@@ -21,13 +21,14 @@ export async function quotesRoutes(app: App, opts: { quotes: ReturnType<typeof c
       },
     },
     async (request, reply) => {
-      const { quote } = await opts.quotes.createQuote({ officeId: request.body.officeId, location: request.body.location });
+      const { quote, deliverySlots } = await opts.quotes.createQuote(request.body);
       return reply.status(201).send({
         id: quote.id,
         officeId: quote.officeId,
         location: quote.location,
         options: quote.options.map((o) => ({ vehicleType: o.vehicleType, amountCents: o.amountCents, currency: o.currency })),
         expiresAt: quote.expiresAt.toISOString(),
+        deliverySlots,
       });
     },
   );

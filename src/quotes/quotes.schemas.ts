@@ -1,5 +1,6 @@
 import { Type } from '@sinclair/typebox';
 import { AddressSchema, IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
+import { DeliverySlotsSchema } from '../offices/offices.schemas.ts';
 
 export const CreateQuoteBody = Type.Object(
   {
@@ -31,4 +32,7 @@ export const QuoteSchema = Type.Object({
   location: LngLatSchema,
   options: Type.Array(QuoteOptionSchema),
   expiresAt: TimestampSchema,
+  deliverySlots: Type.Object(DeliverySlotsSchema.properties, {
+    description: 'When delivery is offered in the coming four weeks: the preferred windows of a booking must lie within these',
+  }),
 });

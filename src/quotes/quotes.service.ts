@@ -1,44 +1,49 @@
-import { eq } from 'drizzle-orm';
-import type { Database, DbOrTx } from '../db/client.ts';
+import type { Database } from '../db/client.ts';
+import { loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
+import { offeredDays, toDeliverySlotsView } from '../offices/delivery-hours.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
-import { createError } from '../shared/errors.ts';
+import { addDays, localDate } from '../shared/zoned-time.ts';
+import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
 import { priceLocation } from './pricing.ts';
-import { quotes, type Quote } from './quotes.table.ts';
+import { noTariff, officeNotFound, outsideServiceArea, postalCodeNotServed } from './quotes.errors.ts';
+import { createQuotesRepository } from './quotes.repository.ts';
+
+/** How many days of delivery slots a quote shows (from tomorrow, office time). */
+export const QUOTE_SLOT_DAYS = 28;
 
 export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number }) {
   const offices = createOfficesRepository(deps.db);
   return {
-    async createQuote(input: { officeId: string; location: [number, number] }) {
+    /**
+     * Prices delivery to an address at a position. The postal code must be one the office serves
+     * (where it keeps a list) and the position must lie in one of its zones; the quote remembers
+     * the address's fingerprint, so the booking made from it goes to the same address.
+     */
+    async createQuote(input: { officeId: string; address: AddressLike; location: [number, number] }) {
       const office = await offices.findById(input.officeId);
-      if (!office) throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
+      if (!office) throw officeNotFound();
+      if (office.postalCodes.length > 0 && !office.postalCodes.includes(input.address.postalCode)) {
+        throw postalCodeNotServed(input.address.postalCode, describePostalCodes(office.postalCodes));
+      }
       const now = deps.clock();
       const [zones, tariffs] = await Promise.all([offices.activeZones(office.id), offices.tariffsValidAt(office.id, now)]);
       const priced = priceLocation(input.location, zones, tariffs);
-      if (!priced.insideAnyZone) {
-        throw createError({
-          code: 'quote.outside_service_area',
-          status: 422,
-          message: 'This address lies outside every delivery zone of the office; the document can be collected at the office',
-        });
-      }
-      if (priced.options.length === 0) {
-        throw createError({ code: 'quote.no_tariff', status: 422, message: 'No price is set for this zone today; please ask the office' });
-      }
-      const [quote] = await deps.db
-        .insert(quotes)
-        .values({
+      if (!priced.insideAnyZone) throw outsideServiceArea();
+      if (priced.options.length === 0) throw noTariff();
+      const firstDay = addDays(localDate(now, office.timezone), 1);
+      const [quote, calendar] = await Promise.all([
+        createQuotesRepository(deps.db).insert({
           officeId: office.id,
           location: input.location,
           options: priced.options,
+          postalCode: input.address.postalCode,
+          city: input.address.city.trim().slice(0, 80),
+          addressHash: addressFingerprint(input.address),
           expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
-        })
-        .returning();
-      return { quote: quote! };
+        }),
+        loadDeliveryCalendar(deps.db, office, firstDay, addDays(firstDay, QUOTE_SLOT_DAYS - 1)),
+      ]);
+      return { quote, deliverySlots: toDeliverySlotsView(calendar, offeredDays(firstDay, QUOTE_SLOT_DAYS, calendar)) };
     },
   };
-}
-
-export async function findQuote(db: DbOrTx, id: string): Promise<Quote | undefined> {
-  const [row] = await db.select().from(quotes).where(eq(quotes.id, id));
-  return row;
 }

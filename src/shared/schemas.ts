@@ -19,6 +19,8 @@ export const MoneySchema = Type.Object(
 
 export const TimestampSchema = Type.String({ format: 'date-time', maxLength: 40, description: 'UTC, ISO 8601' });
 
+export const DateSchema = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$', maxLength: 10, description: 'Calendar date YYYY-MM-DD' });
+
 export const VehicleTypeSchema = Type.Union([Type.Literal('bike'), Type.Literal('ecar')]);
 
 export const DocumentTypeSchema = Type.Union([

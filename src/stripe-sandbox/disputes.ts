@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { requireObject, type SandboxContext } from './context.ts';
 import type { FormObject } from './form.ts';
 import { LIST_PARAMS, paginate } from './lists.ts';
-import { buildDispute } from './objects.ts';
+import { buildBalanceTransaction, buildDispute } from './objects.ts';
 import { ParamReader } from './params.ts';
 import { NO_REQUEST } from './events.ts';
 
@@ -22,6 +22,41 @@ export function openDispute(ctx: SandboxContext, chargeId: string, reason: strin
   ctx.recordEvent('charge.dispute.created', dispute, NO_REQUEST);
   ctx.recordEvent('charge.dispute.funds_withdrawn', dispute, NO_REQUEST);
   return dispute;
+}
+
+/**
+ * Ends a dispute the way the card network would (a test helper, not a Stripe route): `won` gives
+ * the money back to the balance (the dispute fee stays, as with Stripe) and emits
+ * `charge.dispute.funds_reinstated`; both outcomes emit `charge.dispute.closed`.
+ */
+export function closeDispute(ctx: SandboxContext, disputeId: string, outcome: 'won' | 'lost'): Stripe.Dispute {
+  const dispute = requireObject(ctx, 'dispute', disputeId);
+  if (dispute.status === 'won' || dispute.status === 'lost') throw new Error(`Dispute ${disputeId} is already ${dispute.status}`);
+  const closed: Stripe.Dispute = { ...dispute, status: outcome, evidence_details: { ...dispute.evidence_details, has_evidence: true } };
+  if (outcome === 'won') {
+    const reinstated = buildBalanceTransaction(
+      {
+        amount: dispute.amount,
+        fee: 0,
+        feeDescription: '',
+        currency: dispute.currency,
+        description: `Chargeback reversal for ${typeof dispute.charge === 'string' ? dispute.charge : dispute.charge.id}`,
+        source: dispute.id,
+        type: 'adjustment',
+        reportingCategory: 'dispute_reversal',
+        availableAfterSeconds: 0,
+      },
+      ctx.now(),
+    );
+    ctx.store.save('balance_transaction', reinstated);
+    closed.balance_transactions = [...dispute.balance_transactions, reinstated];
+    ctx.store.save('dispute', closed);
+    ctx.recordEvent('charge.dispute.funds_reinstated', closed, NO_REQUEST);
+  } else {
+    ctx.store.save('dispute', closed);
+  }
+  ctx.recordEvent('charge.dispute.closed', closed, NO_REQUEST);
+  return closed;
 }
 
 export function retrieveDispute(ctx: SandboxContext, id: string): Stripe.Dispute {

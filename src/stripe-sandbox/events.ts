@@ -18,6 +18,8 @@ export interface EventObjects {
   'charge.refunded': Stripe.Charge;
   'charge.dispute.created': Stripe.Dispute;
   'charge.dispute.funds_withdrawn': Stripe.Dispute;
+  'charge.dispute.funds_reinstated': Stripe.Dispute;
+  'charge.dispute.closed': Stripe.Dispute;
   'refund.created': Stripe.Refund;
 }
 
@@ -33,6 +35,8 @@ export const SANDBOX_EVENT_TYPES: readonly SandboxEventType[] = [
   'charge.refunded',
   'charge.dispute.created',
   'charge.dispute.funds_withdrawn',
+  'charge.dispute.funds_reinstated',
+  'charge.dispute.closed',
   'refund.created',
 ];
 

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
 import type { SandboxContext } from './context.ts';
+import { closeDispute } from './disputes.ts';
 import { createEventRecorder } from './events.ts';
 import { silentLogger, type SandboxLogger } from './logger.ts';
 import { createRequestListener } from './server.ts';
@@ -75,6 +76,8 @@ export interface StripeSandbox {
   events(): Stripe.Event[];
   /** Webhook delivery attempts so far (last 1 000), oldest first. */
   webhookAttempts(): DeliveryAttempt[];
+  /** Ends a dispute as the card network would (test helper): `charge.dispute.closed` follows. */
+  closeDispute(disputeId: string, outcome: 'won' | 'lost'): Stripe.Dispute;
   /** Link to the "pay as a person would" page for a PaymentIntent; requires listen(). */
   payPageUrl(paymentIntentId: string, options?: { returnUrl?: string }): string;
   /** The node:http listener, for mounting the sandbox in another server. */
@@ -213,6 +216,10 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
 
     webhookAttempts() {
       return dispatcher.attempts();
+    },
+
+    closeDispute(disputeId, outcome) {
+      return closeDispute(ctx, disputeId, outcome);
     },
 
     payPageUrl(paymentIntentId, payOptions = {}) {

@@ -112,6 +112,8 @@ describe('staff operations', () => {
         'id',
         'kassenzeichen',
         'officeId',
+        'openHolds',
+        'payment',
         'postalCode',
         'status',
         'updatedAt',

@@ -6,6 +6,7 @@ import {
   ADDRESS,
   api,
   bookingBody,
+  deliveryWindow,
   createPaidBooking,
   NEAR,
   seedOffice,
@@ -41,22 +42,24 @@ describe("the citizen's tracking view", () => {
     const { booking, trackingToken } = await createPaidBooking(p, officeId);
     const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });
     expect(res.status).toBe(200);
-    expect(res.body).toEqual({ status: 'paid', window: booking.preferredWindows[0], updatedAt: expect.any(String) });
-    expect(Object.keys(res.body).sort()).toEqual(['status', 'updatedAt', 'window']);
+    expect(res.body).toEqual({
+      status: 'paid',
+      amountCents: 450,
+      currency: 'EUR',
+      nextSteps: [{ code: 'wait_for_document' }],
+      window: booking.preferredWindows[0],
+      updatedAt: expect.any(String),
+    });
+    expect(Object.keys(res.body).sort()).toEqual(['amountCents', 'currency', 'nextSteps', 'status', 'updatedAt', 'window']);
     expect(JSON.stringify(res.body)).not.toMatch(/Mustermann|Marktplatz|1234567|applicationNumber|kassenzeichen/);
   });
 
   it('the earliest preferred window is shown, whatever order the citizen gave them in', async () => {
     const q = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
-    const at = (days: number, hour: number) => {
-      const t = new Date(Date.now() + days * 86_400_000);
-      t.setUTCHours(hour, 0, 0, 0);
-      return t.toISOString();
-    };
     const windows = [
-      { start: at(20, 8), end: at(20, 10) },
-      { start: at(10, 14), end: at(10, 16) },
-      { start: at(15, 8), end: at(15, 10) },
+      deliveryWindow(new Date(), 20, '09:00', '11:00'),
+      deliveryWindow(new Date(), 10, '14:00', '16:00'),
+      deliveryWindow(new Date(), 15, '09:00', '11:00'),
     ];
     const created = await api(p, 'POST', '/v1/bookings', {
       body: bookingBody(q.body.id, { preferredWindows: windows }),

@@ -25,7 +25,14 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
 
     const tracked = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });
     expect(tracked.status).toBe(200);
-    expect(tracked.body).toEqual({ status: 'paid', window: booking.preferredWindows[0], updatedAt: expect.any(String) });
+    expect(tracked.body).toEqual({
+      status: 'paid',
+      amountCents: 450,
+      currency: 'EUR',
+      nextSteps: [{ code: 'wait_for_document' }],
+      window: booking.preferredWindows[0],
+      updatedAt: expect.any(String),
+    });
 
     const arrival = await api(p, 'POST', '/v1/document-arrivals', {
       headers: clerk.headers,

@@ -13,11 +13,13 @@ import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
 import { connectRedis } from '../../src/infra/redis.ts';
 import { createQueues } from '../../src/jobs/queues.ts';
 import { createOfficesRepository } from '../../src/offices/offices.repository.ts';
-import type { RefundPolicy } from '../../src/offices/offices.table.ts';
+import type { PaymentIssueHandling, RefundPolicy } from '../../src/offices/offices.table.ts';
 import { createStripeGateway } from '../../src/payments/stripe-gateway.ts';
 import { createStripeSandbox } from '../../src/stripe-sandbox/index.ts';
 import { startWorkers } from '../../workers/start-workers.ts';
 import { TEST_REDIS_URL, testDatabaseUrl } from './test-env.ts';
+import { holidayName } from '../../src/offices/delivery-hours.ts';
+import { addDays, isoWeekday, localDate, zonedTimeToUtc } from '../../src/shared/zoned-time.ts';
 
 export const OFFICE_LOCATION: [number, number] = [9.1759, 48.7746];
 /** Inside the 4 km bicycle circle and the city. */
@@ -114,7 +116,14 @@ export type TestPlatform = Awaited<ReturnType<typeof startTestPlatform>>;
 /** An office with a 4 km bicycle circle and the city-wide e-car zone, like the demo office. */
 export async function seedOffice(
   db: Database,
-  opts: { refundPolicy?: RefundPolicy; feeCents?: number; bikeCents?: number; ecarCents?: number } = {},
+  opts: {
+    refundPolicy?: RefundPolicy;
+    feeCents?: number;
+    bikeCents?: number;
+    ecarCents?: number;
+    paymentIssueHandling?: PaymentIssueHandling;
+    postalCodes?: string[];
+  } = {},
 ) {
   const repo = createOfficesRepository(db);
   const suffix = randomBytes(3).toString('hex').toUpperCase();
@@ -126,6 +135,8 @@ export async function seedOffice(
     kassenzeichenPrefix: `T${suffix}`,
     refundPolicy: opts.refundPolicy ?? 'fee_after_ready',
     cancellationFeeCents: opts.feeCents ?? 150,
+    paymentIssueHandling: opts.paymentIssueHandling ?? 'hold',
+    postalCodes: opts.postalCodes ?? [],
   });
   const bikeZone = await repo.insertZone({
     officeId: office.id,
@@ -146,9 +157,18 @@ export function newApplicationNumber() {
   return `A${randomBytes(5).toString('hex').toUpperCase()}`;
 }
 
+/**
+ * A window inside the default delivery hours (Mon–Fri 08:00–20:00 office time): the first
+ * weekday at least `daysAhead` days from now that is not a public holiday in Baden-Württemberg.
+ */
+export function deliveryWindow(now = new Date(), daysAhead = 14, from = '09:00', to = '13:00') {
+  let date = addDays(localDate(now, 'Europe/Berlin'), daysAhead);
+  while (isoWeekday(date) > 5 || holidayName(date, 'BW') !== null) date = addDays(date, 1);
+  return { start: zonedTimeToUtc(date, from, 'Europe/Berlin').toISOString(), end: zonedTimeToUtc(date, to, 'Europe/Berlin').toISOString() };
+}
+
 export function bookingBody(quoteId: string, overrides: Record<string, unknown> = {}, now = new Date()) {
-  const start = new Date(now.getTime() + 14 * 86_400_000);
-  start.setUTCHours(8, 0, 0, 0);
+  const window = deliveryWindow(now);
   return {
     quoteId,
     vehicleType: 'bike',
@@ -156,7 +176,7 @@ export function bookingBody(quoteId: string, overrides: Record<string, unknown> 
     documentType: 'id_card',
     recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
     address: ADDRESS,
-    preferredWindows: [{ start: start.toISOString(), end: new Date(start.getTime() + 4 * 3_600_000).toISOString() }],
+    preferredWindows: [window],
     consent: { powerOfAttorney: true, textVersion: '2026-01' },
     ...overrides,
   };

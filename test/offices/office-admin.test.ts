@@ -76,9 +76,12 @@ describe('managing offices, zones and tariffs', () => {
         refundPolicy: 'full',
         cancellationFeeCents: 0,
         deliveryAttemptLimit: 2,
+        state: 'BW',
+        postalCodes: ['70173', '70372'],
       },
     });
     expect(office.status).toBe(201);
+    expect(office.body).toMatchObject({ state: 'BW', postalCodes: ['70173', '70372'], paymentIssueHandling: 'hold' });
     const officeId = office.body.id;
     const outside = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: [9.215, 48.805] } });
     expect(outside.body.error.code).toBe('quote.outside_service_area');

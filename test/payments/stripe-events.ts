@@ -126,6 +126,11 @@ export function deliver(p: TestPlatform, event: unknown) {
   return postWebhook(p, payload, header);
 }
 
+/** The metadata the platform put on a PaymentIntent, for hand-built events that must match it. */
+export async function metadataOf(p: TestPlatform, paymentIntentId: string): Promise<Record<string, string>> {
+  return (await p.stripe.paymentIntents.retrieve(paymentIntentId)).metadata;
+}
+
 /** The real event the sandbox recorded for an object, e.g. to redeliver it late or twice. */
 export function sandboxEvent(p: TestPlatform, type: string, objectId: string) {
   const found = p.sandbox.events().find((e) => e.type === type && (e.data.object as { id?: string }).id === objectId);

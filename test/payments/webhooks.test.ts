@@ -14,6 +14,7 @@ import {
   newChargeId,
   paymentIntentObject,
   paymentRow,
+  metadataOf,
   postWebhook,
   refundRows,
   sandboxEvent,
@@ -35,10 +36,17 @@ describe('Stripe events reaching the platform', () => {
   });
   afterAll(async () => p?.close());
 
-  const succeededFor = (paymentIntentId: string, amount = 450) =>
+  /** A succeeded event as Stripe sends it, with the metadata the platform put on its own PaymentIntents. */
+  const succeededFor = async (paymentIntentId: string, amount = 450) =>
     stripeEvent(
       'payment_intent.succeeded',
-      paymentIntentObject({ id: paymentIntentId, amount, status: 'succeeded', latestCharge: newChargeId() }),
+      paymentIntentObject({
+        id: paymentIntentId,
+        amount,
+        status: 'succeeded',
+        latestCharge: newChargeId(),
+        metadata: paymentIntentId.startsWith('pi_test_from') ? {} : await metadataOf(p, paymentIntentId),
+      }),
     );
 
   const claimedEvent = async (eventId: string) => p.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
@@ -46,7 +54,7 @@ describe('Stripe events reaching the platform', () => {
   describe('refuses anything not signed by Stripe with the endpoint secret, and changes nothing', () => {
     it('a wrong secret, a stale timestamp, a missing header and a tampered body are each a 400; the genuine event then pays', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-      const event = succeededFor(payment.paymentIntentId);
+      const event = await succeededFor(payment.paymentIntentId);
 
       const wrongSecret = sign(p, event, { secret: 'whsec_not_the_endpoint_secret' });
       const stale = sign(p, event, { timestamp: Math.floor(Date.now() / 1000) - 600 });
@@ -80,7 +88,7 @@ describe('Stripe events reaching the platform', () => {
     it('an event type the platform does not act on, or a PaymentIntent it did not create, is acknowledged and left alone', async () => {
       const other = await deliver(p, stripeEvent('customer.created', { id: 'cus_test123', object: 'customer' }));
       expect(other.body).toEqual({ received: true, outcome: 'ignored' });
-      const foreign = await deliver(p, succeededFor('pi_test_from_another_integration'));
+      const foreign = await deliver(p, await succeededFor('pi_test_from_another_integration'));
       expect(foreign.body).toEqual({ received: true, outcome: 'unknown_payment' });
     });
   });
@@ -156,7 +164,7 @@ describe('Stripe events reaching the platform', () => {
 
     it('concurrent deliveries of one event id: exactly one applies it', async () => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-      const { payload, header } = sign(p, succeededFor(payment.paymentIntentId));
+      const { payload, header } = sign(p, await succeededFor(payment.paymentIntentId));
       const results = await Promise.all(Array.from({ length: 4 }, () => postWebhook(p, payload, header)));
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       expect(results.map((r) => r.body.outcome).sort()).toEqual(['booking_paid', 'duplicate', 'duplicate', 'duplicate']);
@@ -210,7 +218,8 @@ describe('Stripe events reaching the platform', () => {
         status: 'needs_response',
       };
       const res = await deliver(p, stripeEvent('charge.dispute.created', dispute));
-      expect(res.body.outcome).toBe('dispute_recorded');
+      // The booking is paid and still in the office: the dispute holds it there.
+      expect(res.body.outcome).toBe('dispute_held');
       expect((await paymentRow(p, booking.id)).disputed).toBe(true);
       expect(await auditRows(p, booking.id, 'payment.disputed')).toMatchObject([
         { details: { disputeId: dispute.id, reason: 'fraudulent' } },
@@ -243,7 +252,7 @@ describe('Stripe events reaching the platform', () => {
           ),
           stripeEvent(
             'payment_intent.succeeded',
-            paymentIntentObject({ id: pi, amount: 450, status: 'succeeded', latestCharge: chargeId }),
+            paymentIntentObject({ id: pi, amount: 450, status: 'succeeded', latestCharge: chargeId, metadata: await metadataOf(p, pi) }),
           ),
           stripeEvent(
             'payment_intent.canceled',
@@ -342,11 +351,12 @@ describe('Stripe events reaching the platform', () => {
           ),
         );
       const now = Math.floor(Date.now() / 1000);
-      expect((await refunded(300, now)).body.outcome).toBe('refund_recorded');
+      // These refunds were not made by the platform: each is also a discrepancy for finance.
+      expect((await refunded(300, now)).body.outcome).toBe('refund_outside_platform_recorded');
       expect((await refunded(100, now - 20)).body.outcome).toBe('no_change');
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(300);
       // A charge.refunded above what was paid (a foreign or broken event) is capped, never stored above the charge.
-      expect((await refunded(9_999, now)).body.outcome).toBe('refund_recorded');
+      expect((await refunded(9_999, now)).body.outcome).toBe('refunded_at_stripe_held');
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(450);
     });
 
@@ -354,7 +364,7 @@ describe('Stripe events reaching the platform', () => {
       const { booking } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const charge = { ...chargeObject({ id: chargeId, paymentIntent: 'x', amount: 450, amountRefunded: 200 }), payment_intent: null };
-      expect((await deliver(p, stripeEvent('charge.refunded', charge))).body.outcome).toBe('refund_recorded');
+      expect((await deliver(p, stripeEvent('charge.refunded', charge))).body.outcome).toBe('refund_outside_platform_recorded');
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(200);
     });
 
@@ -396,7 +406,7 @@ describe('Stripe events reaching the platform', () => {
         (r) => r.length === 1 && r[0]!.status === 'succeeded',
       );
 
-      const again = await deliver(p, succeededFor(payment.paymentIntentId));
+      const again = await deliver(p, await succeededFor(payment.paymentIntentId));
       expect(again.body).toEqual({ received: true, outcome: 'no_change' });
       expect(await refundRows(p, booking.id)).toHaveLength(1);
       expect((await p.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data.map((r) => r.amount)).toEqual([450]);

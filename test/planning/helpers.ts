@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import type { VehicleType } from '../../src/offices/offices.table.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../../src/planning/delivery-day.ts';
-import { findQuote } from '../../src/quotes/quotes.service.ts';
+import { createQuotesRepository } from '../../src/quotes/quotes.repository.ts';
 import { hashToken } from '../../src/shared/tokens.ts';
 import { ADDRESS, api, NEAR, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
 
@@ -34,7 +34,7 @@ export async function insertReadyBooking(
   const quoteFor = async (location: [number, number]) => {
     const res = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location } });
     if (res.status !== 201 && res.status !== 200) throw new Error(`quote failed: ${JSON.stringify(res.body)}`);
-    return (await findQuote(p.db, res.body.id))!;
+    return (await createQuotesRepository(p.db).findById(res.body.id))!;
   };
   let quote = await quoteFor(opts.location);
   let option = quote.options.find((o) => o.vehicleType === opts.vehicleType);

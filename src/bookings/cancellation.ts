@@ -1,0 +1,65 @@
+import { recordAudit } from '../audit/audit.repository.ts';
+import type { Transaction } from '../db/client.ts';
+import { createOfficesRepository } from '../offices/offices.repository.ts';
+import { createPaymentsRepository } from '../payments/payments.repository.ts';
+import { computeRefundCents } from '../payments/refund-policy.ts';
+import { createBookingHoldsRepository } from './booking-holds.repository.ts';
+import { createBookingsRepository, type Actor } from './bookings.repository.ts';
+import type { Booking } from './bookings.table.ts';
+
+/**
+ * How much of the money goes back: `policy` is the office's refund policy (a citizen or clerk
+ * cancelling), `full` everything not yet refunded (a payment that never matched its booking),
+ * `none` nothing (the money already went back through a dispute or a refund at Stripe).
+ */
+export type RefundRule = 'policy' | 'full' | 'none';
+
+/**
+ * Cancels a booking inside the caller's transaction: the state machine moves it, a refund owed is
+ * written as a pending row (carried out after commit), open holds are released, and the audit
+ * log says who did it. Returns the PaymentIntent to cancel when nothing was paid yet.
+ */
+export async function cancelBookingInTx(
+  tx: Transaction,
+  booking: Booking,
+  input: { actor: Actor; reason: string; refund: RefundRule; now: Date; requestId?: string; holdResolution?: string },
+) {
+  const updated = await createBookingsRepository(tx).transition(booking, 'cancelled', input.actor, input.reason);
+  const payments = createPaymentsRepository(tx);
+  const payment = await payments.findByBooking(booking.id, { forUpdate: true });
+  let refund = null;
+  if (payment && payment.status === 'succeeded' && input.refund !== 'none' && !payment.disputed) {
+    // A disputed charge cannot be refunded (Stripe refuses): the dispute decides where the money goes.
+    const paidCents = payment.amountReceivedCents ?? payment.amountCents;
+    const alreadyRefundedCents = Math.max(payment.amountRefundedCents, await payments.refundsOwedTotal(payment.id));
+    let amount = Math.max(0, paidCents - alreadyRefundedCents);
+    if (input.refund === 'policy') {
+      const office = await createOfficesRepository(tx).findById(booking.officeId);
+      amount = computeRefundCents({
+        policy: office?.refundPolicy ?? 'full',
+        feeCents: office?.cancellationFeeCents ?? 0,
+        paidCents,
+        alreadyRefundedCents,
+        statusAtCancellation: booking.status,
+      });
+    }
+    if (amount > 0)
+      refund = await payments.insertRefund({ paymentId: payment.id, bookingId: booking.id, amountCents: amount, reason: 'cancelled' });
+  }
+  const releasedHolds = await createBookingHoldsRepository(tx).release(
+    { bookingId: booking.id },
+    { releasedBy: input.actor.id ?? input.actor.type, resolution: input.holdResolution ?? 'cancelled', at: input.now },
+  );
+  await recordAudit(tx, {
+    actorType: input.actor.type,
+    actorId: input.actor.id,
+    action: 'booking.cancelled',
+    subjectType: 'booking',
+    subjectId: booking.id,
+    officeId: booking.officeId,
+    requestId: input.requestId,
+    details: { from: booking.status, refundCents: refund?.amountCents ?? 0, releasedHolds: releasedHolds.length },
+  });
+  const paymentIntentToCancel = payment && payment.status !== 'succeeded' && payment.paymentIntentId ? payment.paymentIntentId : null;
+  return { booking: updated, refund, paymentIntentToCancel, releasedHolds };
+}

@@ -1,0 +1,43 @@
+import { and, asc, eq, gte, lte } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import { officeClosures, offices, type Office } from './offices.table.ts';
+
+/** An office's delivery calendar: its settings row and the closing days an admin entered. */
+export function createOfficeCalendarRepository(db: DbOrTx) {
+  return {
+    closuresBetween: (officeId: string, fromDate: string, toDate: string) =>
+      db
+        .select()
+        .from(officeClosures)
+        .where(and(eq(officeClosures.officeId, officeId), gte(officeClosures.date, fromDate), lte(officeClosures.date, toDate)))
+        .orderBy(asc(officeClosures.date)),
+
+    /** Adds a closing day; an existing one for the date keeps its reason (`added: false`). */
+    async addClosure(values: { officeId: string; date: string; reason: string }) {
+      const [row] = await db.insert(officeClosures).values(values).onConflictDoNothing().returning();
+      if (row) return { added: true, closure: row };
+      const [existing] = await db
+        .select()
+        .from(officeClosures)
+        .where(and(eq(officeClosures.officeId, values.officeId), eq(officeClosures.date, values.date)));
+      if (!existing) throw new Error(`Closure ${values.date} vanished between insert and read`);
+      return { added: false, closure: existing };
+    },
+
+    async removeClosure(officeId: string, date: string): Promise<boolean> {
+      const rows = await db
+        .delete(officeClosures)
+        .where(and(eq(officeClosures.officeId, officeId), eq(officeClosures.date, date)))
+        .returning({ date: officeClosures.date });
+      return rows.length > 0;
+    },
+
+    async updateSettings(
+      officeId: string,
+      values: Partial<Pick<typeof offices.$inferInsert, 'state' | 'deliveryHours' | 'postalCodes' | 'paymentIssueHandling'>>,
+    ): Promise<Office | undefined> {
+      const [row] = await db.update(offices).set(values).where(eq(offices.id, officeId)).returning();
+      return row;
+    },
+  };
+}
