@@ -4,7 +4,17 @@ import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
-import { createError, isUniqueViolation } from '../shared/errors.ts';
+import { isUniqueViolation } from '../shared/errors.ts';
+import {
+  createOfficeNotFoundError,
+  createOfficeSlugTakenError,
+  createTariffExtensionError,
+  createTariffInvalidPeriodError,
+  createTariffNotFoundError,
+  createTariffOverlapsError,
+  createTariffVehicleNotInZoneError,
+  createZoneNotFoundError,
+} from './offices.errors.ts';
 import { createOfficesRepository } from './offices.repository.ts';
 import { serviceZones, tariffs, type RefundPolicy, type VehicleType } from './offices.table.ts';
 import { validateZoneGeometry } from './zone-geometry.ts';
@@ -15,9 +25,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
   async function officeFor(officeId: string, staff: StaffPrincipal) {
     const office = await createOfficesRepository(db).findById(officeId);
-    if (!office || !canActForOffice(staff, officeId)) {
-      throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
-    }
+    if (!office || !canActForOffice(staff, officeId)) throw createOfficeNotFoundError();
     return office;
   }
 
@@ -40,8 +48,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
         const office = await createOfficesRepository(tx)
           .insertOffice(input)
           .catch((e: unknown) => {
-            if (isUniqueViolation(e))
-              throw createError({ code: 'office.slug_taken', status: 409, message: 'An office with this slug exists' });
+            if (isUniqueViolation(e)) throw createOfficeSlugTakenError();
             throw e;
           });
         await recordAudit(tx, {
@@ -98,7 +105,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
           .set({ active })
           .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
           .returning();
-        if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
+        if (!zone) throw createZoneNotFoundError();
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -124,19 +131,15 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       requestId?: string,
     ) {
       await officeFor(officeId, staff);
-      if (input.validTo && input.validTo <= input.validFrom) {
-        throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
-      }
+      if (input.validTo && input.validTo <= input.validFrom) throw createTariffInvalidPeriodError();
       return db.transaction(async (tx) => {
         const [zone] = await tx
           .select()
           .from(serviceZones)
           .where(and(eq(serviceZones.id, input.zoneId), eq(serviceZones.officeId, officeId)))
           .for('update');
-        if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
-        if (!zone.vehicleTypes.includes(input.vehicleType)) {
-          throw createError({ code: 'tariff.vehicle_not_in_zone', status: 422, message: `The zone does not allow ${input.vehicleType}` });
-        }
+        if (!zone) throw createZoneNotFoundError();
+        if (!zone.vehicleTypes.includes(input.vehicleType)) throw createTariffVehicleNotInZoneError(input.vehicleType);
         // Two prices for one zone and vehicle at the same moment would make quotes arbitrary.
         // The zone row lock above serialises concurrent tariff changes for the zone.
         const overlapping = await tx
@@ -150,13 +153,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
               input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
             ),
           );
-        if (overlapping.length > 0) {
-          throw createError({
-            code: 'tariff.overlaps',
-            status: 409,
-            message: 'Another tariff for this zone and vehicle is valid in that period: end it first',
-          });
-        }
+        if (overlapping.length > 0) throw createTariffOverlapsError();
         const tariff = await createOfficesRepository(tx).insertTariff({
           officeId,
           zoneId: input.zoneId,
@@ -187,12 +184,9 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
           .from(tariffs)
           .where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId)))
           .for('update');
-        if (!current) throw createError({ code: 'tariff.not_found', status: 404, message: 'Tariff not found' });
-        if (validTo <= current.validFrom)
-          throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
-        if (current.validTo && current.validTo <= validTo) {
-          throw createError({ code: 'tariff.invalid_period', status: 422, message: 'A tariff can only be ended earlier, not extended' });
-        }
+        if (!current) throw createTariffNotFoundError();
+        if (validTo <= current.validFrom) throw createTariffInvalidPeriodError();
+        if (current.validTo && current.validTo <= validTo) throw createTariffExtensionError();
         const [tariff] = await tx.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning();
         await recordAudit(tx, {
           actorType: 'staff',
