@@ -1,4 +1,3 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -16,7 +15,7 @@ import {
   createZoneNotFoundError,
 } from './offices.errors.ts';
 import { createOfficesRepository } from './offices.repository.ts';
-import { serviceZones, tariffs, type RefundPolicy, type VehicleType } from './offices.table.ts';
+import type { RefundPolicy, VehicleType } from './offices.table.ts';
 import { validateZoneGeometry } from './zone-geometry.ts';
 
 /** Offices, their service zones and tariffs: what admins and supervisors manage. */
@@ -66,7 +65,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
     async listZones(officeId: string, staff: StaffPrincipal) {
       await officeFor(officeId, staff);
-      return db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt);
+      return createOfficesRepository(db).zonesOf(officeId);
     },
 
     async createZone(
@@ -100,11 +99,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
     async setZoneActive(officeId: string, zoneId: string, active: boolean, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
       return db.transaction(async (tx) => {
-        const [zone] = await tx
-          .update(serviceZones)
-          .set({ active })
-          .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
-          .returning();
+        const zone = await createOfficesRepository(tx).setZoneActive(officeId, zoneId, active);
         if (!zone) throw createZoneNotFoundError();
         await recordAudit(tx, {
           actorType: 'staff',
@@ -121,7 +116,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
     async listTariffs(officeId: string, staff: StaffPrincipal) {
       await officeFor(officeId, staff);
-      return db.select().from(tariffs).where(eq(tariffs.officeId, officeId)).orderBy(tariffs.validFrom);
+      return createOfficesRepository(db).tariffsOf(officeId);
     },
 
     async createTariff(
@@ -133,28 +128,15 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       await officeFor(officeId, staff);
       if (input.validTo && input.validTo <= input.validFrom) throw createTariffInvalidPeriodError();
       return db.transaction(async (tx) => {
-        const [zone] = await tx
-          .select()
-          .from(serviceZones)
-          .where(and(eq(serviceZones.id, input.zoneId), eq(serviceZones.officeId, officeId)))
-          .for('update');
+        const repo = createOfficesRepository(tx);
+        const zone = await repo.lockZone(officeId, input.zoneId);
         if (!zone) throw createZoneNotFoundError();
         if (!zone.vehicleTypes.includes(input.vehicleType)) throw createTariffVehicleNotInZoneError(input.vehicleType);
         // Two prices for one zone and vehicle at the same moment would make quotes arbitrary.
         // The zone row lock above serialises concurrent tariff changes for the zone.
-        const overlapping = await tx
-          .select({ id: tariffs.id })
-          .from(tariffs)
-          .where(
-            and(
-              eq(tariffs.zoneId, input.zoneId),
-              eq(tariffs.vehicleType, input.vehicleType),
-              or(isNull(tariffs.validTo), gt(tariffs.validTo, input.validFrom)),
-              input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
-            ),
-          );
+        const overlapping = await repo.overlappingTariffs(input);
         if (overlapping.length > 0) throw createTariffOverlapsError();
-        const tariff = await createOfficesRepository(tx).insertTariff({
+        const tariff = await repo.insertTariff({
           officeId,
           zoneId: input.zoneId,
           vehicleType: input.vehicleType,
@@ -179,15 +161,12 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
     async endTariff(officeId: string, tariffId: string, validTo: Date, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
       return db.transaction(async (tx) => {
-        const [current] = await tx
-          .select()
-          .from(tariffs)
-          .where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId)))
-          .for('update');
+        const repo = createOfficesRepository(tx);
+        const current = await repo.lockTariff(officeId, tariffId);
         if (!current) throw createTariffNotFoundError();
         if (validTo <= current.validFrom) throw createTariffInvalidPeriodError();
         if (current.validTo && current.validTo <= validTo) throw createTariffExtensionError();
-        const [tariff] = await tx.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning();
+        const tariff = await repo.endTariff(tariffId, validTo);
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -198,7 +177,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
           requestId,
           details: { validTo: validTo.toISOString() },
         });
-        return tariff!;
+        return tariff;
       });
     },
   };
