@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
 import { createStaffOfficeUnknownError, createStaffUsernameTakenError } from './auth.errors.ts';
@@ -61,6 +61,12 @@ export function createAuthRepository(db: DbOrTx) {
 
     revokeSession: (tokenHash: string, now: Date) =>
       db.update(staffSessions).set({ revokedAt: now }).where(eq(staffSessions.tokenHash, tokenHash)),
+
+    /** Deletes sessions that expired before `before`; returns how many. */
+    async purgeSessionsExpiredBefore(before: Date): Promise<number> {
+      const deleted = await db.delete(staffSessions).where(lt(staffSessions.expiresAt, before)).returning({ id: staffSessions.id });
+      return deleted.length;
+    },
   };
 }
 
