@@ -1,7 +1,21 @@
-import type { FastifyError, FastifyInstance } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { isAppError } from '../shared/errors.ts';
+import { createError, isAppError } from '../shared/errors.ts';
+import { bounded, createInternalError, createRouteNotFoundError } from '../shared/request.errors.ts';
 import { createRequestValidatorCompiler } from './request-validation.ts';
+
+/** What an error answer says; an `AppError` is one. */
+interface ErrorAnswer {
+  status: number;
+  code: string;
+  message: string;
+  details?: unknown;
+}
+
+/** The one error shape: `{ error: { code, message, requestId, details? } }`. */
+export function errorBody(err: Omit<ErrorAnswer, 'status'>, requestId: string) {
+  return { error: { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) } };
+}
 
 /**
  * One error shape for every failure: `{ error: { code, message, requestId } }`. Client mistakes
@@ -17,47 +31,47 @@ export const errorHandlerPlugin = fp(
     // object" where the client needs to hear 415.
     app.removeContentTypeParser('text/plain');
 
-    app.setErrorHandler((err: FastifyError, request, reply) => {
-      const requestId = String(request.id);
-      if (isAppError(err)) {
-        if (err.status >= 500) request.log.error({ err }, 'domain error');
-        return reply.status(err.status).send({
-          error: { code: err.code, message: err.message, requestId, ...(err.details ? { details: err.details } : {}) },
-        });
-      }
-      if (err.validation) {
-        const where = err.validationContext ?? 'request';
-        return reply.status(400).send({
-          error: {
-            code: `request.invalid_${where}`,
-            message: err.message.slice(0, 2000),
-            requestId,
-            details: err.validation.map((v) => ({ path: v.instancePath, message: v.message, keyword: v.keyword, params: v.params })),
-          },
-        });
-      }
-      const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
-      if (status >= 400 && status < 500) {
-        return reply.status(status).send({
-          error: { code: clientErrorCode(err, status), message: err.message.slice(0, 2000), requestId },
-        });
-      }
-      request.log.error({ err }, 'unhandled error');
-      return reply.status(500).send({ error: { code: 'internal', message: 'Internal server error', requestId } });
-    });
-
+    app.setErrorHandler((err: FastifyError, request, reply) => sendError(err, request, reply));
     app.setNotFoundHandler((request, reply) =>
-      reply.status(404).send({
-        error: {
-          code: 'route.not_found',
-          message: `No route ${request.method} ${request.url.split('?')[0]}`,
-          requestId: String(request.id),
-        },
-      }),
+      reply.status(404).send(errorBody(createRouteNotFoundError(request.method, request.url), String(request.id))),
     );
   },
   { name: 'error-handler' },
 );
+
+function sendError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+  const answer = toErrorAnswer(err);
+  if (answer.status >= 500) request.log.error({ err }, isAppError(err) ? 'domain error' : 'unhandled error');
+  return reply.status(answer.status).send(errorBody(answer, String(request.id)));
+}
+
+function toErrorAnswer(err: FastifyError): ErrorAnswer {
+  if (isAppError(err)) return err;
+  if (err.validation) {
+    return {
+      code: `request.invalid_${err.validationContext ?? 'request'}`,
+      status: 400,
+      // Ajv's messages and instance paths come from the schemas (no schema here has free-form
+      // keys), so they hold no client input; the cut is a backstop.
+      message: bounded(err.message, 2000),
+      details: err.validation.map((v) => ({
+        path: bounded(v.instancePath),
+        message: v.message === undefined ? undefined : bounded(v.message),
+        keyword: v.keyword,
+        params: boundedParams(v.params),
+      })),
+    };
+  }
+  const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
+  if (status >= 400 && status < 500)
+    return createError({ code: clientErrorCode(err, status), status, message: bounded(err.message, 2000) });
+  return createInternalError();
+}
+
+/** Ajv's params name the offending key of the input (`additionalProperty`), which may be of any length. */
+function boundedParams(params: Record<string, unknown>): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, typeof v === 'string' ? bounded(v) : v]));
+}
 
 function clientErrorCode(err: FastifyError, status: number): string {
   switch (err.code) {
