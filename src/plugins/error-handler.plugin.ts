@@ -1,7 +1,19 @@
-import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
+import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { createError, isAppError } from '../shared/errors.ts';
-import { bounded, createInternalError, createRouteNotFoundError } from '../shared/request.errors.ts';
+import {
+  bounded,
+  createBadUrlError,
+  createHeadersTooLargeError,
+  createInternalError,
+  createMalformedRequestError,
+  createPathSegmentTooLongError,
+  createRequestTimeoutError,
+  createRouteNotFoundError,
+} from '../shared/request.errors.ts';
 import { createRequestValidatorCompiler } from './request-validation.ts';
 
 /** What an error answer says; an `AppError` is one. */
@@ -21,7 +33,8 @@ export function errorBody(err: Omit<ErrorAnswer, 'status'>, requestId: string) {
  * One error shape for every failure: `{ error: { code, message, requestId } }`. Client mistakes
  * get a precise 4xx; anything unexpected is a 500 whose details stay in the log. This plugin also
  * decides what a client mistake is: JSON bodies are validated without type coercion, and a body
- * that is not JSON is a 415.
+ * that is not JSON is a 415. What Fastify and Node answer before a route runs is shaped by
+ * `errorServerOptions`, which `buildApp` passes to `Fastify()`.
  */
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
@@ -38,6 +51,21 @@ export const errorHandlerPlugin = fp(
   },
   { name: 'error-handler' },
 );
+
+/**
+ * Options for `Fastify()`: answers Fastify's router and Node's HTTP server give before any hook
+ * runs. By default they echo the whole URL (a bad percent-encoding, a path parameter over
+ * Fastify's `maxParamLength`) or come without the error shape (431 for oversized headers, 400
+ * for bytes that are not HTTP).
+ */
+export const errorServerOptions = {
+  frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
+    // No hook runs for these requests (no route was found), so the id header is set here.
+    reply.header('x-request-id', request.id);
+    return sendError(err, request, reply);
+  },
+  clientErrorHandler,
+};
 
 function sendError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
   const answer = toErrorAnswer(err);
@@ -61,6 +89,12 @@ function toErrorAnswer(err: FastifyError): ErrorAnswer {
         params: boundedParams(v.params),
       })),
     };
+  }
+  switch (err.code) {
+    case 'FST_ERR_BAD_URL':
+      return createBadUrlError();
+    case 'FST_ERR_MAX_PARAM_LENGTH':
+      return createPathSegmentTooLongError();
   }
   const status = typeof err.statusCode === 'number' ? err.statusCode : 500;
   if (status >= 400 && status < 500)
@@ -87,4 +121,36 @@ function clientErrorCode(err: FastifyError, status: number): string {
       if (err instanceof SyntaxError) return 'request.malformed_json';
       return status === 413 ? 'request.body_too_large' : 'request.bad_request';
   }
+}
+
+/**
+ * Node's HTTP parser gave up on the bytes of a connection (headers over `maxHeaderSize`, a
+ * request line that is not HTTP, a request that took too long): there is no Fastify request, so
+ * the answer is written to the socket here, with a fresh request id the log line shares.
+ */
+function clientErrorHandler(this: FastifyInstance, err: ConnectionError, socket: Socket) {
+  // A reset connection has nobody left to answer.
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const error =
+    err.code === 'HPE_HEADER_OVERFLOW'
+      ? createHeadersTooLargeError()
+      : err.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+        ? createRequestTimeoutError()
+        : createMalformedRequestError();
+  const requestId = randomUUID();
+  this.log.info({ reqId: requestId, code: err.code, statusCode: error.status }, 'client error');
+  if (!socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const body = JSON.stringify(errorBody(error, requestId));
+  socket.end(
+    `HTTP/1.1 ${error.status} ${STATUS_CODES[error.status]}\r\n` +
+      'Content-Type: application/json; charset=utf-8\r\n' +
+      `Content-Length: ${Buffer.byteLength(body)}\r\n` +
+      `X-Request-Id: ${requestId}\r\n` +
+      'Connection: close\r\n\r\n' +
+      body,
+    () => socket.destroy(),
+  );
 }

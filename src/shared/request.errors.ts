@@ -26,6 +26,39 @@ export const createInvalidCursorError = createErrorFactory({
 export const createRouteNotFoundError = (method: string, url: string) =>
   createError({ code: 'route.not_found', status: 404, message: `No route ${bounded(method, 20)} ${bounded(url.split('?')[0]!)}` });
 
+/** A path parameter longer than the router matches (Fastify's `maxParamLength`, 100 by default). */
+export const createPathSegmentTooLongError = createErrorFactory({
+  code: 'request.path_segment_too_long',
+  status: 414,
+  message: 'A path segment is longer than this API accepts',
+});
+
+/** Percent-encoding that does not decode (`%zz`), or a URL that is no path at all. */
+export const createBadUrlError = createErrorFactory({
+  code: 'request.bad_url',
+  status: 400,
+  message: 'The URL is not valid: check its percent-encoding',
+});
+
+export const createHeadersTooLargeError = createErrorFactory({
+  code: 'request.headers_too_large',
+  status: 431,
+  message: 'The request headers are too large',
+});
+
+export const createRequestTimeoutError = createErrorFactory({
+  code: 'request.timeout',
+  status: 408,
+  message: 'The request did not arrive in time',
+});
+
+/** Bytes Node's HTTP parser could not read as a request (a bad request line, header or framing). */
+export const createMalformedRequestError = createErrorFactory({
+  code: 'request.malformed',
+  status: 400,
+  message: 'The request is not valid HTTP/1.1',
+});
+
 export const createInternalError = createErrorFactory({
   code: 'internal',
   status: 500,
