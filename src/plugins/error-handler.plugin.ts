@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { STATUS_CODES } from 'node:http';
+import { STATUS_CODES, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import type { ConnectionError, FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
@@ -7,9 +7,11 @@ import { createError, isAppError } from '../shared/errors.ts';
 import {
   bounded,
   createBadUrlError,
+  createExpectationFailedError,
   createHeadersTooLargeError,
   createInternalError,
   createMalformedRequestError,
+  createMissingHostError,
   createPathSegmentTooLongError,
   createRequestTimeoutError,
   createRouteNotFoundError,
@@ -44,6 +46,13 @@ export const errorHandlerPlugin = fp(
     // object" where the client needs to hear 415.
     app.removeContentTypeParser('text/plain');
 
+    // Node answers an Expect header other than 100-continue itself, with an empty 417.
+    app.server.on('checkExpectation', answerExpectationFailed);
+    // Node's own Host check (an empty 400) is off (see errorServerOptions); it is made here.
+    app.addHook('onRequest', async (request) => {
+      if (request.raw.httpVersion === '1.1' && request.headers.host === undefined) throw createMissingHostError();
+    });
+
     app.setErrorHandler((err: FastifyError, request, reply) => sendError(err, request, reply));
     app.setNotFoundHandler((request, reply) =>
       reply.status(404).send(errorBody(createRouteNotFoundError(request.method, request.url), String(request.id))),
@@ -56,7 +65,7 @@ export const errorHandlerPlugin = fp(
  * Options for `Fastify()`: answers Fastify's router and Node's HTTP server give before any hook
  * runs. By default they echo the whole URL (a bad percent-encoding, a path parameter over
  * Fastify's `maxParamLength`) or come without the error shape (431 for oversized headers, 400
- * for bytes that are not HTTP).
+ * for bytes that are not HTTP or a request without Host).
  */
 export const errorServerOptions = {
   frameworkErrors(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -65,6 +74,7 @@ export const errorServerOptions = {
     return sendError(err, request, reply);
   },
   clientErrorHandler,
+  http: { requireHostHeader: false },
 };
 
 function sendError(err: FastifyError, request: FastifyRequest, reply: FastifyReply) {
@@ -153,4 +163,17 @@ function clientErrorHandler(this: FastifyInstance, err: ConnectionError, socket:
       body,
     () => socket.destroy(),
   );
+}
+
+function answerExpectationFailed(_req: IncomingMessage, res: ServerResponse) {
+  const error = createExpectationFailedError();
+  const requestId = randomUUID();
+  const body = JSON.stringify(errorBody(error, requestId));
+  res.writeHead(error.status, {
+    'content-type': 'application/json; charset=utf-8',
+    'content-length': Buffer.byteLength(body),
+    'x-request-id': requestId,
+    connection: 'close',
+  });
+  res.end(body);
 }

@@ -59,6 +59,20 @@ export const createMalformedRequestError = createErrorFactory({
   message: 'The request is not valid HTTP/1.1',
 });
 
+/** HTTP/1.1 requires a Host header; Node would answer this with an empty 400. */
+export const createMissingHostError = createErrorFactory({
+  code: 'request.missing_host',
+  status: 400,
+  message: 'HTTP/1.1 requests need a Host header',
+});
+
+/** An `Expect` header other than 100-continue; Node would answer this with an empty 417. */
+export const createExpectationFailedError = createErrorFactory({
+  code: 'request.expectation_failed',
+  status: 417,
+  message: 'Only "Expect: 100-continue" is understood',
+});
+
 export const createInternalError = createErrorFactory({
   code: 'internal',
   status: 500,

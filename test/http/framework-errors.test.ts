@@ -112,6 +112,22 @@ describe('error answers, also those given before a route runs, have the error sh
     expect(res.text).not.toContain('tttttttttt');
   });
 
+  it('an HTTP/1.1 request without Host is a 400 request.missing_host; HTTP/1.0 needs none', async () => {
+    const res = await rawRequest(p, 'GET /v1/health HTTP/1.1\r\nConnection: close\r\n\r\n');
+    expectShaped(res, 400, 'request.missing_host');
+    expect(res.headers['x-request-id']).toBe(res.body.error.requestId);
+    const old = await rawRequest(p, 'GET /v1/nothing HTTP/1.0\r\n\r\n');
+    expectShaped(old, 404, 'route.not_found');
+  });
+
+  it('an Expect header other than 100-continue is a 417 request.expectation_failed', async () => {
+    const res = await rawRequest(p, 'GET /v1/health HTTP/1.1\r\nHost: localhost\r\nExpect: the-unexpected\r\nConnection: close\r\n\r\n');
+    expectShaped(res, 417, 'request.expectation_failed');
+    expect(res.body.error.requestId).toMatch(UUID);
+    expect(res.headers['x-request-id']).toBe(res.body.error.requestId);
+    expect(res.text).not.toContain('the-unexpected');
+  });
+
   it('an unknown route quotes at most 200 characters of its path', async () => {
     const res = await api(p, 'GET', `/v1/nothing/${'n'.repeat(5000)}?token=secret`);
     expectShaped(res, 404, 'route.not_found');
