@@ -24,7 +24,7 @@ import { createPaymentEventsService } from './payments/payment-events.service.ts
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { stripeWebhookRoutes } from './payments/stripe-webhook.routes.ts';
 import { accessPlugin } from './plugins/access.plugin.ts';
-import { errorHandlerPlugin } from './plugins/error-handler.plugin.ts';
+import { errorHandlerPlugin, errorServerOptions } from './plugins/error-handler.plugin.ts';
 import { rateLimitPlugin } from './plugins/rate-limit.plugin.ts';
 import { swaggerPlugin } from './plugins/swagger.plugin.ts';
 import { createQuotesService } from './quotes/quotes.service.ts';
@@ -69,6 +69,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     // Only behind a proxy the operator names: otherwise anyone could pick their address with
     // X-Forwarded-For and walk around the rate limits.
     trustProxy: config.trustProxy,
+    // Answers given before any route or hook runs (bad URL, oversized headers) in the error shape.
+    ...errorServerOptions,
   }).withTypeProvider<TypeBoxTypeProvider>();
 
   app.addHook('onSend', async (request, reply) => {

@@ -1,6 +1,7 @@
-import { and, eq, gt, isNull, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { createError, isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
+import { isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
+import { createStaffOfficeUnknownError, createStaffUsernameTakenError } from './auth.errors.ts';
 import { staffSessions, staffUsers, type StaffRole, type StaffUser } from './auth.table.ts';
 
 export function createAuthRepository(db: DbOrTx) {
@@ -18,9 +19,8 @@ export function createAuthRepository(db: DbOrTx) {
           .returning();
         return row!;
       } catch (e) {
-        if (isUniqueViolation(e)) throw createError({ code: 'staff.username_taken', status: 409, message: 'That username is taken' });
-        if (isForeignKeyViolation(e))
-          throw createError({ code: 'staff.office_unknown', status: 422, message: 'No office with this officeId' });
+        if (isUniqueViolation(e)) throw createStaffUsernameTakenError();
+        if (isForeignKeyViolation(e)) throw createStaffOfficeUnknownError();
         throw e;
       }
     },
@@ -61,6 +61,12 @@ export function createAuthRepository(db: DbOrTx) {
 
     revokeSession: (tokenHash: string, now: Date) =>
       db.update(staffSessions).set({ revokedAt: now }).where(eq(staffSessions.tokenHash, tokenHash)),
+
+    /** Deletes sessions that expired before `before`; returns how many. */
+    async purgeSessionsExpiredBefore(before: Date): Promise<number> {
+      const deleted = await db.delete(staffSessions).where(lt(staffSessions.expiresAt, before)).returning({ id: staffSessions.id });
+      return deleted.length;
+    },
   };
 }
 

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
-import { createError } from '../shared/errors.ts';
 import { generateToken, hashToken } from '../shared/tokens.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { createInvalidCredentialsError, createStaffOfficeRequiredError, createWeakPasswordError } from './auth.errors.ts';
 import { createAuthRepository } from './auth.repository.ts';
 import type { StaffRole, StaffUser } from './auth.table.ts';
 import { DUMMY_HASH, hashPassword, PASSWORD_POLICY, verifyPassword } from './password.ts';
@@ -39,7 +39,7 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
           subjectId: user?.id ?? 'unknown',
           requestId: input.requestId,
         });
-        throw createError({ code: 'auth.invalid_credentials', status: 401, message: 'Username or password is wrong' });
+        throw createInvalidCredentialsError();
       }
       const token = generateToken('ab_staff');
       const expiresAt = new Date(deps.clock().getTime() + deps.sessionHours * 3_600_000);
@@ -74,11 +74,7 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
     }) {
       validatePassword(input.password);
       if (input.roles.some((r) => r === 'clerk' || r === 'supervisor') && !input.officeId) {
-        throw createError({
-          code: 'staff.office_required',
-          status: 422,
-          message: 'Clerks and supervisors belong to an office: give officeId',
-        });
+        throw createStaffOfficeRequiredError();
       }
       const passwordHash = await hashPassword(input.password);
       return deps.db.transaction(async (tx) => {
@@ -110,11 +106,7 @@ export function createAuthService(deps: { db: Database; clock: () => Date; sessi
 
 export function validatePassword(password: string) {
   if (password.length < PASSWORD_POLICY.minLength || password.length > PASSWORD_POLICY.maxLength) {
-    throw createError({
-      code: 'staff.weak_password',
-      status: 422,
-      message: `Passwords need ${PASSWORD_POLICY.minLength} to ${PASSWORD_POLICY.maxLength} characters`,
-    });
+    throw createWeakPasswordError(PASSWORD_POLICY);
   }
 }
 

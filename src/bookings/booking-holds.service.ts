@@ -5,7 +5,7 @@ import type { Database } from '../db/client.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
 import { CANCELLABLE_STATUSES } from './booking-status.ts';
-import { bookingNotCancellable, bookingNotFound, holdNotFound } from './bookings.errors.ts';
+import { createBookingNotCancellableError, createBookingNotFoundError, createHoldNotFoundError } from './bookings.errors.ts';
 import { createBookingsRepository } from './bookings.repository.ts';
 import type { HoldReason } from './bookings.table.ts';
 import { cancelBookingInTx, type RefundRule } from './cancellation.ts';
@@ -42,10 +42,10 @@ export function createBookingHoldsService(deps: {
       const result = await deps.db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findById(bookingId, { forUpdate: true });
-        if (!booking || !canActForOffice(staff, booking.officeId)) throw bookingNotFound();
+        if (!booking || !canActForOffice(staff, booking.officeId)) throw createBookingNotFoundError();
         const holds = createBookingHoldsRepository(tx);
         const hold = (await holds.openHolds(bookingId)).find((h) => h.id === holdId);
-        if (!hold) throw holdNotFound();
+        if (!hold) throw createHoldNotFoundError();
         const by = { releasedBy: staff.id, comment: input.comment, at: now };
 
         let current = booking;
@@ -58,7 +58,7 @@ export function createBookingHoldsService(deps: {
           }
           released = await holds.release({ holdId }, { ...by, resolution: 'continued' });
         } else {
-          if (!CANCELLABLE_STATUSES.includes(booking.status)) throw bookingNotCancellable(booking.status);
+          if (!CANCELLABLE_STATUSES.includes(booking.status)) throw createBookingNotCancellableError(booking.status);
           const cancelled = await cancelBookingInTx(tx, booking, {
             actor: { type: 'staff', id: staff.id },
             reason: `hold_${hold.reason}`,

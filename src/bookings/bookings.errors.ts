@@ -1,44 +1,51 @@
-import { createError } from '../shared/errors.ts';
+import { createError, createErrorFactory } from '../shared/errors.ts';
 import type { BookingStatus } from './booking-status.ts';
 
 /** The errors of the bookings domain: one factory per code, so a code means one thing everywhere. */
 
-export const bookingNotFound = () => createError({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
+export const createBookingNotFoundError = createErrorFactory({ code: 'booking.not_found', status: 404, message: 'Booking not found' });
 
-export const applicationAlreadyBooked = () =>
-  createError({ code: 'booking.application_already_booked', status: 409, message: 'This application already has a delivery booking' });
+export const createApplicationAlreadyBookedError = createErrorFactory({
+  code: 'booking.application_already_booked',
+  status: 409,
+  message: 'This application already has a delivery booking',
+});
 
-export const applicationUnknown = () =>
-  createError({
-    code: 'booking.application_unknown',
-    status: 404,
-    message: 'No delivery booking for this application number at this office',
-  });
+export const createApplicationUnknownError = createErrorFactory({
+  code: 'booking.application_unknown',
+  status: 404,
+  message: 'No delivery booking for this application number at this office',
+});
 
-export const bookingExpired = () =>
-  createError({ code: 'booking.expired', status: 410, message: 'The payment deadline of this booking has passed: book again' });
+export const createBookingExpiredError = createErrorFactory({
+  code: 'booking.expired',
+  status: 410,
+  message: 'The payment deadline of this booking has passed: book again',
+});
 
-export const bookingCancelled = () =>
-  createError({ code: 'booking.cancelled', status: 409, message: 'This booking was cancelled: book again' });
+export const createBookingCancelledError = createErrorFactory({
+  code: 'booking.cancelled',
+  status: 409,
+  message: 'This booking was cancelled: book again',
+});
 
-export const bookingNotCancellable = (status: BookingStatus) =>
+export const createBookingNotCancellableError = (status: BookingStatus) =>
   createError({ code: 'booking.not_cancellable', status: 409, message: `A booking in status ${status} can no longer be cancelled` });
 
-export const bookingNotPaid = () =>
-  createError({
-    code: 'booking.not_paid',
-    status: 409,
-    message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment',
-  });
+export const createBookingNotPaidError = createErrorFactory({
+  code: 'booking.not_paid',
+  status: 409,
+  message: 'The delivery surcharge is not paid yet: keep the document for pickup or wait for payment',
+});
 
-export const documentArrivalNotApplicable = (status: BookingStatus) =>
+export const createDocumentArrivalNotApplicableError = (status: BookingStatus) =>
   createError({ code: 'booking.wrong_status', status: 409, message: `The booking is ${status}; a document arrival does not apply` });
 
-export const invalidDeliveryWindows = (message: string, details?: Record<string, unknown>) =>
+export const createInvalidDeliveryWindowsError = (message: string, details?: Record<string, unknown>) =>
   createError({ code: 'booking.invalid_windows', status: 422, message, ...(details ? { details } : {}) });
 
 /** The state machine refused the move: the one gate every booking change goes through. */
-export const invalidTransition = (from: BookingStatus, to: BookingStatus) =>
+export const createInvalidTransitionError = (from: BookingStatus, to: BookingStatus) =>
   createError({
     code: 'booking.invalid_transition',
     status: 409,
@@ -47,43 +54,27 @@ export const invalidTransition = (from: BookingStatus, to: BookingStatus) =>
   });
 
 /** Another request moved the booking between our read and our write; the caller may retry. */
-export const bookingChangedConcurrently = (expected: BookingStatus) =>
+export const createBookingChangedConcurrentlyError = (expected: BookingStatus) =>
   createError({
     code: 'booking.changed_concurrently',
     status: 409,
     message: `The booking changed meanwhile (it was ${expected}): load it again and retry`,
   });
 
-export const addressNotQuoted = () =>
-  createError({
-    code: 'booking.address_not_quoted',
-    status: 422,
-    message: 'The address differs from the one the quote was made for: ask for a new quote for this address',
-  });
+export const createAddressNotQuotedError = createErrorFactory({
+  code: 'booking.address_not_quoted',
+  status: 422,
+  message: 'The address differs from the one the quote was made for: ask for a new quote for this address',
+});
 
-export const bookingOnHold = (reasons: string[]) =>
-  createError({
-    code: 'booking.on_hold',
-    status: 409,
-    message: `The booking is on hold (${reasons.join(', ')}): a finance officer must decide first`,
-    details: { reasons },
-  });
+export const createHoldNotFoundError = createErrorFactory({
+  code: 'booking.hold_not_found',
+  status: 404,
+  message: 'No open hold with this id on the booking',
+});
 
-export const holdNotFound = () =>
-  createError({ code: 'booking.hold_not_found', status: 404, message: 'No open hold with this id on the booking' });
-
-export const idempotencyKeyReused = () =>
-  createError({ code: 'idempotency.key_reused', status: 409, message: 'This Idempotency-Key was used with a different request' });
-
-export const trackingNotFound = () =>
-  createError({ code: 'tracking.not_found', status: 404, message: 'No booking for this tracking token' });
-
-export const counterBookingNotAllowed = () =>
-  createError({
-    code: 'auth.forbidden',
-    status: 403,
-    message: 'Only clerks and supervisors book at the counter; sign out to book as a citizen',
-  });
-
-export const invalidCursor = () =>
-  createError({ code: 'request.invalid_cursor', status: 400, message: 'The cursor is not one this API returned' });
+export const createTrackingNotFoundError = createErrorFactory({
+  code: 'tracking.not_found',
+  status: 404,
+  message: 'No booking for this tracking token',
+});

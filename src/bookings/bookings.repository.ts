@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizz
 import type { DbOrTx } from '../db/client.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
-import { bookingChangedConcurrently, invalidTransition } from './bookings.errors.ts';
+import { createBookingChangedConcurrentlyError, createInvalidTransitionError } from './bookings.errors.ts';
 
 /** SQL: the booking has no open hold (see booking-holds.repository.ts). */
 export const hasNoOpenHold = sql`not exists (select 1 from ${bookingHolds} where ${bookingHolds.bookingId} = ${bookings.id} and ${bookingHolds.releasedAt} is null)`;
@@ -57,13 +57,13 @@ export function createBookingsRepository(db: DbOrTx) {
       reason?: string,
       extra: Partial<typeof bookings.$inferInsert> = {},
     ) {
-      if (!canTransition(booking.status, to)) throw invalidTransition(booking.status, to);
+      if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
       const [row] = await db
         .update(bookings)
         .set({ ...extra, status: to, updatedAt: sql`now()` })
         .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
         .returning();
-      if (!row) throw bookingChangedConcurrently(booking.status);
+      if (!row) throw createBookingChangedConcurrentlyError(booking.status);
       await db.insert(bookingEvents).values({
         bookingId: booking.id,
         fromStatus: booking.status,

@@ -3,17 +3,18 @@ import { queryRows, type Database, type Transaction } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
+import { createIdempotencyKeyReusedError } from '../idempotency/idempotency.errors.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
 import { BOOKING_HORIZON_DAYS, loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
 import { offeredHoursSentence, windowOutsideHours } from '../offices/delivery-hours.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { kassenzeichenSeq, type Office, type VehicleType } from '../offices/offices.table.ts';
 import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
-import { paymentProviderUnavailable } from '../payments/payments.errors.ts';
+import { createPaymentProviderUnavailableError } from '../payments/payments.errors.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { createPlanningRepository } from '../planning/planning.repository.ts';
 import { addressFingerprint, sameCity } from '../quotes/address-match.ts';
-import { quoteExpired, quoteNotFound, vehicleNotOffered } from '../quotes/quotes.errors.ts';
+import { createQuoteExpiredError, createQuoteNotFoundError, createVehicleNotOfferedError } from '../quotes/quotes.errors.ts';
 import { createQuotesRepository } from '../quotes/quotes.repository.ts';
 import type { Quote } from '../quotes/quotes.table.ts';
 import { decodeCursor, toPage } from '../shared/cursor.ts';
@@ -23,18 +24,17 @@ import { addDays, localDate } from '../shared/zoned-time.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
 import { CANCELLABLE_STATUSES, DOCUMENT_ARRIVED_STATUSES, ON_ROUTE_STATUSES, type BookingStatus } from './booking-status.ts';
 import {
-  addressNotQuoted,
-  applicationAlreadyBooked,
-  applicationUnknown,
-  bookingCancelled,
-  bookingExpired,
-  bookingNotCancellable,
-  bookingNotFound,
-  bookingNotPaid,
-  documentArrivalNotApplicable,
-  idempotencyKeyReused,
-  invalidDeliveryWindows,
-  trackingNotFound,
+  createAddressNotQuotedError,
+  createApplicationAlreadyBookedError,
+  createApplicationUnknownError,
+  createBookingCancelledError,
+  createBookingExpiredError,
+  createBookingNotCancellableError,
+  createBookingNotFoundError,
+  createBookingNotPaidError,
+  createDocumentArrivalNotApplicableError,
+  createInvalidDeliveryWindowsError,
+  createTrackingNotFoundError,
 } from './bookings.errors.ts';
 import { createBookingsRepository, type Actor } from './bookings.repository.ts';
 import type { Booking, BookingHold, Consent, DeliveryWindow, PostalAddress, Recipient } from './bookings.table.ts';
@@ -86,7 +86,7 @@ export function createBookingsService(deps: BookingDeps) {
       })
       .catch((err: unknown) => {
         // The booking is committed; the same Idempotency-Key retried later resumes right here.
-        if (err instanceof PaymentProviderError) throw paymentProviderUnavailable();
+        if (err instanceof PaymentProviderError) throw createPaymentProviderUnavailableError();
         throw err;
       });
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
@@ -110,21 +110,21 @@ export function createBookingsService(deps: BookingDeps) {
           expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
         });
         if (!fresh) {
-          if (record.requestHash !== requestHash) throw idempotencyKeyReused();
+          if (record.requestHash !== requestHash) throw createIdempotencyKeyReusedError();
           return { kind: 'replay' as const, record };
         }
         const quote = await createQuotesRepository(tx).findById(input.quoteId);
-        if (!quote) throw quoteNotFound();
-        if (quote.expiresAt <= now) throw quoteExpired();
+        if (!quote) throw createQuoteNotFoundError();
+        if (quote.expiresAt <= now) throw createQuoteExpiredError();
         const option = quote.options.find((o) => o.vehicleType === input.vehicleType);
-        if (!option) throw vehicleNotOffered(input.vehicleType);
+        if (!option) throw createVehicleNotOfferedError(input.vehicleType);
         assertAddressQuoted(quote, input.address);
         const office = await createOfficesRepository(tx).findById(quote.officeId);
-        if (!office) throw quoteNotFound();
+        if (!office) throw createQuoteNotFoundError();
         if (ctx.staff) assertOfficeScope(ctx.staff, office.id, 'Staff can book only for their own office');
         await assertWithinDeliveryHours(tx, office, input.preferredWindows, now);
         const bookings = createBookingsRepository(tx);
-        if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) throw applicationAlreadyBooked();
+        if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) throw createApplicationAlreadyBookedError();
         const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [
           { seq: string },
         ];
@@ -160,7 +160,7 @@ export function createBookingsService(deps: BookingDeps) {
             actor,
           )
           .catch((e: unknown) => {
-            throw isUniqueViolation(e) ? applicationAlreadyBooked() : e;
+            throw isUniqueViolation(e) ? createApplicationAlreadyBookedError() : e;
           });
         await createPaymentsRepository(tx).insert({
           bookingId: booking.id,
@@ -197,8 +197,8 @@ export function createBookingsService(deps: BookingDeps) {
         trackingToken = stored.trackingToken;
         // The first attempt failed before its payment started, and the booking has ended since
         // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
-        if (booking.status === 'expired') throw bookingExpired();
-        if (booking.status === 'cancelled') throw bookingCancelled();
+        if (booking.status === 'expired') throw createBookingExpiredError();
+        if (booking.status === 'cancelled') throw createBookingCancelledError();
       } else {
         ({ booking, trackingToken } = claimed);
         await deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline);
@@ -287,7 +287,7 @@ export function createBookingsService(deps: BookingDeps) {
 
     async trackBooking(trackingToken: string) {
       const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
-      if (!booking) throw trackingNotFound();
+      if (!booking) throw createTrackingNotFoundError();
       const [window, payment, holds] = await Promise.all([
         trackingWindow(db, booking),
         createPaymentsRepository(db).findByBooking(booking.id),
@@ -307,11 +307,11 @@ export function createBookingsService(deps: BookingDeps) {
       const result = await db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findById(id, { forUpdate: true });
-        if (!booking || !isAllowed(booking, ctx)) throw bookingNotFound();
+        if (!booking || !isAllowed(booking, ctx)) throw createBookingNotFoundError();
         if (booking.status === 'cancelled') {
           return { booking, refund: null, alreadyCancelled: true, paymentIntentToCancel: null, releasedHolds: [] as BookingHold[] };
         }
-        if (!CANCELLABLE_STATUSES.includes(booking.status)) throw bookingNotCancellable(booking.status);
+        if (!CANCELLABLE_STATUSES.includes(booking.status)) throw createBookingNotCancellableError(booking.status);
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
         const cancelled = await cancelBookingInTx(tx, booking, {
           actor,
@@ -338,12 +338,12 @@ export function createBookingsService(deps: BookingDeps) {
       return db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
         const booking = await bookings.findLiveByApplication(input.officeId, input.applicationNumber, { forUpdate: true });
-        if (!booking) throw applicationUnknown();
-        if (booking.status === 'awaiting_payment') throw bookingNotPaid();
+        if (!booking) throw createApplicationUnknownError();
+        if (booking.status === 'awaiting_payment') throw createBookingNotPaidError();
         // Scanning the same document again is harmless: it must not take a planned booking out of
         // its plan (planned → document_ready is a plan being discarded, not a scan).
         if (DOCUMENT_ARRIVED_STATUSES.includes(booking.status)) return { booking, alreadyRecorded: true };
-        if (booking.status !== 'paid') throw documentArrivalNotApplicable(booking.status);
+        if (booking.status !== 'paid') throw createDocumentArrivalNotApplicableError(booking.status);
         const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
         await recordAudit(tx, {
           actorType: 'staff',
@@ -377,7 +377,7 @@ function assertAddressQuoted(quote: Quote, address: PostalAddress) {
     quote.postalCode === address.postalCode &&
     quote.city !== null &&
     sameCity(quote.city, address.city);
-  if (!matches) throw addressNotQuoted();
+  if (!matches) throw createAddressNotQuotedError();
 }
 
 /** Every preferred window lies in the office's delivery hours on a day it delivers. */
@@ -386,7 +386,7 @@ async function assertWithinDeliveryHours(tx: Transaction, office: Office, window
   const calendar = await loadDeliveryCalendar(tx, office, today, addDays(today, BOOKING_HORIZON_DAYS + 1));
   const problems = windows.map((w) => windowOutsideHours(w, calendar)).filter((p): p is string => p !== null);
   if (problems.length > 0) {
-    throw invalidDeliveryWindows(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {
+    throw createInvalidDeliveryWindowsError(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {
       timeZone: calendar.timeZone,
       hours: calendar.hours,
     });
@@ -459,7 +459,7 @@ function isAllowed(booking: Booking, ctx: { staff: StaffPrincipal | null; tracki
 async function findVisible(db: Database, id: string, staff: StaffPrincipal) {
   const booking = await createBookingsRepository(db).findById(id);
   // Another office's booking answers like a missing one: staff learn nothing about it.
-  if (!booking || !canActForOffice(staff, booking.officeId)) throw bookingNotFound();
+  if (!booking || !canActForOffice(staff, booking.officeId)) throw createBookingNotFoundError();
   return booking;
 }
 

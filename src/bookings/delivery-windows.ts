@@ -1,4 +1,4 @@
-import { createError } from '../shared/errors.ts';
+import { createInvalidDeliveryWindowsError } from './bookings.errors.ts';
 import type { DeliveryWindow } from './bookings.table.ts';
 
 const HOUR = 3_600_000;
@@ -9,7 +9,7 @@ const HOUR = 3_600_000;
  */
 export function validateDeliveryWindows(windows: DeliveryWindow[], now: Date): void {
   const fail = (message: string) => {
-    throw createError({ code: 'booking.invalid_windows', status: 422, message });
+    throw createInvalidDeliveryWindowsError(message);
   };
   if (windows.length < 1 || windows.length > 5) fail('Give 1 to 5 preferred delivery windows');
   const parsed = windows.map((w) => ({ start: Date.parse(w.start), end: Date.parse(w.end) }));

@@ -1,12 +1,10 @@
-import { and, eq, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { staffSessions } from '../auth/auth.table.ts';
+import { createAuthRepository } from '../auth/auth.repository.ts';
 import { TERMINAL_STATUSES } from '../bookings/booking-status.ts';
-import { bookingEvents, bookings } from '../bookings/bookings.table.ts';
-import { idempotencyKeys } from '../idempotency/idempotency.table.ts';
-import { planRoutes, plans, planStops } from '../planning/planning.table.ts';
-import { quotes } from '../quotes/quotes.table.ts';
+import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
+import { createPlanningRepository } from '../planning/planning.repository.ts';
+import { createRetentionQueries } from './retention.queries.ts';
 
 const DAY = 86_400_000;
 const BATCH = 500;
@@ -28,40 +26,13 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
     let total = 0;
     for (;;) {
       const done = await db.transaction(async (tx) => {
-        const due = await tx
-          .select({ id: bookings.id, officeId: bookings.officeId })
-          .from(bookings)
-          .where(and(inArray(bookings.status, [...TERMINAL_STATUSES]), lt(bookings.updatedAt, cutoff), isNull(bookings.anonymisedAt)))
-          .limit(BATCH)
-          .for('update', { skipLocked: true });
+        const retention = createRetentionQueries(tx);
+        const due = await retention.lockBookingsToAnonymise({ statuses: TERMINAL_STATUSES, before: cutoff, limit: BATCH });
         if (due.length === 0) return 0;
         const ids = due.map((b) => b.id);
-        await tx
-          .update(bookings)
-          .set({
-            recipient: { name: '(anonymised)', phone: '-' },
-            address: sql`jsonb_build_object('street', '(anonymised)', 'houseNumber', '-', 'postalCode', ${bookings.address}->>'postalCode', 'city', ${bookings.address}->>'city')`,
-            location: sql`jsonb_build_array(round((${bookings.location}->>0)::numeric, 2), round((${bookings.location}->>1)::numeric, 2))`,
-            anonymisedAt: deps.clock(),
-          })
-          .where(inArray(bookings.id, ids));
-        // Reasons typed by people (a cancellation's) may name someone; system reasons are codes and stay.
-        await tx
-          .update(bookingEvents)
-          .set({ reason: null })
-          .where(
-            and(
-              inArray(bookingEvents.bookingId, ids),
-              inArray(bookingEvents.actorType, ['citizen', 'staff']),
-              sql`${bookingEvents.reason} is not null`,
-            ),
-          );
-        await tx
-          .update(planStops)
-          .set({
-            location: sql`jsonb_build_array(round((${planStops.location}->>0)::numeric, 2), round((${planStops.location}->>1)::numeric, 2))`,
-          })
-          .where(inArray(planStops.bookingId, ids));
+        await retention.anonymiseBookings(ids, deps.clock());
+        await retention.clearReasonsTypedByPeople(ids);
+        await createPlanningRepository(tx).coarsenStopsOf(ids);
         for (const b of due) {
           await recordAudit(tx, {
             actorType: 'system',
@@ -79,25 +50,15 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
   }
 
   async function coarsenOldPlans(cutoffDate: string): Promise<number> {
-    const due = await db
-      .select({ id: plans.id })
-      .from(plans)
-      .where(and(lt(plans.deliveryDate, cutoffDate), isNull(plans.anonymisedAt)))
-      .limit(BATCH);
+    const due = await createPlanningRepository(db).plansToCoarsen(cutoffDate, BATCH);
     for (const { id } of due) {
       await db.transaction(async (tx) => {
-        const routes = await tx
-          .select({ id: planRoutes.id, geometry: planRoutes.geometry })
-          .from(planRoutes)
-          .where(eq(planRoutes.planId, id));
-        for (const route of routes) {
+        const repo = createPlanningRepository(tx);
+        for (const route of await repo.routesOf(id)) {
           const coordinates = route.geometry.coordinates.map(([lng, lat]) => [coarsen(lng), coarsen(lat)] as [number, number]);
-          await tx
-            .update(planRoutes)
-            .set({ geometry: { ...route.geometry, coordinates } })
-            .where(eq(planRoutes.id, route.id));
+          await repo.setRouteGeometry(route.id, { ...route.geometry, coordinates });
         }
-        await tx.update(plans).set({ anonymisedAt: deps.clock() }).where(eq(plans.id, id));
+        await repo.markPlanAnonymised(id, deps.clock());
       });
     }
     return due.length;
@@ -109,27 +70,10 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
       const cutoff = new Date(now.getTime() - deps.retentionDays * DAY);
       const anonymisedBookings = await anonymiseBookings(cutoff);
       const coarsenedPlans = await coarsenOldPlans(cutoff.toISOString().slice(0, 10));
-      const purgedIdempotencyKeys = (
-        await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key })
-      ).length;
+      const purgedIdempotencyKeys = await createIdempotencyRepository(db).purgeExpired(now);
       // Quotes a booking was made from stay (the booking refers to its price); the rest go a day after expiry.
-      const purgedQuotes = (
-        await db
-          .delete(quotes)
-          .where(
-            and(
-              lt(quotes.expiresAt, new Date(now.getTime() - DAY)),
-              sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`,
-            ),
-          )
-          .returning({ id: quotes.id })
-      ).length;
-      const purgedSessions = (
-        await db
-          .delete(staffSessions)
-          .where(lt(staffSessions.expiresAt, new Date(now.getTime() - 30 * DAY)))
-          .returning({ id: staffSessions.id })
-      ).length;
+      const purgedQuotes = await createRetentionQueries(db).deleteUnbookedQuotes(new Date(now.getTime() - DAY));
+      const purgedSessions = await createAuthRepository(db).purgeSessionsExpiredBefore(new Date(now.getTime() - 30 * DAY));
       return { anonymisedBookings, coarsenedPlans, purgedIdempotencyKeys, purgedQuotes, purgedSessions };
     },
   };

@@ -27,6 +27,10 @@ export function createIdempotencyRepository(db: DbOrTx) {
         .update(idempotencyKeys)
         .set(values)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
-    purgeExpired: (now: Date) => db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)),
+    /** Deletes the records expired at `now`; returns how many. */
+    async purgeExpired(now: Date): Promise<number> {
+      const deleted = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key });
+      return deleted.length;
+    },
   };
 }

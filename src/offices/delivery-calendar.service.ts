@@ -2,7 +2,12 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
 import type { Database, DbOrTx } from '../db/client.ts';
-import { createError } from '../shared/errors.ts';
+import {
+  createClosureNotFoundError,
+  createInvalidDeliveryHoursError,
+  createInvalidOfficeDateError,
+  createOfficeNotFoundError,
+} from './offices.errors.ts';
 import { addDays, isValidDeliveryDate, localDate } from '../shared/zoned-time.ts';
 import { offeredDays, weeklyHoursProblem, type DeliveryCalendar } from './delivery-hours.ts';
 import { createOfficeCalendarRepository } from './office-calendar.repository.ts';
@@ -11,10 +16,6 @@ import type { GermanState, Office, PaymentIssueHandling, WeeklyHours } from './o
 
 /** How far ahead windows may be chosen (ID documents take weeks to arrive from Bundesdruckerei). */
 export const BOOKING_HORIZON_DAYS = 120;
-
-const officeNotFound = () => createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
-const invalidDate = (message: string) => createError({ code: 'office.invalid_date', status: 422, message });
-const invalidHours = (message: string) => createError({ code: 'office.invalid_delivery_hours', status: 422, message });
 
 /** The calendar of an office for the dates `fromDate`…`toDate` (closures loaded for that range). */
 export async function loadDeliveryCalendar(db: DbOrTx, office: Office, fromDate: string, toDate: string): Promise<DeliveryCalendar> {
@@ -33,7 +34,7 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
 
   async function officeFor(officeId: string, staff: StaffPrincipal | null) {
     const office = await createOfficesRepository(db).findById(officeId);
-    if (!office || (staff && !canActForOffice(staff, officeId))) throw officeNotFound();
+    if (!office || (staff && !canActForOffice(staff, officeId))) throw createOfficeNotFoundError();
     return office;
   }
 
@@ -43,9 +44,9 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
       const office = await officeFor(officeId, null);
       const today = localDate(deps.clock(), office.timezone);
       const fromDate = opts.fromDate ?? addDays(today, 1);
-      if (!isValidDeliveryDate(fromDate)) throw invalidDate('from must be a calendar date YYYY-MM-DD');
+      if (!isValidDeliveryDate(fromDate)) throw createInvalidOfficeDateError('from must be a calendar date YYYY-MM-DD');
       if (fromDate < today || fromDate > addDays(today, BOOKING_HORIZON_DAYS)) {
-        throw invalidDate(`from must lie between ${today} and ${addDays(today, BOOKING_HORIZON_DAYS)}`);
+        throw createInvalidOfficeDateError(`from must lie between ${today} and ${addDays(today, BOOKING_HORIZON_DAYS)}`);
       }
       const toDate = addDays(fromDate, opts.days - 1);
       const cal = await loadDeliveryCalendar(db, office, fromDate, toDate);
@@ -60,7 +61,7 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
 
     async addClosure(officeId: string, input: { date: string; reason: string }, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
-      if (!isValidDeliveryDate(input.date)) throw invalidDate('date must be a calendar date YYYY-MM-DD');
+      if (!isValidDeliveryDate(input.date)) throw createInvalidOfficeDateError('date must be a calendar date YYYY-MM-DD');
       return db.transaction(async (tx) => {
         const { added, closure } = await createOfficeCalendarRepository(tx).addClosure({
           officeId,
@@ -85,10 +86,10 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
 
     async removeClosure(officeId: string, date: string, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
-      if (!isValidDeliveryDate(date)) throw invalidDate('date must be a calendar date YYYY-MM-DD');
+      if (!isValidDeliveryDate(date)) throw createInvalidOfficeDateError('date must be a calendar date YYYY-MM-DD');
       return db.transaction(async (tx) => {
         const removed = await createOfficeCalendarRepository(tx).removeClosure(officeId, date);
-        if (!removed) throw createError({ code: 'office.closure_not_found', status: 404, message: `No closing day on ${date}` });
+        if (!removed) throw createClosureNotFoundError(date);
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -111,12 +112,12 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
       await officeFor(officeId, staff);
       if (input.deliveryHours) {
         const problem = weeklyHoursProblem(input.deliveryHours);
-        if (problem) throw invalidHours(problem);
+        if (problem) throw createInvalidDeliveryHoursError(problem);
       }
       const values = { ...input, ...(input.postalCodes ? { postalCodes: [...new Set(input.postalCodes)].sort() } : {}) };
       return db.transaction(async (tx) => {
         const office = await createOfficeCalendarRepository(tx).updateSettings(officeId, values);
-        if (!office) throw officeNotFound();
+        if (!office) throw createOfficeNotFoundError();
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,

@@ -1,6 +1,6 @@
-import { and, eq, gt, isNull, lte, or } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { offices, serviceZones, tariffs, type Office } from './offices.table.ts';
+import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
 
 export function createOfficesRepository(db: DbOrTx) {
   return {
@@ -9,18 +9,66 @@ export function createOfficesRepository(db: DbOrTx) {
       return row;
     },
     list: () => db.select().from(offices).orderBy(offices.name),
+    insertOffice: async (values: typeof offices.$inferInsert) => (await db.insert(offices).values(values).returning())[0]!,
+
+    zonesOf: (officeId: string) =>
+      db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt),
     activeZones: (officeId: string) =>
       db
         .select()
         .from(serviceZones)
         .where(and(eq(serviceZones.officeId, officeId), eq(serviceZones.active, true))),
+    /** The zone of the office, locked until the transaction ends: tariff changes of a zone queue up behind it. */
+    async lockZone(officeId: string, zoneId: string): Promise<ServiceZone | undefined> {
+      const [row] = await db
+        .select()
+        .from(serviceZones)
+        .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
+        .for('update');
+      return row;
+    },
+    insertZone: async (values: typeof serviceZones.$inferInsert) => (await db.insert(serviceZones).values(values).returning())[0]!,
+    /** Undefined when the office has no such zone. */
+    async setZoneActive(officeId: string, zoneId: string, active: boolean): Promise<ServiceZone | undefined> {
+      const [row] = await db
+        .update(serviceZones)
+        .set({ active })
+        .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
+        .returning();
+      return row;
+    },
+
+    tariffsOf: (officeId: string) => db.select().from(tariffs).where(eq(tariffs.officeId, officeId)).orderBy(tariffs.validFrom),
     tariffsValidAt: (officeId: string, at: Date) =>
       db
         .select()
         .from(tariffs)
         .where(and(eq(tariffs.officeId, officeId), lte(tariffs.validFrom, at), or(isNull(tariffs.validTo), gt(tariffs.validTo, at)))),
-    insertOffice: async (values: typeof offices.$inferInsert) => (await db.insert(offices).values(values).returning())[0]!,
-    insertZone: async (values: typeof serviceZones.$inferInsert) => (await db.insert(serviceZones).values(values).returning())[0]!,
+    /** Tariffs of the zone and vehicle valid at some moment of [validFrom, validTo) (open-ended when validTo is null). */
+    async overlappingTariffs(input: { zoneId: string; vehicleType: VehicleType; validFrom: Date; validTo: Date | null }) {
+      return db
+        .select({ id: tariffs.id })
+        .from(tariffs)
+        .where(
+          and(
+            eq(tariffs.zoneId, input.zoneId),
+            eq(tariffs.vehicleType, input.vehicleType),
+            or(isNull(tariffs.validTo), gt(tariffs.validTo, input.validFrom)),
+            input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
+          ),
+        );
+    },
+    /** The tariff of the office, locked until the transaction ends. */
+    async lockTariff(officeId: string, tariffId: string): Promise<Tariff | undefined> {
+      const [row] = await db
+        .select()
+        .from(tariffs)
+        .where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId)))
+        .for('update');
+      return row;
+    },
     insertTariff: async (values: typeof tariffs.$inferInsert) => (await db.insert(tariffs).values(values).returning())[0]!,
+    endTariff: async (tariffId: string, validTo: Date) =>
+      (await db.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning())[0]!,
   };
 }

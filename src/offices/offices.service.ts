@@ -1,20 +1,22 @@
-import { and, eq, gt, isNull, lt, or } from 'drizzle-orm';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
-import { createError, isUniqueViolation } from '../shared/errors.ts';
-import { createOfficesRepository } from './offices.repository.ts';
+import { isUniqueViolation } from '../shared/errors.ts';
 import {
-  serviceZones,
-  tariffs,
-  type GermanState,
-  type PaymentIssueHandling,
-  type RefundPolicy,
-  type VehicleType,
-  type WeeklyHours,
-} from './offices.table.ts';
+  createOfficeNotFoundError,
+  createInvalidDeliveryHoursError,
+  createOfficeSlugTakenError,
+  createTariffExtensionError,
+  createTariffInvalidPeriodError,
+  createTariffNotFoundError,
+  createTariffOverlapsError,
+  createTariffVehicleNotInZoneError,
+  createZoneNotFoundError,
+} from './offices.errors.ts';
+import { createOfficesRepository } from './offices.repository.ts';
+import type { GermanState, PaymentIssueHandling, RefundPolicy, VehicleType, WeeklyHours } from './offices.table.ts';
 import { validateZoneGeometry } from './zone-geometry.ts';
 import { weeklyHoursProblem } from './delivery-hours.ts';
 
@@ -24,9 +26,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
   async function officeFor(officeId: string, staff: StaffPrincipal) {
     const office = await createOfficesRepository(db).findById(officeId);
-    if (!office || !canActForOffice(staff, officeId)) {
-      throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
-    }
+    if (!office || !canActForOffice(staff, officeId)) throw createOfficeNotFoundError();
     return office;
   }
 
@@ -50,13 +50,12 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       requestId?: string,
     ) {
       const hoursProblem = input.deliveryHours ? weeklyHoursProblem(input.deliveryHours) : null;
-      if (hoursProblem) throw createError({ code: 'office.invalid_delivery_hours', status: 422, message: hoursProblem });
+      if (hoursProblem) throw createInvalidDeliveryHoursError(hoursProblem);
       return db.transaction(async (tx) => {
         const office = await createOfficesRepository(tx)
           .insertOffice({ ...input, postalCodes: [...new Set(input.postalCodes)].sort() })
           .catch((e: unknown) => {
-            if (isUniqueViolation(e))
-              throw createError({ code: 'office.slug_taken', status: 409, message: 'An office with this slug exists' });
+            if (isUniqueViolation(e)) throw createOfficeSlugTakenError();
             throw e;
           });
         await recordAudit(tx, {
@@ -74,7 +73,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
     async listZones(officeId: string, staff: StaffPrincipal) {
       await officeFor(officeId, staff);
-      return db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt);
+      return createOfficesRepository(db).zonesOf(officeId);
     },
 
     async createZone(
@@ -108,12 +107,8 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
     async setZoneActive(officeId: string, zoneId: string, active: boolean, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
       return db.transaction(async (tx) => {
-        const [zone] = await tx
-          .update(serviceZones)
-          .set({ active })
-          .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
-          .returning();
-        if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
+        const zone = await createOfficesRepository(tx).setZoneActive(officeId, zoneId, active);
+        if (!zone) throw createZoneNotFoundError();
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -129,7 +124,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
 
     async listTariffs(officeId: string, staff: StaffPrincipal) {
       await officeFor(officeId, staff);
-      return db.select().from(tariffs).where(eq(tariffs.officeId, officeId)).orderBy(tariffs.validFrom);
+      return createOfficesRepository(db).tariffsOf(officeId);
     },
 
     async createTariff(
@@ -139,40 +134,17 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       requestId?: string,
     ) {
       await officeFor(officeId, staff);
-      if (input.validTo && input.validTo <= input.validFrom) {
-        throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
-      }
+      if (input.validTo && input.validTo <= input.validFrom) throw createTariffInvalidPeriodError();
       return db.transaction(async (tx) => {
-        const [zone] = await tx
-          .select()
-          .from(serviceZones)
-          .where(and(eq(serviceZones.id, input.zoneId), eq(serviceZones.officeId, officeId)))
-          .for('update');
-        if (!zone) throw createError({ code: 'zone.not_found', status: 404, message: 'Zone not found' });
-        if (!zone.vehicleTypes.includes(input.vehicleType)) {
-          throw createError({ code: 'tariff.vehicle_not_in_zone', status: 422, message: `The zone does not allow ${input.vehicleType}` });
-        }
+        const repo = createOfficesRepository(tx);
+        const zone = await repo.lockZone(officeId, input.zoneId);
+        if (!zone) throw createZoneNotFoundError();
+        if (!zone.vehicleTypes.includes(input.vehicleType)) throw createTariffVehicleNotInZoneError(input.vehicleType);
         // Two prices for one zone and vehicle at the same moment would make quotes arbitrary.
         // The zone row lock above serialises concurrent tariff changes for the zone.
-        const overlapping = await tx
-          .select({ id: tariffs.id })
-          .from(tariffs)
-          .where(
-            and(
-              eq(tariffs.zoneId, input.zoneId),
-              eq(tariffs.vehicleType, input.vehicleType),
-              or(isNull(tariffs.validTo), gt(tariffs.validTo, input.validFrom)),
-              input.validTo ? lt(tariffs.validFrom, input.validTo) : undefined,
-            ),
-          );
-        if (overlapping.length > 0) {
-          throw createError({
-            code: 'tariff.overlaps',
-            status: 409,
-            message: 'Another tariff for this zone and vehicle is valid in that period: end it first',
-          });
-        }
-        const tariff = await createOfficesRepository(tx).insertTariff({
+        const overlapping = await repo.overlappingTariffs(input);
+        if (overlapping.length > 0) throw createTariffOverlapsError();
+        const tariff = await repo.insertTariff({
           officeId,
           zoneId: input.zoneId,
           vehicleType: input.vehicleType,
@@ -197,18 +169,12 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
     async endTariff(officeId: string, tariffId: string, validTo: Date, staff: StaffPrincipal, requestId?: string) {
       await officeFor(officeId, staff);
       return db.transaction(async (tx) => {
-        const [current] = await tx
-          .select()
-          .from(tariffs)
-          .where(and(eq(tariffs.id, tariffId), eq(tariffs.officeId, officeId)))
-          .for('update');
-        if (!current) throw createError({ code: 'tariff.not_found', status: 404, message: 'Tariff not found' });
-        if (validTo <= current.validFrom)
-          throw createError({ code: 'tariff.invalid_period', status: 422, message: 'validTo must lie after validFrom' });
-        if (current.validTo && current.validTo <= validTo) {
-          throw createError({ code: 'tariff.invalid_period', status: 422, message: 'A tariff can only be ended earlier, not extended' });
-        }
-        const [tariff] = await tx.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning();
+        const repo = createOfficesRepository(tx);
+        const current = await repo.lockTariff(officeId, tariffId);
+        if (!current) throw createTariffNotFoundError();
+        if (validTo <= current.validFrom) throw createTariffInvalidPeriodError();
+        if (current.validTo && current.validTo <= validTo) throw createTariffExtensionError();
+        const tariff = await repo.endTariff(tariffId, validTo);
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -219,7 +185,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
           requestId,
           details: { validTo: validTo.toISOString() },
         });
-        return tariff!;
+        return tariff;
       });
     },
   };

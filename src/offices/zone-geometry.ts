@@ -1,6 +1,6 @@
 import { area, booleanValid, kinks } from '@turf/turf';
 import type { MultiPolygon, Polygon } from 'geojson';
-import { createError } from '../shared/errors.ts';
+import { createInvalidZoneGeometryError } from './offices.errors.ts';
 
 /**
  * A service zone must be a polygon a point-in-polygon test can trust: closed rings, no
@@ -8,7 +8,7 @@ import { createError } from '../shared/errors.ts';
  */
 export function validateZoneGeometry(geometry: Polygon | MultiPolygon): void {
   const fail = (message: string) => {
-    throw createError({ code: 'zone.invalid_geometry', status: 422, message });
+    throw createInvalidZoneGeometryError(message);
   };
   const polygons = geometry.type === 'Polygon' ? [geometry.coordinates] : geometry.coordinates;
   for (const rings of polygons) {

@@ -4,7 +4,12 @@ import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
 import type { Database } from '../db/client.ts';
 import { decodeCursor, STRIPE_ID, toPage } from '../shared/cursor.ts';
-import { discrepancyAlreadyResolved, discrepancyNotFound, discrepancyResolvedWithHold, paymentNotFound } from './payments.errors.ts';
+import {
+  createDiscrepancyAlreadyResolvedError,
+  createDiscrepancyNotFoundError,
+  createDiscrepancyHasHoldError,
+  createPaymentNotFoundError,
+} from './payments.errors.ts';
 import { createPaymentsRepository, type PaymentListFilter } from './payments.repository.ts';
 import type { DiscrepancyKind } from './payments.table.ts';
 
@@ -36,7 +41,7 @@ export function createPaymentRecordsService(deps: { db: Database; clock: () => D
 
     async getPayment(id: string, staff: StaffPrincipal) {
       const row = await repo.findWithBooking(id);
-      if (!row || !canActForOffice(staff, row.officeId)) throw paymentNotFound();
+      if (!row || !canActForOffice(staff, row.officeId)) throw createPaymentNotFoundError();
       const { payment } = row;
       const [refunds, disputes, discrepancies, holds] = await Promise.all([
         repo.refundsOfPayment(id),
@@ -85,11 +90,11 @@ export function createPaymentRecordsService(deps: { db: Database; clock: () => D
       return db.transaction(async (tx) => {
         const payments = createPaymentsRepository(tx);
         const found = await payments.findDiscrepancy(id, { forUpdate: true });
-        if (!found || (found.officeId && !canActForOffice(staff, found.officeId))) throw discrepancyNotFound();
-        if (found.resolvedAt) throw discrepancyAlreadyResolved();
+        if (!found || (found.officeId && !canActForOffice(staff, found.officeId))) throw createDiscrepancyNotFoundError();
+        if (found.resolvedAt) throw createDiscrepancyAlreadyResolvedError();
         if (found.holdId && found.bookingId) {
           const open = await createBookingHoldsRepository(tx).openHolds(found.bookingId);
-          if (open.some((h) => h.id === found.holdId)) throw discrepancyResolvedWithHold();
+          if (open.some((h) => h.id === found.holdId)) throw createDiscrepancyHasHoldError();
         }
         const [resolved] = await payments.resolveDiscrepancies({ id }, { resolvedBy: staff.id, comment: input.comment, at: deps.clock() });
         await recordAudit(tx, {
@@ -102,7 +107,7 @@ export function createPaymentRecordsService(deps: { db: Database; clock: () => D
           requestId,
           details: { kind: found.kind, bookingId: found.bookingId },
         });
-        if (!resolved) throw discrepancyAlreadyResolved();
+        if (!resolved) throw createDiscrepancyAlreadyResolvedError();
         return resolved;
       });
     },

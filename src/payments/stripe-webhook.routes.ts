@@ -1,7 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { access } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
-import { createError } from '../shared/errors.ts';
+import { createWebhookInvalidBodyError, createWebhookInvalidSignatureError } from './payments.errors.ts';
 import { errorResponses } from '../shared/schemas.ts';
 import { WebhookSignatureError, type PaymentGateway } from './payment-gateway.ts';
 import type { createPaymentEventsService } from './payment-events.service.ts';
@@ -37,14 +37,14 @@ export async function stripeWebhookRoutes(
     },
     async (request) => {
       const raw = request.body as unknown;
-      if (!Buffer.isBuffer(raw)) throw createError({ code: 'webhook.invalid_body', status: 400, message: 'Expected a JSON body' });
+      if (!Buffer.isBuffer(raw)) throw createWebhookInvalidBodyError();
       let event;
       try {
         event = opts.gateway.parseWebhook(raw, request.headers['stripe-signature']);
       } catch (err) {
         if (err instanceof WebhookSignatureError) {
           request.log.warn({ reason: err.message }, 'stripe webhook rejected');
-          throw createError({ code: 'webhook.invalid_signature', status: 400, message: 'Stripe signature verification failed' });
+          throw createWebhookInvalidSignatureError();
         }
         throw err;
       }

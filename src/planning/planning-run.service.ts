@@ -5,6 +5,7 @@ import type { Objective, SolveProgress } from '../routing/index.ts';
 import { addDays, deliveryDay, localDate } from './delivery-day.ts';
 import { buildDeliveryRequest, describeSolution, type PlanningSettings } from './delivery-request.ts';
 import { claimPlan } from './plan-claim.ts';
+import { PlanningInterruptedError } from './planning.errors.ts';
 import { createPlanningRepository } from './planning.repository.ts';
 import type { PlanProgress, PlanStats } from './planning.table.ts';
 import type { MatrixChoice, SolveDeliveries } from './solve.ts';
@@ -26,13 +27,8 @@ export type PlanRunResult =
 /** JSONB has no Infinity (it would come back as null and break the response schema). */
 const finiteRound = (n: number) => (Number.isFinite(n) ? Math.round(n) : -1);
 
-/** The solve was stopped (the worker is shutting down); the plan stays running for the next attempt. */
-export class PlanningInterruptedError extends Error {
-  constructor(readonly planId: string) {
-    super(`Planning of plan ${planId} was interrupted`);
-    this.name = 'PlanningInterruptedError';
-  }
-}
+// Re-exported: the planning worker imports it from here.
+export { PlanningInterruptedError };
 
 /**
  * The worker side of planning, free of BullMQ: claim the day's plan, load bookings and shifts,

@@ -1,10 +1,10 @@
-import { and, asc, desc, eq, inArray, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { PLANNABLE_STATUSES } from '../bookings/booking-status.ts';
 import { hasNoOpenHold } from '../bookings/bookings.repository.ts';
 import type { RouteDraft } from './delivery-request.ts';
-import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus } from './planning.table.ts';
+import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus, type RouteLine } from './planning.table.ts';
 
 export function createPlanningRepository(db: DbOrTx) {
   return {
@@ -74,6 +74,10 @@ export function createPlanningRepository(db: DbOrTx) {
       }
     },
 
+    async setRouteGeometry(routeId: string, geometry: RouteLine) {
+      await db.update(planRoutes).set({ geometry }).where(eq(planRoutes.id, routeId));
+    },
+
     routesOf: (planId: string) => db.select().from(planRoutes).where(eq(planRoutes.planId, planId)).orderBy(asc(planRoutes.sequence)),
 
     /** Stops with the few booking fields staff need to hand documents over (no names, no addresses). */
@@ -136,6 +140,30 @@ export function createPlanningRepository(db: DbOrTx) {
             .select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location })
             .from(bookings)
             .where(inArray(bookings.id, ids)),
+
+    // Retention (housekeeping): plans of days long past lose what could locate a home.
+
+    /** Up to `limit` plans of days before `before` (YYYY-MM-DD) whose route lines are still exact. */
+    plansToCoarsen: (before: string, limit: number) =>
+      db
+        .select({ id: plans.id })
+        .from(plans)
+        .where(and(lt(plans.deliveryDate, before), isNull(plans.anonymisedAt)))
+        .limit(limit),
+
+    async markPlanAnonymised(planId: string, at: Date) {
+      await db.update(plans).set({ anonymisedAt: at }).where(eq(plans.id, planId));
+    },
+
+    /** Rounds the stop positions of these bookings to two decimals (~1 km), on every plan they are on. */
+    async coarsenStopsOf(bookingIds: string[]) {
+      await db
+        .update(planStops)
+        .set({
+          location: sql`jsonb_build_array(round((${planStops.location}->>0)::numeric, 2), round((${planStops.location}->>1)::numeric, 2))`,
+        })
+        .where(inArray(planStops.bookingId, bookingIds));
+    },
 
     async insertShift(values: typeof courierShifts.$inferInsert) {
       const [row] = await db.insert(courierShifts).values(values).returning();

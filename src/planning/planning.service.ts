@@ -5,6 +5,7 @@ import { PLANNABLE_STATUSES, WITHDRAWABLE_ON_PLAN_STATUSES } from '../bookings/b
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import type { Database } from '../db/client.ts';
+import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
 import { createError } from '../shared/errors.ts';
@@ -12,6 +13,21 @@ import { addDays, deliveryDay, isValidDeliveryDate, localDate } from './delivery
 import { claimPlan } from './plan-claim.ts';
 import { planToGeoJson } from './plan-geojson.ts';
 import { planJobId, type PlanJobRef, type PlanJobs } from './planning-jobs.ts';
+import {
+  createCourierShiftInvalidWindowError,
+  createCourierShiftOutsideDayError,
+  createNoPlanYetError,
+  createPlanAlreadyConfirmedError,
+  createPlanConfirmedNoReplanError,
+  createPlanEmptyError,
+  createPlanInProgressError,
+  createPlanningDateOutOfRangeError,
+  createPlanningInvalidDateError,
+  createPlanNotConfirmedError,
+  createPlanNotDraftError,
+  createPlanNotFoundError,
+  createPlanStaleError,
+} from './planning.errors.ts';
 import { createPlanningRepository } from './planning.repository.ts';
 import type { Plan } from './planning.table.ts';
 
@@ -42,32 +58,25 @@ export function createPlanningService(deps: PlanningServiceDeps) {
 
   async function officeInScope(officeId: string, staff: StaffPrincipal | null) {
     const office = await createOfficesRepository(db).findById(officeId);
-    if (!office) throw createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
+    if (!office) throw createOfficeNotFoundError();
     if (staff) assertOfficeScope(staff, officeId);
     return office;
   }
 
   /** Plans are made for today (late additions) up to `maxDaysAhead` days ahead, in office time. */
   function assertPlannableDate(date: string, timeZone: string) {
-    if (!isValidDeliveryDate(date))
-      throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    if (!isValidDeliveryDate(date)) throw createPlanningInvalidDateError();
     const today = localDate(clock(), timeZone);
-    if (date < today || date > addDays(today, maxDaysAhead)) {
-      throw createError({
-        code: 'planning.date_out_of_range',
-        status: 422,
-        message: `deliveryDate must lie between ${today} and ${addDays(today, maxDaysAhead)}`,
-      });
-    }
+    const last = addDays(today, maxDaysAhead);
+    if (date < today || date > last) throw createPlanningDateOutOfRangeError({ from: today, to: last });
   }
 
   async function loadPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
     const office = await officeInScope(officeId, staff);
-    if (!isValidDeliveryDate(deliveryDate))
-      throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+    if (!isValidDeliveryDate(deliveryDate)) throw createPlanningInvalidDateError();
     const repo = createPlanningRepository(db);
     const plan = await repo.currentPlan(officeId, deliveryDate);
-    if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day: create one first' });
+    if (!plan) throw createNoPlanYetError();
     return { office, plan, repo };
   }
 
@@ -78,15 +87,8 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       const day = deliveryDay(input.deliveryDate, office.timezone);
       const start = new Date(input.shiftStart);
       const end = new Date(input.shiftEnd);
-      if (!(end > start))
-        throw createError({ code: 'courier_shift.invalid_window', status: 422, message: 'shiftEnd must be after shiftStart' });
-      if (start < day.start || end > day.end) {
-        throw createError({
-          code: 'courier_shift.outside_day',
-          status: 422,
-          message: `The shift must lie within the delivery day (${day.start.toISOString()} – ${day.end.toISOString()})`,
-        });
-      }
+      if (!(end > start)) throw createCourierShiftInvalidWindowError();
+      if (start < day.start || end > day.end) throw createCourierShiftOutsideDayError(day);
       return db.transaction(async (tx) => {
         const shift = await createPlanningRepository(tx).insertShift({
           officeId,
@@ -115,8 +117,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
 
     async listCourierShifts(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
       await officeInScope(officeId, staff);
-      if (!isValidDeliveryDate(deliveryDate))
-        throw createError({ code: 'planning.invalid_date', status: 422, message: 'deliveryDate must be a calendar date YYYY-MM-DD' });
+      if (!isValidDeliveryDate(deliveryDate)) throw createPlanningInvalidDateError();
       return { shifts: await createPlanningRepository(db).shiftsOf(officeId, deliveryDate) };
     },
 
@@ -142,13 +143,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           jobId: planJobId(officeId, deliveryDate),
           requestedByStaffId: staff?.id ?? null,
         });
-        if (result.kind === 'confirmed') {
-          throw createError({
-            code: 'plan.already_confirmed',
-            status: 409,
-            message: 'The plan of this day is confirmed and its bookings are planned; it cannot be re-planned',
-          });
-        }
+        if (result.kind === 'confirmed') throw createPlanConfirmedNoReplanError();
         if (result.fresh) {
           await recordAudit(tx, {
             actorType: staff ? 'staff' : 'system',
@@ -200,14 +195,11 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const repo = createPlanningRepository(tx);
         await repo.lockDay(officeId, deliveryDate);
         const plan = await repo.currentPlan(officeId, deliveryDate);
-        if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
-        if (plan.status === 'confirmed')
-          throw createError({ code: 'plan.already_confirmed', status: 409, message: 'This plan is already confirmed' });
-        if (plan.status !== 'draft') {
-          throw createError({ code: 'plan.not_draft', status: 409, message: `The plan is ${plan.status}; only a draft can be confirmed` });
-        }
+        if (!plan) throw createPlanNotFoundError();
+        if (plan.status === 'confirmed') throw createPlanAlreadyConfirmedError();
+        if (plan.status !== 'draft') throw createPlanNotDraftError(plan.status);
         const stops = await repo.stopsOf(plan.id);
-        if (stops.length === 0) throw createError({ code: 'plan.empty', status: 409, message: 'The plan has no routes to confirm' });
+        if (stops.length === 0) throw createPlanEmptyError();
         const bookingsRepo = createBookingsRepository(tx);
         // Locked in id order, so two confirmations touching the same bookings cannot deadlock.
         const ids = stops.map((s) => s.stop.bookingId).sort();
@@ -220,14 +212,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           if (booking && PLANNABLE_STATUSES.includes(booking.status) && !held.has(id)) locked.push(booking);
           else stale.push(id);
         }
-        if (stale.length > 0) {
-          throw createError({
-            code: 'plan.stale',
-            status: 409,
-            message: 'Bookings on this plan changed since it was made: plan the day again',
-            details: { bookingIds: stale },
-          });
-        }
+        if (stale.length > 0) throw createPlanStaleError(stale);
         for (const booking of locked) await bookingsRepo.transition(booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
         const confirmed = (await repo.updatePlan(plan.id, ['draft'], {
           status: 'confirmed',
@@ -259,27 +244,14 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const repo = createPlanningRepository(tx);
         await repo.lockDay(officeId, deliveryDate);
         const plan = await repo.currentPlan(officeId, deliveryDate);
-        if (!plan) throw createError({ code: 'plan.not_found', status: 404, message: 'No plan for this office and day' });
-        if (plan.status !== 'confirmed') {
-          throw createError({
-            code: 'plan.not_confirmed',
-            status: 409,
-            message: `The plan is ${plan.status}; only a confirmed plan can be withdrawn`,
-          });
-        }
+        if (!plan) throw createPlanNotFoundError();
+        if (plan.status !== 'confirmed') throw createPlanNotConfirmedError(plan.status);
         const bookingsRepo = createBookingsRepository(tx);
         const ids = (await repo.stopsOf(plan.id)).map((s) => s.stop.bookingId).sort();
         const current = [];
         for (const id of ids) current.push((await bookingsRepo.findById(id, { forUpdate: true }))!);
         const gone = current.filter((b) => !WITHDRAWABLE_ON_PLAN_STATUSES.includes(b.status));
-        if (gone.length > 0) {
-          throw createError({
-            code: 'plan.in_progress',
-            status: 409,
-            message: 'Documents of this plan have left the office: it can no longer be withdrawn',
-            details: { bookingIds: gone.map((b) => b.id) },
-          });
-        }
+        if (gone.length > 0) throw createPlanInProgressError(gone.map((b) => b.id));
         const returned = current.filter((b) => b.status === 'planned');
         for (const booking of returned) {
           await bookingsRepo.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);

@@ -2,7 +2,14 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { StaffRole } from '../auth/auth.table.ts';
 import type { AuthService, StaffPrincipal } from '../auth/auth.service.ts';
-import { createError } from '../shared/errors.ts';
+import {
+  createInvalidSessionTokenError,
+  createMalformedAuthorizationError,
+  createRoleRequiredError,
+  createSignInOrTrackingTokenRequiredError,
+  createSignInRequiredError,
+  createStaffRoleNotAllowedError,
+} from '../auth/auth.errors.ts';
 import { ErrorRef } from '../shared/schemas.ts';
 
 /**
@@ -91,11 +98,7 @@ export const accessPlugin = fp(
         if (decl?.kind === 'public' && !decl.ignoresStaffToken && request.headers.authorization) {
           const staff = await authenticate(request, opts.auth);
           if (staff && decl.staffRoles && !staff.roles.some((r) => decl.staffRoles?.includes(r))) {
-            throw createError({
-              code: 'auth.forbidden',
-              status: 403,
-              message: `Signed in, this operation needs one of the roles: ${decl.staffRoles.join(', ')} (or call it without a token)`,
-            });
+            throw createStaffRoleNotAllowedError(decl.staffRoles);
           }
           request.staff = staff;
         }
@@ -104,19 +107,15 @@ export const accessPlugin = fp(
       if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {
         const token = request.headers[TRACKING_TOKEN_HEADER];
         if (typeof token !== 'string' || token.length < 10 || token.length > 200) {
-          throw createError({ code: 'auth.required', status: 401, message: 'Sign in as staff or give the Tracking-Token header' });
+          throw createSignInOrTrackingTokenRequiredError();
         }
         request.trackingToken = token;
         return;
       }
       const staff = await authenticate(request, opts.auth);
-      if (!staff) throw createError({ code: 'auth.required', status: 401, message: 'Sign in: Authorization: Bearer <token>' });
+      if (!staff) throw createSignInRequiredError();
       if (!staff.roles.some((r) => decl.roles.includes(r))) {
-        throw createError({
-          code: 'auth.forbidden',
-          status: 403,
-          message: `This operation needs one of the roles: ${decl.roles.join(', ')}`,
-        });
+        throw createRoleRequiredError(decl.roles);
       }
       request.staff = staff;
     });
@@ -128,8 +127,8 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer ([A-Za-z0-9_\-.]{10,200})$/.exec(header);
-  if (!match) throw createError({ code: 'auth.malformed', status: 401, message: 'Authorization must be "Bearer <token>"' });
+  if (!match) throw createMalformedAuthorizationError();
   const staff = await auth.authenticate(match[1]!);
-  if (!staff) throw createError({ code: 'auth.invalid_token', status: 401, message: 'Session unknown or expired: sign in again' });
+  if (!staff) throw createInvalidSessionTokenError();
   return staff;
 }

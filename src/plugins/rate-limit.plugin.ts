@@ -2,7 +2,7 @@ import rateLimit from '@fastify/rate-limit';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Redis } from 'ioredis';
-import { createError } from '../shared/errors.ts';
+import { createRateLimitedError } from '../shared/request.errors.ts';
 
 /**
  * Limits kept in Redis, so they hold across API processes. Only routes that declare
@@ -17,10 +17,7 @@ export const rateLimitPlugin = fp(
       ...(opts.redis ? { redis: opts.redis } : {}),
       nameSpace: `${opts.prefix}:rate-limit:`,
       skipOnError: true,
-      errorResponseBuilder: (_request, context) =>
-        Object.assign(createError({ code: 'request.rate_limited', status: 429, message: `Too many requests: retry in ${context.after}` }), {
-          statusCode: context.statusCode,
-        }),
+      errorResponseBuilder: (_request, context) => Object.assign(createRateLimitedError(context.after), { statusCode: context.statusCode }),
     });
   },
   { name: 'rate-limit', dependencies: ['error-handler'] },

@@ -1,25 +1,29 @@
-import { createError } from '../shared/errors.ts';
+import { createError, createErrorFactory } from '../shared/errors.ts';
 
-export const officeNotFound = () => createError({ code: 'office.not_found', status: 404, message: 'Office not found' });
+export const createQuoteNotFoundError = createErrorFactory({ code: 'quote.not_found', status: 404, message: 'Quote not found' });
 
-export const quoteNotFound = () => createError({ code: 'quote.not_found', status: 404, message: 'Quote not found' });
+export const createQuoteExpiredError = createErrorFactory({
+  code: 'quote.expired',
+  status: 410,
+  message: 'The quote has expired: ask for a new one',
+});
 
-export const quoteExpired = () => createError({ code: 'quote.expired', status: 410, message: 'The quote has expired: ask for a new one' });
-
-export const vehicleNotOffered = (vehicleType: string) =>
+export const createVehicleNotOfferedError = (vehicleType: string) =>
   createError({ code: 'quote.vehicle_not_offered', status: 422, message: `The quote offers no ${vehicleType} delivery` });
 
-export const outsideServiceArea = () =>
-  createError({
-    code: 'quote.outside_service_area',
-    status: 422,
-    message: 'This address lies outside every delivery zone of the office; the document can be collected at the office',
-  });
+export const createOutsideServiceAreaError = createErrorFactory({
+  code: 'quote.outside_service_area',
+  status: 422,
+  message: 'This address lies outside every delivery zone of the office; the document can be collected at the office',
+});
 
-export const noTariff = () =>
-  createError({ code: 'quote.no_tariff', status: 422, message: 'No price is set for this zone today; please ask the office' });
+export const createNoTariffError = createErrorFactory({
+  code: 'quote.no_tariff',
+  status: 422,
+  message: 'No price is set for this zone today; please ask the office',
+});
 
-export const postalCodeNotServed = (postalCode: string, served: string) =>
+export const createPostalCodeNotServedError = (postalCode: string, served: string) =>
   createError({
     code: 'quote.postal_code_not_served',
     status: 422,

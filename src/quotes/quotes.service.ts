@@ -5,7 +5,8 @@ import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
 import { priceLocation } from './pricing.ts';
-import { noTariff, officeNotFound, outsideServiceArea, postalCodeNotServed } from './quotes.errors.ts';
+import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
+import { createNoTariffError, createOutsideServiceAreaError, createPostalCodeNotServedError } from './quotes.errors.ts';
 import { createQuotesRepository } from './quotes.repository.ts';
 
 /** How many days of delivery slots a quote shows (from tomorrow, office time). */
@@ -21,15 +22,15 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
      */
     async createQuote(input: { officeId: string; address: AddressLike; location: [number, number] }) {
       const office = await offices.findById(input.officeId);
-      if (!office) throw officeNotFound();
+      if (!office) throw createOfficeNotFoundError();
       if (office.postalCodes.length > 0 && !office.postalCodes.includes(input.address.postalCode)) {
-        throw postalCodeNotServed(input.address.postalCode, describePostalCodes(office.postalCodes));
+        throw createPostalCodeNotServedError(input.address.postalCode, describePostalCodes(office.postalCodes));
       }
       const now = deps.clock();
       const [zones, tariffs] = await Promise.all([offices.activeZones(office.id), offices.tariffsValidAt(office.id, now)]);
       const priced = priceLocation(input.location, zones, tariffs);
-      if (!priced.insideAnyZone) throw outsideServiceArea();
-      if (priced.options.length === 0) throw noTariff();
+      if (!priced.insideAnyZone) throw createOutsideServiceAreaError();
+      if (priced.options.length === 0) throw createNoTariffError();
       const firstDay = addDays(localDate(now, office.timezone), 1);
       const [quote, calendar] = await Promise.all([
         createQuotesRepository(deps.db).insert({

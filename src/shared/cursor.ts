@@ -1,4 +1,4 @@
-import { invalidCursor } from '../bookings/bookings.errors.ts';
+import { createInvalidCursorError } from './request.errors.ts';
 
 /**
  * Opaque list cursors: the (timestamp, id) of the last row of a page, newest first. Timestamps are
@@ -25,7 +25,7 @@ export function decodeCursor(cursor: string, idPattern: RegExp = UUID): Cursor {
     if (Number.isNaN(date.getTime()) || typeof id !== 'string' || !idPattern.test(id)) throw new Error('bad');
     return { createdAt: date, id };
   } catch {
-    throw invalidCursor();
+    throw createInvalidCursorError();
   }
 }
 

@@ -1,7 +1,8 @@
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
+import { staffSessions } from '../../src/auth/auth.table.ts';
 import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
 import { createHousekeepingService } from '../../src/housekeeping/housekeeping.service.ts';
 import { idempotencyKeys } from '../../src/idempotency/idempotency.table.ts';
@@ -148,5 +149,21 @@ describe('personal data is kept only as long as needed', () => {
     expect(await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key))).toHaveLength(0);
     expect(await p.db.select().from(quotes).where(eq(quotes.id, unused!.id))).toHaveLength(0);
     expect(await p.db.select().from(quotes).where(eq(quotes.id, used.quote.id))).toHaveLength(1);
+  });
+
+  it('staff sessions are deleted a month after they expired, not before', async () => {
+    const { user } = await p.staff(['clerk'], officeId);
+    const [longGone, yesterday] = await p.db
+      .insert(staffSessions)
+      .values([
+        { staffUserId: user.id, tokenHash: randomBytes(32).toString('hex'), expiresAt: new Date(Date.now() - 31 * DAY) },
+        { staffUserId: user.id, tokenHash: randomBytes(32).toString('hex'), expiresAt: new Date(Date.now() - DAY) },
+      ])
+      .returning();
+
+    const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
+    expect(result.purgedSessions).toBeGreaterThanOrEqual(1);
+    expect(await p.db.select().from(staffSessions).where(eq(staffSessions.id, longGone!.id))).toHaveLength(0);
+    expect(await p.db.select().from(staffSessions).where(eq(staffSessions.id, yesterday!.id))).toHaveLength(1);
   });
 });

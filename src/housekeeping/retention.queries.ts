@@ -1,0 +1,66 @@
+import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
+import type { DbOrTx } from '../db/client.ts';
+import type { BookingStatus } from '../bookings/booking-status.ts';
+import { bookingEvents, bookings } from '../bookings/bookings.table.ts';
+import { quotes } from '../quotes/quotes.table.ts';
+
+/**
+ * The one place outside their own domains that touches the bookings, booking events and quotes
+ * tables: the retention queries on them, kept beside the service that decides what is due. They
+ * may move into the bookings and quotes repositories later; until then nothing else in
+ * housekeeping names those tables. The other tables retention touches (plans, staff sessions,
+ * idempotency keys) are reached through their own repositories.
+ */
+export function createRetentionQueries(db: DbOrTx) {
+  return {
+    /**
+     * Locks up to `limit` bookings in one of `statuses`, last changed before `before` and not
+     * anonymised yet. Rows another run holds are skipped, so two runs never wait on each other.
+     */
+    lockBookingsToAnonymise: (input: { statuses: readonly BookingStatus[]; before: Date; limit: number }) =>
+      db
+        .select({ id: bookings.id, officeId: bookings.officeId })
+        .from(bookings)
+        .where(and(inArray(bookings.status, [...input.statuses]), lt(bookings.updatedAt, input.before), isNull(bookings.anonymisedAt)))
+        .limit(input.limit)
+        .for('update', { skipLocked: true }),
+
+    /** Recipient and street go; postal code and city stay (finance, statistics); the position is rounded to ~1 km. */
+    async anonymiseBookings(ids: string[], at: Date) {
+      await db
+        .update(bookings)
+        .set({
+          recipient: { name: '(anonymised)', phone: '-' },
+          address: sql`jsonb_build_object('street', '(anonymised)', 'houseNumber', '-', 'postalCode', ${bookings.address}->>'postalCode', 'city', ${bookings.address}->>'city')`,
+          location: sql`jsonb_build_array(round((${bookings.location}->>0)::numeric, 2), round((${bookings.location}->>1)::numeric, 2))`,
+          anonymisedAt: at,
+        })
+        .where(inArray(bookings.id, ids));
+    },
+
+    /** Reasons typed by people (a cancellation's) may name someone; system reasons are codes and stay. */
+    async clearReasonsTypedByPeople(bookingIds: string[]) {
+      await db
+        .update(bookingEvents)
+        .set({ reason: null })
+        .where(
+          and(
+            inArray(bookingEvents.bookingId, bookingIds),
+            inArray(bookingEvents.actorType, ['citizen', 'staff']),
+            sql`${bookingEvents.reason} is not null`,
+          ),
+        );
+    },
+
+    /** Quotes expired before `expiredBefore` that no booking was made from (a booking refers to its quote's price). */
+    async deleteUnbookedQuotes(expiredBefore: Date): Promise<number> {
+      const deleted = await db
+        .delete(quotes)
+        .where(
+          and(lt(quotes.expiresAt, expiredBefore), sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`),
+        )
+        .returning({ id: quotes.id });
+      return deleted.length;
+    },
+  };
+}
