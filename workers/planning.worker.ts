@@ -1,4 +1,4 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { PlanningConfig } from '../src/config/config.ts';
@@ -111,7 +111,7 @@ export async function startPlanningWorker(deps: {
           return syncNightlySchedulers();
         }
         default:
-          throw new Error(`Unknown planning job ${job.name}`);
+          throw new UnrecoverableError(`Unknown planning job ${job.name}`);
       }
     },
     {
