@@ -1,7 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { circle } from '@turf/turf';
 import type { Polygon } from 'geojson';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import Stripe from 'stripe';
 import { createAuthService } from '../../src/auth/auth.service.ts';
 import type { StaffRole } from '../../src/auth/auth.table.ts';
@@ -37,6 +37,8 @@ export function createTestClock() {
 export interface TestPlatformOptions {
   workers?: boolean;
   env?: Record<string, string>;
+  /** The platform's logger (API request logs included); silent unless TEST_LOG_LEVEL is set. */
+  logger?: Logger;
 }
 
 /**
@@ -65,7 +67,7 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
     { api: 'listen', workers: opts.workers ?? false, hostSandbox: true, migrate: false },
     {
       clock,
-      logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       database: { maxConnections: 5 },
       sandbox: { retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50, store: createMemoryStore() },
       webhookSecret,
