@@ -1,11 +1,15 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { createAuthService } from '../auth/auth.service.ts';
 import type { Database } from '../db/client.ts';
-import { createDemoStaff } from './demo-staff.ts';
+import { createDemoStaff, demoCredentialsPath } from './demo-staff.ts';
 import { seedDemoIfEmpty } from './seed-demo.ts';
 
-/** `npm start` on an empty database: the demo office and one account per role (their passwords in a file). */
+/**
+ * `npm start` on an empty database: the demo office and one account per role. On a later start
+ * (same DATA_DIR, demo already there) nothing is created, but the credentials file written the
+ * first time is still where to find the passwords, so it is returned when it exists.
+ */
 export async function setUpDemo(deps: {
   db: Database;
   dataDir: string;
@@ -24,5 +28,6 @@ export async function setUpDemo(deps: {
       if ((await auth.countAdmins()) === 0) return { credentialsFile: await createDemoStaff(auth, seeded.office.id, deps.dataDir) };
     }
   }
-  return { credentialsFile: null };
+  const file = demoCredentialsPath(deps.dataDir);
+  return { credentialsFile: existsSync(file) ? file : null };
 }

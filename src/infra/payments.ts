@@ -50,7 +50,8 @@ export async function setUpPayments(
       connectSandboxWebhook: noop,
     };
   }
-  const webhookSecret = opts.webhookSecret ?? stripe.webhookSecret ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const given = opts.webhookSecret ?? stripe.webhookSecret;
+  const webhookSecret = given ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const sandbox = createStripeSandbox({
     logger: opts.logger.child({ component: 'stripe-sandbox' }),
     ...opts.sandbox,
@@ -59,9 +60,13 @@ export async function setUpPayments(
   });
   const { port } = await sandbox.listen({ port: stripe.port, host: '127.0.0.1' });
   opts.logger.warn(
-    // The sandbox's signing secret is no secret worth keeping (no money moves); logging it lets a
-    // tester sign events of their own with stripe-node's webhooks.generateTestHeaderString.
-    { sandboxUrl: `http://127.0.0.1:${port}`, webhookSecret },
+    {
+      sandboxUrl: `http://127.0.0.1:${port}`,
+      // A secret the operator chose may be in use elsewhere too, so it is never logged. A random
+      // one is no secret worth keeping (no money moves); logging it lets a tester sign events of
+      // their own with stripe-node's webhooks.generateTestHeaderString.
+      webhookSecret: given ? 'STRIPE_WEBHOOK_SECRET (as configured; not logged)' : webhookSecret,
+    },
     'STRIPE SANDBOX IN USE: no STRIPE_SECRET_KEY is set, payments go to the offline Stripe sandbox and no real money moves',
   );
   return {
