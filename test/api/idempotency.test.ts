@@ -1,48 +1,46 @@
 import { randomUUID } from 'node:crypto';
 import { and, eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
-import { ADDRESS, api, bookingBody, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { ADDRESS, api, bookingBody, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 describe('createBooking is idempotent per Idempotency-Key', () => {
-  let p: TestPlatform;
   let officeId: string;
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
   });
-  afterAll(async () => p?.close());
 
-  async function quote() {
+  async function quote(p: TestPlatform) {
     const res = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
     expect(res.status).toBe(201);
     return res.body.id as string;
   }
-  const book = (body: unknown, key?: string) =>
+  const book = (p: TestPlatform, body: unknown, key?: string) =>
     api(p, 'POST', '/v1/bookings', { body, headers: key === undefined ? {} : { 'idempotency-key': key } });
 
-  async function intentsOf(bookingId: string) {
+  async function intentsOf(p: TestPlatform, bookingId: string) {
     const all = await p.stripe.paymentIntents.list({ limit: 100 });
     return all.data.filter((pi) => pi.metadata.booking_id === bookingId);
   }
 
-  it('a retried request with the same key and body gets the same booking, token and PaymentIntent back', async () => {
-    const body = bookingBody(await quote());
+  test('a retried request with the same key and body gets the same booking, token and PaymentIntent back', async ({ p }) => {
+    const body = bookingBody(await quote(p));
     const key = randomUUID();
-    const first = await book(body, key);
+    const first = await book(p, body, key);
     expect(first.status).toBe(201);
     expect(first.headers.get('idempotent-replayed')).toBeNull();
 
-    const second = await book(body, key);
+    const second = await book(p, body, key);
     expect(second.status).toBe(201);
     expect(second.headers.get('idempotent-replayed')).toBe('true');
     expect(second.body).toEqual(first.body);
     expect(second.body.trackingToken).toBe(first.body.trackingToken);
 
-    expect(await intentsOf(first.body.booking.id)).toHaveLength(1);
+    expect(await intentsOf(p, first.body.booking.id)).toHaveLength(1);
     const rows = await p.db
       .select()
       .from(bookings)
@@ -50,41 +48,41 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
     expect(rows).toHaveLength(1);
   });
 
-  it('the same key with a different body is refused with 409 idempotency.key_reused', async () => {
-    const quoteId = await quote();
+  test('the same key with a different body is refused with 409 idempotency.key_reused', async ({ p }) => {
+    const quoteId = await quote(p);
     const key = randomUUID();
     const body = bookingBody(quoteId);
-    expect((await book(body, key)).status).toBe(201);
-    const res = await book({ ...body, recipient: { name: 'Max Mustermann', phone: '+49 711 7654321' } }, key);
+    expect((await book(p, body, key)).status).toBe(201);
+    const res = await book(p, { ...body, recipient: { name: 'Max Mustermann', phone: '+49 711 7654321' } }, key);
     expect(res.status).toBe(409);
     expect(res.body.error).toMatchObject({ code: 'idempotency.key_reused', requestId: expect.any(String) });
   });
 
-  it('two concurrent requests with the same key create one booking', async () => {
-    const body = bookingBody(await quote());
+  test('two concurrent requests with the same key create one booking', async ({ p }) => {
+    const body = bookingBody(await quote(p));
     const key = randomUUID();
-    const results = await Promise.all([book(body, key), book(body, key), book(body, key)]);
+    const results = await Promise.all([book(p, body, key), book(p, body, key), book(p, body, key)]);
     for (const r of results) expect(r.status, JSON.stringify(r.body)).toBe(201);
     const ids = new Set(results.map((r) => r.body.booking.id));
     expect(ids.size).toBe(1);
     expect(new Set(results.map((r) => r.body.trackingToken)).size).toBe(1);
     expect(new Set(results.map((r) => r.body.payment.paymentIntentId)).size).toBe(1);
     expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
-    expect(await intentsOf([...ids][0]!)).toHaveLength(1);
+    expect(await intentsOf(p, [...ids][0]!)).toHaveLength(1);
   });
 
-  it('the same body under two different keys is two attempts: the second finds the application booked', async () => {
-    const body = bookingBody(await quote());
-    expect((await book(body, randomUUID())).status).toBe(201);
-    const res = await book(body, randomUUID());
+  test('the same body under two different keys is two attempts: the second finds the application booked', async ({ p }) => {
+    const body = bookingBody(await quote(p));
+    expect((await book(p, body, randomUUID())).status).toBe(201);
+    const res = await book(p, body, randomUUID());
     expect(res.status).toBe(409);
     expect(res.body.error.code).toBe('booking.application_already_booked');
   });
 
-  it('a request without an Idempotency-Key (or with a malformed one) is a 400', async () => {
-    const body = bookingBody(await quote());
+  test('a request without an Idempotency-Key (or with a malformed one) is a 400', async ({ p }) => {
+    const body = bookingBody(await quote(p));
     for (const key of [undefined, 'short', 'x'.repeat(256), 'has spaces in it']) {
-      const res = await book(body, key);
+      const res = await book(p, body, key);
       expect(res.status, String(key)).toBe(400);
       expect(res.body.error).toMatchObject({ code: 'request.invalid_headers', requestId: expect.any(String) });
     }
@@ -94,14 +92,14 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
     expect(none.body.data).toEqual([]);
   });
 
-  it('a failed attempt does not burn the key: after fixing the cause the same key succeeds', async () => {
-    const quoteId = await quote();
+  test('a failed attempt does not burn the key: after fixing the cause the same key succeeds', async ({ p }) => {
+    const quoteId = await quote(p);
     const key = randomUUID();
     const body = bookingBody(quoteId, { preferredWindows: [{ start: '2020-01-01T08:00:00Z', end: '2020-01-01T12:00:00Z' }] });
-    expect((await book(body, key)).status).toBe(422);
+    expect((await book(p, body, key)).status).toBe(422);
     const unknownQuote = bookingBody(randomUUID());
-    expect((await book(unknownQuote, key)).status).toBe(404);
-    const res = await book(bookingBody(quoteId), key);
+    expect((await book(p, unknownQuote, key)).status).toBe(404);
+    const res = await book(p, bookingBody(quoteId), key);
     expect(res.status).toBe(201);
     expect(res.headers.get('idempotent-replayed')).toBeNull();
   });

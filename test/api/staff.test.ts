@@ -1,25 +1,16 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { and, eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
-import {
-  ADDRESS,
-  api,
-  bookingBody,
-  createPaidBooking,
-  NEAR,
-  seedOffice,
-  startTestPlatform,
-  type TestPlatform,
-} from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 type Headers = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
 type Json = any;
 
 describe('staff operations', () => {
-  let p: TestPlatform;
   let officeA: string;
   let officeB: string;
   let clerkA: { user: { id: string }; headers: Headers };
@@ -30,8 +21,7 @@ describe('staff operations', () => {
   const bookingsA: Array<{ booking: Json; paid: boolean }> = [];
   let bookingB: Json;
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeA },
     } = await seedOffice(p.db));
@@ -51,18 +41,17 @@ describe('staff operations', () => {
     }
     ({ booking: bookingB } = await createPaidBooking(p, officeB));
   });
-  afterAll(async () => p?.close());
 
-  const list = (query: string, headers: Headers = clerkA.headers) => api(p, 'GET', `/v1/bookings${query}`, { headers });
+  const list = (p: TestPlatform, query: string, headers: Headers = clerkA.headers) => api(p, 'GET', `/v1/bookings${query}`, { headers });
   const idsOf = (res: { body: { data: Array<{ id: string }> } }) => res.body.data.map((b) => b.id);
 
   describe('listBookings', () => {
-    it('pages through every booking of the office, newest first, without duplicates or gaps', async () => {
+    test('pages through every booking of the office, newest first, without duplicates or gaps', async ({ p }) => {
       const seen: string[] = [];
       let cursor: string | null = null;
       let pages = 0;
       do {
-        const res: Json = await list(`?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+        const res: Json = await list(p, `?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
         expect(res.status).toBe(200);
         expect(res.body.data.length).toBeLessThanOrEqual(2);
         seen.push(...idsOf(res));
@@ -74,13 +63,13 @@ describe('staff operations', () => {
       expect(seen).toEqual(bookingsA.map((b) => b.booking.id).reverse());
     });
 
-    it('a page that ends exactly at the last booking says there is no next page', async () => {
-      const res = await list('?limit=5');
+    test('a page that ends exactly at the last booking says there is no next page', async ({ p }) => {
+      const res = await list(p, '?limit=5');
       expect(res.body.data).toHaveLength(5);
       expect(res.body.nextCursor).toBeNull();
     });
 
-    it('filters by status (one or several), application number and Kassenzeichen', async () => {
+    test('filters by status (one or several), application number and Kassenzeichen', async ({ p }) => {
       const paidIds = bookingsA
         .filter((b) => b.paid)
         .map((b) => b.booking.id)
@@ -89,20 +78,20 @@ describe('staff operations', () => {
         .filter((b) => !b.paid)
         .map((b) => b.booking.id)
         .reverse();
-      expect(idsOf(await list('?status=paid'))).toEqual(paidIds);
-      expect(idsOf(await list('?status=awaiting_payment'))).toEqual(unpaidIds);
-      expect(idsOf(await list('?status=awaiting_payment&status=paid'))).toHaveLength(5);
-      expect(idsOf(await list('?status=delivered'))).toEqual([]);
+      expect(idsOf(await list(p, '?status=paid'))).toEqual(paidIds);
+      expect(idsOf(await list(p, '?status=awaiting_payment'))).toEqual(unpaidIds);
+      expect(idsOf(await list(p, '?status=awaiting_payment&status=paid'))).toHaveLength(5);
+      expect(idsOf(await list(p, '?status=delivered'))).toEqual([]);
 
       const target = bookingsA[3]!.booking;
-      expect(idsOf(await list(`?applicationNumber=${target.applicationNumber}`))).toEqual([target.id]);
+      expect(idsOf(await list(p, `?applicationNumber=${target.applicationNumber}`))).toEqual([target.id]);
       expect(isValidKassenzeichen(target.kassenzeichen)).toBe(true);
-      expect(idsOf(await list(`?kassenzeichen=${encodeURIComponent(target.kassenzeichen)}`))).toEqual([target.id]);
-      expect(idsOf(await list(`?status=paid&applicationNumber=${target.applicationNumber}`))).toEqual([]);
+      expect(idsOf(await list(p, `?kassenzeichen=${encodeURIComponent(target.kassenzeichen)}`))).toEqual([target.id]);
+      expect(idsOf(await list(p, `?status=paid&applicationNumber=${target.applicationNumber}`))).toEqual([]);
     });
 
-    it('shows no contact data or address in the list', async () => {
-      const res = await list('?limit=1');
+    test('shows no contact data or address in the list', async ({ p }) => {
+      const res = await list(p, '?limit=1');
       expect(Object.keys(res.body.data[0]).sort()).toEqual([
         'amountCents',
         'applicationNumber',
@@ -119,31 +108,31 @@ describe('staff operations', () => {
       ]);
     });
 
-    it('a clerk of office B sees nothing of office A: the list is empty, the booking a 404, asking for A a 403', async () => {
-      const res = await list('', clerkB.headers);
+    test('a clerk of office B sees nothing of office A: the list is empty, the booking a 404, asking for A a 403', async ({ p }) => {
+      const res = await list(p, '', clerkB.headers);
       expect(idsOf(res)).toEqual([bookingB.id]);
-      expect(idsOf(await list(`?applicationNumber=${bookingsA[0]!.booking.applicationNumber}`, clerkB.headers))).toEqual([]);
+      expect(idsOf(await list(p, `?applicationNumber=${bookingsA[0]!.booking.applicationNumber}`, clerkB.headers))).toEqual([]);
       const get = await api(p, 'GET', `/v1/bookings/${bookingsA[0]!.booking.id}`, { headers: clerkB.headers });
       expect(get.status).toBe(404);
       expect(get.body.error.code).toBe('booking.not_found');
-      const asked = await list(`?officeId=${officeA}`, clerkB.headers);
+      const asked = await list(p, `?officeId=${officeA}`, clerkB.headers);
       expect(asked.status).toBe(403);
       expect(asked.body.error.code).toBe('auth.other_office');
       const cancel = await api(p, 'POST', `/v1/bookings/${bookingsA[1]!.booking.id}/cancel`, { headers: clerkB.headers, body: {} });
       expect(cancel.status).toBe(404);
     });
 
-    it("finance sees the lists of every office but not a booking's personal data", async () => {
-      const all = await list('?limit=200', finance.headers);
+    test("finance sees the lists of every office but not a booking's personal data", async ({ p }) => {
+      const all = await list(p, '?limit=200', finance.headers);
       expect(all.status).toBe(200);
       expect(idsOf(all)).toEqual(expect.arrayContaining([bookingB.id, ...bookingsA.map((b) => b.booking.id)]));
-      expect(idsOf(await list(`?officeId=${officeB}`, finance.headers))).toEqual([bookingB.id]);
+      expect(idsOf(await list(p, `?officeId=${officeB}`, finance.headers))).toEqual([bookingB.id]);
       const get = await api(p, 'GET', `/v1/bookings/${bookingB.id}`, { headers: finance.headers });
       expect(get.status).toBe(403);
     });
   });
 
-  it('a clerk booking at the counter is recorded as its creator, and only for their own office', async () => {
+  test('a clerk booking at the counter is recorded as its creator, and only for their own office', async ({ p }) => {
     const quoteFor = async (officeId: string) =>
       (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id as string;
     const own = await api(p, 'POST', '/v1/bookings', {
@@ -162,7 +151,7 @@ describe('staff operations', () => {
     expect(other.body.error.code).toBe('auth.other_office');
   });
 
-  it('opening a booking is written to the audit log as booking.viewed', async () => {
+  test('opening a booking is written to the audit log as booking.viewed', async ({ p }) => {
     const target = bookingsA[0]!.booking;
     const res = await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: { ...clerkA.headers, 'x-request-id': `view-${target.id}` } });
     expect(res.status).toBe(200);
@@ -190,31 +179,31 @@ describe('staff operations', () => {
   });
 
   describe('recordDocumentArrival', () => {
-    const arrive = (officeId: string, applicationNumber: string, headers: Headers = clerkA.headers) =>
+    const arrive = (p: TestPlatform, officeId: string, applicationNumber: string, headers: Headers = clerkA.headers) =>
       api(p, 'POST', '/v1/document-arrivals', { headers, body: { officeId, applicationNumber } });
 
-    it('an application without a booking is a 404 booking.application_unknown', async () => {
-      const res = await arrive(officeA, 'UNKNOWN-0001');
+    test('an application without a booking is a 404 booking.application_unknown', async ({ p }) => {
+      const res = await arrive(p, officeA, 'UNKNOWN-0001');
       expect(res.status).toBe(404);
       expect(res.body.error.code).toBe('booking.application_unknown');
       // Another office's application is unknown here too.
-      expect((await arrive(officeA, bookingB.applicationNumber)).status).toBe(404);
+      expect((await arrive(p, officeA, bookingB.applicationNumber)).status).toBe(404);
     });
 
-    it('an unpaid booking is a 409 booking.not_paid and stays awaiting payment', async () => {
+    test('an unpaid booking is a 409 booking.not_paid and stays awaiting payment', async ({ p }) => {
       const unpaid = bookingsA.find((b) => !b.paid)!.booking;
-      const res = await arrive(officeA, unpaid.applicationNumber);
+      const res = await arrive(p, officeA, unpaid.applicationNumber);
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('booking.not_paid');
-      expect(idsOf(await list(`?status=awaiting_payment&applicationNumber=${unpaid.applicationNumber}`))).toEqual([unpaid.id]);
+      expect(idsOf(await list(p, `?status=awaiting_payment&applicationNumber=${unpaid.applicationNumber}`))).toEqual([unpaid.id]);
     });
 
-    it('a paid booking becomes document_ready; scanning it again is harmless', async () => {
+    test('a paid booking becomes document_ready; scanning it again is harmless', async ({ p }) => {
       const paid = bookingsA.filter((b) => b.paid)[1]!.booking;
-      const first = await arrive(officeA, paid.applicationNumber);
+      const first = await arrive(p, officeA, paid.applicationNumber);
       expect(first.status).toBe(200);
       expect(first.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: false });
-      const second = await arrive(officeA, paid.applicationNumber);
+      const second = await arrive(p, officeA, paid.applicationNumber);
       expect(second.status).toBe(200);
       expect(second.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: true });
       const arrivals = await p.db
@@ -224,8 +213,8 @@ describe('staff operations', () => {
       expect(arrivals).toHaveLength(1);
     });
 
-    it('a clerk records arrivals only for their own office', async () => {
-      const res = await arrive(officeA, bookingsA[2]!.booking.applicationNumber, clerkB.headers);
+    test('a clerk records arrivals only for their own office', async ({ p }) => {
+      const res = await arrive(p, officeA, bookingsA[2]!.booking.applicationNumber, clerkB.headers);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('auth.other_office');
     });
@@ -235,7 +224,7 @@ describe('staff operations', () => {
     let username: string;
     const password = `correct horse ${randomBytes(6).toString('hex')}`;
 
-    beforeAll(async () => {
+    test.beforeAll(async ({ p }) => {
       username = `clerk.${randomBytes(4).toString('hex')}`;
       const res = await api(p, 'POST', '/v1/staff', {
         headers: admin.headers,
@@ -244,7 +233,7 @@ describe('staff operations', () => {
       expect(res.status).toBe(201);
     });
 
-    it('the right password returns a working token (the username is not case-sensitive)', async () => {
+    test('the right password returns a working token (the username is not case-sensitive)', async ({ p }) => {
       const res = await api(p, 'POST', '/v1/auth/sessions', { body: { username: username.toUpperCase(), password } });
       expect(res.status).toBe(201);
       expect(res.body.staff).toMatchObject({ username, roles: ['clerk'], officeId: officeA });
@@ -252,7 +241,7 @@ describe('staff operations', () => {
       expect(me.body.username).toBe(username);
     });
 
-    it('a wrong password is a 401 and an audited staff.sign_in_failed', async () => {
+    test('a wrong password is a 401 and an audited staff.sign_in_failed', async ({ p }) => {
       const requestId = `signin-${randomUUID()}`;
       const res = await api(p, 'POST', '/v1/auth/sessions', {
         body: { username, password: `${password}x` },
@@ -266,7 +255,7 @@ describe('staff operations', () => {
       expect(JSON.stringify(row)).not.toContain(password);
     });
 
-    it('an unknown username answers exactly like a wrong password', async () => {
+    test('an unknown username answers exactly like a wrong password', async ({ p }) => {
       const unknown = await api(p, 'POST', '/v1/auth/sessions', { body: { username: 'nobody-here', password } });
       const wrong = await api(p, 'POST', '/v1/auth/sessions', { body: { username, password: 'wrong password!' } });
       expect(unknown.status).toBe(401);
@@ -274,7 +263,7 @@ describe('staff operations', () => {
     });
   });
 
-  it('password guessing is paused after ten attempts per username, without locking out the colleague at the next desk', async () => {
+  test('password guessing is paused after ten attempts per username, without locking out the colleague at the next desk', async ({ p }) => {
     const victim = `guess.${randomBytes(4).toString('hex')}`;
     const attempt = (username: string) => api(p, 'POST', '/v1/auth/sessions', { body: { username, password: 'not the password' } });
     const statuses: number[] = [];
@@ -288,44 +277,44 @@ describe('staff operations', () => {
   });
 
   describe('createStaffUser', () => {
-    const create = (body: Record<string, unknown>) =>
+    const create = (p: TestPlatform, body: Record<string, unknown>) =>
       api(p, 'POST', '/v1/staff', {
         headers: admin.headers,
         body: { displayName: 'New Staff', roles: ['finance'], officeId: null, password: 'a long passphrase 2026', ...body },
       });
     const fresh = () => `staff.${randomBytes(4).toString('hex')}`;
 
-    it('a password shorter than 12 characters is a 422 staff.weak_password', async () => {
+    test('a password shorter than 12 characters is a 422 staff.weak_password', async ({ p }) => {
       for (const password of ['', 'short', 'elevenchars']) {
-        const res = await create({ username: fresh(), password });
+        const res = await create(p, { username: fresh(), password });
         expect(res.status, password).toBe(422);
         expect(res.body.error.code).toBe('staff.weak_password');
       }
-      expect((await create({ username: fresh(), password: 'x'.repeat(257) })).status).toBe(400);
+      expect((await create(p, { username: fresh(), password: 'x'.repeat(257) })).status).toBe(400);
     });
 
-    it('a username already taken (in any letter case) is a 409 staff.username_taken', async () => {
+    test('a username already taken (in any letter case) is a 409 staff.username_taken', async ({ p }) => {
       const username = fresh();
-      expect((await create({ username })).status).toBe(201);
+      expect((await create(p, { username })).status).toBe(201);
       for (const again of [username, username.toUpperCase()]) {
-        const res = await create({ username: again });
+        const res = await create(p, { username: again });
         expect(res.status).toBe(409);
         expect(res.body.error.code).toBe('staff.username_taken');
       }
     });
 
-    it('clerks need an office, and it must exist', async () => {
-      const none = await create({ username: fresh(), roles: ['clerk'], officeId: null });
+    test('clerks need an office, and it must exist', async ({ p }) => {
+      const none = await create(p, { username: fresh(), roles: ['clerk'], officeId: null });
       expect(none.status).toBe(422);
       expect(none.body.error.code).toBe('staff.office_required');
-      const unknown = await create({ username: fresh(), roles: ['clerk'], officeId: randomUUID() });
+      const unknown = await create(p, { username: fresh(), roles: ['clerk'], officeId: randomUUID() });
       expect(unknown.status).toBe(422);
       expect(unknown.body.error.code).toBe('staff.office_unknown');
     });
 
-    it('the new account appears in listStaffUsers, without any password data', async () => {
+    test('the new account appears in listStaffUsers, without any password data', async ({ p }) => {
       const username = fresh();
-      const created = await create({ username, roles: ['supervisor'], officeId: officeB });
+      const created = await create(p, { username, roles: ['supervisor'], officeId: officeB });
       expect(created.status).toBe(201);
       const res = await api(p, 'GET', '/v1/staff', { headers: admin.headers });
       const entry = res.body.data.find((u: Json) => u.username === username);
@@ -341,7 +330,7 @@ describe('staff operations', () => {
     });
   });
 
-  it('the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async () => {
+  test('the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async ({ p }) => {
     const [row] = await p.db.select().from(auditLog).limit(1);
     expect(row).toBeDefined();
     // drizzle wraps the driver's error; the database's own message is its cause.

@@ -1,18 +1,18 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESS, NEAR, api, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { describe, expect } from 'vitest';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { ADDRESS, NEAR, api, seedOffice } from '../helpers/test-platform.ts';
+
+const test = platformTest({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
 
 describe('rate limits', () => {
-  let p: TestPlatform;
   let officeId: string;
-  beforeAll(async () => {
-    p = await startTestPlatform({ env: { RATE_LIMIT_PER_MINUTE: '3' } });
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
   });
-  afterAll(async () => p?.close());
 
-  it('a client asking for quotes too fast gets 429 with the standard error shape', async () => {
+  test('a client asking for quotes too fast gets 429 with the standard error shape', async ({ p }) => {
     const statuses: number[] = [];
     let last;
     for (let i = 0; i < 5; i++) {
@@ -24,7 +24,7 @@ describe('rate limits', () => {
     expect(last!.headers.get('retry-after')).toBeTruthy();
   });
 
-  it('staff operations are not limited by the citizen limit', async () => {
+  test('staff operations are not limited by the citizen limit', async ({ p }) => {
     const admin = await p.staff(['admin'], null);
     for (let i = 0; i < 5; i++) {
       const res = await api(p, 'GET', '/v1/staff', { headers: admin.headers });

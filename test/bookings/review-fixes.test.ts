@@ -1,24 +1,22 @@
 import { randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
-import { api, createPaidBooking, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { api, createPaidBooking, seedOffice } from '../helpers/test-platform.ts';
 
 describe('lists, scans and retries that must not lose or undo anything', () => {
-  let p: TestPlatform;
   let officeId: string;
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
-  afterAll(async () => p?.close());
 
-  it('paging one by one through bookings created in the same millisecond returns every one exactly once', async () => {
+  test('paging one by one through bookings created in the same millisecond returns every one exactly once', async ({ p }) => {
     const made: string[] = [];
     for (let i = 0; i < 4; i++) made.push((await createPaidBooking(p, officeId, { pay: false })).booking.id as string);
     // Microseconds apart within one millisecond, as rows inserted in a burst are.
@@ -40,7 +38,7 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
     expect(new Set(seen).size).toBe(seen.length);
   });
 
-  it('scanning the document of a planned booking again leaves it in its plan', async () => {
+  test('scanning the document of a planned booking again leaves it in its plan', async ({ p }) => {
     const { booking } = await createPaidBooking(p, officeId);
     const first = await api(p, 'POST', '/v1/document-arrivals', {
       headers: clerk.headers,
@@ -58,7 +56,7 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
     expect(row!.status).toBe('planned');
   });
 
-  it('the same booking request with its fields in another order is a replay, not a conflict', async () => {
+  test('the same booking request with its fields in another order is a replay, not a conflict', async ({ p }) => {
     const quote = await api(p, 'POST', '/v1/quotes', {
       body: {
         officeId,
@@ -79,7 +77,7 @@ describe('lists, scans and retries that must not lose or undo anything', () => {
     expect(b.headers.get('idempotent-replayed')).toBe('true');
   });
 
-  it('a client cannot walk around the sign-in limit by inventing X-Forwarded-For addresses', async () => {
+  test('a client cannot walk around the sign-in limit by inventing X-Forwarded-For addresses', async ({ p }) => {
     const statuses: number[] = [];
     for (let i = 0; i < 12; i++) {
       const res = await api(p, 'POST', '/v1/auth/sessions', {
