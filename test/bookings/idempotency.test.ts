@@ -3,7 +3,7 @@ import { and, eq } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
 import { test } from '../helpers/platform-fixture.ts';
-import { ADDRESS, api, bookingBody, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 describe('createBooking is idempotent per Idempotency-Key', () => {
   let officeId: string;
@@ -102,5 +102,26 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
     const res = await book(p, bookingBody(quoteId), key);
     expect(res.status).toBe(201);
     expect(res.headers.get('idempotent-replayed')).toBeNull();
+  });
+
+  test('the same booking request with its fields in another order is a replay, not a conflict', async ({ p }) => {
+    const quoted = await api(p, 'POST', '/v1/quotes', {
+      body: {
+        officeId,
+        address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' },
+        location: [9.1773, 48.7754],
+      },
+    });
+    const { request } = await createPaidBooking(p, officeId, { pay: false });
+    const body = { ...request, quoteId: quoted.body.id, applicationNumber: `R${randomUUID().slice(0, 8)}` };
+    const reordered = Object.fromEntries(Object.entries(body).reverse());
+    reordered.recipient = Object.fromEntries(Object.entries(body.recipient).reverse());
+    const key = randomUUID();
+    const a = await api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': key } });
+    const b = await api(p, 'POST', '/v1/bookings', { body: reordered, headers: { 'idempotency-key': key } });
+    expect(a.status).toBe(201);
+    expect(b.status).toBe(201);
+    expect(b.body.booking.id).toBe(a.body.booking.id);
+    expect(b.headers.get('idempotent-replayed')).toBe('true');
   });
 });

@@ -31,4 +31,17 @@ describe('rate limits', () => {
       expect(res.status).toBe(200);
     }
   });
+
+  test('a client cannot walk around the sign-in limit by inventing X-Forwarded-For addresses', async ({ p }) => {
+    const statuses: number[] = [];
+    for (let i = 0; i < 12; i++) {
+      const res = await api(p, 'POST', '/v1/auth/sessions', {
+        headers: { 'x-forwarded-for': `203.0.113.${i}` },
+        body: { username: 'nobody-here', password: 'wrong password' },
+      });
+      statuses.push(res.status);
+    }
+    expect(statuses.slice(0, 10).every((s) => s === 401)).toBe(true);
+    expect(statuses.slice(10)).toEqual([429, 429]);
+  });
 });
