@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { HousekeepingService } from '../src/housekeeping/housekeeping.service.ts';
@@ -17,7 +17,7 @@ export async function startHousekeepingWorker(deps: {
   const worker = new Worker(
     'housekeeping',
     async (job: Job) => {
-      if (job.name !== 'run-housekeeping') throw new Error(`Unknown housekeeping job ${job.name}`);
+      if (job.name !== 'run-housekeeping') throw new UnrecoverableError(`Unknown housekeeping job ${job.name}`);
       parseJobPayload('housekeeping', 'run-housekeeping', job.data);
       const result = await deps.housekeeping.run();
       deps.logger.info(result, 'housekeeping done');

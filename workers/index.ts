@@ -1,30 +1,69 @@
-import { loadConfig } from '../src/config/config.ts';
-import { openDatabase } from '../src/db/client.ts';
-import { connectRedis } from '../src/infra/redis.ts';
-import { setUpPayments } from '../src/infra/payments.ts';
-import { createLogger, handleShutdown } from '../src/infra/process.ts';
-import { createQueues } from '../src/jobs/queues.ts';
-import { startWorkers } from './start-workers.ts';
+import type { Worker } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import type { Config } from '../src/config/config.ts';
+import type { Database } from '../src/db/client.ts';
+import { createHousekeepingService } from '../src/housekeeping/housekeeping.service.ts';
+import type { Queues } from '../src/jobs/queues.ts';
+import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
+import { createPaymentUpkeepService } from '../src/payments/payment-upkeep.service.ts';
+import { startHousekeepingWorker } from './housekeeping.worker.ts';
+import { startPaymentsWorker } from './payments.worker.ts';
+import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
+
+export interface WorkerDeps {
+  config: Config;
+  db: Database;
+  connection: Redis;
+  queues: Queues;
+  gateway: PaymentGateway;
+  clock?: () => Date;
+  logger: Logger;
+}
+
+export interface StartedWorkers {
+  workers: Worker[];
+  close(): Promise<void>;
+}
 
 /**
- * A worker process on its own (`npm run start:workers`), for a city that scales out. It needs a
- * PostgreSQL server: the embedded database lives inside the one `npm start` process.
+ * The composition root of the worker side: every BullMQ worker of the platform. The platform
+ * (`src/platform.ts`) calls this; the worker process entry is `workers/main.ts`.
  */
-const config = loadConfig();
-const logger = createLogger(config, 'amtsbote-workers');
-if (config.embeddedDatabase) {
-  logger.fatal('Worker processes need DATABASE_URL (a PostgreSQL server). Without one, run everything in one process with `npm start`.');
-  process.exit(1);
+export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
+  const clock = deps.clock ?? (() => new Date());
+  const prefix = deps.config.env.QUEUE_PREFIX;
+  const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
+  const workers: Worker[] = [];
+  const close = async () => {
+    await Promise.all(workers.map((w) => w.close()));
+  };
+  try {
+    workers.push(
+      await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
+    );
+    workers.push(
+      await startHousekeepingWorker({
+        connection: deps.connection,
+        prefix,
+        queues: deps.queues,
+        logger: deps.logger,
+        housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
+      }),
+    );
+    workers.push(
+      await startPlanningWorker({
+        connection: deps.connection,
+        prefix,
+        queues: deps.queues,
+        logger: deps.logger,
+        ...createPlanningServices(deps.config.planning, deps.db, deps.queues, clock),
+      }),
+    );
+  } catch (err) {
+    // The ones already running must not keep taking jobs in a process that failed to start.
+    await close().catch(() => {});
+    throw err;
+  }
+  return { workers, close };
 }
-const database = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR });
-const redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
-const queues = createQueues(redis, config.env.QUEUE_PREFIX);
-const { gateway } = await setUpPayments(config, { logger, hostSandbox: false });
-const workers = await startWorkers({ config, db: database.db, connection: redis, queues, gateway, logger });
-logger.info({ workers: workers.workers.map((w) => w.name) }, 'workers running');
-handleShutdown(logger, async () => {
-  await workers.close();
-  await queues.close();
-  redis.disconnect();
-  await database.close();
-});

@@ -1,4 +1,4 @@
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Queues } from '../src/jobs/queues.ts';
@@ -44,7 +44,7 @@ export async function startPaymentsWorker(deps: {
           return { enqueued: ids.length };
         }
         default:
-          throw new Error(`Unknown payments job ${job.name}`);
+          throw new UnrecoverableError(`Unknown payments job ${job.name}`);
       }
     },
     { connection: deps.connection, prefix: deps.prefix, concurrency: 4 },

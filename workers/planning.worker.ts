@@ -1,7 +1,7 @@
-import { DelayedError, Worker, type Job } from 'bullmq';
+import { DelayedError, UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import type { Config } from '../src/config/config.ts';
+import type { PlanningConfig } from '../src/config/config.ts';
 import type { Database } from '../src/db/client.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
@@ -13,23 +13,12 @@ import { solveInThread } from './solver-thread.ts';
 
 const SYNC_SCHEDULERS_EVERY_MS = 3_600_000;
 
-/** The planning services of a worker process, configured from the environment. */
-export function createPlanningServices(config: Config, db: Database, queues: Queues, clock: () => Date) {
-  const env = config.env;
-  const run = createPlanningRunService({
-    db,
-    clock,
-    solve: solveInThread,
-    settings: {
-      timeLimitMs: env.PLANNING_TIME_LIMIT_SECONDS * 1000,
-      iterationsPerStop: env.PLANNING_ITERATIONS_PER_STOP,
-      serviceSeconds: env.PLANNING_SERVICE_MINUTES * 60,
-      announcedWindowSeconds: env.PLANNING_ANNOUNCED_WINDOW_MINUTES * 60,
-      matrix: env.OSRM_URL ? { kind: 'osrm', baseUrl: env.OSRM_URL } : { kind: 'great_circle' },
-    },
-  });
+/** The planning services of a worker process, from the planning slice of the configuration. */
+export function createPlanningServices(settings: PlanningConfig, db: Database, queues: Queues, clock: () => Date) {
+  const { cutoffTime, ...runSettings } = settings;
+  const run = createPlanningRunService({ db, clock, solve: solveInThread, settings: runSettings });
   const planning = createPlanningService({ db, clock, jobs: createPlanJobs(queues) });
-  return { run, planning, cutoffTime: env.PLANNING_CUTOFF_TIME };
+  return { run, planning, cutoffTime };
 }
 
 /**
@@ -122,7 +111,7 @@ export async function startPlanningWorker(deps: {
           return syncNightlySchedulers();
         }
         default:
-          throw new Error(`Unknown planning job ${job.name}`);
+          throw new UnrecoverableError(`Unknown planning job ${job.name}`);
       }
     },
     {

@@ -1,5 +1,6 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import type { MatrixChoice } from '../planning/solve.ts';
 
 /**
  * Every environment variable the platform reads, validated once at start. Secrets have no
@@ -40,9 +41,30 @@ const EnvSchema = Type.Object({
 
 export type Env = Static<typeof EnvSchema>;
 
+/**
+ * Which Stripe this installation talks to. `live` is the real Stripe (a live or a test key);
+ * `sandbox` is the bundled offline stand-in, whose webhook secret is the operator's
+ * STRIPE_WEBHOOK_SECRET if set (null: a random one per start).
+ */
+export type StripeConfig =
+  { mode: 'live'; secretKey: string; webhookSecret: string } | { mode: 'sandbox'; port: number; webhookSecret: string | null };
+
+/** What a planning run is given: solver budget, time at the door, announced window, travel times. */
+export interface PlanningConfig {
+  timeLimitMs: number;
+  iterationsPerStop: number;
+  serviceSeconds: number;
+  announcedWindowSeconds: number;
+  matrix: MatrixChoice;
+  /** Office-local `HH:MM` at which the nightly run plans the next delivery day. */
+  cutoffTime: string;
+}
+
 export interface Config {
   env: Env;
-  /** True when no STRIPE_SECRET_KEY is set and the bundled offline Stripe sandbox is used. */
+  stripe: StripeConfig;
+  planning: PlanningConfig;
+  /** True when no STRIPE_SECRET_KEY is set and the bundled offline Stripe sandbox is used (`stripe.mode === 'sandbox'`). */
   stripeSandbox: boolean;
   /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
   embeddedDatabase: boolean;
@@ -72,12 +94,38 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = withDefaults as Env;
-  if (env.STRIPE_SECRET_KEY && !env.STRIPE_WEBHOOK_SECRET) {
+  const stripe = stripeConfig(env);
+  return {
+    env,
+    stripe,
+    planning: planningConfig(env),
+    stripeSandbox: stripe.mode === 'sandbox',
+    embeddedDatabase: !env.DATABASE_URL,
+    trustProxy: parseTrustProxy(env.TRUST_PROXY),
+  };
+}
+
+function stripeConfig(env: Env): StripeConfig {
+  if (!env.STRIPE_SECRET_KEY) {
+    return { mode: 'sandbox', port: env.STRIPE_SANDBOX_PORT, webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null };
+  }
+  if (!env.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError(
       'STRIPE_WEBHOOK_SECRET is required when STRIPE_SECRET_KEY is set (the signing secret of the webhook endpoint, whsec_…)',
     );
   }
-  return { env, stripeSandbox: !env.STRIPE_SECRET_KEY, embeddedDatabase: !env.DATABASE_URL, trustProxy: parseTrustProxy(env.TRUST_PROXY) };
+  return { mode: 'live', secretKey: env.STRIPE_SECRET_KEY, webhookSecret: env.STRIPE_WEBHOOK_SECRET };
+}
+
+function planningConfig(env: Env): PlanningConfig {
+  return {
+    timeLimitMs: env.PLANNING_TIME_LIMIT_SECONDS * 1000,
+    iterationsPerStop: env.PLANNING_ITERATIONS_PER_STOP,
+    serviceSeconds: env.PLANNING_SERVICE_MINUTES * 60,
+    announcedWindowSeconds: env.PLANNING_ANNOUNCED_WINDOW_MINUTES * 60,
+    matrix: env.OSRM_URL ? { kind: 'osrm', baseUrl: env.OSRM_URL } : { kind: 'great_circle' },
+    cutoffTime: env.PLANNING_CUTOFF_TIME,
+  };
 }
 
 /** `false` (default), `true` (only when the port is reachable through the proxy alone), or proxy addresses/CIDRs. */

@@ -4,6 +4,9 @@ import path from 'node:path';
 import type { AuthService } from '../auth/auth.service.ts';
 import type { StaffRole } from '../auth/auth.table.ts';
 
+/** Where the demo accounts' passwords are written: kept there, so a later start can point at it again. */
+export const demoCredentialsPath = (dataDir: string) => path.resolve(dataDir, 'demo-credentials.txt');
+
 /**
  * Demo accounts for a first start: one per role, with random passwords written to a file only the
  * owner can read (never to the log). Returns the file path.
@@ -21,7 +24,7 @@ export async function createDemoStaff(auth: AuthService, officeId: string, dataD
     await auth.createStaffUser({ ...a, password, actorId: null });
     lines.push(`${a.username.padEnd(12)} ${password}   roles: ${a.roles.join(',')}`);
   }
-  const file = path.resolve(dataDir, 'demo-credentials.txt');
+  const file = demoCredentialsPath(dataDir);
   writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
   chmodSync(file, 0o600);
   return file;

@@ -1,37 +1,47 @@
 import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { createStripeGateway } from '../payments/stripe-gateway.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
-import { createFileStore, createStripeSandbox, type StripeSandbox } from '../stripe-sandbox/index.ts';
-import path from 'node:path';
-import type { Logger } from 'pino';
+import { createFileStore, createStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../stripe-sandbox/index.ts';
 
 export const SANDBOX_SECRET_KEY = 'sk_test_amtsbote_sandbox';
 
-/**
- * The payment gateway for this process. With STRIPE_SECRET_KEY: real Stripe. Without: the bundled
- * offline sandbox, reached through the same stripe-node client. The process that serves the API
- * hosts the sandbox (`host: true`) so it can deliver webhooks to it; worker processes only talk to it.
- */
-export async function setUpPayments(
-  config: Config,
-  opts: { logger: Logger; hostSandbox: boolean },
-): Promise<{
+export interface PaymentsSetUp {
   gateway: PaymentGateway;
   sandbox: StripeSandbox | null;
   /** Tells the sandbox where the API listens, so it delivers signed events there. */
   connectSandboxWebhook(apiBaseUrl: string): void;
-}> {
+}
+
+/**
+ * The payment gateway for this process. In `live` mode: real Stripe. In `sandbox` mode: the bundled
+ * offline sandbox, reached through the same stripe-node client. The process that serves the API
+ * hosts the sandbox (`hostSandbox: true`) so it can deliver webhooks to it; worker processes only
+ * talk to it.
+ */
+export async function setUpPayments(
+  config: Config,
+  opts: {
+    logger: Logger;
+    hostSandbox: boolean;
+    /** Options of a hosted sandbox (tests: fast webhook retries, an in-memory store). */
+    sandbox?: StripeSandboxOptions;
+    /** The hosted sandbox's signing secret, instead of STRIPE_WEBHOOK_SECRET or a random one. */
+    webhookSecret?: string;
+  },
+): Promise<PaymentsSetUp> {
   const noop = () => {};
-  const { env } = config;
-  if (!config.stripeSandbox) {
+  const { stripe } = config;
+  if (stripe.mode === 'live') {
     return {
-      gateway: createStripeGateway({ secretKey: env.STRIPE_SECRET_KEY!, webhookSecret: env.STRIPE_WEBHOOK_SECRET! }),
+      gateway: createStripeGateway({ secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret }),
       sandbox: null,
       connectSandboxWebhook: noop,
     };
   }
-  const endpoint = { host: '127.0.0.1', port: env.STRIPE_SANDBOX_PORT, protocol: 'http' as const };
+  const endpoint = { host: '127.0.0.1', port: stripe.port, protocol: 'http' as const };
   if (!opts.hostSandbox) {
     // Workers never verify webhooks; the secret is only needed by the API process.
     return {
@@ -40,17 +50,23 @@ export async function setUpPayments(
       connectSandboxWebhook: noop,
     };
   }
-  const webhookSecret = env.STRIPE_WEBHOOK_SECRET ?? `whsec_${randomBytes(24).toString('base64url')}`;
+  const given = opts.webhookSecret ?? stripe.webhookSecret;
+  const webhookSecret = given ?? `whsec_${randomBytes(24).toString('base64url')}`;
   const sandbox = createStripeSandbox({
     logger: opts.logger.child({ component: 'stripe-sandbox' }),
+    ...opts.sandbox,
     // Kept in DATA_DIR so a restart does not forget PaymentIntents the database still refers to.
-    store: createFileStore(path.resolve(env.DATA_DIR, 'stripe-sandbox.json')),
+    store: opts.sandbox?.store ?? createFileStore(path.resolve(config.env.DATA_DIR, 'stripe-sandbox.json')),
   });
-  const { port } = await sandbox.listen({ port: env.STRIPE_SANDBOX_PORT, host: '127.0.0.1' });
+  const { port } = await sandbox.listen({ port: stripe.port, host: '127.0.0.1' });
   opts.logger.warn(
-    // The sandbox's signing secret is no secret worth keeping (no money moves); logging it lets a
-    // tester sign events of their own with stripe-node's webhooks.generateTestHeaderString.
-    { sandboxUrl: `http://127.0.0.1:${port}`, webhookSecret },
+    {
+      sandboxUrl: `http://127.0.0.1:${port}`,
+      // A secret the operator chose may be in use elsewhere too, so it is never logged. A random
+      // one is no secret worth keeping (no money moves); logging it lets a tester sign events of
+      // their own with stripe-node's webhooks.generateTestHeaderString.
+      webhookSecret: given ? 'STRIPE_WEBHOOK_SECRET (as configured; not logged)' : webhookSecret,
+    },
     'STRIPE SANDBOX IN USE: no STRIPE_SECRET_KEY is set, payments go to the offline Stripe sandbox and no real money moves',
   );
   return {

@@ -1,5 +1,5 @@
 import { pino, type Logger } from 'pino';
-import type { Config } from '../config/config.ts';
+import { ConfigError, loadConfig, type Config } from '../config/config.ts';
 
 export function createLogger(config: Config, name: string): Logger {
   return pino({
@@ -10,6 +10,55 @@ export function createLogger(config: Config, name: string): Logger {
       censor: '[redacted]',
     },
   });
+}
+
+/**
+ * A start-up failure the operator fixes outside the code (Redis not answering, a process that needs
+ * a PostgreSQL server): its message says what to do, so it is logged without a stack trace.
+ */
+export class StartupError extends Error {
+  override name = 'StartupError';
+}
+
+/**
+ * How every process entry (`src/main.ts`, `src/server.ts`, `workers/main.ts`) starts, so they all
+ * fail the same way: a bad configuration is a message on stderr and exit code 1; a process that
+ * refuses the embedded database, or whose start fails, logs it as fatal and exits 1 (whatever the
+ * start had opened is closed by it, see `createPlatform`). Once started, SIGINT/SIGTERM close it.
+ */
+export async function runProcess<T extends { close(): Promise<void> }>(opts: {
+  /** The logger's name. */
+  name: string;
+  /** Set for a process that only runs part of the platform: PGlite lives inside one process. */
+  needsDatabaseServer?: string;
+  start(config: Config, logger: Logger): Promise<T>;
+  env?: Record<string, string | undefined>;
+}): Promise<T> {
+  let config: Config;
+  try {
+    config = loadConfig(opts.env ?? process.env);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    console.error(err.message);
+    process.exit(1);
+  }
+  const logger = createLogger(config, opts.name);
+  if (opts.needsDatabaseServer && config.embeddedDatabase) {
+    logger.fatal(
+      `${opts.needsDatabaseServer} needs DATABASE_URL (a PostgreSQL server). Without one, run everything in one process with \`npm start\`.`,
+    );
+    process.exit(1);
+  }
+  let started: T;
+  try {
+    started = await opts.start(config, logger);
+  } catch (err) {
+    if (err instanceof StartupError) logger.fatal(err.message);
+    else logger.fatal({ err }, 'start-up failed');
+    process.exit(1);
+  }
+  handleShutdown(logger, () => started.close());
+  return started;
 }
 
 /**

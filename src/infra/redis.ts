@@ -1,4 +1,5 @@
 import { Redis } from 'ioredis';
+import { StartupError } from './process.ts';
 
 /**
  * A Redis connection for BullMQ (which needs `maxRetriesPerRequest: null`). At start the platform
@@ -19,7 +20,7 @@ export async function connectRedis(url: string, onError: (err: Error) => void = 
     await redis.ping();
   } catch (err) {
     redis.disconnect();
-    throw new Error(
+    throw new StartupError(
       `Redis does not answer at ${redactUrl(url)} (${(err as Error).message}).\n` +
         'Amtsbote needs Redis for its job queues. Start one, for example:\n' +
         '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n' +

@@ -1,6 +1,7 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { FormatRegistry } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
+import { UnrecoverableError } from 'bullmq';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID.test(v));
@@ -38,12 +39,17 @@ export type JobPayload<Q extends QueueName, J extends JobName<Q>> = Payloads[Q][
 
 export const QUEUE_NAMES = Object.keys(JOBS) as QueueName[];
 
+/**
+ * Checks a payload against its schema. A payload that does not fit will not fit on the next
+ * attempt either, so it fails with BullMQ's UnrecoverableError: the job fails at once, keeps its
+ * reason for a person to read, and spends no retries.
+ */
 export function parseJobPayload<Q extends QueueName, J extends JobName<Q>>(queue: Q, job: J, data: unknown): JobPayload<Q, J> {
   const schema = (JOBS[queue] as Record<string, TSchema>)[job];
-  if (!schema) throw new Error(`Unknown job ${queue}/${job}`);
+  if (!schema) throw new UnrecoverableError(`Unknown job ${queue}/${job}`);
   if (!Value.Check(schema, data)) {
     const first = [...Value.Errors(schema, data)][0];
-    throw new Error(`Invalid payload for ${queue}/${job}: ${first?.path ?? ''} ${first?.message ?? ''}`);
+    throw new UnrecoverableError(`Invalid payload for ${queue}/${job}: ${first?.path ?? ''} ${first?.message ?? ''}`);
   }
   return data as JobPayload<Q, J>;
 }

@@ -159,12 +159,14 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         return result.plan;
       });
       // Enqueued after commit: a lost add leaves the plan queued, and asking again adds the job.
+      // The queue's own message stays in the log (the error handler logs the cause), not in the answer.
       const job = await deps.jobs.enqueue(officeId, deliveryDate).catch((err: unknown) => {
-        throw createError({
+        const unavailable = createError({
           code: 'planning.queue_unavailable',
           status: 503,
-          message: `The plan is queued but the job could not be added: ${(err as Error).message}`,
+          message: 'The plan is queued, but its job could not be added: the job queue does not answer. Ask again in a moment.',
         });
+        throw Object.assign(unavailable, { cause: err });
       });
       return { plan: claimed, job };
     },

@@ -1,11 +1,10 @@
 import type Stripe from 'stripe';
 
 /**
- * Storage behind a small interface so the sandbox could later keep its state elsewhere.
- * The only implementation is in memory: restarting the sandbox loses every PaymentIntent, charge,
- * event and idempotency key. That is acceptable for an offline development/test stand-in for
- * Stripe — nothing here is money — but it means a restarted sandbox cannot confirm PaymentIntents
- * the platform created before the restart.
+ * Storage behind a small interface. `createMemoryStore` (the default) loses every PaymentIntent,
+ * charge, event and idempotency key on restart, which suits tests; `createFileStore`
+ * (file-store.ts) keeps them in a JSON file as well, so the platform's sandbox can be restarted
+ * without forgetting PaymentIntents its database still refers to.
  */
 
 /** Webhook endpoint plus its signing secret (Stripe reveals the secret only on creation). */

@@ -1,21 +1,21 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { api, createPaidBooking, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { describe, expect } from 'vitest';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, createPaidBooking, eventually, seedOffice } from '../helpers/test-platform.ts';
+
+const test = platformTest({ workers: true });
 
 describe('the life of a booking, end to end through stripe-node and the sandbox', () => {
-  let p: TestPlatform;
   let officeId: string;
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: true });
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
-  afterAll(async () => p?.close());
 
-  it('a citizen quotes, books, pays, is tracked, the document arrives, and a cancellation refunds by policy', async () => {
+  test('a citizen quotes, books, pays, is tracked, the document arrives, and a cancellation refunds by policy', async ({ p }) => {
     const { booking, payment, trackingToken } = await createPaidBooking(p, officeId);
     expect(booking.status).toBe('awaiting_payment');
     expect(payment.sandbox).toBe(true);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { platformTest } from '../helpers/platform-fixture.ts';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
 import { holidayName } from '../../src/offices/delivery-hours.ts';
@@ -12,7 +13,6 @@ import {
   deliveryWindow,
   NEAR,
   seedOffice,
-  startTestPlatform,
   type TestPlatform,
 } from '../helpers/test-platform.ts';
 import { sign, postWebhook, stripeEvent } from '../payments/stripe-events.ts';
@@ -27,6 +27,8 @@ function windowOn(accept: (date: string) => boolean, from: string, to: string, d
   return { date, window: { start: zonedTimeToUtc(date, from, TZ).toISOString(), end: zonedTimeToUtc(date, to, TZ).toISOString() } };
 }
 
+const test = platformTest();
+
 describe('what a booking must match: the quoted address, the delivery hours, the roles that may book', () => {
   let p: TestPlatform;
   let officeId: string;
@@ -35,8 +37,9 @@ describe('what a booking must match: the quoted address, the delivery hours, the
   let finance: { headers: Record<string, string> };
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  // The file's one platform (the shared fixture); the helpers below close over it.
+  test.beforeAll(async ({ p: platform }) => {
+    p = platform;
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
@@ -47,7 +50,6 @@ describe('what a booking must match: the quoted address, the delivery hours, the
     finance = await p.staff(['finance'], null);
     clerk = await p.staff(['clerk'], officeId);
   });
-  afterAll(async () => p?.close());
 
   const quote = (body: Record<string, unknown>) =>
     api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR, ...body } });

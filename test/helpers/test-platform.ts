@@ -1,22 +1,18 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { circle } from '@turf/turf';
 import type { Polygon } from 'geojson';
-import { pino } from 'pino';
+import { pino, type Logger } from 'pino';
 import Stripe from 'stripe';
-import { buildApp } from '../../src/app.ts';
 import { createAuthService } from '../../src/auth/auth.service.ts';
 import type { StaffRole } from '../../src/auth/auth.table.ts';
 import { loadConfig } from '../../src/config/config.ts';
-import { openDatabase, type Database } from '../../src/db/client.ts';
+import type { Database } from '../../src/db/client.ts';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
 import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
-import { connectRedis } from '../../src/infra/redis.ts';
-import { createQueues } from '../../src/jobs/queues.ts';
 import { createOfficesRepository } from '../../src/offices/offices.repository.ts';
 import type { PaymentIssueHandling, RefundPolicy } from '../../src/offices/offices.table.ts';
-import { createStripeGateway } from '../../src/payments/stripe-gateway.ts';
-import { createStripeSandbox } from '../../src/stripe-sandbox/index.ts';
-import { startWorkers } from '../../workers/start-workers.ts';
+import { createPlatform } from '../../src/platform.ts';
+import { createMemoryStore } from '../../src/stripe-sandbox/index.ts';
 import { TEST_REDIS_URL, testDatabaseUrl } from './test-env.ts';
 import { holidayName } from '../../src/offices/delivery-hours.ts';
 import { addDays, isoWeekday, localDate, zonedTimeToUtc } from '../../src/shared/zoned-time.ts';
@@ -43,54 +39,57 @@ export function createTestClock() {
 export interface TestPlatformOptions {
   workers?: boolean;
   env?: Record<string, string>;
+  /** The platform's logger (API request logs included); silent unless TEST_LOG_LEVEL is set. */
+  logger?: Logger;
 }
 
 /**
- * The real platform for a test file: the API on a random port against the machine's PostgreSQL
- * and Redis (own queue prefix per file), the bundled Stripe sandbox, and, if asked, the workers.
+ * The real platform for a test file, built by `createPlatform` as the entry points build it: the
+ * API on a random port against the machine's PostgreSQL and Redis (own queue prefix per file),
+ * the hosted Stripe sandbox (in memory, fast webhook retries), and, if asked, the workers.
+ * Test files usually get it through the `platformTest` fixture (platform-fixture.ts).
  */
 export async function startTestPlatform(opts: TestPlatformOptions = {}) {
   const clock = createTestClock();
-  const databaseUrl = testDatabaseUrl();
   const config = loadConfig({
-    DATABASE_URL: databaseUrl,
+    DATABASE_URL: testDatabaseUrl(),
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+    PORT: '0',
+    STRIPE_SANDBOX_PORT: '0',
     LOG_LEVEL: 'silent',
     // Every test request comes from 127.0.0.1; rate limits have a test of their own.
     RATE_LIMIT_PER_MINUTE: '100000',
     ...opts.env,
   });
-  const logger = pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' });
-  const database = await openDatabase({ url: databaseUrl, dataDir: '.data', maxConnections: 5 });
-  const redis = await connectRedis(TEST_REDIS_URL);
-  const queues = createQueues(redis, config.env.QUEUE_PREFIX);
-  const sandbox = createStripeSandbox({ retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50 });
-  await sandbox.listen({ port: 0 });
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
-  const gateway = createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret, endpoint: sandbox.clientOptions(), sandbox: true });
-  const app = await buildApp({ config, database, redis, queues, gateway, clock, logger });
-  const address = await app.listen({ host: '127.0.0.1', port: 0 });
-  sandbox.addWebhookEndpoint(`${address}/v1/webhooks/stripe`, webhookSecret);
-  const workers = opts.workers ? await startWorkers({ config, db: database.db, connection: redis, queues, gateway, clock, logger }) : null;
+  const platform = await createPlatform(
+    config,
+    // The test run's global setup has migrated the database already.
+    { api: 'listen', workers: opts.workers ?? false, hostSandbox: true, migrate: false },
+    {
+      clock,
+      logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
+      database: { maxConnections: 5 },
+      sandbox: { retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50, store: createMemoryStore() },
+      webhookSecret,
+    },
+  );
+  const { app, address, sandbox, database } = platform;
+  if (!app || !address || !sandbox) throw new Error('the test platform runs the API and hosts the Stripe sandbox');
   /** The citizen's (or Stripe.js's) view of Stripe: stripe-node pointed at the sandbox. */
   const stripe = new Stripe(SANDBOX_SECRET_KEY, { ...sandbox.clientOptions(), maxNetworkRetries: 0 });
-  const auth = createAuthService({ db: database.db, clock, sessionHours: 12 });
+  const auth = createAuthService({ db: database.db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
 
   return {
+    ...platform,
     app,
     address,
-    config,
+    sandbox,
     clock,
     db: database.db,
-    database,
-    redis,
-    queues,
-    sandbox,
     stripe,
     webhookSecret,
-    gateway,
-    workers,
     auth,
     /** Signs in a new staff member with the given roles and returns the bearer header. */
     async staff(roles: StaffRole[], officeId: string | null) {
@@ -99,14 +98,6 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
       const user = await auth.createStaffUser({ username, displayName: 'Test Staff', password, roles, officeId, actorId: null });
       const { token } = await auth.signIn({ username, password });
       return { user, headers: { authorization: `Bearer ${token}` } };
-    },
-    async close() {
-      await app.close();
-      await workers?.close();
-      await sandbox.close();
-      await queues.close();
-      redis.disconnect();
-      await database.close();
     },
   };
 }

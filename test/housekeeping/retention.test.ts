@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { eq, sql } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { staffSessions } from '../../src/auth/auth.table.ts';
 import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
@@ -8,31 +8,31 @@ import { createHousekeepingService } from '../../src/housekeeping/housekeeping.s
 import { idempotencyKeys } from '../../src/idempotency/idempotency.table.ts';
 import { courierShifts, planRoutes, plans } from '../../src/planning/planning.table.ts';
 import { quotes } from '../../src/quotes/quotes.table.ts';
-import { ADDRESS, NEAR, api, createPaidBooking, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { ADDRESS, NEAR, api, createPaidBooking, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 const DAY = 86_400_000;
 
 describe('personal data is kept only as long as needed', () => {
-  let p: TestPlatform;
   let officeId: string;
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
     clerk = await p.staff(['clerk'], officeId);
   });
-  afterAll(async () => p?.close());
 
-  const ageBooking = (id: string, days: number) =>
+  const ageBooking = (p: TestPlatform, id: string, days: number) =>
     p.db
       .update(bookings)
       .set({ updatedAt: new Date(Date.now() - days * DAY) })
       .where(eq(bookings.id, id));
 
-  it('a booking that ended longer ago than the retention period loses name, street, exact position and typed reasons; finance data stays', async () => {
+  test('a booking that ended longer ago than the retention period loses name, street, exact position and typed reasons; finance data stays', async ({
+    p,
+  }) => {
     const old = await createPaidBooking(p, officeId, { pay: false });
     await api(p, 'POST', `/v1/bookings/${old.booking.id}/cancel`, {
       headers: { 'tracking-token': old.trackingToken },
@@ -41,10 +41,10 @@ describe('personal data is kept only as long as needed', () => {
     const recent = await createPaidBooking(p, officeId, { pay: false });
     await api(p, 'POST', `/v1/bookings/${recent.booking.id}/cancel`, { headers: { 'tracking-token': recent.trackingToken } });
     const open = await createPaidBooking(p, officeId, { pay: false });
-    await ageBooking(old.booking.id, 91);
-    await ageBooking(recent.booking.id, 89);
+    await ageBooking(p, old.booking.id, 91);
+    await ageBooking(p, recent.booking.id, 89);
     // Still open (awaiting payment) however old: its data is still needed.
-    await ageBooking(open.booking.id, 200);
+    await ageBooking(p, open.booking.id, 200);
 
     const housekeeping = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 });
     const first = await housekeeping.run();
@@ -84,7 +84,7 @@ describe('personal data is kept only as long as needed', () => {
     expect(auditAgain).toHaveLength(1);
   });
 
-  it('route lines of long-past delivery days are coarsened to about a kilometre', async () => {
+  test('route lines of long-past delivery days are coarsened to about a kilometre', async ({ p }) => {
     const [shift] = await p.db
       .insert(courierShifts)
       .values({
@@ -129,7 +129,7 @@ describe('personal data is kept only as long as needed', () => {
     expect(after!.anonymisedAt).toBeInstanceOf(Date);
   });
 
-  it('expired idempotency records and unused expired quotes are purged; a quote a booking was made from stays', async () => {
+  test('expired idempotency records and unused expired quotes are purged; a quote a booking was made from stays', async ({ p }) => {
     const key = `old-${randomUUID()}`;
     await p.db
       .insert(idempotencyKeys)
@@ -151,7 +151,7 @@ describe('personal data is kept only as long as needed', () => {
     expect(await p.db.select().from(quotes).where(eq(quotes.id, used.quote.id))).toHaveLength(1);
   });
 
-  it('staff sessions are deleted a month after they expired, not before', async () => {
+  test('staff sessions are deleted a month after they expired, not before', async ({ p }) => {
     const { user } = await p.staff(['clerk'], officeId);
     const [longGone, yesterday] = await p.db
       .insert(staffSessions)

@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { validateZoneGeometry } from '../../src/offices/zone-geometry.ts';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
-import { api, ADDRESS, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { api, ADDRESS, seedOffice } from '../helpers/test-platform.ts';
 
 const square = (lng: number, lat: number, d: number) => ({
   type: 'Polygon' as const,
@@ -17,11 +18,11 @@ const square = (lng: number, lat: number, d: number) => ({
 });
 
 describe('zone geometry rules', () => {
-  it('accepts the Stuttgart city boundary and a plain square', () => {
+  test('accepts the Stuttgart city boundary and a plain square', () => {
     expect(() => validateZoneGeometry(loadStuttgartBoundary())).not.toThrow();
     expect(() => validateZoneGeometry(square(9.1, 48.7, 0.01))).not.toThrow();
   });
-  it('refuses a ring that is not closed, a bow-tie that crosses itself, and a speck', () => {
+  test('refuses a ring that is not closed, a bow-tie that crosses itself, and a speck', () => {
     expect(() =>
       validateZoneGeometry({
         type: 'Polygon',
@@ -54,16 +55,13 @@ describe('zone geometry rules', () => {
 });
 
 describe('managing offices, zones and tariffs', () => {
-  let p: TestPlatform;
   let admin: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     admin = await p.staff(['admin'], null);
   });
-  afterAll(async () => p?.close());
 
-  it('an admin adds an office, a zone and a price, and citizens can then get quotes there', async () => {
+  test('an admin adds an office, a zone and a price, and citizens can then get quotes there', async ({ p }) => {
     const suffix = Math.random().toString(36).slice(2, 8);
     const office = await api(p, 'POST', '/v1/offices', {
       headers: admin.headers,
@@ -131,7 +129,7 @@ describe('managing offices, zones and tariffs', () => {
     expect(afterOff.body.error.code).toBe('quote.outside_service_area');
   });
 
-  it('a self-intersecting zone is refused with 422 and nothing is stored', async () => {
+  test('a self-intersecting zone is refused with 422 and nothing is stored', async ({ p }) => {
     const { office } = await seedOffice(p.db);
     const before = await api(p, 'GET', `/v1/offices/${office.id}/zones`, { headers: admin.headers });
     const bad = await api(p, 'POST', `/v1/offices/${office.id}/zones`, {
@@ -158,7 +156,7 @@ describe('managing offices, zones and tariffs', () => {
     expect(after.body.data).toHaveLength(before.body.data.length);
   });
 
-  it('a supervisor manages only their own office', async () => {
+  test('a supervisor manages only their own office', async ({ p }) => {
     const { office: mine } = await seedOffice(p.db);
     const { office: other, bikeZone } = await seedOffice(p.db);
     const supervisor = await p.staff(['supervisor'], mine.id);

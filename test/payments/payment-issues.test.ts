@@ -1,7 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { platformTest } from '../helpers/platform-fixture.ts';
 import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
 import { createPaymentUpkeepService } from '../../src/payments/payment-upkeep.service.ts';
-import { api, createPaidBooking, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { bookingRow, deliver, newChargeId, paymentIntentObject, paymentRow, refundRows, stripeEvent } from './stripe-events.ts';
 
 /**
@@ -10,6 +11,8 @@ import { bookingRow, deliver, newChargeId, paymentIntentObject, paymentRow, refu
  * Each case here is produced the way it happens: through stripe-node against the sandbox (an
  * amount or metadata changed on the PaymentIntent, a refund made directly, a disputed card).
  */
+const test = platformTest({ workers: true });
+
 describe('payments that do not match their booking, refunds and disputes made outside the platform', () => {
   let p: TestPlatform;
   let held: { id: string };
@@ -17,14 +20,14 @@ describe('payments that do not match their booking, refunds and disputes made ou
   let finance: { headers: Record<string, string> };
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: true });
+  // The file's one platform (the shared fixture); the helpers below close over it.
+  test.beforeAll(async ({ p: platform }) => {
+    p = platform;
     ({ office: held } = await seedOffice(p.db, { paymentIssueHandling: 'hold', refundPolicy: 'full' }));
     ({ office: automatic } = await seedOffice(p.db, { paymentIssueHandling: 'automatic', refundPolicy: 'full' }));
     finance = await p.staff(['finance'], null);
     clerk = await p.staff(['clerk'], held.id);
   });
-  afterAll(async () => p?.close());
 
   /** Books without paying, lets `tamper` change the PaymentIntent (as the dashboard could), then pays. */
   async function bookAndPayTampered(officeId: string, tamper: Record<string, unknown>) {

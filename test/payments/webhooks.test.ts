@@ -1,8 +1,9 @@
 import { eq } from 'drizzle-orm';
 import Stripe from 'stripe';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { stripeEvents } from '../../src/payments/payments.table.ts';
-import { api, createPaidBooking, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import {
   auditRows,
   bookingRow,
@@ -22,22 +23,21 @@ import {
   stripeEvent,
 } from './stripe-events.ts';
 
+const test = platformTest({ workers: true });
+
 describe('Stripe events reaching the platform', () => {
-  let p: TestPlatform;
   let officeId: string;
   let clerk: { headers: Record<string, string> };
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: true });
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db, { refundPolicy: 'fee_after_ready', feeCents: 150 }));
     clerk = await p.staff(['clerk'], officeId);
   });
-  afterAll(async () => p?.close());
 
   /** A succeeded event as Stripe sends it, with the metadata the platform put on its own PaymentIntents. */
-  const succeededFor = async (paymentIntentId: string, amount = 450) =>
+  const succeededFor = async (p: TestPlatform, paymentIntentId: string, amount = 450) =>
     stripeEvent(
       'payment_intent.succeeded',
       paymentIntentObject({
@@ -49,12 +49,14 @@ describe('Stripe events reaching the platform', () => {
       }),
     );
 
-  const claimedEvent = async (eventId: string) => p.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
+  const claimedEvent = async (p: TestPlatform, eventId: string) => p.db.select().from(stripeEvents).where(eq(stripeEvents.id, eventId));
 
   describe('refuses anything not signed by Stripe with the endpoint secret, and changes nothing', () => {
-    it('a wrong secret, a stale timestamp, a missing header and a tampered body are each a 400; the genuine event then pays', async () => {
+    test('a wrong secret, a stale timestamp, a missing header and a tampered body are each a 400; the genuine event then pays', async ({
+      p,
+    }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-      const event = await succeededFor(payment.paymentIntentId);
+      const event = await succeededFor(p, payment.paymentIntentId);
 
       const wrongSecret = sign(p, event, { secret: 'whsec_not_the_endpoint_secret' });
       const stale = sign(p, event, { timestamp: Math.floor(Date.now() / 1000) - 600 });
@@ -75,7 +77,7 @@ describe('Stripe events reaching the platform', () => {
       }
       expect((await bookingRow(p, booking.id)).status).toBe('awaiting_payment');
       expect((await paymentRow(p, booking.id)).status).toBe('requires_payment_method');
-      expect(await claimedEvent(event.id)).toEqual([]);
+      expect(await claimedEvent(p, event.id)).toEqual([]);
       expect(await auditRows(p, booking.id, 'payment.succeeded')).toEqual([]);
 
       // The same event, correctly signed, is accepted: the refusals above were for the signature alone.
@@ -85,16 +87,18 @@ describe('Stripe events reaching the platform', () => {
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
     });
 
-    it('an event type the platform does not act on, or a PaymentIntent it did not create, is acknowledged and left alone', async () => {
+    test('an event type the platform does not act on, or a PaymentIntent it did not create, is acknowledged and left alone', async ({
+      p,
+    }) => {
       const other = await deliver(p, stripeEvent('customer.created', { id: 'cus_test123', object: 'customer' }));
       expect(other.body).toEqual({ received: true, outcome: 'ignored' });
-      const foreign = await deliver(p, await succeededFor('pi_test_from_another_integration'));
+      const foreign = await deliver(p, await succeededFor(p, 'pi_test_from_another_integration'));
       expect(foreign.body).toEqual({ received: true, outcome: 'unknown_payment' });
     });
   });
 
   describe('applies each event id once', () => {
-    it('the same signed payment_intent.succeeded delivered twice pays once: one paid event, one audit row', async () => {
+    test('the same signed payment_intent.succeeded delivered twice pays once: one paid event, one audit row', async ({ p }) => {
       const restore = await holdWebhooks(p);
       let booking;
       let paymentIntentId: string;
@@ -120,7 +124,9 @@ describe('Stripe events reaching the platform', () => {
       expect((await paymentRow(p, booking.id)).latestChargeId).toMatch(/^ch_/);
     });
 
-    it('contradicting events arriving together (succeeded and canceled) leave each booking paid, or ended with its refund owed', async () => {
+    test('contradicting events arriving together (succeeded and canceled) leave each booking paid, or ended with its refund owed', async ({
+      p,
+    }) => {
       const restore = await holdWebhooks(p);
       let runs;
       try {
@@ -162,9 +168,9 @@ describe('Stripe events reaching the platform', () => {
       );
     });
 
-    it('concurrent deliveries of one event id: exactly one applies it', async () => {
+    test('concurrent deliveries of one event id: exactly one applies it', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
-      const { payload, header } = sign(p, await succeededFor(payment.paymentIntentId));
+      const { payload, header } = sign(p, await succeededFor(p, payment.paymentIntentId));
       const results = await Promise.all(Array.from({ length: 4 }, () => postWebhook(p, payload, header)));
       expect(results.map((r) => r.status)).toEqual([200, 200, 200, 200]);
       expect(results.map((r) => r.body.outcome).sort()).toEqual(['booking_paid', 'duplicate', 'duplicate', 'duplicate']);
@@ -174,7 +180,7 @@ describe('Stripe events reaching the platform', () => {
   });
 
   describe('events that end or flag a payment', () => {
-    it('payment_intent.canceled for an unpaid booking: abandoned expires it, any other reason cancels it', async () => {
+    test('payment_intent.canceled for an unpaid booking: abandoned expires it, any other reason cancels it', async ({ p }) => {
       for (const [reason, outcome, status] of [
         ['abandoned', 'booking_expired', 'expired'],
         ['duplicate', 'booking_cancelled', 'cancelled'],
@@ -198,7 +204,9 @@ describe('Stripe events reaching the platform', () => {
       }
     });
 
-    it('charge.dispute.created without a payment_intent (as Stripe sends it for some charges) is matched by its charge', async () => {
+    test('charge.dispute.created without a payment_intent (as Stripe sends it for some charges) is matched by its charge', async ({
+      p,
+    }) => {
       const { booking } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const dispute = {
@@ -230,7 +238,7 @@ describe('Stripe events reaching the platform', () => {
   });
 
   describe('late and out-of-order events never move a booking or a payment backwards', () => {
-    it("any order of a payment's events, with a redelivery, ends in the same state: paid, or ended with one refund", async () => {
+    test("any order of a payment's events, with a redelivery, ends in the same state: paid, or ended with one refund", async ({ p }) => {
       let seed = 7;
       const rnd = (n: number) => {
         seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31;
@@ -296,7 +304,7 @@ describe('Stripe events reaching the platform', () => {
       }
     });
 
-    it('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async () => {
+    test('payment_intent.payment_failed arriving after succeeded leaves the booking paid and the payment succeeded', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
       const failed = stripeEvent(
@@ -316,7 +324,7 @@ describe('Stripe events reaching the platform', () => {
       expect(await auditRows(p, booking.id, 'payment.failed')).toEqual([]);
     });
 
-    it('payment_intent.canceled arriving after succeeded changes nothing', async () => {
+    test('payment_intent.canceled arriving after succeeded changes nothing', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       for (const reason of ['abandoned', 'requested_by_customer']) {
         const res = await deliver(
@@ -338,7 +346,7 @@ describe('Stripe events reaching the platform', () => {
       expect((await eventRows(p, booking.id)).map((e) => e.toStatus)).toEqual(['awaiting_payment', 'paid']);
     });
 
-    it('charge.refunded with a lower amount_refunded than already recorded does not lower it', async () => {
+    test('charge.refunded with a lower amount_refunded than already recorded does not lower it', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const refunded = (amountRefunded: number, created: number) =>
@@ -360,7 +368,9 @@ describe('Stripe events reaching the platform', () => {
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(450);
     });
 
-    it('a charge.refunded found only by its charge id (no payment_intent on the event) is applied to the right payment', async () => {
+    test('a charge.refunded found only by its charge id (no payment_intent on the event) is applied to the right payment', async ({
+      p,
+    }) => {
       const { booking } = await createPaidBooking(p, officeId);
       const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
       const charge = { ...chargeObject({ id: chargeId, paymentIntent: 'x', amount: 450, amountRefunded: 200 }), payment_intent: null };
@@ -368,7 +378,7 @@ describe('Stripe events reaching the platform', () => {
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(200);
     });
 
-    it('payment_intent.succeeded for a booking that had already expired creates a refund that the worker carries out', async () => {
+    test('payment_intent.succeeded for a booking that had already expired creates a refund that the worker carries out', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
       // Setup: the expiry ran but its cancellation never reached Stripe.
       await forceStatus(p, booking.id, 'expired');
@@ -396,7 +406,7 @@ describe('Stripe events reaching the platform', () => {
       );
     });
 
-    it('a second notification of the same payment under another event id owes no second refund', async () => {
+    test('a second notification of the same payment under another event id owes no second refund', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
       await forceStatus(p, booking.id, 'cancelled');
       await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_visa' });
@@ -406,13 +416,13 @@ describe('Stripe events reaching the platform', () => {
         (r) => r.length === 1 && r[0]!.status === 'succeeded',
       );
 
-      const again = await deliver(p, await succeededFor(payment.paymentIntentId));
+      const again = await deliver(p, await succeededFor(p, payment.paymentIntentId));
       expect(again.body).toEqual({ received: true, outcome: 'no_change' });
       expect(await refundRows(p, booking.id)).toHaveLength(1);
       expect((await p.stripe.refunds.list({ payment_intent: payment.paymentIntentId })).data.map((r) => r.amount)).toEqual([450]);
     });
 
-    it('a citizen who pays while cancelling gets the whole surcharge back once, even when Stripe redelivers the event', async () => {
+    test('a citizen who pays while cancelling gets the whole surcharge back once, even when Stripe redelivers the event', async ({ p }) => {
       const restore = await holdWebhooks(p);
       let booking;
       let paymentIntentId: string;
@@ -455,7 +465,7 @@ describe('Stripe events reaching the platform', () => {
   });
 
   describe('what the card does: declines and disputes, through stripe-node, the sandbox and its webhooks', () => {
-    it('a declined card leaves the booking awaiting payment; the citizen then pays with another card', async () => {
+    test('a declined card leaves the booking awaiting payment; the citizen then pays with another card', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { pay: false });
       const declined = await p.stripe.paymentIntents.confirm(payment.paymentIntentId, { payment_method: 'pm_card_chargeDeclined' }).then(
         () => null,
@@ -482,7 +492,7 @@ describe('Stripe events reaching the platform', () => {
       expect(view.body.events.map((e: { toStatus: string }) => e.toStatus)).toEqual(['awaiting_payment', 'paid']);
     });
 
-    it('a disputed charge is flagged on the payment, visible to the clerk, and audited', async () => {
+    test('a disputed charge is flagged on the payment, visible to the clerk, and audited', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { paymentMethod: 'pm_card_createDispute' });
       await p.sandbox.flushWebhooks();
       const dispute = (await p.stripe.disputes.list({ payment_intent: payment.paymentIntentId })).data[0]!;

@@ -1,35 +1,33 @@
 import type { Worker } from 'bullmq';
 import { pino } from 'pino';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import type { Config } from '../../src/config/config.ts';
+import { afterEach, describe, expect } from 'vitest';
+import type { PlanningConfig } from '../../src/config/config.ts';
 import { planJobId } from '../../src/planning/planning-jobs.ts';
 import { createPlanningServices, startPlanningWorker } from '../../workers/planning.worker.ts';
-import { api, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
 
+const test = platformTest({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1', PLANNING_CUTOFF_TIME: '17:45' } });
+
 describe('the planning worker: nightly runs, shutting down mid-solve, failing', () => {
-  let p: TestPlatform;
   let worker: Worker | undefined;
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1', PLANNING_CUTOFF_TIME: '17:45' } });
-  });
   afterEach(async () => {
     await worker?.close();
     worker = undefined;
   });
-  afterAll(async () => p?.close());
 
-  const start = (config: Config = p.config) =>
+  const start = (p: TestPlatform, planning: PlanningConfig = p.config.planning) =>
     startPlanningWorker({
       connection: p.redis,
       prefix: p.config.env.QUEUE_PREFIX,
       queues: p.queues,
       logger: pino({ level: 'silent' }),
-      ...createPlanningServices(config, p.db, p.queues, () => new Date()),
+      ...createPlanningServices(planning, p.db, p.queues, () => new Date()),
     });
 
-  async function officeWithWork(date: string) {
+  async function officeWithWork(p: TestPlatform, date: string) {
     const { office } = await seedOffice(p.db);
     const supervisor = await p.staff(['supervisor'], office.id);
     for (const location of NEARBY.slice(0, 3)) {
@@ -39,10 +37,10 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     return { officeId: office.id, supervisor };
   }
 
-  it('every office gets a nightly scheduler at the cut-off time, which plans the next delivery day', async () => {
+  test('every office gets a nightly scheduler at the cut-off time, which plans the next delivery day', async ({ p }) => {
     const tomorrow = futureDeliveryDate(1);
-    const { officeId, supervisor } = await officeWithWork(tomorrow);
-    worker = await start();
+    const { officeId, supervisor } = await officeWithWork(p, tomorrow);
+    worker = await start(p);
     const queue = p.queues.queue('planning');
     const scheduler = await queue.getJobScheduler(`nightly_${officeId}`);
     expect(scheduler).toMatchObject({ pattern: '45 17 * * *', tz: 'Europe/Berlin' });
@@ -77,44 +75,50 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     expect(finished!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
   });
 
-  it('a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it', async () => {
-    const date = futureDeliveryDate(6);
-    const { officeId, supervisor } = await officeWithWork(date);
-    // A whole-budget search, so there is a solve in progress to interrupt.
-    worker = await start({ ...p.config, env: { ...p.config.env, PLANNING_TIME_LIMIT_SECONDS: 60, PLANNING_ITERATIONS_PER_STOP: 0 } });
-    const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
-    await eventually(
-      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
-      (r) => r.body.status === 'running' && r.body.progress?.iterations > 0,
-      20_000,
-    );
+  test(
+    'a worker shutting down mid-solve puts the job back without spending an attempt; the next worker finishes it',
+    { timeout: 90_000 },
+    async ({ p }) => {
+      const date = futureDeliveryDate(6);
+      const { officeId, supervisor } = await officeWithWork(p, date);
+      // A whole-budget search, so there is a solve in progress to interrupt.
+      worker = await start(p, { ...p.config.planning, timeLimitMs: 60_000, iterationsPerStop: 0 });
+      const created = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+      await eventually(
+        () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+        (r) => r.body.status === 'running' && r.body.progress?.iterations > 0,
+        20_000,
+      );
 
-    const closing = Date.now();
-    await worker.close();
-    worker = undefined;
-    expect(Date.now() - closing).toBeLessThan(5_000);
-    const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
-    expect(['delayed', 'waiting']).toContain(await job.getState());
-    expect(job.attemptsMade).toBe(0);
-    // Not a draft from a cut-short search.
-    expect((await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor)).body.status).toBe('running');
+      const closing = Date.now();
+      await worker.close();
+      worker = undefined;
+      // The solve is aborted, not waited for: well under its 60 s budget. Loose (it was 5 s) for a
+      // loaded 2-core machine.
+      expect(Date.now() - closing).toBeLessThan(25_000);
+      const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
+      expect(['delayed', 'waiting']).toContain(await job.getState());
+      expect(job.attemptsMade).toBe(0);
+      // Not a draft from a cut-short search.
+      expect((await api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor)).body.status).toBe('running');
 
-    worker = await start();
-    const done = await eventually(
-      () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
-      (r) => r.body.status === 'draft',
-      20_000,
-    );
-    expect(done.body.id).toBe(created.body.plan.id);
-    // The next worker runs with the default settings: a three-stop day ends on its iteration budget.
-    expect(done.body.stats.stoppedBy).toBe('iteration_limit');
-  });
+      worker = await start(p);
+      const done = await eventually(
+        () => api(p, 'GET', `/v1/offices/${officeId}/plans/${date}`, supervisor),
+        (r) => r.body.status === 'draft',
+        20_000,
+      );
+      expect(done.body.id).toBe(created.body.plan.id);
+      // The next worker runs with the default settings: a three-stop day ends on its iteration budget.
+      expect(done.body.stats.stoppedBy).toBe('iteration_limit');
+    },
+  );
 
-  it('a plan whose solve fails on its last attempt shows as failed with the reason, and the day can be planned again', async () => {
+  test('a plan whose solve fails on its last attempt shows as failed with the reason, and the day can be planned again', async ({ p }) => {
     const date = futureDeliveryDate(7);
-    const { officeId, supervisor } = await officeWithWork(date);
+    const { officeId, supervisor } = await officeWithWork(p, date);
     // Nothing listens on the discard port: the OSRM matrix request fails.
-    worker = await start({ ...p.config, env: { ...p.config.env, OSRM_URL: 'http://127.0.0.1:9' } });
+    worker = await start(p, { ...p.config.planning, matrix: { kind: 'osrm', baseUrl: 'http://127.0.0.1:9' } });
     await p.queues
       .queue('planning')
       .add('plan-delivery-day', { officeId, deliveryDate: date }, { jobId: planJobId(officeId, date), attempts: 1 });
@@ -127,7 +131,7 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     expect(failed.body.requestedByStaffId).toBeNull();
 
     await worker.close();
-    worker = await start();
+    worker = await start(p);
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(again.status).toBe(202);
     expect(again.body.plan.id).not.toBe(failed.body.id);

@@ -1,38 +1,35 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
-import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+
+const test = platformTest({ workers: true, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
 
 type Headers = { headers: Record<string, string> };
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked field by field
 type Json = any;
 
 describe('planning a delivery day through the API and the planning worker', () => {
-  let p: TestPlatform;
   const date = futureDeliveryDate(3);
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: true, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
-  });
-  afterAll(async () => p?.close());
-
-  async function newOffice() {
+  async function newOffice(p: TestPlatform) {
     const { office } = await seedOffice(p.db);
     const supervisor: Headers = await p.staff(['supervisor'], office.id);
     return { officeId: office.id, supervisor };
   }
 
-  const getPlan = (officeId: string, h: Headers, d = date) => api(p, 'GET', `/v1/offices/${officeId}/plans/${d}`, h);
-  const waitForDraft = (officeId: string, h: Headers) =>
+  const getPlan = (p: TestPlatform, officeId: string, h: Headers, d = date) => api(p, 'GET', `/v1/offices/${officeId}/plans/${d}`, h);
+  const waitForDraft = (p: TestPlatform, officeId: string, h: Headers) =>
     eventually(
-      () => getPlan(officeId, h),
+      () => getPlan(p, officeId, h),
       (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status),
       20_000,
     );
 
-  it('courier shifts: supervisors add and list them, only inside the delivery day, only for their office', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('courier shifts: supervisors add and list them, only inside the delivery day, only for their office', async ({ p }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const shift = await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2, capacity: 15 });
     const listed = await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, supervisor);
     expect(listed.status).toBe(200);
@@ -56,14 +53,16 @@ describe('planning a delivery day through the API and the planning worker', () =
 
     const clerk = await p.staff(['clerk'], officeId);
     expect((await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, clerk)).status).toBe(403);
-    const other = await newOffice();
+    const other = await newOffice(p);
     const foreign = await api(p, 'GET', `/v1/offices/${officeId}/courier-shifts?deliveryDate=${date}`, other.supervisor);
     expect(foreign.status).toBe(403);
     expect(foreign.body.error.code).toBe('auth.other_office');
   });
 
-  it('plans ready bookings into routes, keeps e-car bookings and addresses outside the bicycle zone off bikes, and exports GeoJSON', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('plans ready bookings into routes, keeps e-car bookings and addresses outside the bicycle zone off bikes, and exports GeoJSON', async ({
+    p,
+  }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const morning = [localWindow(date, '09:00', '13:00')];
     const bikeBookings = await Promise.all(
       NEARBY.slice(0, 4).map((location) => insertReadyBooking(p, officeId, { location, vehicleType: 'bike', windows: morning })),
@@ -99,7 +98,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(again.body.job.id).toBe(created!.body.job.id);
     expect(again.body.plan.id).toBe(created!.body.plan.id);
 
-    const plan: Json = (await waitForDraft(officeId, supervisor)).body;
+    const plan: Json = (await waitForDraft(p, officeId, supervisor)).body;
     expect(plan.status).toBe('draft');
     expect(plan.id).toBe(created!.body.plan.id);
     expect(plan.progress.percent).toBe(100);
@@ -163,7 +162,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(JSON.stringify(geo.body)).not.toContain('Mustermann');
 
     const clerk = await p.staff(['clerk'], officeId);
-    expect((await getPlan(officeId, clerk)).status).toBe(200);
+    expect((await getPlan(p, officeId, clerk)).status).toBe(200);
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, clerk)).status).toBe(403);
 
     const confirmed = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
@@ -197,11 +196,13 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(replan.body.error.code).toBe('plan.already_confirmed');
     const twice = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
     expect(twice.status).toBe(409);
-    expect((await getPlan(officeId, supervisor)).body.status).toBe('confirmed');
+    expect((await getPlan(p, officeId, supervisor)).body.status).toBe('confirmed');
   });
 
-  it('with bicycles only, a stop outside the bicycle zone and an e-car booking stay unassigned instead of going by bike', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('with bicycles only, a stop outside the bicycle zone and an e-car booking stay unassigned instead of going by bike', async ({
+    p,
+  }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '10:00', '14:00')];
     const inZone = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
     const outside = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows });
@@ -209,7 +210,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2 });
 
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })).status).toBe(202);
-    const plan: Json = (await waitForDraft(officeId, supervisor)).body;
+    const plan: Json = (await waitForDraft(p, officeId, supervisor)).body;
     expect(plan.status).toBe('draft');
     expect(plan.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([inZone.id]);
     expect(plan.routes.every((r: Json) => r.vehicleType === 'bike')).toBe(true);
@@ -226,14 +227,14 @@ describe('planning a delivery day through the API and the planning worker', () =
     );
   });
 
-  it('a draft whose booking was cancelled meanwhile cannot be confirmed; planning again replaces the draft', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('a draft whose booking was cancelled meanwhile cannot be confirmed; planning again replaces the draft', async ({ p }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '09:00', '12:00')];
     const keep = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
     const gone = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
     await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
-    const first: Json = (await waitForDraft(officeId, supervisor)).body;
+    const first: Json = (await waitForDraft(p, officeId, supervisor)).body;
     expect(first.stats.assigned).toBe(2);
 
     const repo = createBookingsRepository(p.db);
@@ -248,7 +249,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(replanned.body.plan.id).not.toBe(first.id);
     const second: Json = (
       await eventually(
-        () => getPlan(officeId, supervisor),
+        () => getPlan(p, officeId, supervisor),
         (r) => r.body.id === replanned.body.plan.id && r.body.status === 'draft',
         20_000,
       )
@@ -259,14 +260,16 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect((await repo.findById(keep.id))!.status).toBe('planned');
   });
 
-  it('a confirmed plan can be withdrawn before handover: its bookings return to document_ready and the day is planned again', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('a confirmed plan can be withdrawn before handover: its bookings return to document_ready and the day is planned again', async ({
+    p,
+  }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '09:00', '12:00')];
     const a = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
     const b = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
     await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
-    await waitForDraft(officeId, supervisor);
+    await waitForDraft(p, officeId, supervisor);
     const notYet = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/withdraw`, supervisor);
     expect(notYet.body.error.code).toBe('plan.not_confirmed');
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
@@ -283,7 +286,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(again.status).toBe(202);
     await eventually(
-      () => getPlan(officeId, supervisor),
+      () => getPlan(p, officeId, supervisor),
       (r) => r.body.id === again.body.plan.id && r.body.status === 'draft',
       20_000,
     );
@@ -297,12 +300,12 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect((await repo.findById(b.id))!.status).toBe('planned');
   });
 
-  it('refuses days in the past and answers 404 for a day never planned', async () => {
-    const { officeId, supervisor } = await newOffice();
+  test('refuses days in the past and answers 404 for a day never planned', async ({ p }) => {
+    const { officeId, supervisor } = await newOffice(p);
     const past = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: '2020-01-01' } });
     expect(past.status).toBe(422);
     expect(past.body.error.code).toBe('planning.date_out_of_range');
-    const none = await getPlan(officeId, supervisor, futureDeliveryDate(9));
+    const none = await getPlan(p, officeId, supervisor, futureDeliveryDate(9));
     expect(none.status).toBe(404);
   });
 });

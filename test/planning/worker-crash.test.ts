@@ -3,10 +3,11 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Worker } from 'bullmq';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect } from 'vitest';
 import { planJobId } from '../../src/planning/planning-jobs.ts';
 import { createPlanningServices, startPlanningWorker } from '../../workers/planning.worker.ts';
-import { api, eventually, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/planning-worker.child.ts');
@@ -40,21 +41,19 @@ function startChildWorker(p: TestPlatform): Promise<ChildProcess> {
   });
 }
 
+const test = platformTest({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
+
 describe('a planning worker killed mid-solve', () => {
-  let p: TestPlatform;
   let child: ChildProcess | undefined;
   let survivor: Worker | undefined;
 
-  beforeAll(async () => {
-    p = await startTestPlatform({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
-  });
+  // Before the platform fixture closes (after the file's afterAll hooks).
   afterAll(async () => {
     child?.kill('SIGKILL');
     await survivor?.close();
-    await p?.close();
   });
 
-  it('loses its lock, and another worker takes the job over and finishes the same plan', { timeout: 60_000 }, async () => {
+  test('loses its lock, and another worker takes the job over and finishes the same plan', { timeout: 60_000 }, async ({ p }) => {
     const { office } = await seedOffice(p.db);
     const supervisor = await p.staff(['supervisor'], office.id);
     const date = futureDeliveryDate(5);
@@ -88,7 +87,7 @@ describe('a planning worker killed mid-solve', () => {
       prefix: p.config.env.QUEUE_PREFIX,
       queues: p.queues,
       logger,
-      ...createPlanningServices(p.config, p.db, p.queues, () => new Date()),
+      ...createPlanningServices(p.config.planning, p.db, p.queues, () => new Date()),
       lockDurationMs: LOCK_MS,
       stalledIntervalMs: STALLED_MS,
     });

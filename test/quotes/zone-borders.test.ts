@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { bearing, booleanPointInPolygon, destination, distance, midpoint, point } from '@turf/turf';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
 import { createOfficesRepository } from '../../src/offices/offices.repository.ts';
 import {
@@ -12,9 +12,9 @@ import {
   OFFICE_LOCATION,
   OUTSIDE,
   seedOffice,
-  startTestPlatform,
   type TestPlatform,
 } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
 
 type LngLat = [number, number];
 
@@ -45,58 +45,58 @@ function acrossCityBoundary(offsetMetres: number) {
 }
 
 describe('quotes on both sides of a zone border', () => {
-  let p: TestPlatform;
   let officeId: string;
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db, { bikeCents: 450, ecarCents: 850 }));
   });
-  afterAll(async () => p?.close());
 
-  const quote = (location: unknown, office = officeId) =>
+  const quote = (p: TestPlatform, location: unknown, office = officeId) =>
     api(p, 'POST', '/v1/quotes', { body: { officeId: office, address: ADDRESS, location } });
   const vehicles = (res: { body: { options: { vehicleType: string }[] } }) => res.body.options.map((o) => o.vehicleType);
 
-  it.each([0, 73, 137.5, 211, 290])('at bearing %s°, 3.99 km from the office offers bike and e-car, 4.01 km e-car only', async (deg) => {
-    const inside = await quote(at(OFFICE_LOCATION, 3.99, deg));
-    expect(inside.status).toBe(201);
-    expect(inside.body.options).toEqual([
-      { vehicleType: 'bike', amountCents: 450, currency: 'EUR' },
-      { vehicleType: 'ecar', amountCents: 850, currency: 'EUR' },
-    ]);
-    const outside = await quote(at(OFFICE_LOCATION, 4.01, deg));
-    expect(outside.status).toBe(201);
-    expect(vehicles(outside)).toEqual(['ecar']);
-  });
+  test.for([0, 73, 137.5, 211, 290])(
+    'at bearing %s°, 3.99 km from the office offers bike and e-car, 4.01 km e-car only',
+    async (deg, { p }) => {
+      const inside = await quote(p, at(OFFICE_LOCATION, 3.99, deg));
+      expect(inside.status).toBe(201);
+      expect(inside.body.options).toEqual([
+        { vehicleType: 'bike', amountCents: 450, currency: 'EUR' },
+        { vehicleType: 'ecar', amountCents: 850, currency: 'EUR' },
+      ]);
+      const outside = await quote(p, at(OFFICE_LOCATION, 4.01, deg));
+      expect(outside.status).toBe(201);
+      expect(vehicles(outside)).toEqual(['ecar']);
+    },
+  );
 
-  it('a few metres inside the city boundary offers the e-car; a few metres outside is outside the service area', async () => {
+  test('a few metres inside the city boundary offers the e-car; a few metres outside is outside the service area', async ({ p }) => {
     const { inside, outside } = acrossCityBoundary(10);
-    const res = await quote(inside);
+    const res = await quote(p, inside);
     expect(res.status).toBe(201);
     expect(vehicles(res)).toEqual(['ecar']);
     expect(res.body.location).toEqual(inside);
 
-    const out = await quote(outside);
+    const out = await quote(p, outside);
     expect(out.status).toBe(422);
     expect(out.body.error).toMatchObject({ code: 'quote.outside_service_area', requestId: expect.any(String) });
   });
 
-  it('far outside every zone is outside the service area', async () => {
-    const res = await quote(OUTSIDE);
+  test('far outside every zone is outside the service area', async ({ p }) => {
+    const res = await quote(p, OUTSIDE);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('quote.outside_service_area');
   });
 
-  it('an unknown office is a 404', async () => {
-    const res = await quote(NEAR, randomUUID());
+  test('an unknown office is a 404', async ({ p }) => {
+    const res = await quote(p, NEAR, randomUUID());
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('office.not_found');
   });
 
-  it('a zone with no tariff valid today answers 422 quote.no_tariff, not an empty offer', async () => {
+  test('a zone with no tariff valid today answers 422 quote.no_tariff, not an empty offer', async ({ p }) => {
     const repo = createOfficesRepository(p.db);
     const { office } = await seedOffice(p.db);
     const zone = await repo.insertZone({
@@ -124,13 +124,13 @@ describe('quotes on both sides of a zone border', () => {
       amountCents: 999,
       validFrom: new Date(Date.now() + 365 * 86_400_000),
     });
-    const res = await quote(OUTSIDE, office.id);
+    const res = await quote(p, OUTSIDE, office.id);
     expect(res.status).toBe(422);
     expect(res.body.error.code).toBe('quote.no_tariff');
   });
 
-  it('booking from an expired quote is 410 quote.expired', async () => {
-    const q = await quote(NEAR);
+  test('booking from an expired quote is 410 quote.expired', async ({ p }) => {
+    const q = await quote(p, NEAR);
     const ttl = p.config.env.QUOTE_TTL_MINUTES;
     p.clock.advance((ttl + 1) * 60_000);
     try {
@@ -148,8 +148,8 @@ describe('quotes on both sides of a zone border', () => {
     expect(ok.status).toBe(201);
   });
 
-  it('booking a vehicle the quote does not offer is 422 quote.vehicle_not_offered', async () => {
-    const q = await quote(CITY_ONLY);
+  test('booking a vehicle the quote does not offer is 422 quote.vehicle_not_offered', async ({ p }) => {
+    const q = await quote(p, CITY_ONLY);
     expect(vehicles(q)).toEqual(['ecar']);
     const res = await api(p, 'POST', '/v1/bookings', {
       body: bookingBody(q.body.id, { vehicleType: 'bike' }),
@@ -165,7 +165,7 @@ describe('quotes on both sides of a zone border', () => {
     expect(ecar.body.booking).toMatchObject({ vehicleType: 'ecar', amountCents: 850 });
   });
 
-  it('booking from an unknown quote is 404 quote.not_found', async () => {
+  test('booking from an unknown quote is 404 quote.not_found', async ({ p }) => {
     const res = await api(p, 'POST', '/v1/bookings', { body: bookingBody(randomUUID()), headers: { 'idempotency-key': randomUUID() } });
     expect(res.status).toBe(404);
     expect(res.body.error.code).toBe('quote.not_found');

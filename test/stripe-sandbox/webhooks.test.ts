@@ -76,15 +76,17 @@ describe('stripe sandbox: events and webhooks', () => {
   });
 
   it('does not hold the API response until webhooks are delivered', async () => {
-    const receiver = await startWebhookReceiver(() => 200, { delayMs: 400 });
+    const receiver = await startWebhookReceiver(() => 200, { delayMs: 1_000 });
     cleanups.push(() => receiver.close());
     const { stripe, sandbox } = await startSandbox({ webhookEndpoints: [{ url: receiver.url, secret: SECRET }] });
     cleanups.push(() => sandbox.close());
     const started = Date.now();
     await stripe.paymentIntents.create({ amount: 1500, currency: 'eur' });
-    expect(Date.now() - started).toBeLessThan(300);
-    await sandbox.flushWebhooks({ timeoutMs: 5_000 });
-    expect(Date.now() - started).toBeGreaterThanOrEqual(390);
+    // The answer came while the delivery was still held by the receiver: no attempt has finished.
+    // (Asked of the sandbox rather than of the wall clock, which a loaded machine stretches.)
+    expect(sandbox.webhookAttempts()).toEqual([]);
+    await sandbox.flushWebhooks({ timeoutMs: 10_000 });
+    expect(Date.now() - started).toBeGreaterThanOrEqual(990);
     expect(receiver.received).toHaveLength(1);
   });
 
@@ -221,14 +223,15 @@ describe('stripe sandbox: events and webhooks', () => {
     expect(secret).toMatch(/^whsec_/);
     await stripe.paymentIntents.create({ amount: 1500, currency: 'eur' });
     // Wait for the first failed attempt; the next retry would be 10 s away.
-    for (let waited = 0; receiver.received.length === 0 && waited < 2_000; waited += 10) {
+    for (let waited = 0; receiver.received.length === 0 && waited < 10_000; waited += 10) {
       await new Promise((resolve) => setTimeout(resolve, 10));
     }
     expect(receiver.received).toHaveLength(1);
     const started = Date.now();
     await sandbox.close();
-    // close() neither waits for the retry timer nor leaves flushWebhooks hanging.
+    // close() neither waits for the retry timer nor leaves flushWebhooks hanging. The bound is
+    // loose for a loaded 2-core machine (it was 1 s) and still well below the 10 s retry.
     await sandbox.flushWebhooks();
-    expect(Date.now() - started).toBeLessThan(1_000);
+    expect(Date.now() - started).toBeLessThan(5_000);
   });
 });

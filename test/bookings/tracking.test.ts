@@ -1,44 +1,23 @@
-import { Writable } from 'node:stream';
-import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
-import {
-  ADDRESS,
-  api,
-  bookingBody,
-  deliveryWindow,
-  createPaidBooking,
-  NEAR,
-  seedOffice,
-  startTestPlatform,
-  type TestPlatform,
-} from '../helpers/test-platform.ts';
+import { createLogCapture } from '../helpers/log-capture.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, deliveryWindow, NEAR, seedOffice } from '../helpers/test-platform.ts';
+
+// Every log line of the platform (request logs included), at the most verbose level.
+const { logger, lines: logLines } = createLogCapture();
+const test = platformTest({ logger });
 
 describe("the citizen's tracking view", () => {
-  let p: TestPlatform;
   let officeId: string;
-  const logLines: string[] = [];
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
-    // Route every log line of the API (request logs included) into this test at the most verbose
-    // level: the app's logger is the one the harness gave it, so its stream can be swapped.
-    const capture = new Writable({
-      write(chunk, _enc, done) {
-        logLines.push(String(chunk));
-        done();
-      },
-    });
-    const log = p.app.log as unknown as Record<symbol, unknown> & { level: string };
-    log[pino.symbols.streamSym] = capture;
-    log.level = 'trace';
   });
-  afterAll(async () => p?.close());
 
-  it('shows only the status, the delivery window and when it last changed', async () => {
+  test('shows only the status, the delivery window and when it last changed', async ({ p }) => {
     const { booking, trackingToken } = await createPaidBooking(p, officeId);
     const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });
     expect(res.status).toBe(200);
@@ -54,7 +33,7 @@ describe("the citizen's tracking view", () => {
     expect(JSON.stringify(res.body)).not.toMatch(/Mustermann|Marktplatz|1234567|applicationNumber|kassenzeichen/);
   });
 
-  it('the earliest preferred window is shown, whatever order the citizen gave them in', async () => {
+  test('the earliest preferred window is shown, whatever order the citizen gave them in', async ({ p }) => {
     const q = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
     const windows = [
       deliveryWindow(new Date(), 20, '09:00', '11:00'),
@@ -70,7 +49,7 @@ describe("the citizen's tracking view", () => {
     expect(res.body).toMatchObject({ status: 'awaiting_payment', window: windows[1] });
   });
 
-  it('a wrong token is a 404 that reveals nothing; a missing or too short one a 400', async () => {
+  test('a wrong token is a 404 that reveals nothing; a missing or too short one a 400', async ({ p }) => {
     const { trackingToken } = await createPaidBooking(p, officeId, { pay: false });
     const wrong = `${trackingToken.slice(0, -1)}${trackingToken.endsWith('A') ? 'B' : 'A'}`;
     const res = await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': wrong } });
@@ -81,7 +60,7 @@ describe("the citizen's tracking view", () => {
     expect((await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': 'short' } })).status).toBe(400);
   });
 
-  it('a tracking token opens only its own booking: it cannot cancel another one', async () => {
+  test('a tracking token opens only its own booking: it cannot cancel another one', async ({ p }) => {
     const mine = await createPaidBooking(p, officeId, { pay: false });
     const theirs = await createPaidBooking(p, officeId, { pay: false });
     const res = await api(p, 'POST', `/v1/bookings/${theirs.booking.id}/cancel`, {
@@ -98,7 +77,7 @@ describe("the citizen's tracking view", () => {
     expect(own.body.booking.status).toBe('cancelled');
   });
 
-  it('the token travels only in a header: the operations take no token in the URL', () => {
+  test('the token travels only in a header: the operations take no token in the URL', ({ p }) => {
     const doc = p.app.swagger() as unknown as {
       paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
     };
@@ -112,7 +91,7 @@ describe("the citizen's tracking view", () => {
     }
   });
 
-  it("the token is in no log line, no audit row and not in Stripe's metadata", async () => {
+  test("the token is in no log line, no audit row and not in Stripe's metadata", async ({ p }) => {
     logLines.length = 0;
     const { booking, payment, trackingToken } = await createPaidBooking(p, officeId);
     await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } });

@@ -69,6 +69,37 @@ describe('configuration is validated once, at start', () => {
     expect(config.stripeSandbox).toBe(false);
   });
 
+  it('Stripe is one of two shapes: the real Stripe with key and webhook secret, or the sandbox with its port', () => {
+    expect(loadConfig({}).stripe).toEqual({ mode: 'sandbox', port: 12111, webhookSecret: null });
+    expect(loadConfig({ STRIPE_SANDBOX_PORT: '0', STRIPE_WEBHOOK_SECRET: 'whsec_mine' }).stripe).toEqual({
+      mode: 'sandbox',
+      port: 0,
+      webhookSecret: 'whsec_mine',
+    });
+    expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).stripe).toEqual({
+      mode: 'live',
+      secretKey: 'sk_live_abc',
+      webhookSecret: 'whsec_abc',
+    });
+  });
+
+  it('the planning settings are read from the environment once, in the units the planner works in', () => {
+    expect(loadConfig({}).planning).toEqual({
+      timeLimitMs: 30_000,
+      iterationsPerStop: 20_000,
+      serviceSeconds: 300,
+      announcedWindowSeconds: 3600,
+      matrix: { kind: 'great_circle' },
+      cutoffTime: '18:00',
+    });
+    const custom = loadConfig({ PLANNING_TIME_LIMIT_SECONDS: '2', PLANNING_SERVICE_MINUTES: '4', OSRM_URL: 'http://osrm:5000' });
+    expect(custom.planning).toMatchObject({
+      timeLimitMs: 2000,
+      serviceSeconds: 240,
+      matrix: { kind: 'osrm', baseUrl: 'http://osrm:5000' },
+    });
+  });
+
   it('a DATABASE_URL switches from the embedded database to the server', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);

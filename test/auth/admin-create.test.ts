@@ -1,9 +1,10 @@
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
-import { api, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { api } from '../helpers/test-platform.ts';
 import { testDatabaseUrl } from '../helpers/test-env.ts';
 
 /**
@@ -31,16 +32,10 @@ function adminCreate(args: string[], env: Record<string, string>, via: 'npm' | '
 }
 
 describe('npm run admin:create', () => {
-  let p: TestPlatform;
   const username = `admin-${randomBytes(4).toString('hex')}`;
   const password = `first admin ${randomBytes(8).toString('hex')}`;
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
-  });
-  afterAll(async () => p?.close());
-
-  it('creates an admin who can then sign in and create staff', async () => {
+  test('creates an admin who can then sign in and create staff', async ({ p }) => {
     const run = await adminCreate(['--username', username, '--display-name', 'Erste Admin'], { ADMIN_PASSWORD: password }, 'npm');
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
@@ -57,7 +52,7 @@ describe('npm run admin:create', () => {
     expect(created).toMatchObject({ action: 'staff.created', actorType: 'system' });
   });
 
-  it('refuses a taken username, a short password, a missing username or password, with a message and no account', async () => {
+  test('refuses a taken username, a short password, a missing username or password, with a message and no account', async ({ p }) => {
     // Independent refusals, run side by side: each is a process start.
     const [taken, weak, noName, noPassword] = await Promise.all([
       adminCreate(['--username', username], { ADMIN_PASSWORD: password }),

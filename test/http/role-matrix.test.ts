@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import { Ajv } from 'ajv';
 import addFormatsPlugin from 'ajv-formats';
 import { eq } from 'drizzle-orm';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect } from 'vitest';
 import { staffSessions, staffUsers, type StaffRole } from '../../src/auth/auth.table.ts';
 import type { Database } from '../../src/db/client.ts';
 import { generateToken, hashToken } from '../../src/shared/tokens.ts';
 import type { Access, RegisteredOperation } from '../../src/plugins/access.plugin.ts';
-import { api, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { test } from '../helpers/platform-fixture.ts';
+import { api, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 const ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'finance', 'admin'];
 const ALL = ROLES;
@@ -208,18 +209,12 @@ async function quickSession(db: Database, staffUserId: string, hours = 12) {
   return { headers: { authorization: `Bearer ${token}` } };
 }
 
-/** One platform for the whole file: the matrix and the document are read from the same app. */
-let p: TestPlatform;
-beforeAll(async () => {
-  p = await startTestPlatform();
-});
-afterAll(async () => p?.close());
-
+// One platform for the whole file (the `test` fixture): the matrix and the document are read from the same app.
 describe('who may call which operation', () => {
   let officeId: string;
   const tokens = new Map<StaffRole, Record<string, string>>();
 
-  beforeAll(async () => {
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
@@ -229,33 +224,33 @@ describe('who may call which operation', () => {
     }
   });
 
-  async function call(op: RegisteredOperation, auth: Record<string, string>) {
+  async function call(p: TestPlatform, op: RegisteredOperation, auth: Record<string, string>) {
     const req = minimalRequest(op, officeId);
     return api(p, op.method, req.path, { body: req.body, headers: { ...req.headers, ...auth } });
   }
 
-  it('the registered operations are exactly the reviewed table', () => {
+  test('the registered operations are exactly the reviewed table', ({ p }) => {
     const actual = p.app.operations.map(({ operationId, method, url, access }) => ({ operationId, method, url, access }));
     expect(sortOps(actual)).toEqual(sortOps(EXPECTED));
   });
 
-  it('every operation in the OpenAPI document is either access-controlled or a declared unversioned probe', () => {
+  test('every operation in the OpenAPI document is either access-controlled or a declared unversioned probe', ({ p }) => {
     const doc = p.app.swagger() as unknown as { paths: Record<string, Record<string, { operationId?: string }>> };
     const inDoc = Object.values(doc.paths).flatMap((ops) => Object.values(ops).map((o) => o.operationId));
     const known = [...p.app.operations.map((o) => o.operationId), ...UNVERSIONED_PUBLIC];
     expect([...inDoc].sort()).toEqual([...known].sort());
   });
 
-  it('staff operations answer 401 without credentials, 403 to undeclared roles and let declared roles through', async () => {
+  test('staff operations answer 401 without credentials, 403 to undeclared roles and let declared roles through', async ({ p }) => {
     const staffOps = p.app.operations.filter((o) => o.access.kind === 'staff' && o.operationId !== 'signOut');
     expect(staffOps.length).toBeGreaterThan(5);
     for (const op of staffOps) {
       const roles = (op.access as { roles: readonly StaffRole[] }).roles;
-      const anonymous = await call(op, {});
+      const anonymous = await call(p, op, {});
       expect(anonymous.status, `${op.operationId} without credentials`).toBe(401);
       expect(anonymous.body.error).toMatchObject({ code: 'auth.required', requestId: expect.any(String) });
       for (const role of ROLES) {
-        const res = await call(op, tokens.get(role)!);
+        const res = await call(p, op, tokens.get(role)!);
         if (roles.includes(role)) {
           expect([401, 403], `${op.operationId} as ${role}: ${JSON.stringify(res.body)}`).not.toContain(res.status);
           expect(res.status, `${op.operationId} as ${role}`).toBeLessThan(500);
@@ -267,31 +262,31 @@ describe('who may call which operation', () => {
     }
   });
 
-  it('every role may sign itself out, and nobody may without a session', async () => {
+  test('every role may sign itself out, and nobody may without a session', async ({ p }) => {
     const op = p.app.operations.find((o) => o.operationId === 'signOut')!;
-    expect((await call(op, {})).status).toBe(401);
+    expect((await call(p, op, {})).status).toBe(401);
     for (const role of ROLES) {
       const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
-      expect((await call(op, headers)).status, role).toBe(204);
+      expect((await call(p, op, headers)).status, role).toBe(204);
       expect((await api(p, 'GET', '/v1/auth/me', { headers })).status, role).toBe(401);
     }
   });
 
-  it('cancellation is open to declared roles and to a tracking-token holder, 401 without either', async () => {
+  test('cancellation is open to declared roles and to a tracking-token holder, 401 without either', async ({ p }) => {
     const op = p.app.operations.find((o) => o.operationId === 'cancelBooking')!;
     const { roles } = op.access as { roles: readonly StaffRole[] };
-    expect((await call(op, {})).status).toBe(401);
-    expect((await call(op, { 'tracking-token': 'short' })).status).toBe(401);
+    expect((await call(p, op, {})).status).toBe(401);
+    expect((await call(p, op, { 'tracking-token': 'short' })).status).toBe(401);
     // A well-formed token passes access control; the unknown booking is then a 404.
-    const withToken = await call(op, { 'tracking-token': `ab_track_${randomUUID()}` });
+    const withToken = await call(p, op, { 'tracking-token': `ab_track_${randomUUID()}` });
     expect(withToken.status).toBe(404);
     for (const role of ROLES) {
-      const res = await call(op, tokens.get(role)!);
+      const res = await call(p, op, tokens.get(role)!);
       expect(res.status, role).toBe(roles.includes(role) ? 404 : 403);
     }
   });
 
-  it('public and signature operations are reachable without credentials and by every role', async () => {
+  test('public and signature operations are reachable without credentials and by every role', async ({ p }) => {
     const open = p.app.operations.filter((o) => o.access.kind === 'public' || o.access.kind === 'signature');
     expect(open.map((o) => o.operationId).sort()).toEqual([
       'createBooking',
@@ -305,7 +300,7 @@ describe('who may call which operation', () => {
     for (const op of open) {
       const staffRoles = op.access.kind === 'public' ? op.access.staffRoles : undefined;
       for (const role of [null, ...ROLES]) {
-        const res = await call(op, role ? tokens.get(role)! : {});
+        const res = await call(p, op, role ? tokens.get(role)! : {});
         if (role && staffRoles && !staffRoles.includes(role)) {
           // A staff token on a public operation is checked too: finance cannot book at the counter.
           expect(res.status, `${op.operationId} as ${role}`).toBe(403);
@@ -319,36 +314,36 @@ describe('who may call which operation', () => {
     for (const path of ['/health/live', '/health/ready']) expect((await api(p, 'GET', path)).status).toBe(200);
   });
 
-  it('a staff member with several roles gets the union of their rights', async () => {
+  test('a staff member with several roles gets the union of their rights', async ({ p }) => {
     const { headers } = await quickStaff(p.db, ['finance', 'clerk'], officeId);
     const res = await api(p, 'GET', `/v1/bookings/${randomUUID()}`, { headers });
     expect(res.status).toBe(404);
   });
 
   describe('a token that is not a live session is refused with 401', () => {
-    const getMe = (headers: Record<string, string>) => api(p, 'GET', '/v1/auth/me', { headers });
+    const getMe = (p: TestPlatform, headers: Record<string, string>) => api(p, 'GET', '/v1/auth/me', { headers });
 
-    it('an unknown token', async () => {
-      const res = await getMe({ authorization: `Bearer ab_staff_${randomUUID()}` });
+    test('an unknown token', async ({ p }) => {
+      const res = await getMe(p, { authorization: `Bearer ab_staff_${randomUUID()}` });
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('auth.invalid_token');
     });
 
-    it('a malformed Authorization header', async () => {
+    test('a malformed Authorization header', async ({ p }) => {
       for (const authorization of ['Basic dXNlcjpwYXNz', 'Bearer', 'Bearer short', `Bearer ${'x'.repeat(201)}`, 'Bearer a b c d e f g h']) {
-        const res = await getMe({ authorization });
+        const res = await getMe(p, { authorization });
         expect(res.status, authorization).toBe(401);
         expect(res.body.error.code).toBe('auth.malformed');
       }
     });
 
-    it('an expired session', async () => {
+    test('an expired session', async ({ p }) => {
       const { headers } = await quickStaff(p.db, ['clerk'], officeId);
-      expect((await getMe(headers)).status).toBe(200);
+      expect((await getMe(p, headers)).status).toBe(200);
       const hours = p.config.env.STAFF_SESSION_HOURS;
       p.clock.advance((hours + 1) * 3_600_000);
       try {
-        const res = await getMe(headers);
+        const res = await getMe(p, headers);
         expect(res.status).toBe(401);
         expect(res.body.error.code).toBe('auth.invalid_token');
       } finally {
@@ -356,17 +351,17 @@ describe('who may call which operation', () => {
       }
     });
 
-    it('a session ended by signOut', async () => {
+    test('a session ended by signOut', async ({ p }) => {
       const { headers } = await quickStaff(p.db, ['clerk'], officeId);
       expect((await api(p, 'DELETE', '/v1/auth/sessions/current', { headers })).status).toBe(204);
-      const res = await getMe(headers);
+      const res = await getMe(p, headers);
       expect(res.status).toBe(401);
       expect(res.body.error.code).toBe('auth.invalid_token');
       // Public operations do not silently downgrade a dead staff session to a citizen.
       expect((await api(p, 'POST', '/v1/quotes', { headers, body: {} })).status).toBe(401);
     });
 
-    it('signing in again works while the client still sends the dead token', async () => {
+    test('signing in again works while the client still sends the dead token', async ({ p }) => {
       const username = `again-${randomUUID().slice(0, 8)}`;
       const password = 'a long passphrase 2026';
       const { id } = await p.auth.createStaffUser({ username, displayName: 'Again', password, roles: ['clerk'], officeId, actorId: null });
@@ -377,11 +372,11 @@ describe('who may call which operation', () => {
       expect(res.body.staff.id).toBe(id);
     });
 
-    it('the session of a deactivated account', async () => {
+    test('the session of a deactivated account', async ({ p }) => {
       const { user, headers } = await quickStaff(p.db, ['admin'], null);
-      expect((await getMe(headers)).status).toBe(200);
+      expect((await getMe(p, headers)).status).toBe(200);
       await p.db.update(staffUsers).set({ active: false }).where(eq(staffUsers.id, user.id));
-      expect((await getMe(headers)).status).toBe(401);
+      expect((await getMe(p, headers)).status).toBe(401);
     });
   });
 });
@@ -397,14 +392,14 @@ describe('the OpenAPI document describes every operation fully', () => {
   let doc: { paths: Record<string, Record<string, OpenApiOperation>>; components: { schemas?: Record<string, object> } };
   let operations: Array<[string, OpenApiOperation]>;
 
-  beforeAll(async () => {
+  test.beforeAll(async ({ p }) => {
     doc = p.app.swagger() as unknown as typeof doc;
     operations = Object.entries(doc.paths).flatMap(([path, ops]) =>
       Object.entries(ops).map(([m, o]) => [`${m.toUpperCase()} ${path}`, o] as [string, OpenApiOperation]),
     );
   });
 
-  it('every operation has an operationId and tags', () => {
+  test('every operation has an operationId and tags', () => {
     expect(operations.length).toBeGreaterThanOrEqual(EXPECTED.length + UNVERSIONED_PUBLIC.length);
     for (const [name, op] of operations) {
       expect(op.operationId, name).toMatch(/^[a-z][A-Za-z]+$/);
@@ -412,7 +407,7 @@ describe('the OpenAPI document describes every operation fully', () => {
     }
   });
 
-  it('every response status has a JSON schema (204 has no body)', () => {
+  test('every response status has a JSON schema (204 has no body)', () => {
     for (const [name, op] of operations) {
       const responses = Object.entries(op.responses ?? {});
       expect(responses.length, name).toBeGreaterThan(0);
@@ -426,14 +421,14 @@ describe('the OpenAPI document describes every operation fully', () => {
     }
   });
 
-  it('every operation that validates input documents the 400 it answers', () => {
+  test('every operation that validates input documents the 400 it answers', () => {
     for (const [name, op] of operations) {
       const o = op as OpenApiOperation & { parameters?: unknown[] };
       if (o.requestBody || (o.parameters?.length ?? 0) > 0) expect(Object.keys(op.responses ?? {}), name).toContain('400');
     }
   });
 
-  it('every request body has an example that its own schema accepts', () => {
+  test('every request body has an example that its own schema accepts', () => {
     const ajv = new Ajv({ strict: false, allErrors: true });
     addFormatsPlugin.default(ajv);
     for (const [name, schema] of Object.entries(doc.components.schemas ?? {})) ajv.addSchema(schema, `#/components/schemas/${name}`);

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ADDRESS, api, bookingBody, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { describe, expect } from 'vitest';
+import { test } from '../helpers/platform-fixture.ts';
+import { ADDRESS, api, bookingBody, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface SchemaNode {
@@ -44,7 +45,6 @@ function expectErrorShape(
 }
 
 describe('bad input is a precise 4xx with the error shape, never a 500', () => {
-  let p: TestPlatform;
   let officeId: string;
   let quoteId: string;
   let clerk: { headers: Record<string, string> };
@@ -62,8 +62,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     >;
   };
 
-  beforeAll(async () => {
-    p = await startTestPlatform();
+  test.beforeAll(async ({ p }) => {
     ({
       office: { id: officeId },
     } = await seedOffice(p.db));
@@ -71,12 +70,11 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     quoteId = (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id;
     doc = p.app.swagger() as unknown as typeof doc;
   });
-  afterAll(async () => p?.close());
 
-  const quote = (body: unknown, headers: Record<string, string> = {}) => api(p, 'POST', '/v1/quotes', { body, headers });
-  const book = (body: unknown) => api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
+  const quote = (p: TestPlatform, body: unknown, headers: Record<string, string> = {}) => api(p, 'POST', '/v1/quotes', { body, headers });
+  const book = (p: TestPlatform, body: unknown) => api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
 
-  it('every string a client may send has a length limit', () => {
+  test('every string a client may send has a length limit', () => {
     const unbounded: string[] = [];
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
@@ -96,7 +94,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     expect(unbounded).toEqual([]);
   });
 
-  it('one character over the limit, in every string field of every request body, is a 400 naming the field', async () => {
+  test('one character over the limit, in every string field of every request body, is a 400 naming the field', async ({ p }) => {
     // Someone allowed everywhere, so that access control never hides what validation says.
     const everyone = await p.staff(['clerk', 'supervisor', 'finance', 'admin'], officeId);
     let probed = 0;
@@ -122,14 +120,18 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     expect(probed).toBeGreaterThan(20);
   });
 
-  it('unknown fields are refused, at the top level and nested', async () => {
-    const top = await quote({ officeId, address: ADDRESS, location: NEAR, discount: 100 });
+  test('unknown fields are refused, at the top level and nested', async ({ p }) => {
+    const top = await quote(p, { officeId, address: ADDRESS, location: NEAR, discount: 100 });
     expectErrorShape(top, 400, 'request.invalid_body');
     expect(top.body.error.details[0].params).toEqual({ additionalProperty: 'discount' });
-    const nested = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: '+49 711 1234567', dateOfBirth: '1980-01-01' } }));
+    const nested = await book(
+      p,
+      bookingBody(quoteId, { recipient: { name: 'Erika', phone: '+49 711 1234567', dateOfBirth: '1980-01-01' } }),
+    );
     expectErrorShape(nested, 400, 'request.invalid_body');
     expect(nested.body.error.details[0]).toMatchObject({ path: '/recipient', params: { additionalProperty: 'dateOfBirth' } });
     const inWindow = await book(
+      p,
       bookingBody(quoteId, { preferredWindows: [{ start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z', note: 'x' }] }),
     );
     expectErrorShape(inWindow, 400, 'request.invalid_body');
@@ -137,7 +139,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     expectErrorShape(inQuery, 400, 'request.invalid_querystring');
   });
 
-  it.each([
+  test.for([
     ['longitude above 180', [180.0001, 48.7]],
     ['latitude below -90', [9.1, -90.5]],
     ['three numbers', [9.1, 48.7, 300]],
@@ -149,39 +151,40 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     ['NaN as a string', ['NaN', 'NaN']],
     ['booleans', [true, false]],
     ['nested arrays', [[9.1], [48.7]]],
-  ])('a location with %s is a 400', async (_label, location) => {
-    const res = await quote({ officeId, address: ADDRESS, location });
+  ] as const)('a location with %s is a 400', async ([, location], { p }) => {
+    const res = await quote(p, { officeId, address: ADDRESS, location });
     expectErrorShape(res, 400, 'request.invalid_body');
   });
 
-  it('numbers too large for JSON doubles (1e999) are a 400', async () => {
-    const res = await quote(`{"officeId":"${officeId}","address":${JSON.stringify(ADDRESS)},"location":[1e999,48.7]}`);
+  test('numbers too large for JSON doubles (1e999) are a 400', async ({ p }) => {
+    const res = await quote(p, `{"officeId":"${officeId}","address":${JSON.stringify(ADDRESS)},"location":[1e999,48.7]}`);
     expectErrorShape(res, 400);
   });
 
-  it('values of the wrong type are not coerced into valid ones', async () => {
+  test('values of the wrong type are not coerced into valid ones', async ({ p }) => {
     // The Vollmacht is a legal declaration: only the JSON value true counts as given.
     for (const powerOfAttorney of ['true', 1, 'yes', false]) {
-      const res = await book(bookingBody(quoteId, { consent: { powerOfAttorney, textVersion: '2026-01' } }));
+      const res = await book(p, bookingBody(quoteId, { consent: { powerOfAttorney, textVersion: '2026-01' } }));
       expectErrorShape(res, 400, 'request.invalid_body');
     }
-    const numericPhone = await book(bookingBody(quoteId, { recipient: { name: 'Erika', phone: 4971112345 } }));
+    const numericPhone = await book(p, bookingBody(quoteId, { recipient: { name: 'Erika', phone: 4971112345 } }));
     expectErrorShape(numericPhone, 400, 'request.invalid_body');
     const arrayWindows = await book(
+      p,
       bookingBody(quoteId, { preferredWindows: { start: '2030-01-01T08:00:00Z', end: '2030-01-01T10:00:00Z' } }),
     );
     expectErrorShape(arrayWindows, 400, 'request.invalid_body');
   });
 
-  it('text the database cannot store (NUL, half a surrogate pair) is a 400 naming the field, not a 500', async () => {
-    const nul = await book(bookingBody(quoteId, { recipient: { name: 'Eri\u0000ka', phone: '+49 711 1234567' } }));
+  test('text the database cannot store (NUL, half a surrogate pair) is a 400 naming the field, not a 500', async ({ p }) => {
+    const nul = await book(p, bookingBody(quoteId, { recipient: { name: 'Eri\u0000ka', phone: '+49 711 1234567' } }));
     expectErrorShape(nul, 400, 'request.invalid_body');
     expect(nul.body.error.details[0].path).toBe('/recipient/name');
     const surrogate = JSON.stringify(bookingBody(quoteId, { address: { ...ADDRESS, street: 'SURROGATE' } })).replace(
       'SURROGATE',
       '\\ud800x',
     );
-    const lone = await book(surrogate);
+    const lone = await book(p, surrogate);
     expectErrorShape(lone, 400, 'request.invalid_body');
     expect(lone.body.error.details[0].path).toBe('/address/street');
     const everyone = await p.staff(['clerk', 'admin'], officeId);
@@ -199,17 +202,19 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
       'request.invalid_body',
     );
     // Characters outside the BMP (a proper surrogate pair) are fine.
-    expect((await book(bookingBody(quoteId, { recipient: { name: 'Erika 🙂 Mustermann', phone: '+49 711 1234567' } }))).status).toBe(201);
+    expect((await book(p, bookingBody(quoteId, { recipient: { name: 'Erika 🙂 Mustermann', phone: '+49 711 1234567' } }))).status).toBe(
+      201,
+    );
   });
 
-  it('malformed JSON is a 400 request.malformed_json', async () => {
+  test('malformed JSON is a 400 request.malformed_json', async ({ p }) => {
     for (const raw of ['{"officeId":', '{officeId: 1}', "{'a':1}", '[1,2,]', '\u0000']) {
-      expectErrorShape(await quote(raw), 400);
+      expectErrorShape(await quote(p, raw), 400);
     }
-    expectErrorShape(await quote('{"officeId":'), 400, 'request.malformed_json');
+    expectErrorShape(await quote(p, '{"officeId":'), 400, 'request.malformed_json');
   });
 
-  it('an empty body with a JSON content type is a 400', async () => {
+  test('an empty body with a JSON content type is a 400', async ({ p }) => {
     expectErrorShape(
       await api(p, 'POST', '/v1/quotes', { headers: { 'content-type': 'application/json' }, body: '' }),
       400,
@@ -217,10 +222,10 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     );
   });
 
-  it(`a body larger than BODY_LIMIT_BYTES is a 413 request.body_too_large`, async () => {
+  test(`a body larger than BODY_LIMIT_BYTES is a 413 request.body_too_large`, async ({ p }) => {
     const limit = p.config.env.BODY_LIMIT_BYTES;
     const big = JSON.stringify({ officeId, address: { ...ADDRESS, street: 'x'.repeat(limit) }, location: NEAR });
-    expectErrorShape(await quote(big), 413, 'request.body_too_large');
+    expectErrorShape(await quote(p, big), 413, 'request.body_too_large');
     expectErrorShape(
       await api(p, 'POST', '/v1/bookings', { body: big, headers: { 'idempotency-key': randomUUID() } }),
       413,
@@ -228,15 +233,15 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     );
   });
 
-  it.each(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
+  test.for(['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x'])(
     'a body sent as %s is a 415 request.unsupported_media_type',
-    async (contentType) => {
+    async (contentType, { p }) => {
       const body = contentType === 'text/plain' ? JSON.stringify({ officeId, address: ADDRESS, location: NEAR }) : 'officeId=1';
-      expectErrorShape(await quote(body, { 'content-type': contentType }), 415, 'request.unsupported_media_type');
+      expectErrorShape(await quote(p, body, { 'content-type': contentType }), 415, 'request.unsupported_media_type');
     },
   );
 
-  it('an invalid UUID in the path is a 400 request.invalid_params', async () => {
+  test('an invalid UUID in the path is a 400 request.invalid_params', async ({ p }) => {
     for (const id of ['not-a-uuid', '123', `${randomUUID()}x`, "' or 1=1 --"]) {
       const res = await api(p, 'GET', `/v1/bookings/${encodeURIComponent(id)}`, { headers: clerk.headers });
       expectErrorShape(res, 400, 'request.invalid_params');
@@ -244,14 +249,14 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
     expectErrorShape(await api(p, 'POST', '/v1/bookings/nope/cancel', { headers: clerk.headers, body: {} }), 400, 'request.invalid_params');
   });
 
-  it('an unknown route is a 404 route.not_found, without echoing the query string', async () => {
+  test('an unknown route is a 404 route.not_found, without echoing the query string', async ({ p }) => {
     const res = await api(p, 'GET', '/v1/nothing-here?secret=abc');
     expectErrorShape(res, 404, 'route.not_found');
     expect(res.body.error.message).not.toContain('secret');
     expectErrorShape(await api(p, 'PUT', '/v1/quotes', { body: {} }), 404, 'route.not_found');
   });
 
-  it('a cursor the API did not hand out is a 400 request.invalid_cursor', async () => {
+  test('a cursor the API did not hand out is a 400 request.invalid_cursor', async ({ p }) => {
     const b64 = (s: string) => Buffer.from(s).toString('base64url');
     for (const cursor of [
       'zzz',
@@ -281,7 +286,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
 
   describe('delivery windows', () => {
     const hours = (h: number) => new Date(Date.now() + h * 3_600_000).toISOString();
-    it.each([
+    test.for([
       ['in the past', [{ start: '2020-01-01T08:00:00Z', end: '2020-01-01T12:00:00Z' }]],
       ['starting an hour ago', [{ start: hours(-1), end: hours(3) }]],
       [
@@ -302,38 +307,38 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
       ['longer than 12 hours', [{ start: hours(48), end: hours(61) }]],
       ['ending before they start', [{ start: hours(52), end: hours(48) }]],
       ['beyond 120 days', [{ start: hours(121 * 24), end: hours(121 * 24 + 2) }]],
-    ])('windows %s are a 422 booking.invalid_windows', async (_label, preferredWindows) => {
-      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows })), 422, 'booking.invalid_windows');
+    ] as const)('windows %s are a 422 booking.invalid_windows', async ([, preferredWindows], { p }) => {
+      expectErrorShape(await book(p, bookingBody(quoteId, { preferredWindows })), 422, 'booking.invalid_windows');
     });
 
-    it('no windows or more than five are a 400', async () => {
-      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: [] })), 400, 'request.invalid_body');
+    test('no windows or more than five are a 400', async ({ p }) => {
+      expectErrorShape(await book(p, bookingBody(quoteId, { preferredWindows: [] })), 400, 'request.invalid_body');
       const six = Array.from({ length: 6 }, (_, i) => ({ start: hours(48 + i * 24), end: hours(50 + i * 24) }));
-      expectErrorShape(await book(bookingBody(quoteId, { preferredWindows: six })), 400, 'request.invalid_body');
+      expectErrorShape(await book(p, bookingBody(quoteId, { preferredWindows: six })), 400, 'request.invalid_body');
     });
 
-    it('a date that does not exist (30 February) is a 400', async () => {
+    test('a date that does not exist (30 February) is a 400', async ({ p }) => {
       expectErrorShape(
-        await book(bookingBody(quoteId, { preferredWindows: [{ start: '2027-02-30T08:00:00Z', end: '2027-02-30T10:00:00Z' }] })),
+        await book(p, bookingBody(quoteId, { preferredWindows: [{ start: '2027-02-30T08:00:00Z', end: '2027-02-30T10:00:00Z' }] })),
         400,
         'request.invalid_body',
       );
     });
   });
 
-  it('booking the same application number twice is a 409, also from a new quote', async () => {
+  test('booking the same application number twice is a 409, also from a new quote', async ({ p }) => {
     const body = bookingBody(quoteId);
-    expect((await book(body)).status).toBe(201);
-    expectErrorShape(await book(body), 409, 'booking.application_already_booked');
+    expect((await book(p, body)).status).toBe(201);
+    expectErrorShape(await book(p, body), 409, 'booking.application_already_booked');
     const again = (await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } })).body.id;
-    expectErrorShape(await book({ ...body, quoteId: again }), 409, 'booking.application_already_booked');
+    expectErrorShape(await book(p, { ...body, quoteId: again }), 409, 'booking.application_already_booked');
   });
 
-  it('an X-Request-Id given by the caller is echoed in the error; a hostile one is replaced', async () => {
-    const given = await quote({}, { 'x-request-id': 'trace-123' });
+  test('an X-Request-Id given by the caller is echoed in the error; a hostile one is replaced', async ({ p }) => {
+    const given = await quote(p, {}, { 'x-request-id': 'trace-123' });
     expect(given.body.error.requestId).toBe('trace-123');
     expect(given.headers.get('x-request-id')).toBe('trace-123');
-    const hostile = await quote({}, { 'x-request-id': '<script>' });
+    const hostile = await quote(p, {}, { 'x-request-id': '<script>' });
     expect(hostile.body.error.requestId).toMatch(/^[0-9a-f-]{36}$/);
   });
 });

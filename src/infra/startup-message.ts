@@ -1,0 +1,22 @@
+import type { Platform } from '../platform.ts';
+
+/**
+ * What the start-up log says once the API listens: where the API and its documentation are, how
+ * to sign in (the demo credentials file when there is one, also on a later start), and which
+ * Stripe payments go to.
+ */
+export function describeRunning(platform: Pick<Platform, 'address' | 'demo' | 'sandbox'>) {
+  const address = platform.address ?? '(not listening)';
+  const credentialsFile = platform.demo?.credentialsFile;
+  return {
+    api: `${address}/v1`,
+    docs: `${address}/docs`,
+    openapi: `${address}/docs/json`,
+    signIn: credentialsFile
+      ? `POST ${address}/v1/auth/sessions with a username and password from ${credentialsFile}`
+      : `POST ${address}/v1/auth/sessions (create the first admin with: npm run admin:create)`,
+    stripe: platform.sandbox
+      ? `OFFLINE SANDBOX at http://127.0.0.1:${platform.sandbox.clientOptions().port}/sandbox (no real money moves)`
+      : 'Stripe (live or test key from STRIPE_SECRET_KEY)',
+  };
+}

@@ -1,0 +1,201 @@
+import type { Redis } from 'ioredis';
+import type { Logger } from 'pino';
+import { startWorkers, type StartedWorkers } from '../workers/index.ts';
+import { buildApp } from './app.ts';
+import type { Config } from './config/config.ts';
+import { openDatabase, type DatabaseHandle } from './db/client.ts';
+import { setUpDemo } from './demo/demo-setup.ts';
+import { setUpPayments } from './infra/payments.ts';
+import { createLogger } from './infra/process.ts';
+import { connectRedis, redactUrl } from './infra/redis.ts';
+import { createQueues, type Queues } from './jobs/queues.ts';
+import type { PaymentGateway } from './payments/payment-gateway.ts';
+import type { App } from './shared/app-types.ts';
+import type { StripeSandbox, StripeSandboxOptions } from './stripe-sandbox/index.ts';
+
+/** Which parts of the platform this process runs. */
+export interface PlatformOptions {
+  /** The HTTP API: `listen` on HOST:PORT, `build` it without a listener (the OpenAPI document), or `none`. Default `listen`. */
+  api?: 'listen' | 'build' | 'none';
+  /** The BullMQ workers. Default false. */
+  workers?: boolean;
+  /** Apply the migrations first (API processes; workers expect them applied). Default false. */
+  migrate?: boolean;
+  /** Host the offline Stripe sandbox here (it delivers webhooks to this process's API). Default: when the API listens. */
+  hostSandbox?: boolean;
+  /** `npm start`: the demo office and accounts on an empty database (if SEED_DEMO=auto). Default false. */
+  seedDemo?: boolean;
+  /** The logger's name when no logger is given. */
+  name?: string;
+}
+
+/** What tests (and the OpenAPI generator) put in instead of the defaults. */
+export interface PlatformOverrides {
+  logger?: Logger;
+  clock?: () => Date;
+  /** Another database than DATABASE_URL, or a smaller pool. */
+  database?: { url?: string; maxConnections?: number };
+  /** Options of a hosted sandbox: fast webhook retries, an in-memory store. */
+  sandbox?: StripeSandboxOptions;
+  /** The hosted sandbox's webhook signing secret. */
+  webhookSecret?: string;
+  /**
+   * Ready-made parts used instead of opening them; the platform does not close what it is given.
+   * The OpenAPI generator gives inert stand-ins, so building the app needs no live connection.
+   */
+  parts?: { database?: DatabaseHandle; redis?: Redis; queues?: Queues; gateway?: PaymentGateway };
+}
+
+export interface Platform {
+  config: Config;
+  logger: Logger;
+  clock: () => Date;
+  database: DatabaseHandle;
+  redis: Redis;
+  queues: Queues;
+  gateway: PaymentGateway;
+  /** The offline Stripe sandbox when this process hosts it. */
+  sandbox: StripeSandbox | null;
+  app: App | null;
+  /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
+  address: string | null;
+  workers: StartedWorkers | null;
+  /** With `seedDemo`: the demo credentials file, if there is one. */
+  demo: { credentialsFile: string | null } | null;
+  /** Closes everything this platform opened: API, workers, sandbox, queues, Redis, database. */
+  close(): Promise<void>;
+}
+
+/**
+ * The one place that builds the platform: database (and its migrations), Redis, queues, payment
+ * gateway (Stripe or the hosted sandbox), the API and the workers, in that order, and closes them
+ * in the reverse order of use with one `close()`. A start that fails half-way closes what it had
+ * opened before the error goes on to the caller.
+ */
+export async function createPlatform(config: Config, options: PlatformOptions = {}, overrides: PlatformOverrides = {}): Promise<Platform> {
+  const api = options.api ?? 'listen';
+  const logger = overrides.logger ?? createLogger(config, options.name ?? 'amtsbote');
+  const clock = overrides.clock ?? (() => new Date());
+  const given = overrides.parts ?? {};
+
+  const owned: Owned = {};
+  let closing: Promise<void> | null = null;
+  const close = () => (closing ??= closeOwned(owned, logger));
+
+  try {
+    const database =
+      given.database ??
+      (owned.database = await openDatabase({
+        url: overrides.database?.url ?? config.env.DATABASE_URL,
+        dataDir: config.env.DATA_DIR,
+        maxConnections: overrides.database?.maxConnections,
+      }));
+    if (options.migrate) {
+      await database.migrate();
+      logger.info(
+        { database: database.kind === 'pglite' ? `embedded PGlite in ${config.env.DATA_DIR}/pglite` : 'PostgreSQL server' },
+        'database migrated',
+      );
+    }
+    let redis = given.redis;
+    if (redis === undefined) {
+      redis = owned.redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
+      logger.info({ redis: redactUrl(config.env.REDIS_URL) }, 'redis connected');
+    }
+    const demo = options.seedDemo
+      ? await setUpDemo({
+          db: database.db,
+          dataDir: config.env.DATA_DIR,
+          seed: config.env.SEED_DEMO === 'auto',
+          sessionHours: config.env.STAFF_SESSION_HOURS,
+          clock,
+          logger,
+        })
+      : null;
+
+    const queues = given.queues ?? (owned.queues = createQueues(redis, config.env.QUEUE_PREFIX));
+
+    let gateway = given.gateway;
+    let connectSandboxWebhook: (apiBaseUrl: string) => void = () => {};
+    if (!gateway) {
+      const payments = await setUpPayments(config, {
+        logger,
+        hostSandbox: options.hostSandbox ?? api === 'listen',
+        sandbox: overrides.sandbox,
+        webhookSecret: overrides.webhookSecret,
+      });
+      gateway = payments.gateway;
+      owned.sandbox = payments.sandbox ?? undefined;
+      connectSandboxWebhook = payments.connectSandboxWebhook;
+    }
+
+    let address: string | null = null;
+    if (api !== 'none') {
+      const app = (owned.app = await buildApp({ config, database, redis, queues, gateway, clock, logger }));
+      if (api === 'listen') {
+        address = await app.listen({ host: config.env.HOST, port: config.env.PORT });
+        connectSandboxWebhook(address);
+      } else {
+        await app.ready();
+      }
+    }
+    if (options.workers) {
+      owned.workers = await startWorkers({ config, db: database.db, connection: redis, queues, gateway, clock, logger });
+    }
+
+    return {
+      config,
+      logger,
+      clock,
+      database,
+      redis,
+      queues,
+      gateway,
+      sandbox: owned.sandbox ?? null,
+      app: owned.app ?? null,
+      address,
+      workers: owned.workers ?? null,
+      demo,
+      close,
+    };
+  } catch (err) {
+    await close().catch((closeErr: unknown) => logger.error({ err: closeErr }, 'could not close after a failed start'));
+    throw err;
+  }
+}
+
+/** What a platform opened itself (not what it was given). */
+interface Owned {
+  app?: App;
+  workers?: StartedWorkers;
+  sandbox?: StripeSandbox;
+  queues?: Queues;
+  redis?: Redis;
+  database?: DatabaseHandle;
+}
+
+/**
+ * Closes in this order: first nothing new comes in (API), then running jobs stop (workers), then
+ * what they used, the database last.
+ */
+async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
+  const steps: Array<[string, () => Promise<void> | void]> = [
+    ['api', async () => void (await owned.app?.close())],
+    ['workers', () => owned.workers?.close()],
+    ['stripe sandbox', () => owned.sandbox?.close()],
+    ['queues', () => owned.queues?.close()],
+    ['redis', () => owned.redis?.disconnect()],
+    ['database', () => owned.database?.close()],
+  ];
+  let failure: unknown = null;
+  for (const [part, step] of steps) {
+    try {
+      await step();
+    } catch (err) {
+      // The rest is still closed: a stuck sandbox must not leave database connections open.
+      logger.error({ err, part }, 'error while closing');
+      failure ??= err;
+    }
+  }
+  if (failure) throw failure;
+}

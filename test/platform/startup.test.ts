@@ -1,0 +1,84 @@
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config/config.ts';
+import { setUpPayments } from '../../src/infra/payments.ts';
+import { describeRunning } from '../../src/infra/startup-message.ts';
+import { createPlatform } from '../../src/platform.ts';
+import { createMemoryStore } from '../../src/stripe-sandbox/index.ts';
+import { createLogCapture } from '../helpers/log-capture.ts';
+import { TEST_REDIS_URL } from '../helpers/test-env.ts';
+
+const dirs: string[] = [];
+afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
+const dataDir = () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'amtsbote-start-'));
+  dirs.push(dir);
+  return dir;
+};
+
+describe('what the start-up log says', () => {
+  it('after a restart with the same DATA_DIR it still points at the demo credentials file instead of "create the first admin"', async () => {
+    // `npm start` as an operator runs it: embedded PGlite in DATA_DIR, the hosted sandbox, the demo.
+    const config = loadConfig({
+      DATA_DIR: dataDir(),
+      REDIS_URL: TEST_REDIS_URL,
+      QUEUE_PREFIX: `test-${randomBytes(4).toString('hex')}`,
+      PORT: '0',
+      STRIPE_SANDBOX_PORT: '0',
+    });
+    const start = () => createPlatform(config, { api: 'listen', migrate: true, seedDemo: true }, { logger: createLogCapture().logger });
+    const credentials = path.join(config.env.DATA_DIR, 'demo-credentials.txt');
+
+    const first = await start();
+    try {
+      expect(first.demo).toEqual({ credentialsFile: credentials });
+      expect(readFileSync(credentials, 'utf8')).toMatch(/^admin +\S+ +roles: admin$/m);
+    } finally {
+      await first.close();
+    }
+
+    const second = await start();
+    try {
+      expect(second.demo).toEqual({ credentialsFile: credentials });
+      const message = describeRunning(second);
+      expect(message.signIn).toBe(`POST ${second.address}/v1/auth/sessions with a username and password from ${credentials}`);
+      expect(message.stripe).toMatch(/^OFFLINE SANDBOX at http:\/\/127\.0\.0\.1:\d+\/sandbox/);
+    } finally {
+      await second.close();
+    }
+  }, 60_000);
+
+  it('without a credentials file it says how to create the first admin', () => {
+    const message = describeRunning({ address: 'http://127.0.0.1:3000', demo: { credentialsFile: null }, sandbox: null });
+    expect(message.signIn).toBe('POST http://127.0.0.1:3000/v1/auth/sessions (create the first admin with: npm run admin:create)');
+    expect(message.stripe).toBe('Stripe (live or test key from STRIPE_SECRET_KEY)');
+  });
+
+  describe('the Stripe sandbox line', () => {
+    const startSandbox = async (env: Record<string, string>) => {
+      const logs = createLogCapture();
+      const config = loadConfig({ STRIPE_SANDBOX_PORT: '0', ...env });
+      const payments = await setUpPayments(config, { logger: logs.logger, hostSandbox: true, sandbox: { store: createMemoryStore() } });
+      await payments.sandbox!.close();
+      const line = logs.lines.find((l) => l.includes('STRIPE SANDBOX IN USE'));
+      expect(line).toBeDefined();
+      return JSON.parse(line!) as { sandboxUrl: string; webhookSecret: string };
+    };
+
+    it('never prints a webhook secret the operator set in STRIPE_WEBHOOK_SECRET', async () => {
+      const secret = `whsec_${randomBytes(16).toString('hex')}`;
+      const line = await startSandbox({ STRIPE_WEBHOOK_SECRET: secret });
+      expect(JSON.stringify(line)).not.toContain(secret);
+      expect(line.webhookSecret).toMatch(/STRIPE_WEBHOOK_SECRET .*not logged/);
+    });
+
+    it('prints the random secret it made up, so a tester can sign events of their own', async () => {
+      const line = await startSandbox({});
+      expect(line.webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
+      expect(line.sandboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    });
+  });
+});
