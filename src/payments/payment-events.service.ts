@@ -301,20 +301,26 @@ async function onChargeRefunded(s: Scope, event: Extract<PaymentEvent, { kind: '
   return 'refund_outside_platform_recorded';
 }
 
-async function onDisputeOpened(s: Scope, event: Extract<PaymentEvent, { kind: 'dispute_opened' }>): Promise<EventOutcome> {
-  const { booking, payment, payments } = s;
-  const { created } = await payments.insertDispute({
+/** Records the dispute once (a later report of it finds the row) and flags the payment disputed. */
+async function recordDispute(s: Scope, event: Extract<PaymentEvent, { kind: 'dispute_opened' | 'dispute_closed' }>) {
+  const result = await s.payments.insertDispute({
     id: event.disputeId,
-    paymentId: payment.id,
-    bookingId: booking.id,
+    paymentId: s.payment.id,
+    bookingId: s.booking.id,
     amountCents: event.amountCents,
     currency: event.currency,
     reason: event.reason.slice(0, 100),
     status: event.status.slice(0, 40),
     openedAt: event.createdAt,
   });
+  if (result.created) await s.payments.update(s.payment.id, { disputed: true });
+  return result;
+}
+
+async function onDisputeOpened(s: Scope, event: Extract<PaymentEvent, { kind: 'dispute_opened' }>): Promise<EventOutcome> {
+  const { booking, payment, payments } = s;
+  const { created } = await recordDispute(s, event);
   if (!created) return 'no_change';
-  await payments.update(payment.id, { disputed: true });
   await s.audit('payment.disputed', { disputeId: event.disputeId, amountCents: event.amountCents, reason: event.reason });
   // An open dispute may take the money back: a document still in the office waits for it.
   const inOffice = IN_OFFICE_STATUSES.includes(booking.status);
@@ -338,16 +344,8 @@ async function onDisputeOpened(s: Scope, event: Extract<PaymentEvent, { kind: 'd
 
 async function onDisputeClosed(s: Scope, event: Extract<PaymentEvent, { kind: 'dispute_closed' }>): Promise<EventOutcome> {
   const { booking, payment, payments, ctx } = s;
-  await payments.insertDispute({
-    id: event.disputeId,
-    paymentId: payment.id,
-    bookingId: booking.id,
-    amountCents: event.amountCents,
-    currency: event.currency,
-    reason: event.reason.slice(0, 100),
-    status: event.status.slice(0, 40),
-    openedAt: event.createdAt,
-  });
+  // A closure may arrive before the opening (events come out of order): it records the dispute too.
+  await recordDispute(s, event);
   await payments.updateDispute(event.disputeId, { status: event.status.slice(0, 40), closedAt: event.createdAt });
   await s.audit('payment.dispute_closed', { disputeId: event.disputeId, status: event.status });
   const holds = createBookingHoldsRepository(s.tx);
