@@ -1,12 +1,12 @@
 import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import type { BookingStatus } from '../bookings/booking-status.ts';
-import { bookingEvents, bookings } from '../bookings/bookings.table.ts';
+import { bookingEvents, bookingHolds, bookings } from '../bookings/bookings.table.ts';
 import { quotes } from '../quotes/quotes.table.ts';
 
 /**
- * The one place outside their own domains that touches the bookings, booking events and quotes
- * tables: the retention queries on them, kept beside the service that decides what is due. They
+ * The one place outside their own domains that touches the bookings, booking events, booking
+ * holds and quotes tables: the retention queries on them, kept beside the service that decides what is due. They
  * may move into the bookings and quotes repositories later; until then nothing else in
  * housekeeping names those tables. The other tables retention touches (plans, staff sessions,
  * idempotency keys) are reached through their own repositories.
@@ -50,6 +50,11 @@ export function createRetentionQueries(db: DbOrTx) {
             sql`${bookingEvents.reason} is not null`,
           ),
         );
+      // So may the comment a finance officer wrote when deciding on a hold.
+      await db
+        .update(bookingHolds)
+        .set({ comment: null })
+        .where(and(inArray(bookingHolds.bookingId, bookingIds), sql`${bookingHolds.comment} is not null`));
     },
 
     /** Quotes expired before `expiredBefore` that no booking was made from (a booking refers to its quote's price). */

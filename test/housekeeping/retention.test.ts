@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { staffSessions } from '../../src/auth/auth.table.ts';
-import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
+import { bookingEvents, bookingHolds, bookings } from '../../src/bookings/bookings.table.ts';
 import { createHousekeepingService } from '../../src/housekeeping/housekeeping.service.ts';
 import { idempotencyKeys } from '../../src/idempotency/idempotency.table.ts';
 import { courierShifts, planRoutes, plans } from '../../src/planning/planning.table.ts';
@@ -46,8 +46,16 @@ describe('personal data is kept only as long as needed', () => {
     // Still open (awaiting payment) however old: its data is still needed.
     await ageBooking(p, open.booking.id, 200);
 
+    // A finance officer's comment on a hold may name someone too.
+    const [hold] = await p.db
+      .insert(bookingHolds)
+      .values({ bookingId: old.booking.id, reason: 'dispute', releasedAt: new Date(), resolution: 'cancelled', comment: 'Erika rief an' })
+      .returning();
+
     const housekeeping = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 });
     const first = await housekeeping.run();
+    const [holdAfter] = await p.db.select().from(bookingHolds).where(eq(bookingHolds.id, hold!.id));
+    expect(holdAfter).toMatchObject({ comment: null, resolution: 'cancelled' });
     expect(first.anonymisedBookings).toBeGreaterThanOrEqual(1);
 
     const viewed = await api(p, 'GET', `/v1/bookings/${old.booking.id}`, { headers: clerk.headers });
