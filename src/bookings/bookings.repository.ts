@@ -1,7 +1,7 @@
-import { and, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
-import { ABANDONED_STATUSES, canTransition, type BookingStatus } from './booking-status.ts';
+import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
 import { createBookingChangedConcurrentlyError, createInvalidTransitionError } from './bookings.errors.ts';
 
 /** SQL: the booking has no open hold (see booking-holds.repository.ts). */
@@ -105,6 +105,38 @@ export function createBookingsRepository(db: DbOrTx) {
         .orderBy(desc(bookings.createdAt), desc(bookings.id))
         .limit(filter.limit);
     },
+
+    /**
+     * Bookings the office could deliver: documents ready, or back after a failed attempt while
+     * attempts are left. Which day they fit is decided by their preferred windows.
+     */
+    plannableBookings: (officeId: string, attemptLimit: number) =>
+      db
+        .select({
+          id: bookings.id,
+          location: bookings.location,
+          vehicleType: bookings.vehicleType,
+          preferredWindows: bookings.preferredWindows,
+        })
+        .from(bookings)
+        .where(
+          and(
+            eq(bookings.officeId, officeId),
+            inArray(bookings.status, [...PLANNABLE_STATUSES]),
+            // A held booking (payment in question) stays in the office until someone decides.
+            hasNoOpenHold,
+            lt(bookings.deliveryAttempts, attemptLimit),
+          ),
+        )
+        .orderBy(asc(bookings.createdAt), asc(bookings.id)),
+
+    bookingsByIds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([])
+        : db
+            .select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location })
+            .from(bookings)
+            .where(inArray(bookings.id, ids)),
 
     overdueUnpaid: (now: Date, limit: number) =>
       db

@@ -318,7 +318,7 @@ async function recordDispute(s: Scope, event: Extract<PaymentEvent, { kind: 'dis
 }
 
 async function onDisputeOpened(s: Scope, event: Extract<PaymentEvent, { kind: 'dispute_opened' }>): Promise<EventOutcome> {
-  const { booking, payment, payments } = s;
+  const { booking, payment } = s;
   const { created } = await recordDispute(s, event);
   if (!created) return 'no_change';
   await s.audit('payment.disputed', { disputeId: event.disputeId, amountCents: event.amountCents, reason: event.reason });

@@ -1,4 +1,5 @@
 import type { Database } from '../db/client.ts';
+import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { MultiPolygon, Polygon } from 'geojson';
 import type { Objective, SolveProgress } from '../routing/index.ts';
@@ -73,7 +74,7 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
           jobId: job.jobId,
         });
         const [bookings, shifts, zones] = await Promise.all([
-          repo.plannableBookings(office.id, office.deliveryAttemptLimit),
+          createBookingsRepository(tx).plannableBookings(office.id, office.deliveryAttemptLimit),
           repo.shiftsOf(office.id, job.deliveryDate),
           createOfficesRepository(tx).activeZones(office.id),
         ]);

@@ -1,8 +1,6 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
-import { PLANNABLE_STATUSES } from '../bookings/booking-status.ts';
-import { hasNoOpenHold } from '../bookings/bookings.repository.ts';
 import type { RouteDraft } from './delivery-request.ts';
 import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus, type RouteLine } from './planning.table.ts';
 
@@ -95,30 +93,6 @@ export function createPlanningRepository(db: DbOrTx) {
         .orderBy(asc(planStops.routeId), asc(planStops.sequence)),
 
     /**
-     * Bookings the office could deliver: documents ready, or back after a failed attempt while
-     * attempts are left. Which day they fit is decided by their preferred windows.
-     */
-    plannableBookings: (officeId: string, attemptLimit: number) =>
-      db
-        .select({
-          id: bookings.id,
-          location: bookings.location,
-          vehicleType: bookings.vehicleType,
-          preferredWindows: bookings.preferredWindows,
-        })
-        .from(bookings)
-        .where(
-          and(
-            eq(bookings.officeId, officeId),
-            inArray(bookings.status, [...PLANNABLE_STATUSES]),
-            // A held booking (payment in question) stays in the office until someone decides.
-            hasNoOpenHold,
-            lt(bookings.deliveryAttempts, attemptLimit),
-          ),
-        )
-        .orderBy(asc(bookings.createdAt), asc(bookings.id)),
-
-    /**
      * The window announced to the citizen by the latest confirmed plan of a booking, for the
      * tracking page; undefined while the booking is on no confirmed plan.
      */
@@ -132,14 +106,6 @@ export function createPlanningRepository(db: DbOrTx) {
         .limit(1);
       return row;
     },
-
-    bookingsByIds: (ids: string[]) =>
-      ids.length === 0
-        ? Promise.resolve([])
-        : db
-            .select({ id: bookings.id, applicationNumber: bookings.applicationNumber, location: bookings.location })
-            .from(bookings)
-            .where(inArray(bookings.id, ids)),
 
     // Retention (housekeeping): plans of days long past lose what could locate a home.
 

@@ -176,7 +176,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       const [routes, stops, unassignedBookings] = await Promise.all([
         repo.routesOf(plan.id),
         repo.stopsOf(plan.id),
-        repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+        createBookingsRepository(db).bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
       ]);
       const applicationNumbers = new Map(unassignedBookings.map((b) => [b.id, b.applicationNumber]));
       return {
@@ -279,7 +279,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
       const [routes, stops, leftOver] = await Promise.all([
         repo.routesOf(plan.id),
         repo.stopsOf(plan.id),
-        repo.bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
+        createBookingsRepository(db).bookingsByIds(plan.unassigned.map((u) => u.bookingId)),
       ]);
       const byId = new Map(leftOver.map((b) => [b.id, b]));
       const geojson = planToGeoJson({

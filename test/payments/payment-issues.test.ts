@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
+import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { createPaymentUpkeepService } from '../../src/payments/payment-upkeep.service.ts';
 import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { bookingRow, deliver, newChargeId, paymentIntentObject, paymentRow, refundRows, stripeEvent } from './stripe-events.ts';
@@ -193,7 +193,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       expect((await bookingRow(p, booking.id)).status).toBe('document_ready');
       const [found] = await discrepanciesOf(booking.id);
       expect(found).toMatchObject({ kind: 'refund_outside_platform', action: 'held', expectedAmountCents: 0, actualAmountCents: 450 });
-      const plannable = await createPlanningRepository(p.db).plannableBookings(held.id, 5);
+      const plannable = await createBookingsRepository(p.db).plannableBookings(held.id, 5);
       expect(plannable.map((b) => b.id)).not.toContain(booking.id);
       const list = await api(p, 'GET', `/v1/bookings?kassenzeichen=${booking.kassenzeichen}`, { headers: clerk.headers });
       expect(list.body.data[0]).toMatchObject({ openHolds: ['refunded_at_stripe'], payment: { amountRefundedCents: 450 } });
@@ -259,7 +259,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       const disputes = await api(p, 'GET', '/v1/disputes?open=true&limit=200', { headers: finance.headers });
       const listed = (disputes.body.data as { bookingId: string; id: string }[]).find((d) => d.bookingId === booking.id);
       expect(listed).toMatchObject({ kassenzeichen: booking.kassenzeichen, amountCents: 450 });
-      const plannable = await createPlanningRepository(p.db).plannableBookings(held.id, 5);
+      const plannable = await createBookingsRepository(p.db).plannableBookings(held.id, 5);
       expect(plannable.map((b) => b.id)).not.toContain(booking.id);
 
       p.sandbox.closeDispute(listed!.id, 'won');
