@@ -14,7 +14,8 @@ const HOUR = 3600;
 
 function readFlag(name: string, fallback: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 && process.argv[i + 1] ? process.argv[i + 1]! : fallback;
+  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  return value ? value : fallback;
 }
 
 function parseSeconds(s: string): number {
@@ -99,8 +100,9 @@ async function main(): Promise<void> {
   const check = checkSolution(problem, solution, 'duration');
   const byType = new Map<string, number>();
   for (const r of solution.routes) {
-    const type = problem.vehicles.find((v) => v.id === r.vehicleId)!.type;
-    byType.set(type, (byType.get(type) ?? 0) + 1);
+    const vehicle = problem.vehicles.find((v) => v.id === r.vehicleId);
+    if (!vehicle) throw new Error(`Route on vehicle ${r.vehicleId}, which the problem does not have`);
+    byType.set(vehicle.type, (byType.get(vehicle.type) ?? 0) + 1);
   }
   const reasons = new Map<string, number>();
   for (const u of solution.unassigned) reasons.set(u.reason, (reasons.get(u.reason) ?? 0) + 1);

@@ -150,9 +150,10 @@ async function main(): Promise<void> {
     );
     for (const v of violations.slice(0, 5)) console.log(`    ${v}`);
   }
-  const gaps = rows.filter((r) => r.gapPercent !== null).map((r) => r.gapPercent!);
+  const withGap = rows.flatMap((row) => (row.gapPercent === null ? [] : [{ row, gap: row.gapPercent }]));
+  const gaps = withGap.map((g) => g.gap);
   const avgGap = gaps.reduce((a, b) => a + b, 0) / Math.max(1, gaps.length);
-  const worst = rows.reduce<Row | null>((w, r) => (r.gapPercent !== null && (!w || r.gapPercent > w.gapPercent!) ? r : w), null);
+  const worst = withGap.reduce<{ row: Row; gap: number } | null>((w, g) => (!w || g.gap > w.gap ? g : w), null)?.row ?? null;
   const infeasible = rows.filter((r) => !r.feasible).length;
   const avgTime = rows.reduce((a, r) => a + r.timeMs, 0) / rows.length;
   const avgCpu = rows.reduce((a, r) => a + r.cpuMs, 0) / rows.length;

@@ -5,6 +5,7 @@ import type { DatabaseHandle } from './db/client.ts';
 import type { Queues } from './jobs/queues.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import { createPlatform } from './platform.ts';
+import { required } from './shared/required.ts';
 
 /**
  * The OpenAPI document as the running app generates it. Building the app needs no live
@@ -34,7 +35,10 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
       },
     },
   );
-  const doc = platform.app!.swagger() as unknown as Record<string, unknown>;
-  await platform.close();
-  return doc;
+  try {
+    const app = required(platform.app, "the app of createPlatform({ api: 'build' })");
+    return app.swagger() as unknown as Record<string, unknown>;
+  } finally {
+    await platform.close();
+  }
 }

@@ -1,5 +1,6 @@
 import { runProcess } from '../src/infra/process.ts';
 import { createPlatform } from '../src/platform.ts';
+import { required } from '../src/shared/required.ts';
 
 /**
  * A worker process on its own (`npm run start:workers`), for a city that scales out. It needs a
@@ -10,7 +11,8 @@ await runProcess({
   needsDatabaseServer: 'A separate worker process',
   start: async (config, logger) => {
     const platform = await createPlatform(config, { api: 'none', workers: true }, { logger });
-    logger.info({ workers: platform.workers!.workers.map((w) => w.name) }, 'workers running');
+    const { workers } = required(platform.workers, 'the workers of createPlatform({ workers: true })');
+    logger.info({ workers: workers.map((w) => w.name) }, 'workers running');
     return platform;
   },
 });

@@ -9,6 +9,7 @@ import { createPlanJobs } from '../src/planning/planning-jobs.ts';
 import { createPlanningRunService, PlanningInterruptedError, type PlanningRunService } from '../src/planning/planning-run.service.ts';
 import { createPlanningService, type PlanningService } from '../src/planning/planning.service.ts';
 import { isAppError } from '../src/shared/errors.ts';
+import { required } from '../src/shared/required.ts';
 import { solveInThread } from './solver-thread.ts';
 
 const SYNC_SCHEDULERS_EVERY_MS = 3_600_000;
@@ -81,7 +82,7 @@ export async function startPlanningWorker(deps: {
           const { officeId, deliveryDate } = parseJobPayload('planning', 'plan-delivery-day', job.data);
           try {
             return await run.runPlanDeliveryDay(
-              { officeId, deliveryDate, jobId: job.id! },
+              { officeId, deliveryDate, jobId: required(job.id, 'the id of a job BullMQ handed to its worker') },
               { signal: shutdown.signal, onProgress: (progress) => job.updateProgress(progress) },
             );
           } catch (err) {

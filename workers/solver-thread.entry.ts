@@ -6,7 +6,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import { solveInProcess, type SolveInput } from '../src/planning/solve.ts';
 import type { SolverThreadMessage } from './solver-thread.ts';
 
-const port = parentPort!;
+if (!parentPort) throw new Error('solver-thread.entry runs only as a worker thread (no parentPort)');
+const port = parentPort;
 const controller = new AbortController();
 port.on('message', (m: { type?: string }) => {
   if (m?.type === 'abort') controller.abort();

@@ -1,6 +1,7 @@
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
+import { firstRow } from '../shared/required.ts';
 import { createStaffOfficeUnknownError, createStaffUsernameTakenError } from './auth.errors.ts';
 import { staffSessions, staffUsers, type StaffRole, type StaffUser } from './auth.table.ts';
 
@@ -13,11 +14,11 @@ export function createAuthRepository(db: DbOrTx) {
 
     async insertUser(input: { username: string; displayName: string; passwordHash: string; roles: StaffRole[]; officeId: string | null }) {
       try {
-        const [row] = await db
+        const rows = await db
           .insert(staffUsers)
           .values({ ...input, username: input.username.toLowerCase() })
           .returning();
-        return row!;
+        return firstRow(rows, 'INSERT staff_users RETURNING');
       } catch (e) {
         if (isUniqueViolation(e)) throw createStaffUsernameTakenError();
         if (isForeignKeyViolation(e)) throw createStaffOfficeUnknownError();

@@ -1,8 +1,9 @@
 import { Type } from '@sinclair/typebox';
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses } from '../shared/schemas.ts';
+import { createSignInRequiredError } from './auth.errors.ts';
 import type { AuthService } from './auth.service.ts';
 import { CreateStaffBody, SessionSchema, SignInBody, StaffListSchema, StaffSchema } from './auth.schemas.ts';
 import { STAFF_ROLES } from './auth.table.ts';
@@ -34,7 +35,10 @@ export async function authRoutes(app: App, opts: { auth: AuthService }) {
       schema: { operationId: 'signOut', tags: ['staff'], summary: 'End this session', response: { 204: Type.Null() } },
     },
     async (request, reply) => {
-      await opts.auth.signOut(request.headers.authorization!.slice('Bearer '.length));
+      const header = request.headers.authorization;
+      // The access hook authenticated this header; a request without one never gets here.
+      if (!header) throw createSignInRequiredError();
+      await opts.auth.signOut(header.slice('Bearer '.length));
       return reply.status(204).send(null);
     },
   );
@@ -45,7 +49,7 @@ export async function authRoutes(app: App, opts: { auth: AuthService }) {
       config: { access: access.staff(...STAFF_ROLES) },
       schema: { operationId: 'getCurrentStaff', tags: ['staff'], summary: 'Who is signed in', response: { 200: StaffSchema } },
     },
-    async (request) => request.staff!,
+    async (request) => staffOf(request),
   );
 
   app.post(
@@ -61,7 +65,7 @@ export async function authRoutes(app: App, opts: { auth: AuthService }) {
       },
     },
     async (request, reply) => {
-      const staff = await opts.auth.createStaffUser({ ...request.body, actorId: request.staff!.id, requestId: String(request.id) });
+      const staff = await opts.auth.createStaffUser({ ...request.body, actorId: staffOf(request).id, requestId: String(request.id) });
       return reply.status(201).send(staff);
     },
   );

@@ -26,10 +26,11 @@ export async function hashPassword(password: string): Promise<string> {
 
 export async function verifyPassword(password: string, stored: string): Promise<boolean> {
   const parts = stored.split('$');
-  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [scheme, , , , saltText, expectedText] = parts;
+  if (parts.length !== 6 || scheme !== 'scrypt' || saltText === undefined || expectedText === undefined) return false;
   const [n, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
-  const salt = Buffer.from(parts[4]!, 'base64url');
-  const expected = Buffer.from(parts[5]!, 'base64url');
+  const salt = Buffer.from(saltText, 'base64url');
+  const expected = Buffer.from(expectedText, 'base64url');
   const key = await scryptAsync(password, salt, n, r, p);
   return key.length === expected.length && timingSafeEqual(key, expected);
 }

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { firstRow } from '../shared/required.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
 import { createBookingChangedConcurrentlyError, createInvalidTransitionError } from './bookings.errors.ts';
@@ -38,11 +39,11 @@ export function createBookingsRepository(db: DbOrTx) {
     },
 
     async insert(values: typeof bookings.$inferInsert, actor: Actor): Promise<Booking> {
-      const [row] = await db.insert(bookings).values(values).returning();
+      const row = firstRow(await db.insert(bookings).values(values).returning(), 'INSERT bookings RETURNING');
       await db
         .insert(bookingEvents)
-        .values({ bookingId: row!.id, fromStatus: null, toStatus: row!.status, actorType: actor.type, actorId: actor.id ?? null });
-      return row!;
+        .values({ bookingId: row.id, fromStatus: null, toStatus: row.status, actorType: actor.type, actorId: actor.id ?? null });
+      return row;
     },
 
     /**
@@ -87,7 +88,8 @@ export function createBookingsRepository(db: DbOrTx) {
       cursor?: { createdAt: Date; id: string };
       limit: number;
     }) {
-      const where: SQL[] = [];
+      // `or`/`and` type their result as possibly undefined; `and(...where)` skips undefined entries.
+      const where: (SQL | undefined)[] = [];
       if (filter.officeId) where.push(eq(bookings.officeId, filter.officeId));
       if (filter.statuses?.length) where.push(inArray(bookings.status, filter.statuses));
       if (filter.applicationNumber) where.push(eq(bookings.applicationNumber, filter.applicationNumber));
@@ -96,7 +98,7 @@ export function createBookingsRepository(db: DbOrTx) {
       if (filter.createdTo) where.push(lt(bookings.createdAt, filter.createdTo));
       if (filter.cursor) {
         const c = filter.cursor;
-        where.push(or(lt(bookings.createdAt, c.createdAt), and(eq(bookings.createdAt, c.createdAt), lt(bookings.id, c.id)))!);
+        where.push(or(lt(bookings.createdAt, c.createdAt), and(eq(bookings.createdAt, c.createdAt), lt(bookings.id, c.id))));
       }
       return db
         .select()

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
@@ -81,7 +81,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
           cursor: q.cursor,
           limit: q.limit,
         },
-        request.staff!,
+        staffOf(request),
       );
       return {
         data: page.data.map(({ booking: b, payment, holds }) => ({
@@ -125,7 +125,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
     async (request) => {
       const { booking, events, payment, refunds, holds, disputes, discrepancies } = await svc.getBooking(
         request.params.id,
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       return {
@@ -233,7 +233,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
         request.params.id,
         request.params.holdId,
         request.body,
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       return {
@@ -257,7 +257,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       },
     },
     async (request) => {
-      const { booking, alreadyRecorded } = await svc.recordDocumentArrival(request.body, request.staff!, String(request.id));
+      const { booking, alreadyRecorded } = await svc.recordDocumentArrival(request.body, staffOf(request), String(request.id));
       return { bookingId: booking.id, status: booking.status, alreadyRecorded };
     },
   );

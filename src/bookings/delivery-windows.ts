@@ -20,5 +20,9 @@ export function validateDeliveryWindows(windows: DeliveryWindow[], now: Date): v
     if (w.start > now.getTime() + 120 * 24 * HOUR) fail('Windows must lie within the next 120 days');
   }
   const sorted = [...parsed].sort((a, b) => a.start - b.start);
-  for (let i = 1; i < sorted.length; i++) if (sorted[i]!.start < sorted[i - 1]!.end) fail('Windows must not overlap');
+  let previous: (typeof sorted)[number] | undefined;
+  for (const w of sorted) {
+    if (previous && w.start < previous.end) fail('Windows must not overlap');
+    previous = w;
+  }
 }

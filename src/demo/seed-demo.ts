@@ -22,7 +22,9 @@ export function loadStuttgartBoundary(): Polygon {
   const fc = JSON.parse(readFileSync(new URL('./data/stuttgart-boundary.geojson', import.meta.url), 'utf8')) as {
     features: { geometry: Polygon }[];
   };
-  return fc.features[0]!.geometry;
+  const [feature] = fc.features;
+  if (!feature) throw new Error('stuttgart-boundary.geojson holds no feature');
+  return feature.geometry;
 }
 
 /**

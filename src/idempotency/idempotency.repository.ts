@@ -1,5 +1,6 @@
 import { and, eq, lt } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { firstRow } from '../shared/required.ts';
 import { idempotencyKeys } from './idempotency.table.ts';
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
@@ -15,12 +16,12 @@ export function createIdempotencyRepository(db: DbOrTx) {
     }): Promise<{ fresh: boolean; record: IdempotencyRecord }> {
       const inserted = await db.insert(idempotencyKeys).values(input).onConflictDoNothing().returning();
       if (inserted[0]) return { fresh: true, record: inserted[0] };
-      const [existing] = await db
+      const existing = await db
         .select()
         .from(idempotencyKeys)
         .where(and(eq(idempotencyKeys.scope, input.scope), eq(idempotencyKeys.key, input.key)))
         .for('update');
-      return { fresh: false, record: existing! };
+      return { fresh: false, record: firstRow(existing, 'SELECT idempotency_keys after ON CONFLICT DO NOTHING') };
     },
     update: (scope: string, key: string, values: Partial<typeof idempotencyKeys.$inferInsert>) =>
       db

@@ -1,5 +1,6 @@
 import { Queue, type JobsOptions } from 'bullmq';
 import type { Redis } from 'ioredis';
+import { required } from '../shared/required.ts';
 import { DEFAULT_JOB_OPTIONS } from './queue-config.ts';
 import { QUEUE_NAMES, parseJobPayload, type JobName, type JobPayload, type QueueName } from './registry.ts';
 
@@ -18,7 +19,7 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   const queues = new Map<QueueName, Queue>(
     QUEUE_NAMES.map((name) => [name, new Queue(name, { connection, prefix, defaultJobOptions: DEFAULT_JOB_OPTIONS[name] })]),
   );
-  const get = (name: QueueName) => queues.get(name)!;
+  const get = (name: QueueName) => required(queues.get(name), `queue ${name} (built for every QUEUE_NAMES entry)`);
   return {
     async enqueue(queue, job, payload, opts) {
       parseJobPayload(queue, job, payload);

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
@@ -54,7 +54,7 @@ export async function deliveryCalendarRoutes(app: App, opts: { calendar: Deliver
         response: { 200: OfficeDetailsSchema, ...errorResponses(400, 404, 422) },
       },
     },
-    async (request) => toOfficeDetails(await svc.updateSettings(request.params.id, request.body, request.staff!, String(request.id))),
+    async (request) => toOfficeDetails(await svc.updateSettings(request.params.id, request.body, staffOf(request), String(request.id))),
   );
 
   app.get(
@@ -70,7 +70,7 @@ export async function deliveryCalendarRoutes(app: App, opts: { calendar: Deliver
       },
     },
     async (request) => ({
-      data: (await svc.listClosures(request.params.id, request.staff!)).map((c) => ({ date: c.date, reason: c.reason })),
+      data: (await svc.listClosures(request.params.id, staffOf(request))).map((c) => ({ date: c.date, reason: c.reason })),
     }),
   );
 
@@ -88,7 +88,7 @@ export async function deliveryCalendarRoutes(app: App, opts: { calendar: Deliver
       },
     },
     async (request, reply) => {
-      const { added, closure } = await svc.addClosure(request.params.id, request.body, request.staff!, String(request.id));
+      const { added, closure } = await svc.addClosure(request.params.id, request.body, staffOf(request), String(request.id));
       return reply.status(added ? 201 : 200).send({ date: closure.date, reason: closure.reason });
     },
   );
@@ -106,7 +106,7 @@ export async function deliveryCalendarRoutes(app: App, opts: { calendar: Deliver
       },
     },
     async (request, reply) => {
-      await svc.removeClosure(request.params.id, request.params.date, request.staff!, String(request.id));
+      await svc.removeClosure(request.params.id, request.params.date, staffOf(request), String(request.id));
       return reply.status(204).send(null);
     },
   );

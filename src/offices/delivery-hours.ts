@@ -1,5 +1,6 @@
 import { getHolidays } from 'feiertagejs';
 import { addDays, isoWeekday, localDate, localTimeOfDay, zonedTimeToUtc } from '../shared/zoned-time.ts';
+import { required } from '../shared/required.ts';
 import { WEEKDAYS, type GermanState, type TimeSpan, type Weekday, type WeeklyHours } from './offices.table.ts';
 
 /**
@@ -43,7 +44,7 @@ export function holidayName(date: string, state: GermanState): string | null {
   return holidaysOf(Number(date.slice(0, 4)), state).get(date) ?? null;
 }
 
-export const weekdayOf = (date: string): Weekday => WEEKDAYS[isoWeekday(date) - 1]!;
+export const weekdayOf = (date: string): Weekday => required(WEEKDAYS[isoWeekday(date) - 1], `the weekday of ${date}`);
 
 export function offerForDate(date: string, cal: DeliveryCalendar): DayOffer {
   const weekday = weekdayOf(date);

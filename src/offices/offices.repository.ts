@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { firstRow } from '../shared/required.ts';
 import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
 
 export function createOfficesRepository(db: DbOrTx) {
@@ -9,7 +10,8 @@ export function createOfficesRepository(db: DbOrTx) {
       return row;
     },
     list: () => db.select().from(offices).orderBy(offices.name),
-    insertOffice: async (values: typeof offices.$inferInsert) => (await db.insert(offices).values(values).returning())[0]!,
+    insertOffice: async (values: typeof offices.$inferInsert) =>
+      firstRow(await db.insert(offices).values(values).returning(), 'INSERT offices RETURNING'),
 
     zonesOf: (officeId: string) =>
       db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt),
@@ -27,7 +29,8 @@ export function createOfficesRepository(db: DbOrTx) {
         .for('update');
       return row;
     },
-    insertZone: async (values: typeof serviceZones.$inferInsert) => (await db.insert(serviceZones).values(values).returning())[0]!,
+    insertZone: async (values: typeof serviceZones.$inferInsert) =>
+      firstRow(await db.insert(serviceZones).values(values).returning(), 'INSERT service_zones RETURNING'),
     /** Undefined when the office has no such zone. */
     async setZoneActive(officeId: string, zoneId: string, active: boolean): Promise<ServiceZone | undefined> {
       const [row] = await db
@@ -67,8 +70,12 @@ export function createOfficesRepository(db: DbOrTx) {
         .for('update');
       return row;
     },
-    insertTariff: async (values: typeof tariffs.$inferInsert) => (await db.insert(tariffs).values(values).returning())[0]!,
+    insertTariff: async (values: typeof tariffs.$inferInsert) =>
+      firstRow(await db.insert(tariffs).values(values).returning(), 'INSERT tariffs RETURNING'),
     endTariff: async (tariffId: string, validTo: Date) =>
-      (await db.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning())[0]!,
+      firstRow(
+        await db.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning(),
+        'UPDATE tariffs RETURNING (row locked by lockTariff)',
+      ),
   };
 }

@@ -1,5 +1,5 @@
 import { Type, type Static } from '@sinclair/typebox';
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import type { createOfficesRepository } from './offices.repository.ts';
@@ -61,7 +61,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
       },
     },
     async (request, reply) =>
-      reply.status(201).send(toOfficeDetails(await svc.createOffice(request.body, request.staff!, String(request.id)))),
+      reply.status(201).send(toOfficeDetails(await svc.createOffice(request.body, staffOf(request), String(request.id)))),
   );
 
   app.get(
@@ -76,7 +76,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
         response: { 200: Type.Object({ data: Type.Array(ZoneSchema) }), ...errorResponses(400, 404) },
       },
     },
-    async (request) => ({ data: (await svc.listZones(request.params.id, request.staff!)).map(toZone) }),
+    async (request) => ({ data: (await svc.listZones(request.params.id, staffOf(request))).map(toZone) }),
   );
 
   app.post(
@@ -94,7 +94,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
       },
     },
     async (request, reply) =>
-      reply.status(201).send(toZone(await svc.createZone(request.params.id, request.body, request.staff!, String(request.id)))),
+      reply.status(201).send(toZone(await svc.createZone(request.params.id, request.body, staffOf(request), String(request.id)))),
   );
 
   app.patch(
@@ -111,7 +111,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
       },
     },
     async (request) =>
-      toZone(await svc.setZoneActive(request.params.id, request.params.zoneId, request.body.active, request.staff!, String(request.id))),
+      toZone(await svc.setZoneActive(request.params.id, request.params.zoneId, request.body.active, staffOf(request), String(request.id))),
   );
 
   app.get(
@@ -126,7 +126,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
         response: { 200: Type.Object({ data: Type.Array(TariffSchema) }), ...errorResponses(400, 404) },
       },
     },
-    async (request) => ({ data: (await svc.listTariffs(request.params.id, request.staff!)).map(toTariff) }),
+    async (request) => ({ data: (await svc.listTariffs(request.params.id, staffOf(request))).map(toTariff) }),
   );
 
   app.post(
@@ -153,7 +153,7 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
           validFrom: new Date(b.validFrom),
           validTo: b.validTo ? new Date(b.validTo) : null,
         },
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       return reply.status(201).send(toTariff(tariff));
@@ -175,7 +175,13 @@ export async function officesRoutes(app: App, opts: { offices: ReturnType<typeof
     },
     async (request) =>
       toTariff(
-        await svc.endTariff(request.params.id, request.params.tariffId, new Date(request.body.validTo), request.staff!, String(request.id)),
+        await svc.endTariff(
+          request.params.id,
+          request.params.tariffId,
+          new Date(request.body.validTo),
+          staffOf(request),
+          String(request.id),
+        ),
       ),
   );
 }

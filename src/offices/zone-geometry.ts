@@ -14,9 +14,10 @@ export function validateZoneGeometry(geometry: Polygon | MultiPolygon): void {
   for (const rings of polygons) {
     for (const ring of rings) {
       if (ring.length < 4) fail('Every ring needs at least 4 positions');
-      const first = ring[0]!;
-      const last = ring[ring.length - 1]!;
-      if (first[0] !== last[0] || first[1] !== last[1]) fail('Every ring must be closed (first position = last position)');
+      const first = ring[0];
+      const last = ring.at(-1);
+      if (!first || !last || first[0] !== last[0] || first[1] !== last[1])
+        fail('Every ring must be closed (first position = last position)');
     }
   }
   if (!booleanValid(geometry)) fail('The geometry is not a valid GeoJSON polygon');

@@ -6,6 +6,7 @@ import { canTransition, IN_OFFICE_STATUSES } from '../bookings/booking-status.ts
 import type { Booking, HoldReason } from '../bookings/bookings.table.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { PaymentIssueHandling } from '../offices/offices.table.ts';
+import { required } from '../shared/required.ts';
 import { createPaymentsRepository, type PaymentsRepository } from './payments.repository.ts';
 import type { DiscrepancyAction, Payment, PaymentDiscrepancy } from './payments.table.ts';
 import { isForwardPaymentStatus } from './payment-status.ts';
@@ -114,7 +115,10 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, ctx: EffectCont
   // order deadlocked against an expiry whose own payment_intent.canceled arrived meanwhile.
   const booking = await bookingsRepo.findById(found.bookingId, { forUpdate: true });
   if (!booking) return 'unknown_payment';
-  const payment = (await payments.findByBooking(found.bookingId, { forUpdate: true }))!;
+  const payment = required(
+    await payments.findByBooking(found.bookingId, { forUpdate: true }),
+    `payment of booking ${found.bookingId} (found a moment ago)`,
+  );
   const office = await createOfficesRepository(tx).findById(booking.officeId);
   const actor: Actor = { type: 'stripe', id: event.eventId };
   const scope: Scope = {

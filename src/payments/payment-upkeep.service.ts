@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
+import { required } from '../shared/required.ts';
 import { createPaymentsRepository } from './payments.repository.ts';
 import { PaymentProviderError, type PaymentGateway } from './payment-gateway.ts';
 
@@ -50,7 +51,10 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
       const refund = await payments.findRefund(refundId);
       if (!refund) return 'missing';
       if (refund.status !== 'pending') return 'already_done';
-      const payment = (await payments.findByBooking(refund.bookingId))!;
+      const payment = required(
+        await payments.findByBooking(refund.bookingId),
+        `payment of booking ${refund.bookingId} for refund ${refundId}`,
+      );
       if (!payment.paymentIntentId) throw new Error(`Refund ${refundId} for a payment without PaymentIntent`);
       try {
         const result = await deps.gateway.createRefund({

@@ -3,6 +3,7 @@ import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import type { Cursor } from '../shared/cursor.ts';
+import { firstRow } from '../shared/required.ts';
 import {
   paymentDiscrepancies,
   paymentDisputes,
@@ -53,7 +54,8 @@ export function createPaymentsRepository(db: DbOrTx) {
       return row;
     },
 
-    insert: async (values: typeof payments.$inferInsert) => (await db.insert(payments).values(values).returning())[0]!,
+    insert: async (values: typeof payments.$inferInsert) =>
+      firstRow(await db.insert(payments).values(values).returning(), 'INSERT payments RETURNING'),
 
     /** Attaches the PaymentIntent once; a second attach (a retried request) keeps the first. */
     attachPaymentIntent: (paymentId: string, paymentIntentId: string, status: string) =>
@@ -80,7 +82,8 @@ export function createPaymentsRepository(db: DbOrTx) {
 
     setEventOutcome: (id: string, outcome: string) => db.update(stripeEvents).set({ outcome }).where(eq(stripeEvents.id, id)),
 
-    insertRefund: async (values: typeof refunds.$inferInsert) => (await db.insert(refunds).values(values).returning())[0]!,
+    insertRefund: async (values: typeof refunds.$inferInsert) =>
+      firstRow(await db.insert(refunds).values(values).returning(), 'INSERT refunds RETURNING'),
 
     async findRefund(id: string, opts: { forUpdate?: boolean } = {}) {
       const q = db.select().from(refunds).where(eq(refunds.id, id));

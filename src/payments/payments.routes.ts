@@ -1,4 +1,4 @@
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import type { PaymentRecordsService } from './payment-records.service.ts';
@@ -48,7 +48,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
           cursor: q.cursor,
           limit: q.limit,
         },
-        request.staff!,
+        staffOf(request),
       );
       return {
         data: page.data.map((r) => ({ ...toPaymentSummary(r.payment), officeId: r.officeId, bookingStatus: r.bookingStatus })),
@@ -70,7 +70,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
       },
     },
     async (request) => {
-      const found = await svc.getPayment(request.params.id, request.staff!);
+      const found = await svc.getPayment(request.params.id, staffOf(request));
       return {
         ...toPaymentSummary(found.payment),
         officeId: found.officeId,
@@ -97,7 +97,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
     },
     async (request) => {
       const q = request.query;
-      const page = await svc.listRefunds({ officeId: q.officeId, statuses: q.status, cursor: q.cursor, limit: q.limit }, request.staff!);
+      const page = await svc.listRefunds({ officeId: q.officeId, statuses: q.status, cursor: q.cursor, limit: q.limit }, staffOf(request));
       return {
         data: page.data.map((r) => ({
           ...toRefundView(r.refund),
@@ -129,7 +129,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
     },
     async (request) => {
       const q = request.query;
-      const page = await svc.listDisputes({ officeId: q.officeId, open: q.open, cursor: q.cursor, limit: q.limit }, request.staff!);
+      const page = await svc.listDisputes({ officeId: q.officeId, open: q.open, cursor: q.cursor, limit: q.limit }, staffOf(request));
       return {
         data: page.data.map((r) => ({ ...toDisputeView(r.dispute), officeId: r.officeId, kassenzeichen: r.kassenzeichen })),
         nextCursor: page.nextCursor,
@@ -153,7 +153,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
       const q = request.query;
       const page = await svc.listDiscrepancies(
         { officeId: q.officeId, open: q.open, kinds: q.kind, cursor: q.cursor, limit: q.limit },
-        request.staff!,
+        staffOf(request),
       );
       return { data: page.data.map(toDiscrepancyView), nextCursor: page.nextCursor };
     },
@@ -173,6 +173,7 @@ export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsSe
         response: { 200: DiscrepancySchema, ...errorResponses(400, 404, 409) },
       },
     },
-    async (request) => toDiscrepancyView(await svc.resolveDiscrepancy(request.params.id, request.body, request.staff!, String(request.id))),
+    async (request) =>
+      toDiscrepancyView(await svc.resolveDiscrepancy(request.params.id, request.body, staffOf(request), String(request.id))),
   );
 }

@@ -1,6 +1,7 @@
 import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
+import { firstRow } from '../shared/required.ts';
 import type { RouteDraft } from './delivery-request.ts';
 import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus, type RouteLine } from './planning.table.ts';
 
@@ -29,8 +30,7 @@ export function createPlanningRepository(db: DbOrTx) {
     },
 
     async insertPlan(values: typeof plans.$inferInsert): Promise<Plan> {
-      const [row] = await db.insert(plans).values(values).returning();
-      return row!;
+      return firstRow(await db.insert(plans).values(values).returning(), 'INSERT plans RETURNING');
     },
 
     /** Updates a plan only while it is in one of `from`; returns undefined when it has moved on. */
@@ -66,8 +66,9 @@ export function createPlanningRepository(db: DbOrTx) {
             geometry: r.geometry,
           })
           .returning({ id: planRoutes.id });
+        if (!route) throw new Error('INSERT plan_routes RETURNING gave no row');
         if (r.stops.length > 0) {
-          await db.insert(planStops).values(r.stops.map((s) => ({ planId, routeId: route!.id, ...s })));
+          await db.insert(planStops).values(r.stops.map((s) => ({ planId, routeId: route.id, ...s })));
         }
       }
     },
@@ -132,8 +133,7 @@ export function createPlanningRepository(db: DbOrTx) {
     },
 
     async insertShift(values: typeof courierShifts.$inferInsert) {
-      const [row] = await db.insert(courierShifts).values(values).returning();
-      return row!;
+      return firstRow(await db.insert(courierShifts).values(values).returning(), 'INSERT courier_shifts RETURNING');
     },
 
     shiftsOf: (officeId: string, deliveryDate: string) =>

@@ -1,4 +1,4 @@
-import { access } from '../plugins/access.plugin.ts';
+import { access, staffOf } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses } from '../shared/schemas.ts';
 import {
@@ -71,7 +71,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       },
     },
     async (request, reply) => {
-      const { shift } = await svc.createCourierShift(request.params.officeId, request.body, request.staff!, String(request.id));
+      const { shift } = await svc.createCourierShift(request.params.officeId, request.body, staffOf(request), String(request.id));
       return reply.status(201).send(toShiftView(shift));
     },
   );
@@ -90,7 +90,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       },
     },
     async (request) => {
-      const { shifts } = await svc.listCourierShifts(request.params.officeId, request.query.deliveryDate, request.staff!);
+      const { shifts } = await svc.listCourierShifts(request.params.officeId, request.query.deliveryDate, staffOf(request));
       return { data: shifts.map(toShiftView) };
     },
   );
@@ -112,7 +112,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
     },
     async (request, reply) => {
       const { plan, job } = await svc.requestPlan(request.params.officeId, request.body.deliveryDate, {
-        staff: request.staff!,
+        staff: staffOf(request),
         requestId: String(request.id),
       });
       return reply.status(202).send({ plan: toPlanSummary(plan), job });
@@ -132,7 +132,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       },
     },
     async (request) => {
-      const { plan, routes, unassigned } = await svc.getPlan(request.params.officeId, request.params.deliveryDate, request.staff!);
+      const { plan, routes, unassigned } = await svc.getPlan(request.params.officeId, request.params.deliveryDate, staffOf(request));
       return {
         ...toPlanSummary(plan),
         routes: routes.map(({ route, stops }) => ({
@@ -181,7 +181,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       const { plan, bookingIds } = await svc.confirmPlan(
         request.params.officeId,
         request.params.deliveryDate,
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       return { plan: toPlanSummary(plan), bookingIds };
@@ -206,7 +206,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       const { plan, bookingIds } = await svc.withdrawPlan(
         request.params.officeId,
         request.params.deliveryDate,
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       return { plan: toPlanSummary(plan), bookingIds };
@@ -230,7 +230,7 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       const { geojson } = await svc.getPlanGeoJson(
         request.params.officeId,
         request.params.deliveryDate,
-        request.staff!,
+        staffOf(request),
         String(request.id),
       );
       reply.header('content-disposition', `attachment; filename="plan-${request.params.deliveryDate}.geojson"`);

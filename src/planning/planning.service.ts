@@ -9,6 +9,7 @@ import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
 import { createError } from '../shared/errors.ts';
+import { required } from '../shared/required.ts';
 import { addDays, deliveryDay, isValidDeliveryDate, localDate } from './delivery-day.ts';
 import { claimPlan } from './plan-claim.ts';
 import { planToGeoJson } from './plan-geojson.ts';
@@ -216,11 +217,10 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         }
         if (stale.length > 0) throw createPlanStaleError(stale);
         for (const booking of locked) await bookingsRepo.transition(booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
-        const confirmed = (await repo.updatePlan(plan.id, ['draft'], {
-          status: 'confirmed',
-          confirmedByStaffId: staff.id,
-          confirmedAt: clock(),
-        }))!;
+        const confirmed = required(
+          await repo.updatePlan(plan.id, ['draft'], { status: 'confirmed', confirmedByStaffId: staff.id, confirmedAt: clock() }),
+          `plan ${plan.id} still a draft under the day lock`,
+        );
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -251,14 +251,18 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         const bookingsRepo = createBookingsRepository(tx);
         const ids = (await repo.stopsOf(plan.id)).map((s) => s.stop.bookingId).sort();
         const current = [];
-        for (const id of ids) current.push((await bookingsRepo.findById(id, { forUpdate: true }))!);
+        for (const id of ids)
+          current.push(required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id} on plan ${plan.id}`));
         const gone = current.filter((b) => !WITHDRAWABLE_ON_PLAN_STATUSES.includes(b.status));
         if (gone.length > 0) throw createPlanInProgressError(gone.map((b) => b.id));
         const returned = current.filter((b) => b.status === 'planned');
         for (const booking of returned) {
           await bookingsRepo.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);
         }
-        const withdrawn = (await repo.updatePlan(plan.id, ['confirmed'], { status: 'superseded' }))!;
+        const withdrawn = required(
+          await repo.updatePlan(plan.id, ['confirmed'], { status: 'superseded' }),
+          `plan ${plan.id} still confirmed under the day lock`,
+        );
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,

@@ -63,6 +63,16 @@ declare module 'fastify' {
 
 export const TRACKING_TOKEN_HEADER = 'tracking-token';
 
+/**
+ * The signed-in staff member, for handlers of `access.staff(…)` operations: the onRequest hook
+ * has set `request.staff` before the handler runs. Called where the hook did not (a route
+ * declared public by mistake), it answers the hook's own 401 `auth.required`.
+ */
+export function staffOf(request: FastifyRequest): StaffPrincipal {
+  if (!request.staff) throw createSignInRequiredError();
+  return request.staff;
+}
+
 export const accessPlugin = fp(
   async (app: FastifyInstance, opts: { auth: AuthService }) => {
     app.decorate('operations', [] as RegisteredOperation[]);
@@ -127,8 +137,9 @@ async function authenticate(request: FastifyRequest, auth: AuthService): Promise
   const header = request.headers.authorization;
   if (!header) return null;
   const match = /^Bearer ([A-Za-z0-9_\-.]{10,200})$/.exec(header);
-  if (!match) throw createMalformedAuthorizationError();
-  const staff = await auth.authenticate(match[1]!);
+  const token = match?.[1];
+  if (!token) throw createMalformedAuthorizationError();
+  const staff = await auth.authenticate(token);
   if (!staff) throw createInvalidSessionTokenError();
   return staff;
 }

@@ -36,11 +36,11 @@ export function parseSolomon(text: string): SolomonInstance {
   };
   let vehicleCount = NaN;
   let capacity = NaN;
-  for (let i = vIdx + 1; i < cIdx; i++) {
-    const row = numericRow(lines[i]!);
-    if (row && row.length >= 2) {
-      vehicleCount = row[0]!;
-      capacity = row[1]!;
+  for (const line of lines.slice(vIdx + 1, cIdx)) {
+    const [count, cap] = numericRow(line) ?? [];
+    if (count !== undefined && cap !== undefined) {
+      vehicleCount = count;
+      capacity = cap;
       break;
     }
   }
@@ -48,16 +48,17 @@ export function parseSolomon(text: string): SolomonInstance {
     throw new Error('Solomon: VEHICLE section has no NUMBER/CAPACITY row');
   }
   const nodes: SolomonCustomer[] = [];
-  for (let i = cIdx + 1; i < lines.length; i++) {
-    const row = numericRow(lines[i]!);
+  for (const [i, line] of lines.entries()) {
+    if (i <= cIdx) continue;
+    const row = numericRow(line);
     if (!row) continue;
     if (row.length < 7 || row.some((v) => !Number.isFinite(v))) {
-      throw new Error(`Solomon: malformed customer row ${i + 1}: "${lines[i]}"`);
+      throw new Error(`Solomon: malformed customer row ${i + 1}: "${line}"`);
     }
     const [id, x, y, demand, ready, due, service] = row as [number, number, number, number, number, number, number];
     nodes.push({ id, x, y, demand, ready, due, service });
   }
-  if (nodes.length === 0 || nodes[0]!.id !== 0) throw new Error('Solomon: first customer row must be the depot (0)');
+  if (nodes[0]?.id !== 0) throw new Error('Solomon: first customer row must be the depot (0)');
   return { name, vehicleCount, capacity, nodes };
 }
 
@@ -68,14 +69,13 @@ export function buildSolomonProblem(inst: SolomonInstance): VrptwProblem {
   const { nodes } = inst;
   const m = nodes.length;
   const matrix = new Float64Array(m * m);
-  for (let i = 0; i < m; i++) {
-    for (let j = 0; j < m; j++) {
-      const a = nodes[i]!;
-      const b = nodes[j]!;
+  nodes.forEach((a, i) => {
+    nodes.forEach((b, j) => {
       matrix[i * m + j] = Math.sqrt((a.x - b.x) ** 2 + (a.y - b.y) ** 2);
-    }
-  }
-  const depot = nodes[0]!;
+    });
+  });
+  const [depot] = nodes;
+  if (!depot) throw new Error('Solomon: the instance has no depot');
   const vehicles: Vehicle[] = Array.from({ length: inst.vehicleCount }, (_, k) => ({
     id: `v${k + 1}`,
     type: SOLOMON_PROFILE,

@@ -24,7 +24,12 @@ export const createInvalidCursorError = createErrorFactory({
 
 /** The path (without the query string, which may hold tokens) is quoted, cut to a bounded length. */
 export const createRouteNotFoundError = (method: string, url: string) =>
-  createError({ code: 'route.not_found', status: 404, message: `No route ${bounded(method, 20)} ${bounded(url.split('?')[0]!)}` });
+  createError({ code: 'route.not_found', status: 404, message: `No route ${bounded(method, 20)} ${bounded(pathOf(url))}` });
+
+const pathOf = (url: string) => {
+  const query = url.indexOf('?');
+  return query === -1 ? url : url.slice(0, query);
+};
 
 /** A path parameter longer than the router matches (Fastify's `maxParamLength`, 100 by default). */
 export const createPathSegmentTooLongError = createErrorFactory({

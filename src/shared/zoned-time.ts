@@ -33,7 +33,11 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 function wallClockParts(ms: number, timeZone: string) {
   const parts = formatterFor(timeZone).formatToParts(new Date(ms));
-  const get = (type: Intl.DateTimeFormatPartTypes) => Number(parts.find((p) => p.type === type)!.value);
+  const get = (type: Intl.DateTimeFormatPartTypes) => {
+    const part = parts.find((p) => p.type === type);
+    if (!part) throw new Error(`Intl.DateTimeFormat gave no ${type} for ${timeZone}`);
+    return Number(part.value);
+  };
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
 

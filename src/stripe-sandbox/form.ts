@@ -77,9 +77,9 @@ function isArrayLike(node: RawNode): boolean {
 function convert(value: RawNode | string): FormValue {
   if (typeof value === 'string') return value;
   if (isArrayLike(value)) {
-    return Object.keys(value)
-      .sort((a, b) => Number(a) - Number(b))
-      .map((key) => convert(value[key]!));
+    return Object.entries(value)
+      .sort(([a], [b]) => Number(a) - Number(b))
+      .map(([, item]) => convert(item));
   }
   return convertObject(value);
 }
@@ -111,6 +111,7 @@ export function decodeForm(text: string): FormObject {
 export function fingerprintForm(value: FormValue): string {
   if (typeof value === 'string') return JSON.stringify(value);
   if (Array.isArray(value)) return `[${value.map(fingerprintForm).join(',')}]`;
-  const keys = Object.keys(value).sort();
-  return `{${keys.map((key) => `${JSON.stringify(key)}:${fingerprintForm(value[key]!)}`).join(',')}}`;
+  // Sorted by UTF-16 code units, as `Array.prototype.sort()` orders strings.
+  const entries = Object.entries(value).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  return `{${entries.map(([key, item]) => `${JSON.stringify(key)}:${fingerprintForm(item)}`).join(',')}}`;
 }

@@ -69,6 +69,8 @@ function readAmount(params: ParamReader, currency: string, required: boolean): n
   return amount;
 }
 
+function readCurrency(params: ParamReader, required: true): string;
+function readCurrency(params: ParamReader, required: false): string | undefined;
 function readCurrency(params: ParamReader, required: boolean): string | undefined {
   const value = required ? params.requiredString('currency') : params.optionalString('currency');
   if (value === undefined) return undefined;
@@ -142,7 +144,7 @@ export function retrievePaymentIntent(ctx: SandboxContext, id: string): Stripe.P
 
 export function createPaymentIntent(ctx: SandboxContext, form: FormObject, request: EventRequest): Stripe.PaymentIntent {
   const params = ParamReader.strict(form, CREATE_PARAMS);
-  const currency = readCurrency(params, true)!;
+  const currency = readCurrency(params, true);
   const amount = readAmount(params, currency, true);
   const captureMethod = params.optionalEnum('capture_method', ['automatic', 'automatic_async', 'manual'] as const) ?? 'automatic_async';
   if (captureMethod === 'manual') {

@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { api, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 type Headers = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
@@ -135,20 +136,21 @@ describe('staff accounts: signing in, creating accounts, the audit log', () => {
   });
 
   test('the audit log is append-only: UPDATE, DELETE and TRUNCATE are refused by the database', async ({ p }) => {
-    const [row] = await p.db.select().from(auditLog).limit(1);
-    expect(row).toBeDefined();
+    const [found] = await p.db.select().from(auditLog).limit(1);
+    expect(found).toBeDefined();
+    const row = must(found, 'an audit_log row');
     // drizzle wraps the driver's error; the database's own message is its cause.
     const refusal = (q: Promise<unknown>) =>
       q.then(
         () => 'accepted',
         (e: { cause?: { message?: string } }) => String(e.cause?.message),
       );
-    expect(await refusal(p.db.execute(sql`update audit_log set action = 'tampered' where id = ${row!.id}`))).toMatch(
+    expect(await refusal(p.db.execute(sql`update audit_log set action = 'tampered' where id = ${row.id}`))).toMatch(
       /append-only \(UPDATE rejected\)/,
     );
-    expect(await refusal(p.db.execute(sql`delete from audit_log where id = ${row!.id}`))).toMatch(/append-only \(DELETE rejected\)/);
+    expect(await refusal(p.db.execute(sql`delete from audit_log where id = ${row.id}`))).toMatch(/append-only \(DELETE rejected\)/);
     expect(await refusal(p.db.execute(sql`truncate audit_log`))).toMatch(/append-only \(TRUNCATE rejected\)/);
-    const [still] = await p.db.select().from(auditLog).where(eq(auditLog.id, row!.id));
+    const [still] = await p.db.select().from(auditLog).where(eq(auditLog.id, row.id));
     expect(still).toEqual(row);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect } from 'vitest';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, createPaidBooking, eventually, seedOffice } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: true });
 
@@ -52,7 +53,7 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
       () => p.stripe.refunds.list({ payment_intent: payment.paymentIntentId }),
       (l) => l.data.length === 1,
     );
-    expect(refunds.data[0]!.amount).toBe(300);
+    expect(must(refunds.data[0], 'refunds.data[0]').amount).toBe(300);
     await p.sandbox.flushWebhooks();
     const full = await eventually(
       () => api(p, 'GET', `/v1/bookings/${booking.id}`, { headers: clerk.headers }),

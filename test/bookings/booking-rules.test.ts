@@ -16,6 +16,7 @@ import {
   type TestPlatform,
 } from '../helpers/test-platform.ts';
 import { sign, postWebhook, stripeEvent } from '../payments/stripe-events.ts';
+import { must } from '../helpers/must.ts';
 
 const TZ = 'Europe/Berlin';
 const MUNICH = { street: 'Marienplatz', houseNumber: '8', postalCode: '80331', city: 'München' };
@@ -264,7 +265,7 @@ describe('what a booking must match: the quoted address, the delivery hours, the
   it('the repository refuses a move the state machine forbids, with a coded 409', async () => {
     const { booking } = await createPaidBooking(p, officeId);
     const repo = createBookingsRepository(p.db);
-    const row = (await repo.findById(booking.id))!;
+    const row = must(await repo.findById(booking.id), 'await repo.findById(booking.id)');
     await expect(repo.transition(row, 'delivered', { type: 'system' })).rejects.toMatchObject({
       code: 'booking.invalid_transition',
       status: 409,

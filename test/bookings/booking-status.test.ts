@@ -7,13 +7,15 @@ import {
   TERMINAL_STATUSES,
   type BookingStatus,
 } from '../../src/bookings/booking-status.ts';
+import { must } from '../helpers/must.ts';
 
 const successors = (from: BookingStatus) => BOOKING_STATUSES.filter((to) => canTransition(from, to));
 
 describe('the life of a delivery', () => {
   it('follows the documented happy path from awaiting payment to delivered', () => {
     const path: BookingStatus[] = ['awaiting_payment', 'paid', 'document_ready', 'planned', 'handed_over', 'out_for_delivery', 'delivered'];
-    for (let i = 1; i < path.length; i++) expect(canTransition(path[i - 1]!, path[i]!), `${path[i - 1]} → ${path[i]}`).toBe(true);
+    for (let i = 1; i < path.length; i++)
+      expect(canTransition(must(path[i - 1], 'path[i - 1]'), must(path[i], 'path[i]')), `${path[i - 1]} → ${path[i]}`).toBe(true);
   });
 
   it('a failed attempt is re-planned or the document returns to the office', () => {
@@ -26,7 +28,7 @@ describe('the life of a delivery', () => {
     const order = new Map(BOOKING_STATUSES.map((s, i) => [s, i]));
     const backwards = BOOKING_STATUSES.flatMap((from) =>
       successors(from)
-        .filter((to) => order.get(to)! < order.get(from)!)
+        .filter((to) => must(order.get(to), 'order.get(to)') < must(order.get(from), 'order.get(from)'))
         .map((to) => `${from}→${to}`),
     );
     expect(backwards.sort()).toEqual(['attempt_failed→planned', 'planned→document_ready']);
@@ -55,7 +57,7 @@ describe('the life of a delivery', () => {
     const seen = new Set<BookingStatus>(['awaiting_payment']);
     const queue: BookingStatus[] = ['awaiting_payment'];
     while (queue.length)
-      for (const next of successors(queue.shift()!))
+      for (const next of successors(must(queue.shift(), 'queue.shift()')))
         if (!seen.has(next)) {
           seen.add(next);
           queue.push(next);
@@ -69,7 +71,7 @@ describe('the life of a delivery', () => {
       const seen = new Set<BookingStatus>(['awaiting_payment']);
       const queue: BookingStatus[] = ['awaiting_payment'];
       while (queue.length)
-        for (const next of successors(queue.shift()!))
+        for (const next of successors(must(queue.shift(), 'queue.shift()')))
           if (next !== avoid && !seen.has(next)) {
             seen.add(next);
             queue.push(next);

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { validateDeliveryWindows } from '../../src/bookings/delivery-windows.ts';
 import { isAppError } from '../../src/shared/errors.ts';
+import { must } from '../helpers/must.ts';
 
 const HOUR = 3_600_000;
 const NOW = new Date('2026-03-02T09:00:00Z');
@@ -78,7 +79,7 @@ describe('preferred delivery windows', () => {
         const windows = slots.map((s) => w(s.day * 24 * HOUR + s.hour * HOUR, s.length * HOUR));
         expect(refusal(windows)).toBeNull();
         expect(refusal([...windows].reverse())).toBeNull();
-        const victim = slots[pick % slots.length]!;
+        const victim = must(slots[pick % slots.length], 'slots[pick % slots.length]');
         const overlapping = w(victim.day * 24 * HOUR + victim.hour * HOUR + 30 * 60_000, HOUR);
         expect(refusal([...windows, overlapping])).toMatch(/overlap/);
       }),

@@ -4,6 +4,7 @@ import { describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 describe('createBooking is idempotent per Idempotency-Key', () => {
   let officeId: string;
@@ -68,7 +69,7 @@ describe('createBooking is idempotent per Idempotency-Key', () => {
     expect(new Set(results.map((r) => r.body.trackingToken)).size).toBe(1);
     expect(new Set(results.map((r) => r.body.payment.paymentIntentId)).size).toBe(1);
     expect(results.filter((r) => r.headers.get('idempotent-replayed') === 'true')).toHaveLength(2);
-    expect(await intentsOf(p, [...ids][0]!)).toHaveLength(1);
+    expect(await intentsOf(p, must([...ids][0], '[...ids][0]'))).toHaveLength(1);
   });
 
   test('the same body under two different keys is two attempts: the second finds the application booked', async ({ p }) => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { formatKassenzeichen, isValidKassenzeichen, luhnDigit } from '../../src/bookings/kassenzeichen.ts';
+import { must } from '../helpers/must.ts';
 
 const prefix = fc.stringMatching(/^[A-Z0-9]{1,8}(-[A-Z0-9]{1,4})?$/);
 const year = fc.integer({ min: 2000, max: 2099 });
@@ -40,7 +41,7 @@ describe('Kassenzeichen', () => {
       fc.property(prefix, year, sequence, fc.nat(), fc.integer({ min: 1, max: 9 }), (p, y, s, at, delta) => {
         const ref = formatKassenzeichen(p, y, s);
         const digitPositions = [...ref].map((c, i) => (i > p.length && /\d/.test(c) ? i : -1)).filter((i) => i >= 0);
-        const i = digitPositions[at % digitPositions.length]!;
+        const i = must(digitPositions[at % digitPositions.length], 'digitPositions[at % digitPositions.length]');
         const typo = `${ref.slice(0, i)}${(Number(ref[i]) + delta) % 10}${ref.slice(i + 1)}`;
         return !isValidKassenzeichen(typo);
       }),
@@ -53,8 +54,8 @@ describe('Kassenzeichen', () => {
         const ref = formatKassenzeichen(p, y, s);
         const numberPart = ref.slice(p.length + 1);
         const candidates = [...numberPart].map((_, i) => i).filter((i) => /\d\d/.test(numberPart.slice(i, i + 2)));
-        const i = candidates[at % candidates.length]!;
-        const [a, b] = [numberPart[i]!, numberPart[i + 1]!];
+        const i = must(candidates[at % candidates.length], 'candidates[at % candidates.length]');
+        const [a, b] = [must(numberPart[i], 'numberPart[i]'), must(numberPart[i + 1], 'numberPart[i + 1]')];
         if (a === b || (a === '0' && b === '9') || (a === '9' && b === '0')) return true;
         const swapped = `${ref.slice(0, p.length + 1)}${numberPart.slice(0, i)}${b}${a}${numberPart.slice(i + 2)}`;
         return !isValidKassenzeichen(swapped);

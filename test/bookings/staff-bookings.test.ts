@@ -6,6 +6,7 @@ import { bookings } from '../../src/bookings/bookings.table.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 type Headers = Record<string, string>;
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON
@@ -78,7 +79,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
       expect(idsOf(await list(p, '?status=awaiting_payment&status=paid'))).toHaveLength(5);
       expect(idsOf(await list(p, '?status=delivered'))).toEqual([]);
 
-      const target = bookingsA[3]!.booking;
+      const target = must(bookingsA[3], 'bookingsA[3]').booking;
       expect(idsOf(await list(p, `?applicationNumber=${target.applicationNumber}`))).toEqual([target.id]);
       expect(isValidKassenzeichen(target.kassenzeichen)).toBe(true);
       expect(idsOf(await list(p, `?kassenzeichen=${encodeURIComponent(target.kassenzeichen)}`))).toEqual([target.id]);
@@ -108,14 +109,19 @@ describe('staff operations on bookings: lists, counter bookings, views, document
     test('a clerk of office B sees nothing of office A: the list is empty, the booking a 404, asking for A a 403', async ({ p }) => {
       const res = await list(p, '', clerkB.headers);
       expect(idsOf(res)).toEqual([bookingB.id]);
-      expect(idsOf(await list(p, `?applicationNumber=${bookingsA[0]!.booking.applicationNumber}`, clerkB.headers))).toEqual([]);
-      const get = await api(p, 'GET', `/v1/bookings/${bookingsA[0]!.booking.id}`, { headers: clerkB.headers });
+      expect(
+        idsOf(await list(p, `?applicationNumber=${must(bookingsA[0], 'bookingsA[0]').booking.applicationNumber}`, clerkB.headers)),
+      ).toEqual([]);
+      const get = await api(p, 'GET', `/v1/bookings/${must(bookingsA[0], 'bookingsA[0]').booking.id}`, { headers: clerkB.headers });
       expect(get.status).toBe(404);
       expect(get.body.error.code).toBe('booking.not_found');
       const asked = await list(p, `?officeId=${officeA}`, clerkB.headers);
       expect(asked.status).toBe(403);
       expect(asked.body.error.code).toBe('auth.other_office');
-      const cancel = await api(p, 'POST', `/v1/bookings/${bookingsA[1]!.booking.id}/cancel`, { headers: clerkB.headers, body: {} });
+      const cancel = await api(p, 'POST', `/v1/bookings/${must(bookingsA[1], 'bookingsA[1]').booking.id}/cancel`, {
+        headers: clerkB.headers,
+        body: {},
+      });
       expect(cancel.status).toBe(404);
     });
 
@@ -172,7 +178,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
   });
 
   test('opening a booking is written to the audit log as booking.viewed', async ({ p }) => {
-    const target = bookingsA[0]!.booking;
+    const target = must(bookingsA[0], 'bookingsA[0]').booking;
     const res = await api(p, 'GET', `/v1/bookings/${target.id}`, { headers: { ...clerkA.headers, 'x-request-id': `view-${target.id}` } });
     expect(res.status).toBe(200);
     expect(res.body.recipient.name).toBe('Erika Mustermann');
@@ -211,7 +217,10 @@ describe('staff operations on bookings: lists, counter bookings, views, document
     });
 
     test('an unpaid booking is a 409 booking.not_paid and stays awaiting payment', async ({ p }) => {
-      const unpaid = bookingsA.find((b) => !b.paid)!.booking;
+      const unpaid = must(
+        bookingsA.find((b) => !b.paid),
+        'bookingsA.find((b) => !b.paid)',
+      ).booking;
       const res = await arrive(p, officeA, unpaid.applicationNumber);
       expect(res.status).toBe(409);
       expect(res.body.error.code).toBe('booking.not_paid');
@@ -219,7 +228,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
     });
 
     test('a paid booking becomes document_ready; scanning it again is harmless', async ({ p }) => {
-      const paid = bookingsA.filter((b) => b.paid)[1]!.booking;
+      const paid = must(bookingsA.filter((b) => b.paid)[1], 'bookingsA.filter((b) => b.paid)[1]').booking;
       const first = await arrive(p, officeA, paid.applicationNumber);
       expect(first.status).toBe(200);
       expect(first.body).toEqual({ bookingId: paid.id, status: 'document_ready', alreadyRecorded: false });
@@ -234,7 +243,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
     });
 
     test('a clerk records arrivals only for their own office', async ({ p }) => {
-      const res = await arrive(p, officeA, bookingsA[2]!.booking.applicationNumber, clerkB.headers);
+      const res = await arrive(p, officeA, must(bookingsA[2], 'bookingsA[2]').booking.applicationNumber, clerkB.headers);
       expect(res.status).toBe(403);
       expect(res.body.error.code).toBe('auth.other_office');
     });
@@ -254,7 +263,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
       expect(again.status).toBe(200);
       expect(again.body).toMatchObject({ status: 'planned', alreadyRecorded: true });
       const [row] = await p.db.select().from(bookings).where(eq(bookings.id, booking.id));
-      expect(row!.status).toBe('planned');
+      expect(must(row, 'row').status).toBe('planned');
     });
   });
 });

@@ -3,6 +3,7 @@ import { auditLog } from '../../src/audit/audit.table.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, createPaidBooking, deliveryWindow, NEAR, seedOffice } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 // Every log line of the platform (request logs included), at the most verbose level.
 const { logger, lines: logLines } = createLogCapture();
@@ -81,7 +82,7 @@ describe("the citizen's tracking view", () => {
     const doc = p.app.swagger() as unknown as {
       paths: Record<string, Record<string, { parameters?: Array<{ in: string; name: string }> }>>;
     };
-    const track = doc.paths['/v1/tracking']!.get!;
+    const track = must(must(doc.paths['/v1/tracking'], "doc.paths['/v1/tracking']").get, "doc.paths['/v1/tracking'].get");
     expect(track.parameters?.map((prm) => `${prm.in}:${prm.name}`)).toEqual(['header:tracking-token']);
     for (const [path, ops] of Object.entries(doc.paths)) {
       expect(path).not.toMatch(/token/i);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../src/config/config.ts';
+import { must } from '../helpers/must.ts';
 
 const failure = (env: Record<string, string>) => {
   try {
@@ -58,7 +59,7 @@ describe('configuration is validated once, at start', () => {
   });
 
   it('lists every bad variable at once', () => {
-    const message = failure({ PORT: 'x', LOG_LEVEL: 'loud' })!;
+    const message = must(failure({ PORT: 'x', LOG_LEVEL: 'loud' }), "failure({ PORT: 'x', LOG_LEVEL: 'loud' })");
     expect(message).toContain('PORT');
     expect(message).toContain('LOG_LEVEL');
   });

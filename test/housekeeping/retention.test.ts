@@ -10,6 +10,7 @@ import { courierShifts, planRoutes, plans } from '../../src/planning/planning.ta
 import { quotes } from '../../src/quotes/quotes.table.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { ADDRESS, NEAR, api, createPaidBooking, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 const DAY = 86_400_000;
 
@@ -54,7 +55,10 @@ describe('personal data is kept only as long as needed', () => {
 
     const housekeeping = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 });
     const first = await housekeeping.run();
-    const [holdAfter] = await p.db.select().from(bookingHolds).where(eq(bookingHolds.id, hold!.id));
+    const [holdAfter] = await p.db
+      .select()
+      .from(bookingHolds)
+      .where(eq(bookingHolds.id, must(hold, 'the inserted hold').id));
     expect(holdAfter).toMatchObject({ comment: null, resolution: 'cancelled' });
     expect(first.anonymisedBookings).toBeGreaterThanOrEqual(1);
 
@@ -105,13 +109,14 @@ describe('personal data is kept only as long as needed', () => {
         shiftEnd: new Date('2020-03-02T15:00:00Z'),
       })
       .returning();
-    const [plan] = await p.db.insert(plans).values({ officeId, deliveryDate: '2020-03-02', status: 'confirmed' }).returning();
+    const [inserted] = await p.db.insert(plans).values({ officeId, deliveryDate: '2020-03-02', status: 'confirmed' }).returning();
+    const plan = must(inserted, 'INSERT plans RETURNING');
     await p.db.insert(planRoutes).values({
-      planId: plan!.id,
+      planId: plan.id,
       sequence: 1,
       vehicleId: 'bike-1',
       vehicleType: 'bike',
-      shiftId: shift!.id,
+      shiftId: must(shift, 'shift').id,
       startsAt: new Date('2020-03-02T07:00:00Z'),
       endsAt: new Date('2020-03-02T09:00:00Z'),
       distanceMetres: 1200,
@@ -127,14 +132,14 @@ describe('personal data is kept only as long as needed', () => {
       },
     });
     await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
-    const [route] = await p.db.select().from(planRoutes).where(eq(planRoutes.planId, plan!.id));
-    expect(route!.geometry.coordinates).toEqual([
+    const [route] = await p.db.select().from(planRoutes).where(eq(planRoutes.planId, plan.id));
+    expect(must(route, 'route').geometry.coordinates).toEqual([
       [9.18, 48.77],
       [9.18, 48.78],
       [9.18, 48.77],
     ]);
-    const [after] = await p.db.select().from(plans).where(eq(plans.id, plan!.id));
-    expect(after!.anonymisedAt).toBeInstanceOf(Date);
+    const [after] = await p.db.select().from(plans).where(eq(plans.id, plan.id));
+    expect(must(after, 'after').anonymisedAt).toBeInstanceOf(Date);
   });
 
   test('expired idempotency records and unused expired quotes are purged; a quote a booking was made from stays', async ({ p }) => {
@@ -155,7 +160,12 @@ describe('personal data is kept only as long as needed', () => {
     const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
     expect(result.purgedIdempotencyKeys).toBeGreaterThanOrEqual(1);
     expect(await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key))).toHaveLength(0);
-    expect(await p.db.select().from(quotes).where(eq(quotes.id, unused!.id))).toHaveLength(0);
+    expect(
+      await p.db
+        .select()
+        .from(quotes)
+        .where(eq(quotes.id, must(unused, 'unused').id)),
+    ).toHaveLength(0);
     expect(await p.db.select().from(quotes).where(eq(quotes.id, used.quote.id))).toHaveLength(1);
   });
 
@@ -171,7 +181,17 @@ describe('personal data is kept only as long as needed', () => {
 
     const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
     expect(result.purgedSessions).toBeGreaterThanOrEqual(1);
-    expect(await p.db.select().from(staffSessions).where(eq(staffSessions.id, longGone!.id))).toHaveLength(0);
-    expect(await p.db.select().from(staffSessions).where(eq(staffSessions.id, yesterday!.id))).toHaveLength(1);
+    expect(
+      await p.db
+        .select()
+        .from(staffSessions)
+        .where(eq(staffSessions.id, must(longGone, 'longGone').id)),
+    ).toHaveLength(0);
+    expect(
+      await p.db
+        .select()
+        .from(staffSessions)
+        .where(eq(staffSessions.id, must(yesterday, 'yesterday').id)),
+    ).toHaveLength(1);
   });
 });

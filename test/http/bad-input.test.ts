@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
 import { test } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 interface SchemaNode {
@@ -28,10 +29,10 @@ function stringLeaves(schema: SchemaNode, path: (string | number)[] = []): Array
 }
 
 function setAt(value: Json, path: (string | number)[], leaf: Json): Json {
-  if (path.length === 0) return leaf;
   const [head, ...rest] = path;
+  if (head === undefined) return leaf;
   const copy = (Array.isArray(value) ? [...value] : { ...(value as Record<string, Json>) }) as Record<string | number, Json>;
-  copy[head!] = setAt(copy[head!] ?? null, rest, leaf);
+  copy[head] = setAt(copy[head] ?? null, rest, leaf);
   return copy as Json;
 }
 
@@ -106,7 +107,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
         const url = path.replace(/\{[^}]+\}/g, randomUUID());
         for (const leaf of stringLeaves(media.schema)) {
           if (leaf.schema.maxLength === undefined) continue;
-          const body = setAt(media.example!, leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
+          const body = setAt(must(media.example, 'media.example'), leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
           const res = await api(p, method.toUpperCase(), url, { body, headers: { ...everyone.headers, 'idempotency-key': randomUUID() } });
           expectErrorShape(res, 400, 'request.invalid_body');
           expect(

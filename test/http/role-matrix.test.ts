@@ -9,6 +9,7 @@ import { generateToken, hashToken } from '../../src/shared/tokens.ts';
 import type { Access, RegisteredOperation } from '../../src/plugins/access.plugin.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { api, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 const ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'finance', 'admin'];
 const ALL = ROLES;
@@ -190,7 +191,7 @@ function minimalRequest(op: RegisteredOperation, officeId: string) {
  * sessions and scrypt (deliberately slow) would dominate the run. Sign-in itself is tested elsewhere.
  */
 async function quickStaff(db: Database, roles: StaffRole[], officeId: string | null, hours = 12) {
-  const [user] = await db
+  const [inserted] = await db
     .insert(staffUsers)
     .values({
       username: `m-${randomUUID().slice(0, 12)}`,
@@ -200,7 +201,8 @@ async function quickStaff(db: Database, roles: StaffRole[], officeId: string | n
       officeId,
     })
     .returning();
-  return { user: user!, ...(await quickSession(db, user!.id, hours)) };
+  const user = must(inserted, 'INSERT staff_users RETURNING');
+  return { user, ...(await quickSession(db, user.id, hours)) };
 }
 
 async function quickSession(db: Database, staffUserId: string, hours = 12) {
@@ -250,7 +252,7 @@ describe('who may call which operation', () => {
       expect(anonymous.status, `${op.operationId} without credentials`).toBe(401);
       expect(anonymous.body.error).toMatchObject({ code: 'auth.required', requestId: expect.any(String) });
       for (const role of ROLES) {
-        const res = await call(p, op, tokens.get(role)!);
+        const res = await call(p, op, must(tokens.get(role), 'tokens.get(role)'));
         if (roles.includes(role)) {
           expect([401, 403], `${op.operationId} as ${role}: ${JSON.stringify(res.body)}`).not.toContain(res.status);
           expect(res.status, `${op.operationId} as ${role}`).toBeLessThan(500);
@@ -263,7 +265,10 @@ describe('who may call which operation', () => {
   });
 
   test('every role may sign itself out, and nobody may without a session', async ({ p }) => {
-    const op = p.app.operations.find((o) => o.operationId === 'signOut')!;
+    const op = must(
+      p.app.operations.find((o) => o.operationId === 'signOut'),
+      "p.app.operations.find((o) => o.operationId === 'signOut')",
+    );
     expect((await call(p, op, {})).status).toBe(401);
     for (const role of ROLES) {
       const { headers } = await quickStaff(p.db, [role], role === 'clerk' || role === 'supervisor' ? officeId : null);
@@ -273,7 +278,10 @@ describe('who may call which operation', () => {
   });
 
   test('cancellation is open to declared roles and to a tracking-token holder, 401 without either', async ({ p }) => {
-    const op = p.app.operations.find((o) => o.operationId === 'cancelBooking')!;
+    const op = must(
+      p.app.operations.find((o) => o.operationId === 'cancelBooking'),
+      "p.app.operations.find((o) => o.operationId === 'cancelBooking')",
+    );
     const { roles } = op.access as { roles: readonly StaffRole[] };
     expect((await call(p, op, {})).status).toBe(401);
     expect((await call(p, op, { 'tracking-token': 'short' })).status).toBe(401);
@@ -281,7 +289,7 @@ describe('who may call which operation', () => {
     const withToken = await call(p, op, { 'tracking-token': `ab_track_${randomUUID()}` });
     expect(withToken.status).toBe(404);
     for (const role of ROLES) {
-      const res = await call(p, op, tokens.get(role)!);
+      const res = await call(p, op, must(tokens.get(role), 'tokens.get(role)'));
       expect(res.status, role).toBe(roles.includes(role) ? 404 : 403);
     }
   });
@@ -300,7 +308,7 @@ describe('who may call which operation', () => {
     for (const op of open) {
       const staffRoles = op.access.kind === 'public' ? op.access.staffRoles : undefined;
       for (const role of [null, ...ROLES]) {
-        const res = await call(p, op, role ? tokens.get(role)! : {});
+        const res = await call(p, op, role ? must(tokens.get(role), 'tokens.get(role)') : {});
         if (role && staffRoles && !staffRoles.includes(role)) {
           // A staff token on a public operation is checked too: finance cannot book at the counter.
           expect(res.status, `${op.operationId} as ${role}`).toBe(403);
@@ -437,14 +445,15 @@ describe('the OpenAPI document describes every operation fully', () => {
       expect.arrayContaining(['cancelBooking', 'createBooking', 'createQuote', 'createStaffUser', 'recordDocumentArrival', 'signIn']),
     );
     for (const [name, op] of bodies) {
-      const media = op.requestBody!.content['application/json'];
-      expect(media?.schema, name).toBeDefined();
+      const media = must(must(op.requestBody, 'op.requestBody').content['application/json'], `${name} application/json body`);
+      expect(media.schema, name).toBeDefined();
+      const schema = must(media.schema, `${name} request body schema`);
       const examples = [
-        ...(media!.example !== undefined ? [media!.example] : []),
-        ...Object.values(media!.examples ?? {}).map((e) => e.value),
+        ...(media.example !== undefined ? [media.example] : []),
+        ...Object.values(media.examples ?? {}).map((e) => e.value),
       ];
       expect(examples.length, `${name} has no example`).toBeGreaterThan(0);
-      const validate = ajv.compile(media!.schema!);
+      const validate = ajv.compile(schema);
       for (const example of examples) expect(validate(example) ? null : validate.errors, name).toBeNull();
     }
   });

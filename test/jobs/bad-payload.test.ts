@@ -2,6 +2,7 @@ import { describe, expect } from 'vitest';
 import type { QueueName } from '../../src/jobs/registry.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { eventually } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: true });
 
@@ -19,14 +20,18 @@ describe('a job whose payload does not fit its schema', () => {
       // default options would allow several attempts.
       const queue = p.queues.queue(queueName);
       const added = await queue.add(jobName, data, { attempts: 5, backoff: { type: 'fixed', delay: 10 } });
-      const job = await eventually(
-        () => queue.getJob(added.id!),
-        (j) => j?.finishedOn !== undefined,
-        15_000,
+      const jobId = must(added.id, 'the id of the added job');
+      const job = must(
+        await eventually(
+          () => queue.getJob(jobId),
+          (j) => j?.finishedOn !== undefined,
+          15_000,
+        ),
+        `job ${jobId}`,
       );
-      expect(await job!.getState()).toBe('failed');
-      expect(job!.attemptsMade).toBe(1);
-      expect(job!.failedReason).toMatch(reason);
+      expect(await job.getState()).toBe('failed');
+      expect(job.attemptsMade).toBe(1);
+      expect(job.failedReason).toMatch(reason);
     },
   );
 });

@@ -21,6 +21,7 @@ import {
   refundRows,
   sandboxEvent,
 } from './stripe-events.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: true, env: { PAYMENT_EXPIRY_MINUTES: '1' } });
 
@@ -63,7 +64,7 @@ describe('what happens to the surcharge when a booking ends', () => {
         (l) => l.length > 0,
       );
       expect(refunds.map((r) => [r.amount, r.status])).toEqual([[300, 'succeeded']]);
-      expect(refunds[0]!.metadata).toMatchObject({
+      expect(must(refunds[0], 'refunds[0]').metadata).toMatchObject({
         booking_id: booking.id,
         refund_id: res.body.refund.id,
         kassenzeichen: booking.kassenzeichen,
@@ -73,7 +74,9 @@ describe('what happens to the surcharge when a booking ends', () => {
         () => paymentRow(p, booking.id),
         (r) => r.amountRefundedCents === 300,
       );
-      expect(await refundRows(p, booking.id)).toMatchObject([{ status: 'succeeded', stripeRefundId: refunds[0]!.id, attempts: 1 }]);
+      expect(await refundRows(p, booking.id)).toMatchObject([
+        { status: 'succeeded', stripeRefundId: must(refunds[0], 'refunds[0]').id, attempts: 1 },
+      ]);
       expect((await auditRows(p, booking.id, 'booking.cancelled'))[0]).toMatchObject({
         actorType: 'staff',
         details: { from: 'paid', refundCents: 300 },
@@ -105,7 +108,7 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect((await cancel(p, booking.id, { 'tracking-token': trackingToken })).body.refund).toMatchObject({ amountCents: 450 });
       await eventually(
         () => stripeRefunds(p, payment.paymentIntentId),
-        (l) => l.length === 1 && l[0]!.amount === 450,
+        (l) => l.length === 1 && l[0]?.amount === 450,
       );
     });
 
@@ -183,9 +186,9 @@ describe('what happens to the surcharge when a booking ends', () => {
         expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
         const rows = await eventually(
           () => refundRows(p, booking.id),
-          (r) => r.length === 1 && r[0]!.status === 'succeeded',
+          (r) => r.length === 1 && r[0]?.status === 'succeeded',
         );
-        expect(rows[0]!.amountCents).toBe(450);
+        expect(must(rows[0], 'rows[0]').amountCents).toBe(450);
         await eventually(
           () => stripeRefunds(p, payment.paymentIntentId),
           (l) => l.length === 1,
@@ -227,7 +230,7 @@ describe('what happens to the surcharge when a booking ends', () => {
         const refunds = await stripeRefunds(p, paymentIntentId);
         expect(refunds.map((r) => r.amount)).toEqual([200]);
         expect(await refundRows(p, booking.id)).toMatchObject([
-          { status: 'succeeded', attempts: 2, lastError: null, stripeRefundId: refunds[0]!.id },
+          { status: 'succeeded', attempts: 2, lastError: null, stripeRefundId: must(refunds[0], 'refunds[0]').id },
         ]);
       });
 
@@ -266,7 +269,7 @@ describe('what happens to the surcharge when a booking ends', () => {
         expect(await upkeep.executeRefund(refund.id)).toBe('already_done');
         const [stored] = await refundRows(p, booking.id);
         expect(stored).toMatchObject({ status: 'failed', attempts: 1 });
-        expect(stored!.lastError).toMatch(/Stripe/);
+        expect(must(stored, 'stored').lastError).toMatch(/Stripe/);
         expect(await stripeRefunds(p, payment.paymentIntentId)).toEqual([]);
       });
 
@@ -397,7 +400,7 @@ describe('what happens to the surcharge when a booking ends', () => {
         status: 502,
       });
       const [record] = await p.db.select().from(idempotencyKeys).where(eq(idempotencyKeys.key, key));
-      const bookingId = record!.resourceId!;
+      const bookingId = must(must(record, 'record').resourceId, 'record.resourceId');
       expect((await paymentRow(p, bookingId)).paymentIntentId).toBeNull();
       const retry = () => api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': key } });
       return { bookingId, retry };
@@ -462,7 +465,7 @@ describe('what happens to the surcharge when a booking ends', () => {
       expect(refunds.data.map((r) => [r.amount, r.status])).toEqual([[450, 'succeeded']]);
       await eventually(
         () => refundRows(p, booking.id),
-        (r) => r.length === 1 && r[0]!.status === 'succeeded' && r[0]!.reason === 'paid_after_expired',
+        (r) => r.length === 1 && r[0]?.status === 'succeeded' && r[0]?.reason === 'paid_after_expired',
       );
       expect((await bookingRow(p, booking.id)).status).toBe('expired');
     });

@@ -4,6 +4,7 @@ import { createBookingsRepository } from '../../src/bookings/bookings.repository
 import { createPaymentUpkeepService } from '../../src/payments/payment-upkeep.service.ts';
 import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { bookingRow, deliver, newChargeId, paymentIntentObject, paymentRow, refundRows, stripeEvent } from './stripe-events.ts';
+import { must } from '../helpers/must.ts';
 
 /**
  * Money that does not match. A signed Stripe event is genuine, but not every genuine payment is
@@ -76,8 +77,8 @@ describe('payments that do not match their booking, refunds and disputes made ou
 
     it('a finance officer accepts it: the booking becomes paid and the discrepancy is resolved with the comment', async () => {
       const { booking } = await bookAndPayTampered(held.id, { amount: 460 });
-      const [found] = await discrepanciesOf(booking.id);
-      const res = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found!.holdId)}/resolve`, {
+      const found = must((await discrepanciesOf(booking.id))[0], 'a discrepancy of the booking');
+      const res = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found.holdId)}/resolve`, {
         headers: finance.headers,
         body: { decision: 'continue', comment: 'Old tariff; the 10 cents are accepted' },
       });
@@ -87,7 +88,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       const [after] = await discrepanciesOf(booking.id);
       expect(after).toMatchObject({ resolvedAt: expect.any(String), resolutionComment: 'Old tariff; the 10 cents are accepted' });
       // Deciding twice is refused: the hold is gone.
-      const again = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found!.holdId)}/resolve`, {
+      const again = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found.holdId)}/resolve`, {
         headers: finance.headers,
         body: { decision: 'cancel', comment: 'again' },
       });
@@ -96,8 +97,8 @@ describe('payments that do not match their booking, refunds and disputes made ou
 
     it('a finance officer cancels it: the whole amount received goes back, once', async () => {
       const { booking } = await bookAndPayTampered(held.id, { amount: 999 });
-      const [found] = await discrepanciesOf(booking.id);
-      const res = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found!.holdId)}/resolve`, {
+      const found = must((await discrepanciesOf(booking.id))[0], 'a discrepancy of the booking');
+      const res = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found.holdId)}/resolve`, {
         headers: finance.headers,
         body: { decision: 'cancel', comment: 'Not our price' },
       });
@@ -106,7 +107,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       expect(res.body.refund).toMatchObject({ amountCents: 999 });
       const refunds = await eventually(
         () => refundRows(p, booking.id),
-        (rows) => rows.length === 1 && rows[0]!.status === 'succeeded',
+        (rows) => rows.length === 1 && rows[0]?.status === 'succeeded',
       );
       expect(refunds.map((r) => r.amountCents)).toEqual([999]);
     });
@@ -116,7 +117,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
       const refunds = await eventually(
         () => refundRows(p, booking.id),
-        (rows) => rows.length === 1 && rows[0]!.status === 'succeeded',
+        (rows) => rows.length === 1 && rows[0]?.status === 'succeeded',
       );
       expect(refunds[0]).toMatchObject({ amountCents: 999, reason: 'payment_mismatch' });
       const [found] = await discrepanciesOf(booking.id);
@@ -191,19 +192,19 @@ describe('payments that do not match their booking, refunds and disputes made ou
       await p.stripe.refunds.create({ payment_intent: payment.paymentIntentId });
       await p.sandbox.flushWebhooks();
       expect((await bookingRow(p, booking.id)).status).toBe('document_ready');
-      const [found] = await discrepanciesOf(booking.id);
+      const found = must((await discrepanciesOf(booking.id))[0], 'a discrepancy of the booking');
       expect(found).toMatchObject({ kind: 'refund_outside_platform', action: 'held', expectedAmountCents: 0, actualAmountCents: 450 });
       const plannable = await createBookingsRepository(p.db).plannableBookings(held.id, 5);
       expect(plannable.map((b) => b.id)).not.toContain(booking.id);
       const list = await api(p, 'GET', `/v1/bookings?kassenzeichen=${booking.kassenzeichen}`, { headers: clerk.headers });
       expect(list.body.data[0]).toMatchObject({ openHolds: ['refunded_at_stripe'], payment: { amountRefundedCents: 450 } });
       // Resolving the discrepancy alone is refused: the hold needs a decision.
-      const direct = await api(p, 'POST', `/v1/payment-discrepancies/${String(found!.id)}/resolve`, {
+      const direct = await api(p, 'POST', `/v1/payment-discrepancies/${String(found.id)}/resolve`, {
         headers: finance.headers,
         body: { comment: 'seen' },
       });
       expect(direct.status).toBe(409);
-      const decided = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found!.holdId)}/resolve`, {
+      const decided = await api(p, 'POST', `/v1/bookings/${booking.id}/holds/${String(found.holdId)}/resolve`, {
         headers: finance.headers,
         body: { decision: 'cancel', comment: 'Refunded by the citizen service desk' },
       });
@@ -223,9 +224,9 @@ describe('payments that do not match their booking, refunds and disputes made ou
       await p.stripe.refunds.create({ payment_intent: payment.paymentIntentId, amount: 100 });
       await p.sandbox.flushWebhooks();
       expect((await bookingRow(p, booking.id)).status).toBe('paid');
-      const [found] = await discrepanciesOf(booking.id);
+      const found = must((await discrepanciesOf(booking.id))[0], 'a discrepancy of the booking');
       expect(found).toMatchObject({ kind: 'refund_outside_platform', action: 'recorded', actualAmountCents: 100, holdId: null });
-      const resolved = await api(p, 'POST', `/v1/payment-discrepancies/${String(found!.id)}/resolve`, {
+      const resolved = await api(p, 'POST', `/v1/payment-discrepancies/${String(found.id)}/resolve`, {
         headers: finance.headers,
         body: { comment: 'Goodwill refund, approved' },
       });
@@ -262,7 +263,7 @@ describe('payments that do not match their booking, refunds and disputes made ou
       const plannable = await createBookingsRepository(p.db).plannableBookings(held.id, 5);
       expect(plannable.map((b) => b.id)).not.toContain(booking.id);
 
-      p.sandbox.closeDispute(listed!.id, 'won');
+      p.sandbox.closeDispute(must(listed, 'listed').id, 'won');
       await p.sandbox.flushWebhooks();
       const after = await api(p, 'GET', `/v1/bookings/${booking.id}`, { headers: clerk.headers });
       expect(after.body.holds).toEqual([
@@ -283,7 +284,10 @@ describe('payments that do not match their booking, refunds and disputes made ou
       }
       const all = await api(p, 'GET', '/v1/disputes?limit=200', { headers: finance.headers });
       for (const c of [heldCase, autoCase]) {
-        const dispute = (all.body.data as { bookingId: string; id: string }[]).find((d) => d.bookingId === c.booking.id)!;
+        const dispute = must(
+          (all.body.data as { bookingId: string; id: string }[]).find((d) => d.bookingId === c.booking.id),
+          '(all.body.data as { bookingId: string; id: string }[]).find((d) => d.bookingId === c.booking.id)',
+        );
         p.sandbox.closeDispute(dispute.id, 'lost');
       }
       await p.sandbox.flushWebhooks();

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { BOOKING_STATUSES, CANCELLABLE_STATUSES, type BookingStatus } from '../../src/bookings/booking-status.ts';
 import type { RefundPolicy } from '../../src/offices/offices.table.ts';
 import { computeRefundCents } from '../../src/payments/refund-policy.ts';
+import { must } from '../helpers/must.ts';
 
 const refund = (policy: RefundPolicy, statusAtCancellation: BookingStatus, o: { fee?: number; paid?: number; already?: number } = {}) =>
   computeRefundCents({
@@ -52,8 +53,8 @@ describe('how much of the surcharge a cancellation refunds', () => {
       const paid = 1 + rnd(2_000);
       const already = rnd(3) === 0 ? rnd(paid * 2) : rnd(paid + 1);
       const fee = rnd(4) === 0 ? 0 : rnd(3_000);
-      const policy = policies[rnd(3)]!;
-      const status = BOOKING_STATUSES[rnd(BOOKING_STATUSES.length)]!;
+      const policy = must(policies[rnd(3)], 'policies[rnd(3)]');
+      const status = must(BOOKING_STATUSES[rnd(BOOKING_STATUSES.length)], 'BOOKING_STATUSES[rnd(BOOKING_STATUSES.length)]');
       const r = computeRefundCents({ policy, feeCents: fee, paidCents: paid, alreadyRefundedCents: already, statusAtCancellation: status });
       expect(Number.isInteger(r)).toBe(true);
       expect(r).toBeGreaterThanOrEqual(0);

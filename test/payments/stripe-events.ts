@@ -5,6 +5,7 @@ import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
 import type { BookingStatus } from '../../src/bookings/booking-status.ts';
 import { payments, refunds } from '../../src/payments/payments.table.ts';
 import { api, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 /**
  * Stripe events built by hand, shaped like Stripe's own (see the fixtures of stripe-mock), signed
@@ -142,12 +143,12 @@ export function sandboxEvent(p: TestPlatform, type: string, objectId: string) {
 
 export async function bookingRow(p: TestPlatform, bookingId: string) {
   const [row] = await p.db.select().from(bookings).where(eq(bookings.id, bookingId));
-  return row!;
+  return must(row, `booking ${bookingId}`);
 }
 
 export async function paymentRow(p: TestPlatform, bookingId: string) {
   const [row] = await p.db.select().from(payments).where(eq(payments.bookingId, bookingId));
-  return row!;
+  return must(row, `the payment of booking ${bookingId}`);
 }
 
 export const refundRows = (p: TestPlatform, bookingId: string) => p.db.select().from(refunds).where(eq(refunds.bookingId, bookingId));

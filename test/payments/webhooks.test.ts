@@ -22,6 +22,7 @@ import {
   sign,
   stripeEvent,
 } from './stripe-events.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: true });
 
@@ -160,7 +161,7 @@ describe('Stripe events reaching the platform', () => {
             expect([a.body.outcome, b.body.outcome]).toEqual(['paid_after_cancellation_refund_owed', 'booking_expired']);
             await eventually(
               () => p.stripe.refunds.list({ payment_intent: paymentIntentId }),
-              (l) => l.data.length === 1 && l.data[0]!.amount === 450,
+              (l) => l.data.length === 1 && l.data[0]?.amount === 450,
             );
           }
           expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
@@ -208,7 +209,7 @@ describe('Stripe events reaching the platform', () => {
       p,
     }) => {
       const { booking } = await createPaidBooking(p, officeId);
-      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const chargeId = must((await paymentRow(p, booking.id)).latestChargeId, '(await paymentRow(p, booking.id)).latestChargeId');
       const dispute = {
         id: `dp_test${booking.id.slice(0, 8)}`,
         object: 'dispute',
@@ -281,7 +282,7 @@ describe('Stripe events reaching the platform', () => {
           .map((e) => ({ e, k: rnd(1000) }))
           .sort((a, b) => a.k - b.k)
           .map((x) => x.e);
-        order.splice(rnd(order.length + 1), 0, order[rnd(order.length)]!);
+        order.splice(rnd(order.length + 1), 0, must(order[rnd(order.length)], 'order[rnd(order.length)]'));
         const outcomes = [];
         for (const event of order) {
           const res = await deliver(p, event);
@@ -348,7 +349,7 @@ describe('Stripe events reaching the platform', () => {
 
     test('charge.refunded with a lower amount_refunded than already recorded does not lower it', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId);
-      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const chargeId = must((await paymentRow(p, booking.id)).latestChargeId, '(await paymentRow(p, booking.id)).latestChargeId');
       const refunded = (amountRefunded: number, created: number) =>
         deliver(
           p,
@@ -372,7 +373,7 @@ describe('Stripe events reaching the platform', () => {
       p,
     }) => {
       const { booking } = await createPaidBooking(p, officeId);
-      const chargeId = (await paymentRow(p, booking.id)).latestChargeId!;
+      const chargeId = must((await paymentRow(p, booking.id)).latestChargeId, '(await paymentRow(p, booking.id)).latestChargeId');
       const charge = { ...chargeObject({ id: chargeId, paymentIntent: 'x', amount: 450, amountRefunded: 200 }), payment_intent: null };
       expect((await deliver(p, stripeEvent('charge.refunded', charge))).body.outcome).toBe('refund_outside_platform_recorded');
       expect((await paymentRow(p, booking.id)).amountRefundedCents).toBe(200);
@@ -390,12 +391,14 @@ describe('Stripe events reaching the platform', () => {
         (l) => l.data.length > 0,
       );
       expect(refunds.data.map((r) => [r.amount, r.status])).toEqual([[450, 'succeeded']]);
-      expect(refunds.data[0]!.metadata).toMatchObject({ booking_id: booking.id });
+      expect(must(refunds.data[0], 'refunds.data[0]').metadata).toMatchObject({ booking_id: booking.id });
       const rows = await eventually(
         () => refundRows(p, booking.id),
         (r) => r[0]?.status === 'succeeded',
       );
-      expect(rows).toMatchObject([{ amountCents: 450, reason: 'paid_after_expired', stripeRefundId: refunds.data[0]!.id }]);
+      expect(rows).toMatchObject([
+        { amountCents: 450, reason: 'paid_after_expired', stripeRefundId: must(refunds.data[0], 'refunds.data[0]').id },
+      ]);
       expect((await bookingRow(p, booking.id)).status).toBe('expired');
       expect((await paymentRow(p, booking.id)).status).toBe('succeeded');
       expect(await auditRows(p, booking.id, 'payment.succeeded_after_end')).toHaveLength(1);
@@ -413,7 +416,7 @@ describe('Stripe events reaching the platform', () => {
       await p.sandbox.flushWebhooks();
       await eventually(
         () => refundRows(p, booking.id),
-        (r) => r.length === 1 && r[0]!.status === 'succeeded',
+        (r) => r.length === 1 && r[0]?.status === 'succeeded',
       );
 
       const again = await deliver(p, await succeededFor(p, payment.paymentIntentId));
@@ -457,7 +460,7 @@ describe('Stripe events reaching the platform', () => {
       expect(refunds.data.map((r) => r.amount)).toEqual([450]);
       await eventually(
         () => refundRows(p, booking.id),
-        (r) => r.length === 1 && r[0]!.status === 'succeeded',
+        (r) => r.length === 1 && r[0]?.status === 'succeeded',
       );
       expect((await bookingRow(p, booking.id)).status).toBe('cancelled');
       expect((await p.stripe.refunds.list({ payment_intent: paymentIntentId })).data).toHaveLength(1);
@@ -479,7 +482,9 @@ describe('Stripe events reaching the platform', () => {
         () => auditRows(p, booking.id, 'payment.failed'),
         (r) => r.length === 1,
       );
-      expect((await auditRows(p, booking.id, 'payment.failed'))[0]!.details).toMatchObject({ failureCode: 'card_declined' });
+      expect(
+        must((await auditRows(p, booking.id, 'payment.failed'))[0], "(await auditRows(p, booking.id, 'payment.failed'))[0]").details,
+      ).toMatchObject({ failureCode: 'card_declined' });
       expect((await bookingRow(p, booking.id)).status).toBe('awaiting_payment');
       expect((await paymentRow(p, booking.id)).status).toBe('requires_payment_method');
 
@@ -495,7 +500,10 @@ describe('Stripe events reaching the platform', () => {
     test('a disputed charge is flagged on the payment, visible to the clerk, and audited', async ({ p }) => {
       const { booking, payment } = await createPaidBooking(p, officeId, { paymentMethod: 'pm_card_createDispute' });
       await p.sandbox.flushWebhooks();
-      const dispute = (await p.stripe.disputes.list({ payment_intent: payment.paymentIntentId })).data[0]!;
+      const dispute = must(
+        (await p.stripe.disputes.list({ payment_intent: payment.paymentIntentId })).data[0],
+        '(await p.stripe.disputes.list({ payment_intent: payment.paymentIntentId })).data[0]',
+      );
       expect(dispute).toBeDefined();
 
       const view = await eventually(

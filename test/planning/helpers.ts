@@ -5,6 +5,7 @@ import { addDays, localDate, zonedTimeToUtc } from '../../src/planning/delivery-
 import { createQuotesRepository } from '../../src/quotes/quotes.repository.ts';
 import { hashToken } from '../../src/shared/tokens.ts';
 import { ADDRESS, api, NEAR, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
 
 export const TZ = 'Europe/Berlin';
 
@@ -34,13 +35,16 @@ export async function insertReadyBooking(
   const quoteFor = async (location: [number, number]) => {
     const res = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location } });
     if (res.status !== 201 && res.status !== 200) throw new Error(`quote failed: ${JSON.stringify(res.body)}`);
-    return (await createQuotesRepository(p.db).findById(res.body.id))!;
+    return must(await createQuotesRepository(p.db).findById(res.body.id), 'await createQuotesRepository(p.db).findById(res.body.id)');
   };
   let quote = await quoteFor(opts.location);
   let option = quote.options.find((o) => o.vehicleType === opts.vehicleType);
   if (!option) {
     quote = await quoteFor(NEAR);
-    option = quote.options.find((o) => o.vehicleType === opts.vehicleType)!;
+    option = must(
+      quote.options.find((o) => o.vehicleType === opts.vehicleType),
+      'quote.options.find((o) => o.vehicleType === opts.vehicleType)',
+    );
   }
   const suffix = randomBytes(6).toString('hex');
   return createBookingsRepository(p.db).insert(

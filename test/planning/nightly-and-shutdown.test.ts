@@ -7,6 +7,7 @@ import { createPlanningServices, startPlanningWorker } from '../../workers/plann
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: false, env: { PLANNING_TIME_LIMIT_SECONDS: '1', PLANNING_CUTOFF_TIME: '17:45' } });
 
@@ -49,11 +50,11 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     const idle = await seedOffice(p.db);
     const skipped = await queue.add('schedule-nightly', { officeId: idle.office.id });
     const skippedDone = await eventually(
-      () => queue.getJob(skipped.id!),
+      () => queue.getJob(must(skipped.id, 'skipped.id')),
       (j) => j?.finishedOn !== undefined,
       10_000,
     );
-    expect(skippedDone!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'no_shifts' });
+    expect(must(skippedDone, 'skippedDone').returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'no_shifts' });
 
     // What the scheduler does at the cut-off, without waiting for it.
     await queue.add('schedule-nightly', { officeId });
@@ -68,11 +69,11 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${tomorrow}/confirm`, supervisor)).status).toBe(200);
     const again = await queue.add('schedule-nightly', { officeId });
     const finished = await eventually(
-      () => queue.getJob(again.id!),
+      () => queue.getJob(must(again.id, 'again.id')),
       (j) => j?.finishedOn !== undefined,
       10_000,
     );
-    expect(finished!.returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
+    expect(must(finished, 'finished').returnvalue).toEqual({ deliveryDate: tomorrow, skipped: 'confirmed' });
   });
 
   test(
@@ -96,7 +97,10 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
       // The solve is aborted, not waited for: well under its 60 s budget. Loose (it was 5 s) for a
       // loaded 2-core machine.
       expect(Date.now() - closing).toBeLessThan(25_000);
-      const job = (await p.queues.queue('planning').getJob(planJobId(officeId, date)))!;
+      const job = must(
+        await p.queues.queue('planning').getJob(planJobId(officeId, date)),
+        "await p.queues.queue('planning').getJob(planJobId(officeId, date))",
+      );
       expect(['delayed', 'waiting']).toContain(await job.getState());
       expect(job.attemptsMade).toBe(0);
       // Not a draft from a cut-short search.

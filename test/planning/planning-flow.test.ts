@@ -4,6 +4,7 @@ import { createPlanningRepository } from '../../src/planning/planning.repository
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 const test = platformTest({ workers: true, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
 
@@ -68,7 +69,7 @@ describe('planning a delivery day through the API and the planning worker', () =
       NEARBY.slice(0, 4).map((location) => insertReadyBooking(p, officeId, { location, vehicleType: 'bike', windows: morning })),
     );
     const ecarBooking = await insertReadyBooking(p, officeId, {
-      location: NEARBY[4]!,
+      location: must(NEARBY[4], 'NEARBY[4]'),
       vehicleType: 'ecar',
       windows: [localWindow(date, '14:00', '17:00')],
     });
@@ -76,7 +77,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     const outsideBikeZone = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows: morning });
     // Wants another day: not part of this plan.
     const otherDay = await insertReadyBooking(p, officeId, {
-      location: NEARBY[5]!,
+      location: must(NEARBY[5], 'NEARBY[5]'),
       vehicleType: 'bike',
       windows: [localWindow(futureDeliveryDate(4), '09:00', '12:00')],
     });
@@ -84,23 +85,22 @@ describe('planning a delivery day through the API and the planning worker', () =
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'ecar', vehicleCount: 1, capacity: 10 });
 
     // Two supervisors press "plan" at once: one plan, one job.
-    const [created, concurrent] = await Promise.all(
-      [0, 1].map(() => api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })),
-    );
-    expect(created!.status).toBe(202);
-    expect(created!.body.plan).toMatchObject({ deliveryDate: date, officeId });
-    expect(created!.body.job.id).toBe(`plan_${officeId}_${date}`);
-    expect(concurrent!.status).toBe(202);
-    expect(concurrent!.body.job.id).toBe(created!.body.job.id);
-    expect(concurrent!.body.plan.id).toBe(created!.body.plan.id);
+    const requestPlan = () => api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    const [created, concurrent] = await Promise.all([requestPlan(), requestPlan()]);
+    expect(created.status).toBe(202);
+    expect(created.body.plan).toMatchObject({ deliveryDate: date, officeId });
+    expect(created.body.job.id).toBe(`plan_${officeId}_${date}`);
+    expect(concurrent.status).toBe(202);
+    expect(concurrent.body.job.id).toBe(created.body.job.id);
+    expect(concurrent.body.plan.id).toBe(created.body.plan.id);
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(again.status).toBe(202);
-    expect(again.body.job.id).toBe(created!.body.job.id);
-    expect(again.body.plan.id).toBe(created!.body.plan.id);
+    expect(again.body.job.id).toBe(created.body.job.id);
+    expect(again.body.plan.id).toBe(created.body.plan.id);
 
     const plan: Json = (await waitForDraft(p, officeId, supervisor)).body;
     expect(plan.status).toBe('draft');
-    expect(plan.id).toBe(created!.body.plan.id);
+    expect(plan.id).toBe(created.body.plan.id);
     expect(plan.progress.percent).toBe(100);
     expect(plan.unassigned).toEqual([]);
     expect(plan.stats).toMatchObject({ stops: 6, assigned: 6, unassigned: 0, vehicles: 2, matrix: 'great_circle' });
@@ -114,8 +114,11 @@ describe('planning a delivery day through the API and the planning worker', () =
       expect(route.stops.map((s: Json) => s.sequence)).toEqual(route.stops.map((_: Json, i: number) => i + 1));
       expect(route.distanceMetres).toBeGreaterThan(0);
       for (const s of route.stops) {
-        const booking = [...bikeBookings, ecarBooking, outsideBikeZone].find((b) => b.id === s.bookingId)!;
-        const preferred = booking.preferredWindows[0]!;
+        const booking = must(
+          [...bikeBookings, ecarBooking, outsideBikeZone].find((b) => b.id === s.bookingId),
+          '[...bikeBookings, ecarBooking, outsideBikeZone].find((b) => b.id === s.bookingId)',
+        );
+        const preferred = must(booking.preferredWindows[0], 'booking.preferredWindows[0]');
         // Service starts inside the preferred window, the announced window contains it and stays inside.
         expect(Date.parse(s.serviceStart)).toBeGreaterThanOrEqual(Date.parse(preferred.start));
         expect(Date.parse(s.departure)).toBeLessThanOrEqual(Date.parse(preferred.end));
@@ -171,15 +174,18 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(confirmed.body.bookingIds).toHaveLength(6);
     const repo = createBookingsRepository(p.db);
     for (const id of confirmed.body.bookingIds) {
-      const booking = (await repo.findById(id))!;
+      const booking = must(await repo.findById(id), 'await repo.findById(id)');
       expect(booking.status).toBe('planned');
       expect((await repo.events(id)).at(-1)).toMatchObject({ fromStatus: 'document_ready', toStatus: 'planned', actorType: 'staff' });
     }
-    expect((await repo.findById(otherDay.id))!.status).toBe('document_ready');
+    expect(must(await repo.findById(otherDay.id), 'await repo.findById(otherDay.id)').status).toBe('document_ready');
     // What the tracking page can show the citizen from now on.
     const announced = stops.find((s) => s.bookingId === ecarBooking.id).announcedWindow;
-    const window = await createPlanningRepository(p.db).announcedWindowOf(ecarBooking.id);
-    expect({ start: window!.start.toISOString(), end: window!.end.toISOString() }).toEqual(announced);
+    const window = must(
+      await createPlanningRepository(p.db).announcedWindowOf(ecarBooking.id),
+      'the announced window of the e-car booking',
+    );
+    expect({ start: window.start.toISOString(), end: window.end.toISOString() }).toEqual(announced);
     expect(await createPlanningRepository(p.db).announcedWindowOf(otherDay.id)).toBeUndefined();
     // The citizen's tracking view now shows the announced window instead of the preferred one.
     const tracked = await api(p, 'GET', '/v1/tracking', {
@@ -204,9 +210,9 @@ describe('planning a delivery day through the API and the planning worker', () =
   }) => {
     const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '10:00', '14:00')];
-    const inZone = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
+    const inZone = await insertReadyBooking(p, officeId, { location: must(NEARBY[0], 'NEARBY[0]'), vehicleType: 'bike', windows });
     const outside = await insertReadyBooking(p, officeId, { location: CITY_ONLY, vehicleType: 'bike', windows });
-    const ecar = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'ecar', windows });
+    const ecar = await insertReadyBooking(p, officeId, { location: must(NEARBY[1], 'NEARBY[1]'), vehicleType: 'ecar', windows });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike', vehicleCount: 2 });
 
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } })).status).toBe(202);
@@ -230,19 +236,19 @@ describe('planning a delivery day through the API and the planning worker', () =
   test('a draft whose booking was cancelled meanwhile cannot be confirmed; planning again replaces the draft', async ({ p }) => {
     const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '09:00', '12:00')];
-    const keep = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
-    const gone = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
+    const keep = await insertReadyBooking(p, officeId, { location: must(NEARBY[0], 'NEARBY[0]'), vehicleType: 'bike', windows });
+    const gone = await insertReadyBooking(p, officeId, { location: must(NEARBY[1], 'NEARBY[1]'), vehicleType: 'bike', windows });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
     await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     const first: Json = (await waitForDraft(p, officeId, supervisor)).body;
     expect(first.stats.assigned).toBe(2);
 
     const repo = createBookingsRepository(p.db);
-    await repo.transition((await repo.findById(gone.id))!, 'cancelled', { type: 'citizen' }, 'test');
+    await repo.transition(must(await repo.findById(gone.id), 'await repo.findById(gone.id)'), 'cancelled', { type: 'citizen' }, 'test');
     const stale = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatchObject({ code: 'plan.stale', details: { bookingIds: [gone.id] } });
-    expect((await repo.findById(keep.id))!.status).toBe('document_ready');
+    expect(must(await repo.findById(keep.id), 'await repo.findById(keep.id)').status).toBe('document_ready');
 
     const replanned = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     expect(replanned.status).toBe(202);
@@ -257,7 +263,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(second.routes.flatMap((r: Json) => r.stops.map((s: Json) => s.bookingId))).toEqual([keep.id]);
     const confirmed = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
     expect(confirmed.status).toBe(200);
-    expect((await repo.findById(keep.id))!.status).toBe('planned');
+    expect(must(await repo.findById(keep.id), 'await repo.findById(keep.id)').status).toBe('planned');
   });
 
   test('a confirmed plan can be withdrawn before handover: its bookings return to document_ready and the day is planned again', async ({
@@ -265,8 +271,8 @@ describe('planning a delivery day through the API and the planning worker', () =
   }) => {
     const { officeId, supervisor } = await newOffice(p);
     const windows = [localWindow(date, '09:00', '12:00')];
-    const a = await insertReadyBooking(p, officeId, { location: NEARBY[0]!, vehicleType: 'bike', windows });
-    const b = await insertReadyBooking(p, officeId, { location: NEARBY[1]!, vehicleType: 'bike', windows });
+    const a = await insertReadyBooking(p, officeId, { location: must(NEARBY[0], 'NEARBY[0]'), vehicleType: 'bike', windows });
+    const b = await insertReadyBooking(p, officeId, { location: must(NEARBY[1], 'NEARBY[1]'), vehicleType: 'bike', windows });
     await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
     await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
     await waitForDraft(p, officeId, supervisor);
@@ -280,7 +286,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect([...withdrawn.body.bookingIds].sort()).toEqual([a.id, b.id].sort());
     const repo = createBookingsRepository(p.db);
     for (const id of [a.id, b.id]) {
-      expect((await repo.findById(id))!.status).toBe('document_ready');
+      expect(must(await repo.findById(id), 'await repo.findById(id)').status).toBe('document_ready');
       expect((await repo.events(id)).at(-1)).toMatchObject({ fromStatus: 'planned', toStatus: 'document_ready', actorType: 'staff' });
     }
     const again = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
@@ -293,11 +299,16 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
 
     // Once a document has left the office, the plan stands.
-    await repo.transition((await repo.findById(a.id))!, 'handed_over', { type: 'staff', id: 'test' }, 'handover');
+    await repo.transition(
+      must(await repo.findById(a.id), 'await repo.findById(a.id)'),
+      'handed_over',
+      { type: 'staff', id: 'test' },
+      'handover',
+    );
     const late = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/withdraw`, supervisor);
     expect(late.status).toBe(409);
     expect(late.body.error).toMatchObject({ code: 'plan.in_progress', details: { bookingIds: [a.id] } });
-    expect((await repo.findById(b.id))!.status).toBe('planned');
+    expect(must(await repo.findById(b.id), 'await repo.findById(b.id)').status).toBe('planned');
   });
 
   test('refuses days in the past and answers 404 for a day never planned', async ({ p }) => {

@@ -9,6 +9,7 @@ import { createPlanningServices, startPlanningWorker } from '../../workers/plann
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 const CHILD = path.join(path.dirname(fileURLToPath(import.meta.url)), 'fixtures/planning-worker.child.ts');
 const LOCK_MS = 1_000;
@@ -32,9 +33,9 @@ function startChildWorker(p: TestPlatform): Promise<ChildProcess> {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  must(child.stderr, 'child.stderr').on('data', (d: Buffer) => (stderr += d.toString()));
   return new Promise((resolve, reject) => {
-    child.stdout!.on('data', (d: Buffer) => {
+    must(child.stdout, 'child.stdout').on('data', (d: Buffer) => {
       if (d.toString().includes('ready')) resolve(child);
     });
     child.once('exit', (code) => reject(new Error(`child worker exited early (${code}): ${stderr}`)));
@@ -75,10 +76,13 @@ describe('a planning worker killed mid-solve', () => {
     expect(running.body.progress.percent).toBeGreaterThanOrEqual(0);
     expect(running.body.progress.percent).toBeLessThan(100);
 
-    const exited = new Promise((resolve) => child!.once('exit', resolve));
+    const exited = new Promise((resolve) => must(child, 'child').once('exit', resolve));
     child.kill('SIGKILL');
     await exited;
-    const job = (await p.queues.queue('planning').getJob(planJobId(office.id, date)))!;
+    const job = must(
+      await p.queues.queue('planning').getJob(planJobId(office.id, date)),
+      "await p.queues.queue('planning').getJob(planJobId(office.id, date))",
+    );
     expect(await job.getState()).toBe('active');
 
     const logger = pino({ level: 'silent' });
@@ -99,7 +103,10 @@ describe('a planning worker killed mid-solve', () => {
     );
     expect(done.body.id).toBe(created.body.plan.id);
     expect(done.body.stats).toMatchObject({ stops: NEARBY.length, assigned: NEARBY.length });
-    const finished = (await p.queues.queue('planning').getJob(planJobId(office.id, date)))!;
+    const finished = must(
+      await p.queues.queue('planning').getJob(planJobId(office.id, date)),
+      "await p.queues.queue('planning').getJob(planJobId(office.id, date))",
+    );
     expect(await finished.getState()).toBe('completed');
     expect(finished.returnvalue).toMatchObject({ outcome: 'draft', planId: created.body.plan.id });
     // Taken over as stalled, not retried as a failure.

@@ -10,6 +10,7 @@ import { createPlatform } from '../../src/platform.ts';
 import { createMemoryStore } from '../../src/stripe-sandbox/index.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 import { TEST_REDIS_URL } from '../helpers/test-env.ts';
+import { must } from '../helpers/must.ts';
 
 const dirs: string[] = [];
 afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
@@ -62,10 +63,10 @@ describe('what the start-up log says', () => {
       const logs = createLogCapture();
       const config = loadConfig({ STRIPE_SANDBOX_PORT: '0', ...env });
       const payments = await setUpPayments(config, { logger: logs.logger, hostSandbox: true, sandbox: { store: createMemoryStore() } });
-      await payments.sandbox!.close();
+      await must(payments.sandbox, 'payments.sandbox').close();
       const line = logs.lines.find((l) => l.includes('STRIPE SANDBOX IN USE'));
       expect(line).toBeDefined();
-      return JSON.parse(line!) as { sandboxUrl: string; webhookSecret: string };
+      return JSON.parse(must(line, 'line')) as { sandboxUrl: string; webhookSecret: string };
     };
 
     it('never prints a webhook secret the operator set in STRIPE_WEBHOOK_SECRET', async () => {

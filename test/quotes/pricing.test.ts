@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { priceLocation } from '../../src/quotes/pricing.ts';
+import { must } from '../helpers/must.ts';
 
 type LngLat = [number, number];
 const square = (west: number, south: number, size: number): Polygon => ({
@@ -78,7 +79,12 @@ describe('pricing a location', () => {
   it('works with MultiPolygon zones and holes', () => {
     const donut: Polygon = {
       type: 'Polygon',
-      coordinates: [square(9.0, 48.6, 0.4).coordinates[0]!, square(9.17, 48.77, 0.02).coordinates[0]!.slice().reverse()],
+      coordinates: [
+        must(square(9.0, 48.6, 0.4).coordinates[0], 'square(9.0, 48.6, 0.4).coordinates[0]'),
+        must(square(9.17, 48.77, 0.02).coordinates[0], 'square(9.17, 48.77, 0.02).coordinates[0]')
+          .slice()
+          .reverse(),
+      ],
     };
     expect(priceLocation([9.18, 48.78], [zone('donut', donut, ['ecar'])], [tariff('donut', 'ecar', 850)]).insideAnyZone).toBe(false);
     const multi = {
@@ -100,12 +106,14 @@ describe('pricing a location', () => {
       fc.property(fc.array(arbZone, { maxLength: 6 }), (specs) => {
         const zones = specs.map((s, i) => zone(`z${i}`, s.contains ? square(9.17, 48.77, 0.02) : square(10, 50, 0.1), [...s.vehicleTypes]));
         const ts = specs.flatMap((s, i) =>
-          (['bike', 'ecar'] as const).flatMap((v) => (s.prices[v] === null ? [] : [tariff(`z${i}`, v, s.prices[v]!)])),
+          (['bike', 'ecar'] as const).flatMap((v) => (s.prices[v] === null ? [] : [tariff(`z${i}`, v, must(s.prices[v], 's.prices[v]'))])),
         );
         const r = priceLocation(point, zones, ts);
         expect(r.insideAnyZone).toBe(specs.some((s) => s.contains));
         for (const v of ['bike', 'ecar'] as const) {
-          const candidates = specs.flatMap((s) => (s.contains && s.vehicleTypes.includes(v) && s.prices[v] !== null ? [s.prices[v]!] : []));
+          const candidates = specs.flatMap((s) =>
+            s.contains && s.vehicleTypes.includes(v) && s.prices[v] !== null ? [must(s.prices[v], 's.prices[v]')] : [],
+          );
           const offered = r.options.find((o) => o.vehicleType === v);
           expect(offered?.amountCents ?? null).toBe(candidates.length ? Math.min(...candidates) : null);
         }

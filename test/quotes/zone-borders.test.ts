@@ -15,6 +15,7 @@ import {
   type TestPlatform,
 } from '../helpers/test-platform.ts';
 import { test } from '../helpers/platform-fixture.ts';
+import { must } from '../helpers/must.ts';
 
 type LngLat = [number, number];
 
@@ -26,11 +27,11 @@ const at = (from: LngLat, km: number, bearingDeg: number) =>
  * from the bike circle: which of the two lies inside is decided by turf, then checked end to end.
  */
 function acrossCityBoundary(offsetMetres: number) {
-  const ring = loadStuttgartBoundary().coordinates[0]! as LngLat[];
-  let best = { length: 0, a: ring[0]!, b: ring[1]! };
+  const ring = must(loadStuttgartBoundary().coordinates[0], 'loadStuttgartBoundary().coordinates[0]') as LngLat[];
+  let best = { length: 0, a: must(ring[0], 'ring[0]'), b: must(ring[1], 'ring[1]') };
   for (let i = 1; i < ring.length; i++) {
-    const a = ring[i - 1]!;
-    const b = ring[i]!;
+    const a = must(ring[i - 1], 'ring[i - 1]');
+    const b = must(ring[i], 'ring[i]');
     const length = distance(a, b, { units: 'kilometers' });
     if (length > best.length && distance(a, OFFICE_LOCATION, { units: 'kilometers' }) > 5) best = { length, a, b };
   }

@@ -1,16 +1,17 @@
 import { describe, expect, it } from 'vitest';
 import { checkSolution, solveVrptw, type Objective, type VrptwProblem } from '../../src/routing/index.js';
 import { makeRandomProblem } from './helpers.js';
+import { must } from '../helpers/must.ts';
 
 const at = (m: ArrayLike<number | null>[] | Float64Array, i: number, j: number): number => {
   if (m instanceof Float64Array) throw new Error('tests use nested matrices');
-  return m[i]![j] ?? Infinity;
+  return must(m[i], 'm[i]')[j] ?? Infinity;
 };
 
 /** Cost of one route, or null if it breaks a constraint. Written independently of the solver. */
 function evaluateRoute(problem: VrptwProblem, v: number, seq: number[], objective: Objective): number | null {
-  const veh = problem.vehicles[v]!;
-  const mats = problem.matrices[veh.profile ?? veh.type]!;
+  const veh = must(problem.vehicles[v], 'problem.vehicles[v]');
+  const mats = must(problem.matrices[veh.profile ?? veh.type], 'problem.matrices[veh.profile ?? veh.type]');
   const costM = objective === 'distance' ? mats.distances : mats.durations;
   let time = veh.shift[0];
   let prev = 0;
@@ -18,13 +19,13 @@ function evaluateRoute(problem: VrptwProblem, v: number, seq: number[], objectiv
   let dist = 0;
   let cost = veh.fixedCost ?? 0;
   for (const s of [...seq, -1]) {
-    const node = s < 0 ? 0 : problem.stops[s]!.matrixIndex;
+    const node = s < 0 ? 0 : must(problem.stops[s], 'problem.stops[s]').matrixIndex;
     time += at(mats.durations, prev, node);
     dist += at(mats.distances, prev, node);
     cost += at(costM, prev, node);
     prev = node;
     if (s < 0) break;
-    const stop = problem.stops[s]!;
+    const stop = must(problem.stops[s], 'problem.stops[s]');
     if (stop.allowedVehicleTypes && !stop.allowedVehicleTypes.includes(veh.type)) return null;
     if (stop.timeWindows.length > 0) {
       const w = [...stop.timeWindows].sort((a, b) => a[0] - b[0]).find((x) => time <= x[1]);
@@ -46,21 +47,21 @@ function bruteForce(problem: VrptwProblem, objective: Objective): { unassigned: 
   const routes: number[][] = [[], []];
   const routeCosts = [0, 0];
   const extend = (v: number, served: number): void => {
-    const c = evaluateRoute(problem, v, routes[v]!, objective);
+    const c = evaluateRoute(problem, v, must(routes[v], 'routes[v]'), objective);
     if (c === null) return; // an infeasible prefix stays infeasible when extended
-    routeCosts[v] = routes[v]!.length > 0 ? c : 0;
+    routeCosts[v] = must(routes[v], 'routes[v]').length > 0 ? c : 0;
     if (v === 0) extend(1, served);
     else {
       const unassigned = n - served;
-      const cost = routeCosts[0]! + routeCosts[1]!;
+      const cost = must(routeCosts[0], 'routeCosts[0]') + must(routeCosts[1], 'routeCosts[1]');
       if (unassigned < best.unassigned || (unassigned === best.unassigned && cost < best.cost - 1e-9)) best = { unassigned, cost };
     }
     for (let s = 0; s < n; s++) {
       if (used[s]) continue;
       used[s] = true;
-      routes[v]!.push(s);
+      must(routes[v], 'routes[v]').push(s);
       extend(v, served + 1);
-      routes[v]!.pop();
+      must(routes[v], 'routes[v]').pop();
       used[s] = false;
     }
   };

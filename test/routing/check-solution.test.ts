@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSolution, type SolutionToCheck } from '../../src/routing/index.js';
 import { makePlanarProblem, vehicle } from './helpers.js';
+import { must } from '../helpers/must.ts';
 
 // depot (0,0); s1 at x=10 window [0,15]; s2 at x=20 demand 5; s3 bike-only at x=-10.
 const problem = makePlanarProblem({
@@ -62,7 +63,10 @@ describe('independent solution checker', () => {
 
   it('treats null matrix entries as unreachable', () => {
     const p = makePlanarProblem({ stops: [{ x: 1, y: 0 }], vehicles: [vehicle('v', 'bike')] });
-    (p.matrices.bike!.durations as (number | null)[][])[0]![1] = null;
+    must(
+      (must(p.matrices.bike, 'p.matrices.bike').durations as (number | null)[][])[0],
+      '(p.matrices.bike.durations as (number | null)[][])[0]',
+    )[1] = null;
     expect(checkSolution(p, plan({ v: ['s1'] })).violations.map((v) => v.code)).toContain('unreachable');
   });
 });

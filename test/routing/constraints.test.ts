@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { checkSolution, solveVrptw } from '../../src/routing/index.js';
 import { makePlanarProblem, routeIds, vehicle, type PlanarStop } from './helpers.js';
+import { must } from '../helpers/must.ts';
 
 describe('hard constraints', () => {
   it('a stop outside the bicycle zone is never put on a bike', async () => {
@@ -47,11 +48,11 @@ describe('hard constraints', () => {
       vehicles: [vehicle('v', 'bike')],
     });
     const solution = await solveVrptw(problem, { maxIterations: 50 });
-    const route = solution.routes[0]!;
-    expect(route.stops[0]!.serviceStart).toBe(200);
+    const route = must(solution.routes[0], 'solution.routes[0]');
+    expect(must(route.stops[0], 'route.stops[0]').serviceStart).toBe(200);
     // The courier leaves late instead of waiting at the door.
     expect(route.start).toBe(100);
-    expect(route.stops[0]!.arrival).toBe(200);
+    expect(must(route.stops[0], 'route.stops[0]').arrival).toBe(200);
     expect(route.end).toBe(300);
   });
 
@@ -65,10 +66,10 @@ describe('hard constraints', () => {
       vehicles: [vehicle('v', 'bike')],
     });
     const solution = await solveVrptw(problem, { maxIterations: 100 });
-    const [s1, s2] = solution.routes[0]!.stops;
+    const [s1, s2] = must(solution.routes[0], 'solution.routes[0]').stops;
     expect(s1).toEqual({ stopId: 's1', arrival: 10, serviceStart: 10, departure: 15 });
     expect(s2).toEqual({ stopId: 's2', arrival: 20, serviceStart: 100, departure: 100 });
-    expect(solution.routes[0]!.end).toBe(115);
+    expect(must(solution.routes[0], 'solution.routes[0]').end).toBe(115);
   });
 
   it('stops whose windows force an order are visited in that order even if it is longer', async () => {
@@ -187,7 +188,7 @@ describe('unassigned reasons', () => {
     });
     const solution = await solveVrptw(problem, { maxIterations: 100 });
     expect(solution.unassigned).toHaveLength(1);
-    expect(solution.unassigned[0]!.reason).toBe('no_capacity_left');
+    expect(must(solution.unassigned[0], 'solution.unassigned[0]').reason).toBe('no_capacity_left');
   });
 
   it('an empty stop list or an empty fleet gives a valid empty plan', async () => {

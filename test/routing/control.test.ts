@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSolution, parseSolomon, buildSolomonProblem, solveVrptw, type SolveProgress } from '../../src/routing/index.js';
+import { must } from '../helpers/must.ts';
 
 const r101 = buildSolomonProblem(parseSolomon(readFileSync('bench/data/solomon/R101.txt', 'utf8')));
 
@@ -42,10 +43,10 @@ describe('time budget, cancellation and progress', () => {
     expect(events.length).toBeGreaterThanOrEqual(3);
     expect(events.length).toBeLessThanOrEqual(10);
     for (let i = 1; i < events.length; i++) {
-      expect(events[i]!.bestCost).toBeLessThanOrEqual(events[i - 1]!.bestCost + 1e-9);
-      expect(events[i]!.iterations).toBeGreaterThanOrEqual(events[i - 1]!.iterations);
+      expect(must(events[i], 'events[i]').bestCost).toBeLessThanOrEqual(must(events[i - 1], 'events[i - 1]').bestCost + 1e-9);
+      expect(must(events[i], 'events[i]').iterations).toBeGreaterThanOrEqual(must(events[i - 1], 'events[i - 1]').iterations);
     }
-    expect(events.at(-1)!.unassigned).toBe(0);
+    expect(must(events.at(-1), 'events.at(-1)').unassigned).toBe(0);
   });
 
   it('is deterministic for a fixed seed and iteration budget on a Solomon instance', async () => {

@@ -1,6 +1,7 @@
 import { distance, point } from '@turf/turf';
 import { describe, expect, it } from 'vitest';
 import { computeHaversineMetres, createGreatCircleProvider, planDeliveries, checkSolution, type LngLat } from '../../src/routing/index.js';
+import { must } from '../helpers/must.ts';
 
 const STUTTGART: LngLat = [9.1829, 48.7758];
 const places: LngLat[] = [STUTTGART, [9.2, 48.8], [9.1, 48.7], [13.405, 52.52], [-0.1276, 51.5072], [9.18291, 48.77581]];
@@ -18,11 +19,11 @@ describe('great-circle matrix provider', () => {
   it('applies each profile’s detour factor and speed to a symmetric matrix with zero diagonal', async () => {
     const provider = createGreatCircleProvider({ bike: { speedMps: 4, detourFactor: 1.25 }, ecar: { speedMps: 8, detourFactor: 1.5 } });
     const m = await provider({ locations: places.slice(0, 3), profiles: ['bike', 'ecar'] });
-    const straight = computeHaversineMetres(places[0]!, places[1]!);
-    const bikeD = m.bike!.distances as Float64Array;
-    const bikeT = m.bike!.durations as Float64Array;
-    const carD = m.ecar!.distances as Float64Array;
-    const carT = m.ecar!.durations as Float64Array;
+    const straight = computeHaversineMetres(must(places[0], 'places[0]'), must(places[1], 'places[1]'));
+    const bikeD = must(m.bike, 'm.bike').distances as Float64Array;
+    const bikeT = must(m.bike, 'm.bike').durations as Float64Array;
+    const carD = must(m.ecar, 'm.ecar').distances as Float64Array;
+    const carT = must(m.ecar, 'm.ecar').durations as Float64Array;
     expect(bikeD[1]).toBeCloseTo(straight * 1.25, 6);
     expect(bikeT[1]).toBeCloseTo((straight * 1.25) / 4, 6);
     expect(carD[1]).toBeCloseTo(straight * 1.5, 6);
@@ -55,7 +56,10 @@ describe('great-circle matrix provider', () => {
     );
     expect(checkSolution(problem, solution).feasible).toBe(true);
     expect(solution.unassigned).toEqual([]);
-    const car = solution.routes.find((r) => r.vehicleId === 'ecar-1')!;
+    const car = must(
+      solution.routes.find((r) => r.vehicleId === 'ecar-1'),
+      "solution.routes.find((r) => r.vehicleId === 'ecar-1')",
+    );
     expect(car.stops.map((s) => s.stopId)).toContain('ludwigsburg');
   });
 });

@@ -6,12 +6,15 @@ import { createRng } from '../../src/routing/solver/prng.js';
 import { DEFAULT_SISR_PARAMS, Sisr } from '../../src/routing/solver/sisr.js';
 import type { VrptwProblem } from '../../src/routing/index.js';
 import { makePlanarProblem, makeRandomProblem, vehicle } from './helpers.js';
+import { must } from '../helpers/must.ts';
 
 function routesOf(problem: VrptwProblem, search: Sisr): { vehicleId: string; stops: { stopId: string }[] }[] {
   const st = search.state;
   return problem.vehicles.map((v, r) => ({
     vehicleId: v.id,
-    stops: Array.from(st.seq[r]!.subarray(0, st.len[r]!), (node) => ({ stopId: problem.stops[node - 1]!.id })),
+    stops: Array.from(must(st.seq[r], 'st.seq[r]').subarray(0, must(st.len[r], 'st.len[r]')), (node) => ({
+      stopId: must(problem.stops[node - 1], 'problem.stops[node - 1]').id,
+    })),
   }));
 }
 
@@ -46,7 +49,9 @@ describe('local search', () => {
       const inst = compileInstance(problem, 'duration');
       const search = new Sisr(inst, createRng(seed), { ...DEFAULT_SISR_PARAMS, localSearch: false });
       search.construct();
-      const unassigned = Array.from(search.absent.subarray(0, search.absentCount), (n) => ({ stopId: problem.stops[n - 1]!.id }));
+      const unassigned = Array.from(search.absent.subarray(0, search.absentCount), (n) => ({
+        stopId: must(problem.stops[n - 1], 'problem.stops[n - 1]').id,
+      }));
       const before = checkSolution(problem, { routes: routesOf(problem, search), unassigned }, 'duration');
       new LocalSearch(inst, search.state, 20, seed % 2 === 0).run();
       const after = checkSolution(problem, { routes: routesOf(problem, search), unassigned }, 'duration');

@@ -2,6 +2,7 @@ import { createServer, type IncomingMessage, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { checkSolution, createOsrmProvider, OsrmError, planDeliveries, type LngLat } from '../../src/routing/index.js';
+import { must } from '../helpers/must.ts';
 
 /**
  * A stand-in for OSRM's table service: durations = 10 × |i − j| seconds between coordinate
@@ -19,13 +20,15 @@ function answerTable(req: IncomingMessage): { status: number; body: unknown } {
   if (m[1] === 'broken') return { status: 400, body: { code: 'InvalidQuery', message: 'Query string malformed close to position 0' } };
   if (m[1] === 'slow') return { status: -1, body: null };
   if (m[1] === 'html') return { status: 502, body: '<html>bad gateway</html>' };
-  const coords = m[2]!.split(';').map((c) => c.split(',').map(Number) as [number, number]);
+  const coords = must(m[2], 'm[2]')
+    .split(';')
+    .map((c) => c.split(',').map(Number) as [number, number]);
   const pick = (param: string | null): number[] => (param ? param.split(';').map(Number) : coords.map((_, i) => i));
   const sources = pick(url.searchParams.get('sources'));
   const destinations = pick(url.searchParams.get('destinations'));
   const cell = (i: number, j: number, scale: number): number | null => {
-    const a = coords[i]![0];
-    const b = coords[j]![0];
+    const a = must(coords[i], 'coords[i]')[0];
+    const b = must(coords[j], 'coords[j]')[0];
     if (a === 99 || b === 99) return i === j ? 0 : null;
     return Math.abs(a - b) * scale;
   };
@@ -67,8 +70,8 @@ describe('OSRM table matrix provider', () => {
     expect(requests[0]).toMatch(/^\/table\/v1\/cycling\/0\.000000,48\.000000;1\.000000,48\.000000;2\.000000,48\.000000\?/);
     expect(requests[0]).toContain('annotations=duration%2Cdistance');
     expect(requests[1]).toContain('/table/v1/driving/');
-    expect(Array.from(m.ecar!.durations as Float64Array)).toEqual([0, 10, 20, 10, 0, 10, 20, 10, 0]);
-    expect(Array.from(m.bike!.distances as Float64Array)).toEqual([0, 1000, 2000, 1000, 0, 1000, 2000, 1000, 0]);
+    expect(Array.from(must(m.ecar, 'm.ecar').durations as Float64Array)).toEqual([0, 10, 20, 10, 0, 10, 20, 10, 0]);
+    expect(Array.from(must(m.bike, 'm.bike').distances as Float64Array)).toEqual([0, 1000, 2000, 1000, 0, 1000, 2000, 1000, 0]);
   });
 
   it('splits large tables into blocks and reassembles the same matrix', async () => {
@@ -77,8 +80,8 @@ describe('OSRM table matrix provider', () => {
     const m = await createOsrmProvider({ baseUrl: base, maxLocationsPerRequest: 6 })({ locations: line(n), profiles: ['car'] });
     // Blocks of 3 (half the limit) → 4 source blocks × 4 destination blocks, each ≤ 6 coordinates.
     expect(requests.length).toBe(16);
-    for (const r of requests) expect(r.split('?')[0]!.split(';').length).toBeLessThanOrEqual(6);
-    const d = m.car!.durations as Float64Array;
+    for (const r of requests) expect(must(r.split('?')[0], "r.split('?')[0]").split(';').length).toBeLessThanOrEqual(6);
+    const d = must(m.car, 'm.car').durations as Float64Array;
     for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(d[i * n + j]).toBe(10 * Math.abs(i - j));
   });
 
@@ -89,7 +92,7 @@ describe('OSRM table matrix provider', () => {
       [2, 48],
     ];
     const m = await createOsrmProvider({ baseUrl: base })({ locations, profiles: ['car'] });
-    const d = m.car!.durations as Float64Array;
+    const d = must(m.car, 'm.car').durations as Float64Array;
     expect(d[0 * 3 + 1]).toBe(Infinity);
     expect(d[1 * 3 + 2]).toBe(Infinity);
     expect(d[0 * 3 + 2]).toBe(20);
@@ -109,7 +112,7 @@ describe('OSRM table matrix provider', () => {
       { matrixProvider: createOsrmProvider({ baseUrl: base }), maxIterations: 200 },
     );
     expect(solution.unassigned).toEqual([{ stopId: 'island', reason: 'unreachable' }]);
-    expect(solution.routes[0]!.stops.map((s) => s.stopId)).toEqual(['b', 'a']);
+    expect(must(solution.routes[0], 'solution.routes[0]').stops.map((s) => s.stopId)).toEqual(['b', 'a']);
     expect(checkSolution(problem, solution).feasible).toBe(true);
   });
 

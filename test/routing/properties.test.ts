@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { checkSolution, solveVrptw, type TimeWindow, type Vehicle } from '../../src/routing/index.js';
 import { makePlanarProblem, routeIds, type PlanarStop } from './helpers.js';
+import { must } from '../helpers/must.ts';
 
 const windowArb: fc.Arbitrary<TimeWindow[]> = fc.oneof(
   fc.constant<TimeWindow[]>([]),
@@ -76,7 +77,8 @@ describe('solver properties on random problems', () => {
         for (const m of Object.values(problem.matrices)) {
           const rows = (k % 2 === 0 ? m.durations : m.distances) as (number | null)[][];
           const copy = rows.map((row) => [...row]);
-          for (let i = 0; i < size; i++) for (let j = 0; j < size; j++) if (i !== j && (i * 31 + j * 17 + k) % 7 === 0) copy[i]![j] = null;
+          for (let i = 0; i < size; i++)
+            for (let j = 0; j < size; j++) if (i !== j && (i * 31 + j * 17 + k) % 7 === 0) must(copy[i], 'copy[i]')[j] = null;
           if (k % 2 === 0) m.durations = copy;
           else m.distances = copy;
           k++;

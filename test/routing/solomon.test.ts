@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { checkSolution, parseSolomon, buildSolomonProblem, solveVrptw } from '../../src/routing/index.js';
+import { must } from '../helpers/must.ts';
 
 const SAMPLE = [
   'TINY1',
@@ -36,10 +37,10 @@ describe('Solomon parser', () => {
     expect(problem.vehicles).toHaveLength(2);
     expect(problem.vehicles[0]).toMatchObject({ capacity: 10, shift: [0, 100] });
     expect(problem.stops[0]).toMatchObject({ id: '1', demand: 5, serviceTime: 2, timeWindows: [[10, 20]] });
-    const m = problem.matrices.euclid!.distances as Float64Array;
+    const m = must(problem.matrices.euclid, 'problem.matrices.euclid').distances as Float64Array;
     expect(m[0 * 3 + 1]).toBe(5);
     expect(m[1 * 3 + 2]).toBeCloseTo(Math.hypot(3, 1), 12);
-    expect(problem.matrices.euclid!.durations).toBe(m);
+    expect(must(problem.matrices.euclid, 'problem.matrices.euclid').durations).toBe(m);
   });
 
   it('rejects malformed files with a clear message', () => {

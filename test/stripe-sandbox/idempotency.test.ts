@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchError, rawRequest, startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 describe('stripe sandbox: idempotency', () => {
   let harness: SandboxHarness;
@@ -25,7 +26,10 @@ describe('stripe sandbox: idempotency', () => {
     expect((await stripe.paymentIntents.list()).data).toHaveLength(1);
     // Only one payment_intent.created: the replay did not execute again.
     expect(harness.sandbox.events().filter((event) => event.type === 'payment_intent.created')).toHaveLength(1);
-    expect(harness.sandbox.events()[0]!.request).toEqual({ id: first.lastResponse.requestId, idempotency_key: 'booking-bk_1' });
+    expect(must(harness.sandbox.events()[0], 'harness.sandbox.events()[0]').request).toEqual({
+      id: first.lastResponse.requestId,
+      idempotency_key: 'booking-bk_1',
+    });
   });
 
   it('replays byte-identical bodies and statuses over raw HTTP, including card declines', async () => {

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchError, startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 describe('stripe sandbox: list pagination', () => {
   let harness: SandboxHarness;
@@ -26,21 +27,21 @@ describe('stripe sandbox: list pagination', () => {
     expect(page1).toMatchObject({ object: 'list', has_more: true, url: '/v1/payment_intents' });
     expect(page1.data.map((pi) => pi.id)).toEqual(newestFirst.slice(0, 2));
 
-    const page2 = await stripe.paymentIntents.list({ limit: 2, starting_after: page1.data[1]!.id });
+    const page2 = await stripe.paymentIntents.list({ limit: 2, starting_after: must(page1.data[1], 'page1.data[1]').id });
     expect(page2.data.map((pi) => pi.id)).toEqual(newestFirst.slice(2, 4));
     expect(page2.has_more).toBe(true);
 
-    const page3 = await stripe.paymentIntents.list({ limit: 2, starting_after: page2.data[1]!.id });
+    const page3 = await stripe.paymentIntents.list({ limit: 2, starting_after: must(page2.data[1], 'page2.data[1]').id });
     expect(page3.data.map((pi) => pi.id)).toEqual(newestFirst.slice(4));
     expect(page3.has_more).toBe(false);
   });
 
   it('pages backwards with ending_before', async () => {
     const newestFirst = [...ids].reverse();
-    const before = await stripe.paymentIntents.list({ limit: 2, ending_before: newestFirst[3]! });
+    const before = await stripe.paymentIntents.list({ limit: 2, ending_before: must(newestFirst[3], 'newestFirst[3]') });
     expect(before.data.map((pi) => pi.id)).toEqual(newestFirst.slice(1, 3));
     expect(before.has_more).toBe(true);
-    const first = await stripe.paymentIntents.list({ limit: 5, ending_before: newestFirst[1]! });
+    const first = await stripe.paymentIntents.list({ limit: 5, ending_before: must(newestFirst[1], 'newestFirst[1]') });
     expect(first.data.map((pi) => pi.id)).toEqual([newestFirst[0]]);
     expect(first.has_more).toBe(false);
   });
@@ -51,7 +52,7 @@ describe('stripe sandbox: list pagination', () => {
   });
 
   it('filters by created and validates limit and cursors', async () => {
-    const created = (await stripe.paymentIntents.retrieve(ids[0]!)).created;
+    const created = (await stripe.paymentIntents.retrieve(must(ids[0], 'ids[0]'))).created;
     const sameSecondOrLater = await stripe.paymentIntents.list({ created: { gte: created }, limit: 100 });
     expect(sameSecondOrLater.data.length).toBe(5);
     const none = await stripe.paymentIntents.list({ created: { lt: created - 3600 } });
@@ -64,13 +65,13 @@ describe('stripe sandbox: list pagination', () => {
   });
 
   it('lists events with type filters, wildcard included', async () => {
-    await stripe.paymentIntents.confirm(ids[0]!, { payment_method: 'pm_card_visa' });
+    await stripe.paymentIntents.confirm(must(ids[0], 'ids[0]'), { payment_method: 'pm_card_visa' });
     const created = await stripe.events.list({ type: 'payment_intent.created', limit: 3 });
     expect(created.data).toHaveLength(3);
     expect(created.has_more).toBe(true);
     const charges = await stripe.events.list({ type: 'charge.*' });
     expect(charges.data.map((event) => event.type)).toEqual(['charge.succeeded']);
-    const event = await stripe.events.retrieve(charges.data[0]!.id);
+    const event = await stripe.events.retrieve(must(charges.data[0], 'charges.data[0]').id);
     expect(event).toEqual(charges.data[0]);
   });
 });

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { rawRequest, startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 describe('stripe sandbox: paying as a person would', () => {
   let harness: SandboxHarness;
@@ -55,12 +56,12 @@ describe('stripe sandbox: paying as a person would', () => {
   it('confirms the PaymentIntent from the pay button and redirects to return_url like Stripe', async () => {
     const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur' });
     const response = await submit(paymentIntent.id, {
-      client_secret: paymentIntent.client_secret!,
+      client_secret: must(paymentIntent.client_secret, 'paymentIntent.client_secret'),
       outcome: 'succeed',
       return_url: 'http://localhost:3000/bookings/bk_1/paid',
     });
     expect(response.status).toBe(303);
-    const location = new URL(response.headers.get('location')!);
+    const location = new URL(must(response.headers.get('location'), "response.headers.get('location')"));
     expect(location.origin + location.pathname).toBe('http://localhost:3000/bookings/bk_1/paid');
     expect(location.searchParams.get('payment_intent')).toBe(paymentIntent.id);
     expect(location.searchParams.get('payment_intent_client_secret')).toBe(paymentIntent.client_secret);
@@ -77,10 +78,13 @@ describe('stripe sandbox: paying as a person would', () => {
 
   it('declines from the decline button and lets the person try again', async () => {
     const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur' });
-    const declined = await submit(paymentIntent.id, { client_secret: paymentIntent.client_secret!, outcome: 'decline' });
+    const declined = await submit(paymentIntent.id, {
+      client_secret: must(paymentIntent.client_secret, 'paymentIntent.client_secret'),
+      outcome: 'decline',
+    });
     expect(declined.status).toBe(303);
     expect(declined.headers.get('location')).toBe(
-      `/sandbox/pay/${paymentIntent.id}?client_secret=${encodeURIComponent(paymentIntent.client_secret!)}`,
+      `/sandbox/pay/${paymentIntent.id}?client_secret=${encodeURIComponent(must(paymentIntent.client_secret, 'paymentIntent.client_secret'))}`,
     );
     expect((await stripe.paymentIntents.retrieve(paymentIntent.id)).status).toBe('requires_payment_method');
     const page = await rawRequest(harness.sandbox.payPageUrl(paymentIntent.id));
@@ -88,7 +92,7 @@ describe('stripe sandbox: paying as a person would', () => {
 
     const json = await submit(
       paymentIntent.id,
-      { client_secret: paymentIntent.client_secret!, outcome: 'succeed' },
+      { client_secret: must(paymentIntent.client_secret, 'paymentIntent.client_secret'), outcome: 'succeed' },
       { Accept: 'application/json' },
     );
     expect(json.status).toBe(200);
@@ -98,7 +102,7 @@ describe('stripe sandbox: paying as a person would', () => {
   it('ignores non-http return URLs', async () => {
     const paymentIntent = await stripe.paymentIntents.create({ amount: 1290, currency: 'eur' });
     const response = await submit(paymentIntent.id, {
-      client_secret: paymentIntent.client_secret!,
+      client_secret: must(paymentIntent.client_secret, 'paymentIntent.client_secret'),
       outcome: 'succeed',
       return_url: 'javascript:alert(1)',
     });

@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchError, rawRequest, startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 describe('stripe sandbox: payment intents', () => {
   let harness: SandboxHarness;
@@ -112,7 +113,7 @@ describe('stripe sandbox: payment intents', () => {
     expect((await stripe.paymentIntents.retrieve(fresh.id)).status).toBe('requires_payment_method');
 
     const listed = await stripe.charges.list({ expand: ['data.payment_intent'] });
-    expect((listed.data[0]!.payment_intent as Stripe.PaymentIntent).object).toBe('payment_intent');
+    expect((must(listed.data[0], 'listed.data[0]').payment_intent as Stripe.PaymentIntent).object).toBe('payment_intent');
   });
 
   it('creates and confirms in one call with confirm=true', async () => {
@@ -155,7 +156,7 @@ describe('stripe sandbox: payment intents', () => {
 
     const events = await stripe.events.list({ type: 'payment_intent.payment_failed' });
     expect(events.data).toHaveLength(1);
-    expect((events.data[0]!.data.object as Stripe.PaymentIntent).id).toBe(created.id);
+    expect((must(events.data[0], 'events.data[0]').data.object as Stripe.PaymentIntent).id).toBe(created.id);
 
     // A declined PaymentIntent can be paid with another card afterwards.
     const retried = await stripe.paymentIntents.confirm(created.id, { payment_method: 'pm_card_visa' });

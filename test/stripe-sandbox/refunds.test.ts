@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { catchError, startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 describe('stripe sandbox: refunds', () => {
   let harness: SandboxHarness;
@@ -53,7 +54,7 @@ describe('stripe sandbox: refunds', () => {
 
     const types = harness.sandbox.events().map((event) => event.type);
     expect(types.slice(-2)).toEqual(['refund.created', 'charge.refunded']);
-    const chargeRefunded = harness.sandbox.events().at(-1)!;
+    const chargeRefunded = must(harness.sandbox.events().at(-1), 'harness.sandbox.events().at(-1)');
     expect(chargeRefunded.data.previous_attributes).toEqual({ amount_refunded: 0, refunded: false });
     expect(await stripe.refunds.retrieve(refund.id)).toEqual(refund);
   });
@@ -147,7 +148,7 @@ describe('stripe sandbox: refunds', () => {
       expect(before.available).toEqual([{ amount: -1000, currency: 'eur', source_types: { card: -1000 } }]);
 
       const listed = await clocked.stripe.balanceTransactions.list({ type: 'charge', expand: ['data.source'] });
-      const transaction = listed.data[0]!;
+      const transaction = must(listed.data[0], 'listed.data[0]');
       expect(transaction.status).toBe('pending');
       expect(transaction.available_on).toBe(Date.parse('2026-04-08T00:00:00Z') / 1000);
       expect((transaction.source as Stripe.Charge).object).toBe('charge');

@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, expectTypeOf, it } from 'vitest'
 import type { EventObjects } from '../../src/stripe-sandbox/events.ts';
 import type { StoredObjects } from '../../src/stripe-sandbox/store.ts';
 import { startSandbox, type SandboxHarness } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 /**
  * The sandbox's objects against Stripe's published example objects (stripe/openapi
@@ -76,7 +77,10 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
       confirm: true,
     });
     await sandbox.flushWebhooks();
-    const dispute = (await stripe.disputes.list({ payment_intent: disputed.id })).data[0]!;
+    const dispute = must(
+      (await stripe.disputes.list({ payment_intent: disputed.id })).data[0],
+      '(await stripe.disputes.list({ payment_intent: disputed.id })).data[0]',
+    );
     const strip = (value: object): Json => JSON.parse(JSON.stringify(value)) as Json;
     Object.assign(ours, {
       payment_intent: strip(paid),
@@ -85,7 +89,7 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
       balance_transaction: strip(await stripe.balanceTransactions.retrieve(charge.balance_transaction as string)),
       dispute: strip(dispute),
       payment_method: strip(await stripe.paymentMethods.retrieve(paid.payment_method as string)),
-      event: strip((await stripe.events.list({ limit: 1 })).data[0]!),
+      event: strip(must((await stripe.events.list({ limit: 1 })).data[0], '(await stripe.events.list({ limit: 1 })).data[0]')),
       webhook_endpoint: strip(endpoint),
     });
   });
@@ -103,8 +107,8 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
   it.each(['payment_intent', 'charge', 'refund', 'balance_transaction', 'dispute', 'payment_method', 'event', 'webhook_endpoint'])(
     '%s carries every field of Stripe’s example, with the same JSON types',
     (type) => {
-      const fixture = fixtures[type]!;
-      const mine = ours[type]!;
+      const fixture = must(fixtures[type], 'fixtures[type]');
+      const mine = must(ours[type], 'ours[type]');
       expect(mine.object).toBe(fixture.object);
       expect(missingFields(fixture, mine).filter((path) => !(OMITTED[type] ?? []).includes(path))).toEqual([]);
       expect(typeMismatches(fixture, mine)).toEqual([]);
@@ -116,12 +120,12 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
   it('uses Stripe’s id prefixes and list envelope', async () => {
     const list = await harness.stripe.charges.list({ limit: 1 });
     expect(Object.keys(JSON.parse(JSON.stringify(list)) as Json).sort()).toEqual(['data', 'has_more', 'object', 'url']);
-    expect(ours.payment_intent!.id).toMatch(/^pi_/);
-    expect(ours.charge!.id).toMatch(/^ch_/);
-    expect(ours.refund!.id).toMatch(/^re_/);
-    expect(ours.balance_transaction!.id).toMatch(/^txn_/);
-    expect(ours.dispute!.id).toMatch(/^dp_/);
-    expect(ours.event!.id).toMatch(/^evt_/);
+    expect(must(ours.payment_intent, 'ours.payment_intent').id).toMatch(/^pi_/);
+    expect(must(ours.charge, 'ours.charge').id).toMatch(/^ch_/);
+    expect(must(ours.refund, 'ours.refund').id).toMatch(/^re_/);
+    expect(must(ours.balance_transaction, 'ours.balance_transaction').id).toMatch(/^txn_/);
+    expect(must(ours.dispute, 'ours.dispute').id).toMatch(/^dp_/);
+    expect(must(ours.event, 'ours.event').id).toMatch(/^evt_/);
   });
 });
 

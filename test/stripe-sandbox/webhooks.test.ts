@@ -1,6 +1,7 @@
 import Stripe from 'stripe';
 import { afterEach, describe, expect, it } from 'vitest';
 import { catchError, startSandbox, startWebhookReceiver, type SandboxHarness, type WebhookReceiver } from './helpers.ts';
+import { must } from '../helpers/must.ts';
 
 const SECRET = 'whsec_test_sandbox_secret';
 
@@ -8,7 +9,7 @@ describe('stripe sandbox: events and webhooks', () => {
   const cleanups: Array<() => Promise<void>> = [];
 
   afterEach(async () => {
-    while (cleanups.length > 0) await cleanups.pop()!();
+    while (cleanups.length > 0) await must(cleanups.pop(), 'cleanups.pop()')();
   });
 
   async function setup(
@@ -37,7 +38,7 @@ describe('stripe sandbox: events and webhooks', () => {
 
     const events = receiver.received.map((received) => verify(stripe, received));
     expect(events.map((event) => event.type)).toEqual(['payment_intent.created', 'charge.succeeded', 'payment_intent.succeeded']);
-    const succeeded = events[2]!;
+    const succeeded = must(events[2], 'events[2]');
     expect(succeeded).toMatchObject({
       object: 'event',
       api_version: Stripe.API_VERSION,
@@ -56,17 +57,25 @@ describe('stripe sandbox: events and webhooks', () => {
       payment_method: null,
     });
 
-    const header = receiver.received[0]!.headers;
+    const header = must(receiver.received[0], 'receiver.received[0]').headers;
     expect(header['content-type']).toBe('application/json; charset=utf-8');
     expect(header['user-agent']).toContain('Stripe/1.0');
     expect(header['stripe-signature']).toMatch(/^t=\d+,v1=[0-9a-f]{64}$/);
 
     // A tampered body or a wrong secret fails verification.
-    expect(() => stripe.webhooks.constructEvent(receiver.received[0]!.rawBody + ' ', header['stripe-signature'] as string, SECRET)).toThrow(
-      Stripe.errors.StripeSignatureVerificationError,
-    );
     expect(() =>
-      stripe.webhooks.constructEvent(receiver.received[0]!.rawBody, header['stripe-signature'] as string, 'whsec_other'),
+      stripe.webhooks.constructEvent(
+        must(receiver.received[0], 'receiver.received[0]').rawBody + ' ',
+        header['stripe-signature'] as string,
+        SECRET,
+      ),
+    ).toThrow(Stripe.errors.StripeSignatureVerificationError);
+    expect(() =>
+      stripe.webhooks.constructEvent(
+        must(receiver.received[0], 'receiver.received[0]').rawBody,
+        header['stripe-signature'] as string,
+        'whsec_other',
+      ),
     ).toThrow();
 
     // All delivered: nothing pending any more.
@@ -107,7 +116,7 @@ describe('stripe sandbox: events and webhooks', () => {
     ]);
     // Every retry is freshly signed and verifiable.
     for (const received of receiver.received) expect(verify(stripe, received).type).toBe('payment_intent.created');
-    expect(sandbox.events()[0]!.pending_webhooks).toBe(0);
+    expect(must(sandbox.events()[0], 'sandbox.events()[0]').pending_webhooks).toBe(0);
   });
 
   it('gives up after maxAttempts and keeps the event pending', async () => {
@@ -118,7 +127,7 @@ describe('stripe sandbox: events and webhooks', () => {
     expect(receiver.received).toHaveLength(2);
     const pending = await stripe.events.list({ delivery_success: false });
     expect(pending.data).toHaveLength(1);
-    expect(pending.data[0]!.pending_webhooks).toBe(1);
+    expect(must(pending.data[0], 'pending.data[0]').pending_webhooks).toBe(1);
   });
 
   it('retries network errors too', async () => {
@@ -202,9 +211,9 @@ describe('stripe sandbox: events and webhooks', () => {
     await sandbox.flushWebhooks({ timeoutMs: 5_000 });
     expect(receiver.received).toHaveLength(1);
     const event = stripe.webhooks.constructEvent(
-      receiver.received[0]!.rawBody,
-      receiver.received[0]!.headers['stripe-signature'] as string,
-      endpoint.secret!,
+      must(receiver.received[0], 'receiver.received[0]').rawBody,
+      must(receiver.received[0], 'receiver.received[0]').headers['stripe-signature'] as string,
+      must(endpoint.secret, 'endpoint.secret'),
     );
     expect(event.type).toBe('payment_intent.succeeded');
 

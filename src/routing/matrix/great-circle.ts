@@ -34,13 +34,14 @@ export function createGreatCircleProvider(speeds: Readonly<Record<string, Profil
   return async ({ locations, profiles }) => {
     const n = locations.length;
     const base = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) {
-      for (let j = i + 1; j < n; j++) {
-        const d = computeHaversineMetres(locations[i]!, locations[j]!);
+    locations.forEach((a, i) => {
+      locations.forEach((b, j) => {
+        if (j <= i) return;
+        const d = computeHaversineMetres(a, b);
         base[i * n + j] = d;
         base[j * n + i] = d;
-      }
-    }
+      });
+    });
     const out: MatrixSet = {};
     for (const profile of profiles) {
       const speed = speeds[profile];
@@ -48,13 +49,8 @@ export function createGreatCircleProvider(speeds: Readonly<Record<string, Profil
       if (!(speed.speedMps > 0) || !(speed.detourFactor >= 1)) {
         throw new Error(`great-circle provider: invalid speed/detour for profile "${profile}"`);
       }
-      const distances = new Float64Array(n * n);
-      const durations = new Float64Array(n * n);
-      for (let k = 0; k < n * n; k++) {
-        const d = base[k]! * speed.detourFactor;
-        distances[k] = d;
-        durations[k] = d / speed.speedMps;
-      }
+      const distances = base.map((d) => d * speed.detourFactor);
+      const durations = distances.map((d) => d / speed.speedMps);
       out[profile] = { durations, distances };
     }
     return out;

@@ -59,7 +59,13 @@ export function createOsrmProvider(options: OsrmProviderOptions): MatrixProvider
       const at = coords.indexOf(d);
       return at >= 0 ? at : coords.push(d) - 1;
     });
-    const path = coords.map((i) => formatCoordinate(locations[i]!)).join(';');
+    const path = coords
+      .map((i) => {
+        const location = locations[i];
+        if (!location) throw new RangeError(`OSRM table: no location ${i} among ${locations.length}`);
+        return formatCoordinate(location);
+      })
+      .join(';');
     const query = new URLSearchParams({
       annotations: 'duration,distance',
       sources: sources.map((_, k) => k).join(';'),
@@ -109,8 +115,9 @@ export function createOsrmProvider(options: OsrmProviderOptions): MatrixProvider
         for (const dst of blocks) {
           const block = await requestBlock(osrmProfile, locations, src, dst, signal);
           src.forEach((i, a) => {
-            const rowT = block.durations[a]!;
-            const rowD = block.distances[a]!;
+            const rowT = block.durations[a];
+            const rowD = block.distances[a];
+            if (!rowT || !rowD) throw new OsrmError('BadResponse', `table response has no row for source ${a}`);
             dst.forEach((j, b) => {
               const t = rowT[b];
               const d = rowD[b];
