@@ -6,6 +6,8 @@ import type { Redis } from 'ioredis';
 import { authRoutes } from './auth/auth.routes.ts';
 import { createAuthService } from './auth/auth.service.ts';
 import { bookingsRoutes } from './bookings/bookings.routes.ts';
+import { couriersRoutes } from './couriers/couriers.routes.ts';
+import { createCouriersService } from './couriers/couriers.service.ts';
 import { createBookingHoldsService } from './bookings/booking-holds.service.ts';
 import { createDeliveryCalendarService } from './offices/delivery-calendar.service.ts';
 import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
@@ -81,6 +83,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addSchema(ErrorResponseSchema);
 
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
+  const couriers = createCouriersService({ db, clock });
+  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
   const safely = (what: string, fn: () => Promise<void>) =>
@@ -102,7 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   await app.register(errorHandlerPlugin);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
-  await app.register(accessPlugin, { auth });
+  await app.register(accessPlugin, { auth, couriers });
   await app.register(rateLimitPlugin, {
     redis: deps.redis,
     prefix: config.env.QUEUE_PREFIX,
@@ -124,7 +128,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
-  await app.register(planningRoutes, { planning: createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) }) });
+  await app.register(planningRoutes, { planning });
+  await app.register(couriersRoutes, { couriers, planning });
 
   return app as unknown as App;
 }

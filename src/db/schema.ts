@@ -6,4 +6,5 @@ export * from '../payments/payments.table.ts';
 export * from '../auth/auth.table.ts';
 export * from '../audit/audit.table.ts';
 export * from '../idempotency/idempotency.table.ts';
+export * from '../couriers/couriers.table.ts';
 export * from '../planning/planning.table.ts';

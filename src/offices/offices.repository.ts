@@ -1,4 +1,4 @@
-import { and, eq, gt, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { firstRow } from '../shared/required.ts';
 import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
@@ -13,6 +13,10 @@ export function createOfficesRepository(db: DbOrTx) {
     insertOffice: async (values: typeof offices.$inferInsert) =>
       firstRow(await db.insert(offices).values(values).returning(), 'INSERT offices RETURNING'),
 
+    zonesByIds: (ids: string[]) =>
+      ids.length === 0
+        ? Promise.resolve([] as { id: string; officeId: string }[])
+        : db.select({ id: serviceZones.id, officeId: serviceZones.officeId }).from(serviceZones).where(inArray(serviceZones.id, ids)),
     zonesOf: (officeId: string) =>
       db.select().from(serviceZones).where(eq(serviceZones.officeId, officeId)).orderBy(serviceZones.createdAt),
     activeZones: (officeId: string) =>

@@ -136,6 +136,20 @@ export function createPlanningRepository(db: DbOrTx) {
       return firstRow(await db.insert(courierShifts).values(values).returning(), 'INSERT courier_shifts RETURNING');
     },
 
+    shiftsOfCompany: (companyId: string, filter: { officeId?: string; deliveryDate?: string }) =>
+      db
+        .select()
+        .from(courierShifts)
+        .where(
+          and(
+            eq(courierShifts.courierCompanyId, companyId),
+            filter.officeId ? eq(courierShifts.officeId, filter.officeId) : undefined,
+            filter.deliveryDate ? eq(courierShifts.deliveryDate, filter.deliveryDate) : undefined,
+          ),
+        )
+        .orderBy(asc(courierShifts.deliveryDate), asc(courierShifts.shiftStart), asc(courierShifts.id))
+        .limit(500),
+
     shiftsOf: (officeId: string, deliveryDate: string) =>
       db
         .select()

@@ -39,7 +39,7 @@ function toPlanSummary(p: Plan) {
   };
 }
 
-function toShiftView(s: CourierShift) {
+export function toShiftView(s: CourierShift) {
   return {
     id: s.id,
     officeId: s.officeId,
@@ -50,6 +50,7 @@ function toShiftView(s: CourierShift) {
     shiftStart: s.shiftStart.toISOString(),
     shiftEnd: s.shiftEnd.toISOString(),
     maxDistanceMetres: s.maxDistanceMetres,
+    courierCompanyId: s.courierCompanyId,
     createdAt: s.createdAt.toISOString(),
   };
 }
@@ -71,7 +72,12 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
       },
     },
     async (request, reply) => {
-      const { shift } = await svc.createCourierShift(request.params.officeId, request.body, staffOf(request), String(request.id));
+      const { shift } = await svc.createCourierShift(
+        request.params.officeId,
+        request.body,
+        { staff: staffOf(request) },
+        String(request.id),
+      );
       return reply.status(201).send(toShiftView(shift));
     },
   );

@@ -24,6 +24,7 @@ export const CreateCourierShiftBody = Type.Object(
     maxDistanceMetres: Type.Optional(
       Type.Integer({ minimum: 1, maximum: 1_000_000, description: 'Battery range or rider endurance per vehicle' }),
     ),
+    courierCompanyId: Type.Optional(IdSchema),
   },
   {
     additionalProperties: false,
@@ -51,6 +52,7 @@ export const CourierShiftSchema = Type.Object({
   shiftStart: TimestampSchema,
   shiftEnd: TimestampSchema,
   maxDistanceMetres: Type.Union([Type.Integer(), Type.Null()]),
+  courierCompanyId: Type.Union([IdSchema, Type.Null()], { description: 'The courier company whose couriers work the shift' }),
   createdAt: TimestampSchema,
 });
 

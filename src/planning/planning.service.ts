@@ -31,6 +31,13 @@ import {
 } from './planning.errors.ts';
 import { createPlanningRepository } from './planning.repository.ts';
 import type { Plan } from './planning.table.ts';
+import {
+  createCourierCompanyNotFoundError,
+  createCourierOfficeNotServedError,
+  createCourierVehicleNotContractedError,
+} from '../couriers/couriers.errors.ts';
+import { createCouriersRepository } from '../couriers/couriers.repository.ts';
+import type { CourierCompany } from '../couriers/couriers.table.ts';
 
 export interface PlanningServiceDeps {
   db: Database;
@@ -40,7 +47,12 @@ export interface PlanningServiceDeps {
   maxDaysAhead?: number;
 }
 
+/** Who adds a shift: a supervisor (optionally for a named company) or the company itself. */
+export type ShiftAuthor = { staff: StaffPrincipal } | { company: CourierCompany };
+
 export interface CreateShiftInput {
+  /** With a supervisor: the company whose couriers work the shift. */
+  courierCompanyId?: string;
   deliveryDate: string;
   vehicleType: VehicleType;
   vehicleCount: number;
@@ -65,6 +77,12 @@ export function createPlanningService(deps: PlanningServiceDeps) {
   }
 
   /** Plans are made for today (late additions) up to `maxDaysAhead` days ahead, in office time. */
+  async function companyFor(id: string) {
+    const company = await createCouriersRepository(db).findCompany(id);
+    if (!company) throw createCourierCompanyNotFoundError();
+    return company;
+  }
+
   function assertPlannableDate(date: string, timeZone: string) {
     if (!isValidDeliveryDate(date)) throw createPlanningInvalidDateError();
     const today = localDate(clock(), timeZone);
@@ -82,14 +100,27 @@ export function createPlanningService(deps: PlanningServiceDeps) {
   }
 
   return {
-    async createCourierShift(officeId: string, input: CreateShiftInput, staff: StaffPrincipal, requestId?: string) {
-      const office = await officeInScope(officeId, staff);
+    /**
+     * Adds courier capacity for a day: announced by a courier company with its key, or entered by
+     * a supervisor for a named company. A company announces only vehicles of its contract, for an
+     * office one of whose zones it serves.
+     */
+    async createCourierShift(officeId: string, input: CreateShiftInput, by: ShiftAuthor, requestId?: string) {
+      const office = await officeInScope(officeId, 'staff' in by ? by.staff : null);
+      const company = 'company' in by ? by.company : input.courierCompanyId ? await companyFor(input.courierCompanyId) : null;
+      if (company) {
+        if (!company.vehicleTypes.includes(input.vehicleType)) throw createCourierVehicleNotContractedError(input.vehicleType);
+        const officeZones = new Set((await createOfficesRepository(db).zonesOf(officeId)).map((z) => z.id));
+        if (!company.zoneIds.some((id) => officeZones.has(id))) throw createCourierOfficeNotServedError();
+      }
       assertPlannableDate(input.deliveryDate, office.timezone);
       const day = deliveryDay(input.deliveryDate, office.timezone);
       const start = new Date(input.shiftStart);
       const end = new Date(input.shiftEnd);
       if (!(end > start)) throw createCourierShiftInvalidWindowError();
       if (start < day.start || end > day.end) throw createCourierShiftOutsideDayError(day);
+      const actor =
+        'staff' in by ? { actorType: 'staff' as const, actorId: by.staff.id } : { actorType: 'courier' as const, actorId: by.company.id };
       return db.transaction(async (tx) => {
         const shift = await createPlanningRepository(tx).insertShift({
           officeId,
@@ -100,21 +131,30 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           shiftStart: start,
           shiftEnd: end,
           maxDistanceMetres: input.maxDistanceMetres ?? null,
-          createdByStaffId: staff.id,
+          createdByStaffId: 'staff' in by ? by.staff.id : null,
+          courierCompanyId: company?.id ?? null,
         });
         await recordAudit(tx, {
-          actorType: 'staff',
-          actorId: staff.id,
+          ...actor,
           action: 'courier_shift.created',
           subjectType: 'courier_shift',
           subjectId: shift.id,
           officeId,
           requestId,
-          details: { deliveryDate: shift.deliveryDate, vehicleType: shift.vehicleType, vehicleCount: shift.vehicleCount },
+          details: {
+            deliveryDate: shift.deliveryDate,
+            vehicleType: shift.vehicleType,
+            vehicleCount: shift.vehicleCount,
+            courierCompanyId: company?.id ?? null,
+          },
         });
         return { shift };
       });
     },
+
+    /** A company's own shifts (optionally of one office and day); never another company's. */
+    listCompanyShifts: (companyId: string, filter: { officeId?: string; deliveryDate?: string }) =>
+      createPlanningRepository(db).shiftsOfCompany(companyId, filter),
 
     async listCourierShifts(officeId: string, deliveryDate: string, staff: StaffPrincipal) {
       await officeInScope(officeId, staff);

@@ -2,6 +2,7 @@ import { sql } from 'drizzle-orm';
 import { check, date, index, integer, jsonb, pgEnum, pgTable, text, timestamp, uniqueIndex, uuid, varchar } from 'drizzle-orm/pg-core';
 import { bookings } from '../bookings/bookings.table.ts';
 import { offices, vehicleTypeEnum } from '../offices/offices.table.ts';
+import { courierCompanies } from '../couriers/couriers.table.ts';
 
 /**
  * Courier capacity an office can plan with on one delivery day: `vehicleCount` vehicles of one type,
@@ -25,6 +26,8 @@ export const courierShifts = pgTable(
     /** Battery range or rider endurance per vehicle; unlimited when null. */
     maxDistanceMetres: integer('max_distance_metres'),
     createdByStaffId: uuid('created_by_staff_id'),
+    /** The company whose couriers work the shift (announced by it, or entered for it by a supervisor). */
+    courierCompanyId: uuid('courier_company_id').references(() => courierCompanies.id),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

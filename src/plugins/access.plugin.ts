@@ -11,6 +11,9 @@ import {
   createStaffRoleNotAllowedError,
 } from '../auth/auth.errors.ts';
 import { ErrorRef } from '../shared/schemas.ts';
+import { createCourierKeyInvalidError, createCourierKeyRequiredError } from '../couriers/couriers.errors.ts';
+import type { CourierCompany } from '../couriers/couriers.table.ts';
+import { COURIER_KEY_PREFIX } from '../couriers/couriers.service.ts';
 
 /**
  * Who may call an operation. Every `/v1` route must declare one (registration fails otherwise),
@@ -31,6 +34,8 @@ export type Access =
   | { kind: 'staff'; roles: readonly StaffRole[] }
   /** Staff with one of the roles, or a citizen holding the booking's tracking token. */
   | { kind: 'staff_or_tracking_token'; roles: readonly StaffRole[] }
+  /** A courier company with its API key; it acts only on what is its own. */
+  | { kind: 'courier_company' }
   /** Authenticated by a signature on the body (Stripe), checked by the handler. */
   | { kind: 'signature' };
 
@@ -38,8 +43,14 @@ export const access = {
   public: (opts: { ignoresStaffToken?: true; staffRoles?: readonly StaffRole[] } = {}): Access => ({ kind: 'public', ...opts }),
   staff: (...roles: StaffRole[]): Access => ({ kind: 'staff', roles }),
   staffOrTrackingToken: (...roles: StaffRole[]): Access => ({ kind: 'staff_or_tracking_token', roles }),
+  courierCompany: (): Access => ({ kind: 'courier_company' }),
   signature: (): Access => ({ kind: 'signature' }),
 };
+
+/** What the access layer needs to know of courier companies: who an API key belongs to. */
+export interface CourierKeyAuthenticator {
+  authenticate(apiKey: string): Promise<CourierCompany | undefined>;
+}
 
 export interface RegisteredOperation {
   method: string;
@@ -55,6 +66,7 @@ declare module 'fastify' {
   interface FastifyRequest {
     staff: StaffPrincipal | null;
     trackingToken: string | null;
+    courierCompany: CourierCompany | null;
   }
   interface FastifyInstance {
     operations: RegisteredOperation[];
@@ -74,10 +86,11 @@ export function staffOf(request: FastifyRequest): StaffPrincipal {
 }
 
 export const accessPlugin = fp(
-  async (app: FastifyInstance, opts: { auth: AuthService }) => {
+  async (app: FastifyInstance, opts: { auth: AuthService; couriers: CourierKeyAuthenticator }) => {
     app.decorate('operations', [] as RegisteredOperation[]);
     app.decorateRequest('staff', null);
     app.decorateRequest('trackingToken', null);
+    app.decorateRequest('courierCompany', null);
 
     app.addHook('onRoute', (route) => {
       if (!route.url.startsWith('/v1/') || route.method === 'HEAD') return;
@@ -89,6 +102,13 @@ export const accessPlugin = fp(
       if (decl.kind === 'public' && decl.staffRoles) {
         const schema = (route.schema ??= {}) as Record<string, unknown>;
         schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Open to everyone; staff who send a token must be: ${decl.staffRoles.join(', ')}.`;
+      }
+      if (decl.kind === 'courier_company') {
+        const schema = (route.schema ??= {}) as Record<string, unknown>;
+        schema.security = [{ courierApiKey: [] }];
+        const response = (schema.response ??= {}) as Record<string, unknown>;
+        response[401] ??= ErrorRef;
+        schema.description = `${schema.description ? `${String(schema.description)}\n\n` : ''}Courier companies, with their API key; a company sees and changes only its own.`;
       }
       if (decl.kind === 'staff' || decl.kind === 'staff_or_tracking_token') {
         const schema = (route.schema ??= {}) as Record<string, unknown>;
@@ -114,6 +134,14 @@ export const accessPlugin = fp(
         }
         return;
       }
+      if (decl.kind === 'courier_company') {
+        const key = bearerOf(request);
+        if (!key || !key.startsWith(`${COURIER_KEY_PREFIX}_`)) throw createCourierKeyRequiredError();
+        const company = await opts.couriers.authenticate(key);
+        if (!company) throw createCourierKeyInvalidError();
+        request.courierCompany = company;
+        return;
+      }
       if (decl.kind === 'staff_or_tracking_token' && !request.headers.authorization) {
         const token = request.headers[TRACKING_TOKEN_HEADER];
         if (typeof token !== 'string' || token.length < 10 || token.length > 200) {
@@ -132,6 +160,21 @@ export const accessPlugin = fp(
   },
   { name: 'access', dependencies: ['error-handler'] },
 );
+
+/** The bearer token of the request; a malformed Authorization header is a 401. */
+function bearerOf(request: FastifyRequest): string | null {
+  const header = request.headers.authorization;
+  if (!header) return null;
+  const token = /^Bearer ([A-Za-z0-9_\-.]{10,200})$/.exec(header)?.[1];
+  if (!token) throw createMalformedAuthorizationError();
+  return token;
+}
+
+/** The courier company of an `access.courierCompany()` operation (set by the onRequest hook). */
+export function companyOf(request: FastifyRequest): CourierCompany {
+  if (!request.courierCompany) throw createCourierKeyRequiredError();
+  return request.courierCompany;
+}
 
 async function authenticate(request: FastifyRequest, auth: AuthService): Promise<StaffPrincipal | null> {
   const header = request.headers.authorization;

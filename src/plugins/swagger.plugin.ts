@@ -24,6 +24,8 @@ export const swaggerPlugin = fp(
           { name: 'tracking', description: "The citizen's view of a booking" },
           { name: 'offices', description: 'Citizen offices' },
           { name: 'staff', description: 'Staff sign-in and accounts' },
+          { name: 'couriers', description: 'Courier companies: the registry, and what a company does with its key' },
+          { name: 'finance', description: 'Payments, refunds, disputes and discrepancies for the finance office' },
           { name: 'webhooks', description: 'Events from Stripe' },
           { name: 'health', description: 'Liveness and readiness' },
         ],
@@ -31,6 +33,7 @@ export const swaggerPlugin = fp(
           securitySchemes: {
             staffBearer: { type: 'http', scheme: 'bearer', description: 'Token from signIn' },
             trackingToken: { type: 'apiKey', in: 'header', name: 'Tracking-Token', description: "The citizen's tracking token" },
+            courierApiKey: { type: 'http', scheme: 'bearer', description: "A courier company's API key (ab_courier_…)" },
           },
         },
       },

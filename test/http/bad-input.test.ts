@@ -98,6 +98,20 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
   test('one character over the limit, in every string field of every request body, is a 400 naming the field', async ({ p }) => {
     // Someone allowed everywhere, so that access control never hides what validation says.
     const everyone = await p.staff(['clerk', 'supervisor', 'finance', 'admin'], officeId);
+    // Courier company operations take a company's key instead of a staff token.
+    const zones = await api(p, 'GET', `/v1/offices/${officeId}/zones`, { headers: everyone.headers });
+    const company = await api(p, 'POST', '/v1/courier-companies', {
+      headers: everyone.headers,
+      body: {
+        name: 'Probe',
+        vehicleTypes: ['bike'],
+        zoneIds: [zones.body.data[0].id],
+        pricePerDeliveryCents: 1,
+        pricePerFailedAttemptCents: 1,
+        contact: { name: 'Probe', email: 'probe@example.org' },
+      },
+    });
+    const courier = { authorization: `Bearer ${String(company.body.apiKey)}` };
     let probed = 0;
     for (const [path, ops] of Object.entries(doc.paths)) {
       for (const [method, op] of Object.entries(ops)) {
@@ -108,7 +122,8 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
         for (const leaf of stringLeaves(media.schema)) {
           if (leaf.schema.maxLength === undefined) continue;
           const body = setAt(must(media.example, 'media.example'), leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
-          const res = await api(p, method.toUpperCase(), url, { body, headers: { ...everyone.headers, 'idempotency-key': randomUUID() } });
+          const auth = path.startsWith('/v1/courier/') ? courier : everyone.headers;
+          const res = await api(p, method.toUpperCase(), url, { body, headers: { ...auth, 'idempotency-key': randomUUID() } });
           expectErrorShape(res, 400, 'request.invalid_body');
           expect(
             res.body.error.details.map((d: { path: string }) => d.path),

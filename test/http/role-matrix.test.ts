@@ -132,6 +132,27 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'createStaffUser', method: 'POST', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'listStaffUsers', method: 'GET', url: '/v1/staff', access: { kind: 'staff', roles: ['admin'] } },
   { operationId: 'receiveStripeEvent', method: 'POST', url: '/v1/webhooks/stripe', access: { kind: 'signature' } },
+  // The courier registry is the city's contract management: admins only.
+  { operationId: 'createCourierCompany', method: 'POST', url: '/v1/courier-companies', access: { kind: 'staff', roles: ['admin'] } },
+  { operationId: 'listCourierCompanies', method: 'GET', url: '/v1/courier-companies', access: { kind: 'staff', roles: ['admin'] } },
+  { operationId: 'getCourierCompany', method: 'GET', url: '/v1/courier-companies/:id', access: { kind: 'staff', roles: ['admin'] } },
+  { operationId: 'updateCourierCompany', method: 'PATCH', url: '/v1/courier-companies/:id', access: { kind: 'staff', roles: ['admin'] } },
+  {
+    operationId: 'rotateCourierApiKey',
+    method: 'POST',
+    url: '/v1/courier-companies/:id/api-key',
+    access: { kind: 'staff', roles: ['admin'] },
+  },
+  {
+    operationId: 'rotateCourierSigningSecret',
+    method: 'POST',
+    url: '/v1/courier-companies/:id/signing-secret',
+    access: { kind: 'staff', roles: ['admin'] },
+  },
+  // A courier company with its own key, on its own things only (see test/couriers).
+  { operationId: 'getOwnCourierCompany', method: 'GET', url: '/v1/courier/company', access: { kind: 'courier_company' } },
+  { operationId: 'announceCourierShift', method: 'POST', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
+  { operationId: 'listOwnCourierShifts', method: 'GET', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
   {
     operationId: 'createCourierShift',
     method: 'POST',
@@ -261,6 +282,15 @@ describe('who may call which operation', () => {
           expect(res.body.error.code).toBe('auth.forbidden');
         }
       }
+    }
+  });
+
+  test('courier company operations answer 401 without a key and to every staff token', async ({ p }) => {
+    const courierOps = p.app.operations.filter((o) => o.access.kind === 'courier_company');
+    expect(courierOps.map((o) => o.operationId).sort()).toEqual(['announceCourierShift', 'getOwnCourierCompany', 'listOwnCourierShifts']);
+    for (const op of courierOps) {
+      expect((await call(p, op, {})).status, op.operationId).toBe(401);
+      for (const role of ROLES) expect((await call(p, op, must(tokens.get(role), role))).status, `${op.operationId} as ${role}`).toBe(401);
     }
   });
 
