@@ -26,6 +26,8 @@ import {
 
 type BookingsService = ReturnType<typeof createBookingsService>;
 
+const withoutSchedule = ({ preferredWindows: _windows, paymentDeadline: _deadline, ...rest }: ReturnType<typeof toCitizenView>) => rest;
+
 export async function bookingsRoutes(app: App, opts: { bookings: BookingsService; holds: BookingHoldsService }) {
   const svc = opts.bookings;
 
@@ -85,17 +87,9 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       );
       return {
         data: page.data.map(({ booking: b, payment, holds }) => ({
-          id: b.id,
-          officeId: b.officeId,
-          status: b.status,
-          applicationNumber: b.applicationNumber,
-          documentType: b.documentType,
-          vehicleType: b.vehicleType,
-          amountCents: b.amountCents,
-          currency: 'EUR' as const,
-          kassenzeichen: b.kassenzeichen,
+          // The citizen's fields without the windows and deadline, plus what staff scan for.
+          ...withoutSchedule(toCitizenView(b)),
           postalCode: b.address.postalCode,
-          createdAt: b.createdAt.toISOString(),
           updatedAt: b.updatedAt.toISOString(),
           payment: payment && {
             status: payment.status,
