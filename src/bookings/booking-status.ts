@@ -25,7 +25,8 @@ const TRANSITIONS: Record<BookingStatus, readonly BookingStatus[]> = {
   document_ready: ['planned', 'cancelled'],
   // A discarded plan puts the booking back to document_ready for the next planning run.
   planned: ['handed_over', 'document_ready', 'cancelled'],
-  handed_over: ['out_for_delivery', 'returned_to_office'],
+  // Back in the office unused (the route was cancelled after the handover): planned again later.
+  handed_over: ['out_for_delivery', 'document_ready', 'returned_to_office'],
   out_for_delivery: ['delivered', 'attempt_failed'],
   attempt_failed: ['planned', 'returned_to_office'],
   delivered: [],
@@ -65,3 +66,6 @@ export const PLANNABLE_STATUSES: readonly BookingStatus[] = ['document_ready', '
 export const FEE_AFTER_READY_STATUSES: readonly BookingStatus[] = ['document_ready', 'planned'];
 
 export const isTerminal = (s: BookingStatus) => TERMINAL_STATUSES.includes(s);
+
+/** Paid and not yet handed over: a PIN letter confirmation still matters (see pin-letter.ts). */
+export const PIN_LETTER_EXPECTED_STATUSES: readonly BookingStatus[] = ['paid', 'document_ready', 'planned', 'attempt_failed'];

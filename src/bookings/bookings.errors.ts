@@ -78,3 +78,16 @@ export const createTrackingNotFoundError = createErrorFactory({
   status: 404,
   message: 'No booking for this tracking token',
 });
+
+export const createPinLetterNotApplicableError = createErrorFactory({
+  code: 'booking.pin_letter_not_applicable',
+  status: 422,
+  message: 'Only ID cards and eID cards come with a PIN letter',
+});
+
+export const createPinLetterTooLateError = (status: BookingStatus) =>
+  createError({
+    code: 'booking.pin_letter_not_expected',
+    status: 409,
+    message: `The booking is ${status}: there is no dispatch waiting for the PIN letter`,
+  });

@@ -1,8 +1,9 @@
-import { and, asc, desc, eq, inArray, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNotNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { firstRow } from '../shared/required.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
+import { PIN_LETTER_DOCUMENT_TYPES } from './pin-letter.ts';
 import { createBookingChangedConcurrentlyError, createInvalidTransitionError } from './bookings.errors.ts';
 
 /** SQL: the booking has no open hold (see booking-holds.repository.ts). */
@@ -128,6 +129,9 @@ export function createBookingsRepository(db: DbOrTx) {
             // A held booking (payment in question) stays in the office until someone decides.
             hasNoOpenHold,
             lt(bookings.deliveryAttempts, attemptLimit),
+            // After a failed attempt the document must be back in the office (checked in under four eyes).
+            eq(bookings.custodyHolder, 'office'),
+            or(notInArray(bookings.documentType, [...PIN_LETTER_DOCUMENT_TYPES]), isNotNull(bookings.pinLetterConfirmedAt)),
           ),
         )
         .orderBy(asc(bookings.createdAt), asc(bookings.id)),

@@ -1,3 +1,5 @@
+import { needsPinLetter } from './pin-letter.ts';
+import { required } from '../shared/required.ts';
 import { Type } from '@sinclair/typebox';
 import { access, staffOf } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
@@ -22,6 +24,7 @@ import {
   StaffBookingSchema,
   TrackingHeaders,
   TrackingSchema,
+  PinLetterConfirmedSchema,
 } from './bookings.schemas.ts';
 
 type BookingsService = ReturnType<typeof createBookingsService>;
@@ -163,15 +166,41 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       },
     },
     async (request) => {
-      const { booking, window, nextSteps } = await svc.trackBooking(request.headers['tracking-token']);
+      const { booking, window, nextSteps, history } = await svc.trackBooking(request.headers['tracking-token']);
       return {
         status: booking.status,
         amountCents: booking.amountCents,
         currency: 'EUR' as const,
         nextSteps: nextSteps.map((step) => (step.code === 'be_at_home' ? { ...step, window } : step)),
         window,
+        pinLetter: {
+          required: needsPinLetter(booking.documentType),
+          confirmedAt: booking.pinLetterConfirmedAt?.toISOString() ?? null,
+        },
+        deliveryAttempts: booking.deliveryAttempts,
+        history: history.map((h) => ({ status: h.status, at: h.at.toISOString() })),
         updatedAt: booking.updatedAt.toISOString(),
       };
+    },
+  );
+
+  app.post(
+    '/v1/tracking/pin-letter',
+    {
+      config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
+      schema: {
+        operationId: 'confirmPinLetter',
+        tags: ['tracking'],
+        summary: 'The citizen confirms that the PIN letter of their ID card arrived; dispatch waits for it',
+        description:
+          'ID cards and eID cards only (§ 13 PAuswG: card and PIN letter never travel together). Idempotent. The tracking token travels in the Tracking-Token header.',
+        headers: TrackingHeaders,
+        response: { 200: PinLetterConfirmedSchema, ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const { booking, alreadyConfirmed } = await svc.confirmPinLetter(request.headers['tracking-token']);
+      return { pinLetterConfirmedAt: required(booking.pinLetterConfirmedAt, 'confirmed').toISOString(), alreadyConfirmed };
     },
   );
 

@@ -181,7 +181,10 @@ const NextStepSchema = Type.Union([
   }),
   Type.Object({ code: Type.Literal('wait_for_office'), reason: Type.String({ maxLength: 200 }) }),
   Type.Object({ code: Type.Literal('wait_for_document') }),
+  Type.Object({ code: Type.Literal('confirm_pin_letter') }, { description: 'Say (POST /v1/tracking/pin-letter) when the PIN letter arrived' }),
   Type.Object({ code: Type.Literal('wait_for_delivery') }),
+  Type.Object({ code: Type.Literal('wait_for_new_attempt'), attemptsMade: Type.Integer({ minimum: 1 }) }),
+  Type.Object({ code: Type.Literal('collect_at_office') }, { description: 'Every delivery attempt failed: collect the document at the office' }),
   Type.Object({ code: Type.Literal('be_at_home'), window: Type.Union([DeliveryWindowSchema, Type.Null()]) }),
 ]);
 
@@ -193,8 +196,18 @@ export const TrackingSchema = Type.Object({
   window: Type.Union([DeliveryWindowSchema, Type.Null()], {
     description: 'The announced window once planned, else the earliest preferred window',
   }),
+  pinLetter: Type.Object({
+    required: Type.Boolean({ description: 'ID and eID cards: dispatched only after the citizen confirmed the PIN letter arrived' }),
+    confirmedAt: Type.Union([TimestampSchema, Type.Null()]),
+  }),
+  deliveryAttempts: Type.Integer({ minimum: 0 }),
+  history: Type.Array(Type.Object({ status: BookingStatusSchema, at: TimestampSchema }), {
+    description: 'Every step so far, oldest first (who did it is not shown)',
+  }),
   updatedAt: TimestampSchema,
 });
+
+export const PinLetterConfirmedSchema = Type.Object({ pinLetterConfirmedAt: TimestampSchema, alreadyConfirmed: Type.Boolean() });
 
 export const CancelBookingBody = Type.Object(
   { reason: Type.Optional(Type.String({ maxLength: 500 })) },

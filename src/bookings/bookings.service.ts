@@ -1,5 +1,6 @@
-import { sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import { queryRows, type Database, type Transaction } from '../db/client.ts';
+import { appendCustody } from '../custody/custody.repository.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
@@ -22,7 +23,13 @@ import { isUniqueViolation } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
-import { CANCELLABLE_STATUSES, DOCUMENT_ARRIVED_STATUSES, ON_ROUTE_STATUSES, type BookingStatus } from './booking-status.ts';
+import {
+  CANCELLABLE_STATUSES,
+  DOCUMENT_ARRIVED_STATUSES,
+  ON_ROUTE_STATUSES,
+  PIN_LETTER_EXPECTED_STATUSES,
+  type BookingStatus,
+} from './booking-status.ts';
 import {
   createAddressNotQuotedError,
   createApplicationAlreadyBookedError,
@@ -31,13 +38,17 @@ import {
   createBookingExpiredError,
   createBookingNotCancellableError,
   createBookingNotFoundError,
+  createPinLetterNotApplicableError,
+  createPinLetterTooLateError,
   createBookingNotPaidError,
   createDocumentArrivalNotApplicableError,
   createInvalidDeliveryWindowsError,
   createTrackingNotFoundError,
 } from './bookings.errors.ts';
 import { createBookingsRepository, type Actor } from './bookings.repository.ts';
-import type { Booking, BookingHold, Consent, DeliveryWindow, PostalAddress, Recipient } from './bookings.table.ts';
+import { bookings as bookingsTable, type Booking, type BookingHold, type Consent, type DeliveryWindow, type PostalAddress, type Recipient } from './bookings.table.ts';
+import { awaitsPinLetter, needsPinLetter } from './pin-letter.ts';
+import { required } from '../shared/required.ts';
 import { cancelBookingInTx } from './cancellation.ts';
 import { validateDeliveryWindows } from './delivery-windows.ts';
 import { formatKassenzeichen } from './kassenzeichen.ts';
@@ -288,16 +299,48 @@ export function createBookingsService(deps: BookingDeps) {
     async trackBooking(trackingToken: string) {
       const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
       if (!booking) throw createTrackingNotFoundError();
-      const [window, payment, holds] = await Promise.all([
+      const [window, payment, holds, events] = await Promise.all([
         trackingWindow(db, booking),
         createPaymentsRepository(db).findByBooking(booking.id),
         createBookingHoldsRepository(db).openHolds(booking.id),
+        createBookingsRepository(db).events(booking.id),
       ]);
       const payUrl =
         payment?.paymentIntentId && booking.status === 'awaiting_payment' && holds.length === 0
           ? await deps.gateway.paymentPageUrl(payment.paymentIntentId).catch(() => null)
           : null;
-      return { booking, window, nextSteps: nextStepsFor(booking, holds, payUrl) };
+      const history = events.map((e) => ({ status: e.toStatus, at: e.occurredAt }));
+      return { booking, window, history, nextSteps: nextStepsFor(booking, holds, payUrl) };
+    },
+
+    /**
+     * The citizen says the PIN letter arrived (tracking token). Idempotent; only for ID and eID
+     * cards, and only while the document is still to be dispatched.
+     */
+    async confirmPinLetter(trackingToken: string) {
+      return db.transaction(async (tx) => {
+        const repo = createBookingsRepository(tx);
+        const found = await repo.findByTrackingTokenHash(hashToken(trackingToken));
+        if (!found) throw createTrackingNotFoundError();
+        const booking = required(await repo.findById(found.id, { forUpdate: true }), `booking ${found.id}`);
+        if (!needsPinLetter(booking.documentType)) throw createPinLetterNotApplicableError();
+        if (booking.pinLetterConfirmedAt) return { booking, alreadyConfirmed: true };
+        if (!PIN_LETTER_EXPECTED_STATUSES.includes(booking.status)) throw createPinLetterTooLateError(booking.status);
+        const now = clock();
+        const [updated] = await tx
+          .update(bookingsTable)
+          .set({ pinLetterConfirmedAt: now, updatedAt: now })
+          .where(eq(bookingsTable.id, booking.id))
+          .returning();
+        await recordAudit(tx, {
+          actorType: 'citizen',
+          action: 'booking.pin_letter_confirmed',
+          subjectType: 'booking',
+          subjectId: booking.id,
+          officeId: booking.officeId,
+        });
+        return { booking: required(updated, `booking ${booking.id} updated`), alreadyConfirmed: false };
+      });
     },
 
     async cancelBooking(
@@ -345,6 +388,7 @@ export function createBookingsService(deps: BookingDeps) {
         if (DOCUMENT_ARRIVED_STATUSES.includes(booking.status)) return { booking, alreadyRecorded: true };
         if (booking.status !== 'paid') throw createDocumentArrivalNotApplicableError(booking.status);
         const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
+        await appendCustody(tx, [{ bookingId: booking.id, from: null, to: 'office', event: 'arrived', staffIds: [staff.id], at: clock() }]);
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -354,7 +398,7 @@ export function createBookingsService(deps: BookingDeps) {
           officeId: booking.officeId,
           requestId,
         });
-        return { booking: updated, alreadyRecorded: false };
+        return { booking: { ...updated, custodyHolder: 'office' as const }, alreadyRecorded: false };
       });
     },
   };
@@ -395,6 +439,9 @@ async function assertWithinDeliveryHours(tx: Transaction, office: Office, window
 
 export type NextStep =
   | { code: 'pay'; amountCents: number; currency: 'EUR'; payBy: string; payUrl: string | null }
+  | { code: 'confirm_pin_letter' }
+  | { code: 'wait_for_new_attempt'; attemptsMade: number }
+  | { code: 'collect_at_office' }
   | { code: 'wait_for_office'; reason: string }
   | { code: 'wait_for_document' }
   | { code: 'wait_for_delivery' }
@@ -403,14 +450,18 @@ export type NextStep =
 /** What the citizen still has to do (or wait for), in the order it comes. */
 function nextStepsFor(booking: Booking, holds: BookingHold[], payUrl: string | null): NextStep[] {
   if (holds.length > 0) return [{ code: 'wait_for_office', reason: 'The office is checking the payment; it will contact you' }];
+  const pin: NextStep[] = awaitsPinLetter(booking) ? [{ code: 'confirm_pin_letter' }] : [];
   switch (booking.status) {
     case 'awaiting_payment':
       return [{ code: 'pay', amountCents: booking.amountCents, currency: 'EUR', payBy: booking.paymentDeadline.toISOString(), payUrl }];
     case 'paid':
-      return [{ code: 'wait_for_document' }];
+      return [...pin, { code: 'wait_for_document' }];
     case 'document_ready':
+      return [...pin, { code: 'wait_for_delivery' }];
     case 'attempt_failed':
-      return [{ code: 'wait_for_delivery' }];
+      return [...pin, { code: 'wait_for_new_attempt', attemptsMade: booking.deliveryAttempts }];
+    case 'returned_to_office':
+      return [{ code: 'collect_at_office' }];
     case 'planned':
     case 'handed_over':
     case 'out_for_delivery':

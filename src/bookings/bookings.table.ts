@@ -3,6 +3,7 @@ import { bigserial, check, index, integer, jsonb, pgEnum, pgTable, text, timesta
 import { offices, serviceZones, tariffs, vehicleTypeEnum } from '../offices/offices.table.ts';
 import { quotes } from '../quotes/quotes.table.ts';
 import { BOOKING_STATUSES } from './booking-status.ts';
+import { custodyHolderEnum } from '../custody/custody-holder.ts';
 
 export const bookingStatusEnum = pgEnum('booking_status', BOOKING_STATUSES);
 export const documentTypeEnum = pgEnum('document_type', ['id_card', 'passport', 'eid_card', 'child_passport']);
@@ -63,6 +64,13 @@ export const bookings = pgTable(
     trackingTokenHash: varchar('tracking_token_hash', { length: 64 }).notNull().unique(),
     paymentDeadline: timestamp('payment_deadline', { withTimezone: true }).notNull(),
     deliveryAttempts: integer('delivery_attempts').notNull().default(0),
+    /**
+     * ID cards and eID cards: the citizen confirmed (with the tracking token) that the PIN letter
+     * arrived by post. Until then the booking is neither planned nor handed over (§ 13 PAuswG).
+     */
+    pinLetterConfirmedAt: timestamp('pin_letter_confirmed_at', { withTimezone: true }),
+    /** Who holds the document now; kept with the custody log in one transaction. Null before it arrived. */
+    custodyHolder: custodyHolderEnum('custody_holder'),
     createdByStaffId: uuid('created_by_staff_id'),
     /** Set when the personal data was removed after the retention period (see housekeeping). */
     anonymisedAt: timestamp('anonymised_at', { withTimezone: true }),

@@ -8,3 +8,7 @@ export * from '../audit/audit.table.ts';
 export * from '../idempotency/idempotency.table.ts';
 export * from '../couriers/couriers.table.ts';
 export * from '../planning/planning.table.ts';
+export * from '../custody/custody-holder.ts';
+export * from '../custody/custody.table.ts';
+export * from '../dispatch/dispatch.table.ts';
+export * from '../handover/handover.table.ts';

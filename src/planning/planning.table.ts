@@ -120,6 +120,15 @@ export const plans = pgTable(
   ],
 );
 
+/**
+ * Where a route stands with the courier companies: a draft's routes are not offered; a confirmed
+ * plan's are `offered` until a company accepts, `unstaffed` when none is left, then handed over,
+ * started and completed, or `cancelled` (plan withdrawn, route released).
+ */
+export const ROUTE_DISPATCH_STATUSES = ['draft', 'offered', 'accepted', 'unstaffed', 'handed_over', 'started', 'completed', 'cancelled'] as const;
+export type RouteDispatchStatus = (typeof ROUTE_DISPATCH_STATUSES)[number];
+export const routeDispatchStatusEnum = pgEnum('route_dispatch_status', ROUTE_DISPATCH_STATUSES);
+
 export const planRoutes = pgTable(
   'plan_routes',
   {
@@ -141,8 +150,22 @@ export const planRoutes = pgTable(
     travelSeconds: integer('travel_seconds').notNull(),
     /** Office → stops → office, as the crow flies unless a road geometry is known. */
     geometry: jsonb('geometry').$type<RouteLine>().notNull(),
+    /** The company whose shift the route uses (it changes when the offer moves to the next company). */
+    courierCompanyId: uuid('courier_company_id').references(() => courierCompanies.id),
+    dispatchStatus: routeDispatchStatusEnum('dispatch_status').notNull().default('draft'),
+    /** Counts every change a company is told of (route.offered / updated / cancelled carry it). */
+    version: integer('version').notNull().default(0),
+    acceptedAt: timestamp('accepted_at', { withTimezone: true }),
+    handedOverAt: timestamp('handed_over_at', { withTimezone: true }),
+    startedAt: timestamp('started_at', { withTimezone: true }),
+    completedAt: timestamp('completed_at', { withTimezone: true }),
+    /** Set when no company took the route: supervisors see it and can release its bookings. */
+    unstaffedAt: timestamp('unstaffed_at', { withTimezone: true }),
   },
-  (t) => [uniqueIndex('plan_routes_plan_seq_uq').on(t.planId, t.sequence)],
+  (t) => [
+    uniqueIndex('plan_routes_plan_seq_uq').on(t.planId, t.sequence),
+    index('plan_routes_company_idx').on(t.courierCompanyId, t.startsAt),
+  ],
 );
 
 export const planStops = pgTable(

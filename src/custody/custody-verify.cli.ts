@@ -1,0 +1,22 @@
+import { loadConfig } from '../config/config.ts';
+import { openDatabase } from '../db/client.ts';
+import { createCustodyRepository } from './custody.repository.ts';
+
+/**
+ * `npm run custody:verify`: recomputes the whole custody chain and names the first broken entry.
+ * Exit code 0 when the chain holds, 1 when it is broken (for a cron job or a monitoring check).
+ */
+const config = loadConfig();
+const handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+try {
+  const result = await createCustodyRepository(handle.db).verify();
+  if (result.ok) {
+    console.log(`custody chain intact: ${result.entries} entries, last hash ${result.lastHash}`);
+  } else {
+    const why = result.reason === 'hash' ? 'its contents do not match its hash (changed)' : 'it does not link to the entry before it (removed or inserted)';
+    console.error(`custody chain broken at entry seq=${result.brokenAt}: ${why}`);
+    process.exitCode = 1;
+  }
+} finally {
+  await handle.close();
+}
