@@ -38,6 +38,12 @@ import { scheduleBookingExpiry, scheduleRefund } from './payments/payment-jobs.t
 import { planningRoutes } from './planning/planning.routes.ts';
 import { createPlanningService } from './planning/planning.service.ts';
 import { createPlanJobs } from './planning/planning-jobs.ts';
+import { scheduleOfferDeadlines } from './dispatch/dispatch-jobs.ts';
+import { createDispatchService } from './dispatch/dispatch.service.ts';
+import type { RouteOffer } from './dispatch/dispatch.table.ts';
+import { dispatchRoutes } from './dispatch/dispatch.routes.ts';
+import { courierEventRoutes } from './dispatch/courier-events.routes.ts';
+import { createHandoverService } from './handover/handover.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -84,11 +90,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
 
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
   const couriers = createCouriersService({ db, clock });
-  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
   const safely = (what: string, fn: () => Promise<void>) =>
     fn().catch((err: unknown) => app.log.warn({ err, what }, 'enqueue after commit failed; the sweep will catch up'));
+  const afterOffers = (offers: RouteOffer[]) => safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock()));
+  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues), offerMinutes: config.dispatch.offerMinutes, afterOffers });
+  const dispatch = createDispatchService({ db, clock, settings: config.dispatch, afterOffers });
+  const handover = createHandoverService({ db, clock });
   const afterCommit = {
     scheduleExpiry: (bookingId: string, deadline: Date) =>
       safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
@@ -130,6 +139,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
   await app.register(planningRoutes, { planning });
   await app.register(couriersRoutes, { couriers, planning });
+  await app.register(dispatchRoutes, { dispatch, handover, db });
+  await app.register(courierEventRoutes, { dispatch, couriers });
 
   return app as unknown as App;
 }

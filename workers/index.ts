@@ -7,6 +7,9 @@ import { createHousekeepingService } from '../src/housekeeping/housekeeping.serv
 import type { Queues } from '../src/jobs/queues.ts';
 import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
 import { createPaymentUpkeepService } from '../src/payments/payment-upkeep.service.ts';
+import { scheduleOfferDeadlines } from '../src/dispatch/dispatch-jobs.ts';
+import { createDispatchService } from '../src/dispatch/dispatch.service.ts';
+import { startDispatchWorker } from './dispatch.worker.ts';
 import { startHousekeepingWorker } from './housekeeping.worker.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
 import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
@@ -57,7 +60,21 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         prefix,
         queues: deps.queues,
         logger: deps.logger,
-        ...createPlanningServices(deps.config.planning, deps.db, deps.queues, clock),
+        ...createPlanningServices(deps.config.planning, deps.db, deps.queues, clock, deps.config.dispatch.offerMinutes),
+      }),
+    );
+    workers.push(
+      await startDispatchWorker({
+        connection: deps.connection,
+        prefix,
+        queues: deps.queues,
+        logger: deps.logger,
+        dispatch: createDispatchService({
+          db: deps.db,
+          clock,
+          settings: deps.config.dispatch,
+          afterOffers: (offers) => scheduleOfferDeadlines(deps.queues, offers, clock()),
+        }),
       }),
     );
   } catch (err) {

@@ -15,10 +15,11 @@ import { solveInThread } from './solver-thread.ts';
 const SYNC_SCHEDULERS_EVERY_MS = 3_600_000;
 
 /** The planning services of a worker process, from the planning slice of the configuration. */
-export function createPlanningServices(settings: PlanningConfig, db: Database, queues: Queues, clock: () => Date) {
+export function createPlanningServices(settings: PlanningConfig, db: Database, queues: Queues, clock: () => Date, offerMinutes: number) {
   const { cutoffTime, ...runSettings } = settings;
   const run = createPlanningRunService({ db, clock, solve: solveInThread, settings: runSettings });
-  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(queues) });
+  // The worker side never confirms plans (a supervisor does, through the API); the setting only completes the service.
+  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(queues), offerMinutes });
   return { run, planning, cutoffTime };
 }
 

@@ -1,4 +1,5 @@
 import { recordAudit } from '../audit/audit.repository.ts';
+import { removeStopOfBooking } from '../dispatch/dispatch-tx.ts';
 import type { Transaction } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
@@ -25,6 +26,8 @@ export async function cancelBookingInTx(
   input: { actor: Actor; reason: string; refund: RefundRule; now: Date; requestId?: string; holdResolution?: string },
 ) {
   const updated = await createBookingsRepository(tx).transition(booking, 'cancelled', input.actor, input.reason);
+  // Its route's company is told (route.updated), so no courier rings at that door.
+  if (booking.status === 'planned') await removeStopOfBooking(tx, booking.id);
   const payments = createPaymentsRepository(tx);
   const payment = await payments.findByBooking(booking.id, { forUpdate: true });
   let refund = null;

@@ -36,6 +36,9 @@ const EnvSchema = Type.Object({
   PLANNING_CUTOFF_TIME: Type.String({ default: '18:00', pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$', maxLength: 5 }),
   PLANNING_SERVICE_MINUTES: Type.Integer({ default: 5, minimum: 1, maximum: 60 }),
   PLANNING_ANNOUNCED_WINDOW_MINUTES: Type.Integer({ default: 60, minimum: 30, maximum: 240 }),
+  DISPATCH_OFFER_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
+  GEOFENCE_REVIEW_METRES: Type.Integer({ default: 150, minimum: 10, maximum: 10_000 }),
+  COURIER_EVENT_TOLERANCE_SECONDS: Type.Integer({ default: 300, minimum: 30, maximum: 3600 }),
   OSRM_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
 });
 
@@ -60,10 +63,18 @@ export interface PlanningConfig {
   cutoffTime: string;
 }
 
+/** Offers to courier companies and what the platform accepts from them. */
+export interface DispatchConfig {
+  offerMinutes: number;
+  geofenceMetres: number;
+  eventToleranceSeconds: number;
+}
+
 export interface Config {
   env: Env;
   stripe: StripeConfig;
   planning: PlanningConfig;
+  dispatch: DispatchConfig;
   /** True when no STRIPE_SECRET_KEY is set and the bundled offline Stripe sandbox is used (`stripe.mode === 'sandbox'`). */
   stripeSandbox: boolean;
   /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
@@ -99,6 +110,11 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     env,
     stripe,
     planning: planningConfig(env),
+    dispatch: {
+      offerMinutes: env.DISPATCH_OFFER_MINUTES,
+      geofenceMetres: env.GEOFENCE_REVIEW_METRES,
+      eventToleranceSeconds: env.COURIER_EVENT_TOLERANCE_SECONDS,
+    },
     stripeSandbox: stripe.mode === 'sandbox',
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),

@@ -148,6 +148,12 @@ export function createCouriersService(deps: { db: Database; clock: () => Date })
     },
 
     /** The secrets that sign an event now (newest first). */
+    /** A company that may act (not suspended), for the signed inbound webhook. */
+    findActiveCompany: async (id: string) => {
+      const company = await createCouriersRepository(db).findCompany(id);
+      return company?.status === 'active' ? company : undefined;
+    },
+
     signingSecrets: async (id: string) => (await createCouriersRepository(db).signingSecrets(id, deps.clock())).map((s) => s.secret),
 
     /** The company a presented API key belongs to, if the key is live and the company active. */

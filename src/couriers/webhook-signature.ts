@@ -1,4 +1,4 @@
-import { createHmac, randomBytes } from 'node:crypto';
+import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Standard Webhooks signatures (https://www.standardwebhooks.com): `v1,<base64 HMAC-SHA256>` over
@@ -28,4 +28,24 @@ export function webhookHeaders(secrets: readonly string[], message: { id: string
     'webhook-timestamp': String(message.timestamp),
     'webhook-signature': signWebhook(secrets, message),
   };
+}
+
+/**
+ * Checks an inbound message against a company's current secrets: any `v1,` signature in the
+ * header that matches one of them (compared in constant time) verifies it. The timestamp's
+ * tolerance is checked by the caller, against the platform's clock.
+ */
+export function verifyWebhookSignature(
+  secrets: readonly string[],
+  message: { id: string; timestamp: number; body: string },
+  signatureHeader: string,
+): boolean {
+  const given = signatureHeader
+    .split(' ')
+    .filter((s) => s.startsWith('v1,'))
+    .map((s) => Buffer.from(s));
+  return secrets.some((secret) => {
+    const expected = Buffer.from(signWebhook([secret], message));
+    return given.some((g) => g.length === expected.length && timingSafeEqual(g, expected));
+  });
 }

@@ -17,6 +17,13 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnComplete: { count: 100 },
     removeOnFail: { age: 7 * 24 * 3600 },
   },
+  // An offer's deadline: the DB row decides (a late or repeated run changes nothing), so retries are cheap.
+  dispatch: {
+    attempts: 8,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
   planning: {
     attempts: 2,
     backoff: { type: 'fixed', delay: 5_000 },

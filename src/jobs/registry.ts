@@ -25,6 +25,10 @@ export const JOBS = {
     'schedule-nightly': Type.Object({ officeId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
     'sync-nightly-schedulers': Type.Object({}, { additionalProperties: false }),
   },
+  dispatch: {
+    'expire-offer': Type.Object({ offerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+    'sweep-offers': Type.Object({}, { additionalProperties: false }),
+  },
   housekeeping: {
     'run-housekeeping': Type.Object({}, { additionalProperties: false }),
   },

@@ -37,6 +37,8 @@ import {
   createCourierVehicleNotContractedError,
 } from '../couriers/couriers.errors.ts';
 import { createCouriersRepository } from '../couriers/couriers.repository.ts';
+import { cancelRoutesOfPlan, offerRoutesOfPlan } from '../dispatch/dispatch-tx.ts';
+import type { RouteOffer } from '../dispatch/dispatch.table.ts';
 import type { CourierCompany } from '../couriers/couriers.table.ts';
 
 export interface PlanningServiceDeps {
@@ -45,6 +47,10 @@ export interface PlanningServiceDeps {
   jobs: PlanJobs;
   /** How far ahead plans and shifts may be made. */
   maxDaysAhead?: number;
+  /** A confirmed plan's routes are offered to courier companies with this deadline. */
+  offerMinutes: number;
+  /** After a confirmation committed: the offers' deadline jobs (the dispatch sweep catches a lost one). */
+  afterOffers?: (offers: RouteOffer[]) => Promise<void>;
 }
 
 /** Who adds a shift: a supervisor (optionally for a named company) or the company itself. */
@@ -234,7 +240,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
      */
     async confirmPlan(officeId: string, deliveryDate: string, staff: StaffPrincipal, requestId?: string) {
       await officeInScope(officeId, staff);
-      return db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         const repo = createPlanningRepository(tx);
         await repo.lockDay(officeId, deliveryDate);
         const plan = await repo.currentPlan(officeId, deliveryDate);
@@ -261,6 +267,8 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           await repo.updatePlan(plan.id, ['draft'], { status: 'confirmed', confirmedByStaffId: staff.id, confirmedAt: clock() }),
           `plan ${plan.id} still a draft under the day lock`,
         );
+        // Offered in the same transaction: the route.offered events commit with the confirmation.
+        const offers = await offerRoutesOfPlan(tx, confirmed, { offerMinutes: deps.offerMinutes, now: clock() });
         await recordAudit(tx, {
           actorType: 'staff',
           actorId: staff.id,
@@ -269,10 +277,12 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           subjectId: plan.id,
           officeId,
           requestId,
-          details: { deliveryDate, bookings: locked.length },
+          details: { deliveryDate, bookings: locked.length, offers: offers.length },
         });
-        return { plan: confirmed, bookingIds: ids };
+        return { plan: confirmed, bookingIds: ids, offers };
       });
+      if (deps.afterOffers) await deps.afterOffers(result.offers).catch(() => undefined);
+      return result;
     },
 
     /**
@@ -295,6 +305,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           current.push(required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id} on plan ${plan.id}`));
         const gone = current.filter((b) => !WITHDRAWABLE_ON_PLAN_STATUSES.includes(b.status));
         if (gone.length > 0) throw createPlanInProgressError(gone.map((b) => b.id));
+        await cancelRoutesOfPlan(tx, plan.id, 'plan_withdrawn', clock());
         const returned = current.filter((b) => b.status === 'planned');
         for (const booking of returned) {
           await bookingsRepo.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);

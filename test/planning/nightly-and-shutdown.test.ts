@@ -25,7 +25,7 @@ describe('the planning worker: nightly runs, shutting down mid-solve, failing', 
       prefix: p.config.env.QUEUE_PREFIX,
       queues: p.queues,
       logger: pino({ level: 'silent' }),
-      ...createPlanningServices(planning, p.db, p.queues, () => new Date()),
+      ...createPlanningServices(planning, p.db, p.queues, () => new Date(), 30),
     });
 
   async function officeWithWork(p: TestPlatform, date: string) {

@@ -91,7 +91,7 @@ describe('a planning worker killed mid-solve', () => {
       prefix: p.config.env.QUEUE_PREFIX,
       queues: p.queues,
       logger,
-      ...createPlanningServices(p.config.planning, p.db, p.queues, () => new Date()),
+      ...createPlanningServices(p.config.planning, p.db, p.queues, () => new Date(), 30),
       lockDurationMs: LOCK_MS,
       stalledIntervalMs: STALLED_MS,
     });

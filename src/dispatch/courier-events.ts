@@ -1,0 +1,76 @@
+import { Type, type Static } from '@sinclair/typebox';
+import { IDENTITY_METHODS } from './dispatch.table.ts';
+
+/**
+ * The events a courier company reports (signed webhook or API key). The envelope is the Standard
+ * Webhooks payload shape: `{ id, type, timestamp, data }`; `id` is the company's own event id,
+ * applied once. Every string has a limit; unknown fields are refused.
+ */
+const Uuid = Type.String({ format: 'uuid', maxLength: 36 });
+const RouteRef = { routeId: Uuid };
+
+export const FAILURE_REASONS = ['not_home', 'identity_mismatch', 'refused', 'address_not_found', 'other'] as const;
+export type FailureReason = (typeof FAILURE_REASONS)[number];
+
+export const IdentityCheckSchema = Type.Object(
+  {
+    methods: Type.Array(Type.Union(IDENTITY_METHODS.map((m) => Type.Literal(m))), { minItems: 1, maxItems: 4, uniqueItems: true }),
+    result: Type.Union([Type.Literal('passed'), Type.Literal('failed')]),
+    checkedAt: Type.String({ format: 'date-time', maxLength: 40 }),
+    courier: Type.Object({ id: Type.String({ minLength: 1, maxLength: 100 }) }, { additionalProperties: false }),
+    position: Type.Object(
+      {
+        lng: Type.Number({ minimum: -180, maximum: 180 }),
+        lat: Type.Number({ minimum: -90, maximum: 90 }),
+        accuracyMetres: Type.Integer({ minimum: 0, maximum: 100_000 }),
+      },
+      { additionalProperties: false },
+    ),
+    oldDocumentCollected: Type.Boolean(),
+    recipientConfirmed: Type.Boolean({ description: 'The recipient confirmed receipt (signature on the courier device)' }),
+  },
+  { additionalProperties: false },
+);
+
+const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(type: T, data: D) =>
+  Type.Object(
+    {
+      id: Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_.:-]+$' }),
+      type: Type.Literal(type),
+      timestamp: Type.String({ format: 'date-time', maxLength: 40 }),
+      data,
+    },
+    { additionalProperties: false },
+  );
+
+export const CourierEventSchema = Type.Union([
+  envelope('route.accepted', Type.Object(RouteRef, { additionalProperties: false })),
+  envelope(
+    'route.declined',
+    Type.Object({ ...RouteRef, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
+  ),
+  envelope('route.started', Type.Object(RouteRef, { additionalProperties: false })),
+  envelope('stop.arrived', Type.Object({ ...RouteRef, jobId: Uuid }, { additionalProperties: false })),
+  envelope('stop.delivered', Type.Object({ ...RouteRef, jobId: Uuid, identityCheck: IdentityCheckSchema }, { additionalProperties: false })),
+  envelope(
+    'stop.failed',
+    Type.Object(
+      {
+        ...RouteRef,
+        jobId: Uuid,
+        reason: Type.Union(FAILURE_REASONS.map((r) => Type.Literal(r))),
+        note: Type.Optional(Type.String({ maxLength: 500 })),
+        identityCheck: Type.Optional(IdentityCheckSchema),
+      },
+      { additionalProperties: false },
+    ),
+  ),
+  envelope(
+    'document.returned',
+    Type.Object({ ...RouteRef, jobIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }) }, { additionalProperties: false }),
+  ),
+  envelope('route.completed', Type.Object(RouteRef, { additionalProperties: false })),
+]);
+
+export type CourierEvent = Static<typeof CourierEventSchema>;
+export type CourierEventType = CourierEvent['type'];
