@@ -8,3 +8,4 @@ export * from '../audit/audit.table.ts';
 export * from '../idempotency/idempotency.table.ts';
 export * from '../couriers/couriers.table.ts';
 export * from '../planning/planning.table.ts';
+export * from '../webhooks/webhooks.table.ts';
