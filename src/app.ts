@@ -38,6 +38,10 @@ import { scheduleBookingExpiry, scheduleRefund } from './payments/payment-jobs.t
 import { planningRoutes } from './planning/planning.routes.ts';
 import { createPlanningService } from './planning/planning.service.ts';
 import { createPlanJobs } from './planning/planning-jobs.ts';
+import { createWebhookUrlPolicy } from './webhooks/ssrf-guard.ts';
+import { createWebhookRelay } from './webhooks/webhook-relay.ts';
+import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
+import { createWebhooksService } from './webhooks/webhooks.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -83,7 +87,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addSchema(ErrorResponseSchema);
 
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
-  const couriers = createCouriersService({ db, clock });
+  const webhookPolicy = createWebhookUrlPolicy(config.webhooks);
+  const couriers = createCouriersService({ db, clock, webhookUrlProblem: (url) => webhookPolicy.problem(url) });
+  const webhookRelay = createWebhookRelay({ db, queues: deps.queues, clock });
   const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues) });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
@@ -130,6 +136,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
   await app.register(planningRoutes, { planning });
   await app.register(couriersRoutes, { couriers, planning });
+  await app.register(webhooksRoutes, {
+    webhooks: createWebhooksService({
+      db,
+      clock,
+      handOver: () => webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
+    }),
+  });
 
   return app as unknown as App;
 }

@@ -18,13 +18,6 @@ export const createWebhookEndpointNotDisabledError = createErrorFactory({
   message: "The company's webhook endpoint is not disabled",
 });
 
-export const createWebhookUrlNotAllowedError = (problem: string) =>
-  createErrorFactory({
-    code: 'courier_company.webhook_url_not_allowed',
-    status: 422,
-    message: `The webhook URL is not allowed (${problem}): it must be https in production, carry no credentials and not name a private, loopback or link-local address`,
-  })({ details: { problem } });
-
 export const createOutboundEventTooLargeError = createErrorFactory({
   code: 'webhook_event.too_large',
   status: 500,
