@@ -140,7 +140,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     webhooks: createWebhooksService({
       db,
       clock,
-      handOver: () => webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
+      handOver: () =>
+        webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
     }),
   });
 

@@ -8,13 +8,7 @@ export const RESPONSE_EXCERPT_BYTES = 1024;
 const MAX_RESPONSE_BYTES = 64 * 1024;
 
 export type NoAnswerReason =
-  | 'timeout'
-  | 'connection_refused'
-  | 'connection_reset'
-  | 'address_refused'
-  | 'dns_failed'
-  | 'tls_failed'
-  | 'network_error';
+  'timeout' | 'connection_refused' | 'connection_reset' | 'address_refused' | 'dns_failed' | 'tls_failed' | 'network_error';
 
 export type SendResult =
   | { kind: 'answered'; status: number; retryAfter: string | null; excerpt: string | null; latencyMs: number }
@@ -115,7 +109,9 @@ function reasonOf(err: NodeJS.ErrnoException): NoAnswerReason {
     case 'ETIMEDOUT':
       return 'timeout';
     default:
-      return err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT') || err.code?.startsWith('ERR_SSL') ? 'tls_failed' : 'network_error';
+      return err.code?.startsWith('ERR_TLS') || err.code?.includes('CERT') || err.code?.startsWith('ERR_SSL')
+        ? 'tls_failed'
+        : 'network_error';
   }
 }
 

@@ -143,4 +143,3 @@ export async function webhooksRoutes(app: App, opts: { webhooks: WebhooksService
     async (request) => toEventView(await svc.getOwnEvent(companyOf(request).id, request.params.id)),
   );
 }
-

@@ -80,7 +80,8 @@ describe('outbound courier webhooks: outbox, signed delivery, retries, 410, dead
     return ids;
   }
 
-  const getEvent = async (p: TestPlatform, id: string) => (await api(p, 'GET', `/v1/webhook-events/${id}`, { headers: admin.headers })).body;
+  const getEvent = async (p: TestPlatform, id: string) =>
+    (await api(p, 'GET', `/v1/webhook-events/${id}`, { headers: admin.headers })).body;
   const untilStatus = (p: TestPlatform, id: string, status: string, timeoutMs = 15_000) =>
     eventually(
       () => getEvent(p, id),
@@ -102,7 +103,14 @@ describe('outbound courier webhooks: outbox, signed delivery, retries, 410, dead
     const event = await untilStatus(p, id ?? '', 'delivered');
     expect(event).toMatchObject({ companyId, type: 'route.updated', subjectId: 'route-0', attemptCount: 1, lastStatusCode: 204 });
     expect(event.attempts).toEqual([
-      expect.objectContaining({ attemptNo: 1, round: 0, statusCode: 204, outcome: 'delivered', error: null, latencyMs: expect.any(Number) }),
+      expect.objectContaining({
+        attemptNo: 1,
+        round: 0,
+        statusCode: 204,
+        outcome: 'delivered',
+        error: null,
+        latencyMs: expect.any(Number),
+      }),
     ]);
     // Staff never see the data (recipient names and addresses) in these views.
     expect(JSON.stringify(event)).not.toContain('Mustermann');
@@ -232,7 +240,10 @@ describe('outbound courier webhooks: outbox, signed delivery, retries, 410, dead
   });
 
   test('a redirect is not followed: a 3xx is a failed attempt and its target hears nothing', async ({ p }) => {
-    const target = await startReceiver(() => 'whsec_AAAA', () => ({ status: 200 }));
+    const target = await startReceiver(
+      () => 'whsec_AAAA',
+      () => ({ status: 200 }),
+    );
     receivers.push(target);
     const { companyId, receiver } = await companyWithReceiver(p, () => ({ status: 307, headers: { location: target.url } }));
     const [id = ''] = await emit(p, companyId);
