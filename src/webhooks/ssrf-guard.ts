@@ -30,12 +30,14 @@ export function createWebhookUrlPolicy(config: Pick<WebhooksConfig, 'requireHttp
   // A host the operator names may resolve to private addresses (a receiver in the same network).
   const named: RequestFilteringAgentOptions = { ...base, allowPrivateIPAddress: true };
   const agentOptions = { keepAlive: true, maxSockets: 64 };
-  const agents = {
+  // Made on first use: the API side only checks URLs and never sends.
+  let agents: ReturnType<typeof makeAgents> | undefined;
+  const makeAgents = () => ({
     http: new RequestFilteringHttpAgent({ ...agentOptions, ...base }),
     https: new RequestFilteringHttpsAgent({ ...agentOptions, ...base }),
     namedHttp: new RequestFilteringHttpAgent({ ...agentOptions, ...named }),
     namedHttps: new RequestFilteringHttpsAgent({ ...agentOptions, ...named }),
-  };
+  });
   const hostOf = (u: URL) => u.hostname.replace(/^\[(.*)\]$/, '$1').toLowerCase();
 
   return {
@@ -59,6 +61,7 @@ export function createWebhookUrlPolicy(config: Pick<WebhooksConfig, 'requireHttp
       return null;
     },
     agentFor(u) {
+      agents ??= makeAgents();
       const isNamed = hostnames.includes(hostOf(u));
       if (u.protocol === 'https:') return isNamed ? agents.namedHttps : agents.https;
       return isNamed ? agents.namedHttp : agents.http;

@@ -72,14 +72,7 @@ export function createWebhookDeliveryService(deps: {
         startedAt,
         latencyMs: result.kind === 'refused' ? 0 : result.latencyMs,
         statusCode: result.kind === 'answered' ? result.status : null,
-        error:
-          result.kind === 'answered'
-            ? result.status >= 200 && result.status < 300
-              ? null
-              : `http_${result.status}`
-            : result.kind === 'no_answer' && result.reason === 'address_refused'
-              ? 'address_refused'
-              : result.reason,
+        error: result.kind === 'answered' ? (result.status >= 200 && result.status < 300 ? null : `http_${result.status}`) : result.reason,
         responseExcerpt: result.kind === 'answered' ? result.excerpt : null,
       };
 
