@@ -44,6 +44,10 @@ import type { RouteOffer } from './dispatch/dispatch.table.ts';
 import { dispatchRoutes } from './dispatch/dispatch.routes.ts';
 import { courierEventRoutes } from './dispatch/courier-events.routes.ts';
 import { createHandoverService } from './handover/handover.service.ts';
+import { createWebhookUrlPolicy } from './webhooks/ssrf-guard.ts';
+import { createWebhookRelay } from './webhooks/webhook-relay.ts';
+import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
+import { createWebhooksService } from './webhooks/webhooks.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -89,12 +93,20 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   app.addSchema(ErrorResponseSchema);
 
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
-  const couriers = createCouriersService({ db, clock });
+  const webhookPolicy = createWebhookUrlPolicy(config.webhooks);
+  const couriers = createCouriersService({ db, clock, webhookUrlProblem: (url) => webhookPolicy.problem(url) });
+  const webhookRelay = createWebhookRelay({ db, queues: deps.queues, clock });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
   const safely = (what: string, fn: () => Promise<void>) =>
     fn().catch((err: unknown) => app.log.warn({ err, what }, 'enqueue after commit failed; the sweep will catch up'));
-  const afterOffers = (offers: RouteOffer[]) => safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock()));
+  // New offers: their deadline jobs, and their route.offered events handed to the delivery queue at once.
+  const afterOffers = async (offers: RouteOffer[]) => {
+    await safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock()));
+    await safely('webhook hand-over', async () => {
+      await webhookRelay.relayPending();
+    });
+  };
   const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues), offerMinutes: config.dispatch.offerMinutes, afterOffers });
   const dispatch = createDispatchService({ db, clock, settings: config.dispatch, afterOffers });
   const handover = createHandoverService({ db, clock });
@@ -141,6 +153,14 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(couriersRoutes, { couriers, planning });
   await app.register(dispatchRoutes, { dispatch, handover, db });
   await app.register(courierEventRoutes, { dispatch, couriers });
+  await app.register(webhooksRoutes, {
+    webhooks: createWebhooksService({
+      db,
+      clock,
+      handOver: () =>
+        webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
+    }),
+  });
 
   return app as unknown as App;
 }

@@ -13,6 +13,9 @@ import { startDispatchWorker } from './dispatch.worker.ts';
 import { startHousekeepingWorker } from './housekeeping.worker.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
 import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
+import { createWebhooksDelivery } from '../src/webhooks/webhooks.wiring.ts';
+import { createWebhookRelay } from '../src/webhooks/webhook-relay.ts';
+import { startWebhooksWorkers } from './webhooks.worker.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -76,6 +79,20 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
           afterOffers: (offers) => scheduleOfferDeadlines(deps.queues, offers, clock()),
         }),
       }),
+    );
+    const webhooks = deps.config.webhooks;
+    workers.push(
+      ...(await startWebhooksWorkers({
+        connection: deps.connection,
+        prefix,
+        queues: deps.queues,
+        delivery: createWebhooksDelivery({ db: deps.db, config: webhooks, clock }),
+        relay: createWebhookRelay({ db: deps.db, queues: deps.queues, clock }),
+        concurrency: webhooks.concurrency,
+        relayEveryMs: webhooks.relayEveryMs,
+        retryDelaysMs: webhooks.retryDelaysMs,
+        logger: deps.logger,
+      })),
     );
   } catch (err) {
     // The ones already running must not keep taking jobs in a process that failed to start.

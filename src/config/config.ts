@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { MatrixChoice } from '../planning/solve.ts';
@@ -7,6 +8,9 @@ import type { MatrixChoice } from '../planning/solve.ts';
  * defaults: where one is missing, the platform either runs its embedded stand-in (PGlite, the
  * Stripe sandbox) and says so, or refuses to start.
  */
+/** Before the 2nd … 8th delivery attempt (the 1st is at once): 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h, about 28 h in all. */
+export const DEFAULT_WEBHOOK_RETRY_DELAYS_MS = [5_000, 300_000, 1_800_000, 7_200_000, 18_000_000, 36_000_000, 36_000_000];
+
 const EnvSchema = Type.Object({
   NODE_ENV: Type.Optional(Type.Union([Type.Literal('development'), Type.Literal('production'), Type.Literal('test')])),
   HOST: Type.String({ default: '127.0.0.1', maxLength: 255 }),
@@ -40,6 +44,16 @@ const EnvSchema = Type.Object({
   GEOFENCE_REVIEW_METRES: Type.Integer({ default: 150, minimum: 10, maximum: 10_000 }),
   COURIER_EVENT_TOLERANCE_SECONDS: Type.Integer({ default: 300, minimum: 30, maximum: 3600 }),
   OSRM_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  WEBHOOK_ALLOWED_HOSTS: Type.String({ default: '', maxLength: 2000, pattern: '^[A-Za-z0-9.:/,\\[\\] _-]*$' }),
+  WEBHOOK_RETRY_DELAYS_MS: Type.String({
+    default: DEFAULT_WEBHOOK_RETRY_DELAYS_MS.join(','),
+    maxLength: 500,
+    pattern: '^[0-9]{1,9}( *, *[0-9]{1,9}){0,49}$',
+  }),
+  WEBHOOK_RETRY_AFTER_MAX_SECONDS: Type.Integer({ default: 36_000, minimum: 0, maximum: 86_400 }),
+  WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 50, maximum: 60_000 }),
+  WEBHOOK_RELAY_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
+  WEBHOOK_CONCURRENCY: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -70,8 +84,26 @@ export interface DispatchConfig {
   eventToleranceSeconds: number;
 }
 
+/** Outbound courier webhooks: retry schedule, timeouts and the SSRF guard's allow-list. */
+export interface WebhooksConfig {
+  /** Delay before each retry; attempts = length + 1 (the first is at once). */
+  retryDelaysMs: number[];
+  /** A receiver's Retry-After is honoured up to this. */
+  retryAfterMaxMs: number;
+  /** The whole request (connect, send, answer) must finish within this. */
+  timeoutMs: number;
+  /** How often the relay hands pending events to the delivery queue. */
+  relayEveryMs: number;
+  concurrency: number;
+  /** Production: webhook URLs must be https (checked when set and when sending). */
+  requireHttps: boolean;
+  /** Operator allow-list of the SSRF guard: host names, and IP addresses / CIDRs, that may be private. */
+  allowedHosts: { hostnames: string[]; addresses: string[] };
+}
+
 export interface Config {
   env: Env;
+  webhooks: WebhooksConfig;
   stripe: StripeConfig;
   planning: PlanningConfig;
   dispatch: DispatchConfig;
@@ -115,6 +147,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
       geofenceMetres: env.GEOFENCE_REVIEW_METRES,
       eventToleranceSeconds: env.COURIER_EVENT_TOLERANCE_SECONDS,
     },
+    webhooks: webhooksConfig(env),
     stripeSandbox: stripe.mode === 'sandbox',
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
@@ -141,6 +174,38 @@ function planningConfig(env: Env): PlanningConfig {
     announcedWindowSeconds: env.PLANNING_ANNOUNCED_WINDOW_MINUTES * 60,
     matrix: env.OSRM_URL ? { kind: 'osrm', baseUrl: env.OSRM_URL } : { kind: 'great_circle' },
     cutoffTime: env.PLANNING_CUTOFF_TIME,
+  };
+}
+
+function webhooksConfig(env: Env): WebhooksConfig {
+  const hostnames: string[] = [];
+  const addresses: string[] = [];
+  for (const entry of env.WEBHOOK_ALLOWED_HOSTS.split(',')
+    .map((v) => v.trim().toLowerCase())
+    .filter(Boolean)) {
+    const bare = entry.replace(/^\[(.*)\]$/, '$1');
+    const [ip, prefix, ...rest] = bare.split('/');
+    const family = isIP(ip ?? '');
+    if (family !== 0) {
+      const bits = prefix === undefined ? null : Number(prefix);
+      if (rest.length > 0 || (bits !== null && !(Number.isInteger(bits) && bits >= 0 && bits <= (family === 4 ? 32 : 128)))) {
+        throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS: ${entry} is not an IP address or CIDR`);
+      }
+      addresses.push(bare);
+    } else if (/^[a-z0-9]([a-z0-9-]{0,62}\.)*[a-z0-9-]{1,63}$/.test(bare) && prefix === undefined) {
+      hostnames.push(bare);
+    } else {
+      throw new ConfigError(`WEBHOOK_ALLOWED_HOSTS: ${entry} is neither a host name nor an IP address or CIDR`);
+    }
+  }
+  return {
+    retryDelaysMs: env.WEBHOOK_RETRY_DELAYS_MS.split(',').map((v) => Number(v.trim())),
+    retryAfterMaxMs: env.WEBHOOK_RETRY_AFTER_MAX_SECONDS * 1000,
+    timeoutMs: env.WEBHOOK_TIMEOUT_MS,
+    relayEveryMs: env.WEBHOOK_RELAY_EVERY_MS,
+    concurrency: env.WEBHOOK_CONCURRENCY,
+    requireHttps: env.NODE_ENV === 'production',
+    allowedHosts: { hostnames, addresses },
   };
 }
 

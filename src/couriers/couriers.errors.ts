@@ -38,3 +38,11 @@ export const createCourierOfficeNotServedError = createErrorFactory({
   status: 422,
   message: "The company serves none of this office's zones",
 });
+
+export const createWebhookUrlNotAllowedError = (problem: string) =>
+  createError({
+    code: 'courier_company.webhook_url_not_allowed',
+    status: 422,
+    message: `The webhook URL is not allowed (${problem}): it must be https in production, carry no credentials and not name a private, loopback or link-local address`,
+    details: { problem },
+  });

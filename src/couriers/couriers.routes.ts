@@ -30,6 +30,7 @@ export const toCompanyView = (c: CourierCompany) => ({
   pricePerFailedAttemptCents: c.pricePerFailedAttemptCents,
   contact: { name: c.contactName, email: c.contactEmail, phone: c.contactPhone },
   webhookUrl: c.webhookUrl,
+  webhookDisabled: c.webhookDisabledAt ? { at: c.webhookDisabledAt.toISOString(), reason: c.webhookDisabledReason } : null,
   status: c.status,
   createdAt: c.createdAt.toISOString(),
   updatedAt: c.updatedAt.toISOString(),

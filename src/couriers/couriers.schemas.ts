@@ -65,6 +65,13 @@ export const CourierCompanySchema = Type.Object({
     phone: Type.Union([Type.String({ maxLength: 30 }), Type.Null()]),
   }),
   webhookUrl: Type.Union([Type.String({ maxLength: 2048 }), Type.Null()]),
+  webhookDisabled: Type.Union(
+    [Type.Object({ at: TimestampSchema, reason: Type.Union([Type.String({ maxLength: 200 }), Type.Null()]) }), Type.Null()],
+    {
+      description:
+        'Set when the receiver answered 410 Gone: events wait until an admin enables it (enableCourierWebhook, or a new webhookUrl)',
+    },
+  ),
   status: Type.Union([Type.Literal('active'), Type.Literal('suspended')]),
   createdAt: TimestampSchema,
   updatedAt: TimestampSchema,

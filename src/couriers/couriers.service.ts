@@ -4,7 +4,7 @@ import type { Database } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
 import { generateToken, hashToken } from '../shared/tokens.ts';
-import { createCourierCompanyNotFoundError, createUnknownZonesError } from './couriers.errors.ts';
+import { createCourierCompanyNotFoundError, createUnknownZonesError, createWebhookUrlNotAllowedError } from './couriers.errors.ts';
 import { createCouriersRepository } from './couriers.repository.ts';
 import type { CourierCompany, CourierCompanyStatus } from './couriers.table.ts';
 import { generateSigningSecret } from './webhook-signature.ts';
@@ -29,8 +29,18 @@ export const DEFAULT_SECRET_OVERLAP_HOURS = 24;
  * The registry of courier companies (admin work): contracts, API keys (shown once, stored hashed)
  * and Standard Webhooks signing secrets (shown once, rotated with an overlap).
  */
-export function createCouriersService(deps: { db: Database; clock: () => Date }) {
+export function createCouriersService(deps: {
+  db: Database;
+  clock: () => Date;
+  /** The outbound webhooks' URL policy (https in production, no private addresses); none: any http(s) URL. */
+  webhookUrlProblem?: (url: string) => string | null;
+}) {
   const { db } = deps;
+
+  const assertWebhookUrlAllowed = (url: string | null | undefined) => {
+    const problem = url ? deps.webhookUrlProblem?.(url) : null;
+    if (problem) throw createWebhookUrlNotAllowedError(problem);
+  };
 
   async function assertZonesExist(zoneIds: string[]) {
     const unique = [...new Set(zoneIds)];
@@ -59,6 +69,7 @@ export function createCouriersService(deps: { db: Database; clock: () => Date })
   return {
     /** Registers a company; its API key and signing secret are in the answer and never again. */
     async createCompany(input: CourierCompanyInput, staff: StaffPrincipal, requestId?: string) {
+      assertWebhookUrlAllowed(input.webhookUrl);
       const zoneIds = await assertZonesExist(input.zoneIds);
       const { key, keyHash, prefix } = newKey();
       const secret = generateSigningSecret();
@@ -98,6 +109,7 @@ export function createCouriersService(deps: { db: Database; clock: () => Date })
       staff: StaffPrincipal,
       requestId?: string,
     ) {
+      assertWebhookUrlAllowed(input.webhookUrl);
       const zoneIds = input.zoneIds ? await assertZonesExist(input.zoneIds) : undefined;
       const updated = await createCouriersRepository(db).updateCompany(id, {
         ...(input.name !== undefined ? { name: input.name } : {}),
@@ -108,7 +120,8 @@ export function createCouriersService(deps: { db: Database; clock: () => Date })
         ...(input.contact
           ? { contactName: input.contact.name, contactEmail: input.contact.email, contactPhone: input.contact.phone ?? null }
           : {}),
-        ...(input.webhookUrl !== undefined ? { webhookUrl: input.webhookUrl } : {}),
+        // Setting the URL (again) also re-opens an endpoint a 410 disabled: its waiting events go out.
+        ...(input.webhookUrl !== undefined ? { webhookUrl: input.webhookUrl, webhookDisabledAt: null, webhookDisabledReason: null } : {}),
         ...(input.status ? { status: input.status } : {}),
       });
       if (!updated) throw createCourierCompanyNotFoundError();

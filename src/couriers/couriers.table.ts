@@ -24,6 +24,9 @@ export const courierCompanies = pgTable(
     contactEmail: varchar('contact_email', { length: 254 }).notNull(),
     contactPhone: varchar('contact_phone', { length: 30 }),
     webhookUrl: varchar('webhook_url', { length: 2048 }),
+    /** Set when the receiver answered 410 Gone: no deliveries until an admin enables it again (events wait). */
+    webhookDisabledAt: timestamp('webhook_disabled_at', { withTimezone: true }),
+    webhookDisabledReason: varchar('webhook_disabled_reason', { length: 200 }),
     status: courierCompanyStatusEnum('status').notNull().default('active'),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),

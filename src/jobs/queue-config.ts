@@ -1,6 +1,9 @@
 import type { JobsOptions } from 'bullmq';
 import type { QueueName } from './registry.ts';
 
+/** Above the longest retry schedule WEBHOOK_RETRY_DELAYS_MS accepts (50 delays). */
+export const WEBHOOK_JOB_ATTEMPTS_CEILING = 60;
+
 /** Attempts, backoff and retention for every queue, in one place. */
 export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
   payments: {
@@ -29,6 +32,20 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     backoff: { type: 'fixed', delay: 5_000 },
     removeOnComplete: { age: 24 * 3600, count: 1_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
+  },
+  // The delivery worker decides when an event is dead (WEBHOOK_RETRY_DELAYS_MS, recorded in the
+  // outbound_events row) and when to retry (its backoffStrategy reads the delay the attempt chose,
+  // Retry-After included); `attempts` is only a ceiling above any configured schedule.
+  webhooks: {
+    attempts: WEBHOOK_JOB_ATTEMPTS_CEILING,
+    backoff: { type: 'custom' },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+  'webhooks-relay': {
+    attempts: 1,
+    removeOnComplete: { count: 10 },
+    removeOnFail: { count: 100 },
   },
 };
 

@@ -32,6 +32,17 @@ export const JOBS = {
   housekeeping: {
     'run-housekeeping': Type.Object({}, { additionalProperties: false }),
   },
+  // Outbound courier webhooks: one job per event and delivery round (job id = event id in round 0).
+  webhooks: {
+    'deliver-event': Type.Object(
+      { eventId: Type.String({ pattern: '^msg_[A-Za-z0-9_-]{1,60}$' }), round: Type.Integer({ minimum: 0 }) },
+      { additionalProperties: false },
+    ),
+  },
+  // The outbox relay, on a queue of its own so a backlog of deliveries never delays it.
+  'webhooks-relay': {
+    'relay-pending': Type.Object({}, { additionalProperties: false }),
+  },
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 type StaticMap<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };

@@ -10,6 +10,9 @@ import type { Access, RegisteredOperation } from '../../src/plugins/access.plugi
 import { test } from '../helpers/platform-fixture.ts';
 import { api, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
+import { createCouriersService } from '../../src/couriers/couriers.service.ts';
+import { toPrincipal } from '../../src/auth/auth.service.ts';
+import { appendOutboundEvent } from '../../src/webhooks/outbox.ts';
 
 const ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'finance', 'admin'];
 const ALL = ROLES;
@@ -153,6 +156,24 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'getOwnCourierCompany', method: 'GET', url: '/v1/courier/company', access: { kind: 'courier_company' } },
   { operationId: 'announceCourierShift', method: 'POST', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
   { operationId: 'listOwnCourierShifts', method: 'GET', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
+  // Outbound courier webhooks: admins and supervisors look into deliveries (never the events' data);
+  // only admins replay an event or enable an endpoint a 410 disabled; a company sees its own events.
+  { operationId: 'listWebhookEvents', method: 'GET', url: '/v1/webhook-events', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
+  {
+    operationId: 'getWebhookEvent',
+    method: 'GET',
+    url: '/v1/webhook-events/:id',
+    access: { kind: 'staff', roles: ['admin', 'supervisor'] },
+  },
+  { operationId: 'replayWebhookEvent', method: 'POST', url: '/v1/webhook-events/:id/replay', access: { kind: 'staff', roles: ['admin'] } },
+  {
+    operationId: 'enableCourierWebhook',
+    method: 'POST',
+    url: '/v1/courier-companies/:id/webhook/enable',
+    access: { kind: 'staff', roles: ['admin'] },
+  },
+  { operationId: 'listOwnWebhookEvents', method: 'GET', url: '/v1/courier/webhook-events', access: { kind: 'courier_company' } },
+  { operationId: 'getOwnWebhookEvent', method: 'GET', url: '/v1/courier/webhook-events/:id', access: { kind: 'courier_company' } },
   {
     operationId: 'createCourierShift',
     method: 'POST',
@@ -287,10 +308,50 @@ describe('who may call which operation', () => {
 
   test('courier company operations answer 401 without a key and to every staff token', async ({ p }) => {
     const courierOps = p.app.operations.filter((o) => o.access.kind === 'courier_company');
-    expect(courierOps.map((o) => o.operationId).sort()).toEqual(['announceCourierShift', 'getOwnCourierCompany', 'listOwnCourierShifts']);
+    expect(courierOps.map((o) => o.operationId).sort()).toEqual([
+      'announceCourierShift',
+      'getOwnCourierCompany',
+      'getOwnWebhookEvent',
+      'listOwnCourierShifts',
+      'listOwnWebhookEvents',
+    ]);
     for (const op of courierOps) {
       expect((await call(p, op, {})).status, op.operationId).toBe(401);
       for (const role of ROLES) expect((await call(p, op, must(tokens.get(role), role))).status, `${op.operationId} as ${role}`).toBe(401);
+    }
+  });
+
+  test('a second company’s key reads none of the first company’s webhook events', async ({ p }) => {
+    const keyOf = async (name: string) => {
+      const { company, apiKey } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
+        {
+          name,
+          vehicleTypes: ['bike'],
+          zoneIds: [],
+          pricePerDeliveryCents: 1,
+          pricePerFailedAttemptCents: 1,
+          contact: { name: 'M', email: 'm@example.org' },
+        },
+        toPrincipal((await quickStaff(p.db, ['admin'], null)).user),
+      );
+      return { companyId: company.id, headers: { authorization: `Bearer ${apiKey}` } };
+    };
+    const a = await keyOf('Matrix A');
+    const b = await keyOf('Matrix B');
+    // No webhook URL: the event stays pending, unsent, and is A's only.
+    const { id } = await p.db.transaction((tx) => appendOutboundEvent(tx, { companyId: a.companyId, type: 'route.offered', data: {} }));
+    const ownA = await api(p, 'GET', '/v1/courier/webhook-events', { headers: a.headers });
+    expect(ownA.body.data.map((e: { id: string }) => e.id)).toEqual([id]);
+    const listB = await api(p, 'GET', '/v1/courier/webhook-events', { headers: b.headers });
+    expect(listB.status).toBe(200);
+    expect(listB.body.data).toEqual([]);
+    const oneB = await api(p, 'GET', `/v1/courier/webhook-events/${id}`, { headers: b.headers });
+    expect(oneB.status).toBe(404);
+    expect(JSON.stringify(oneB.body)).not.toContain(a.companyId);
+    // B filtering for A's subject or status changes nothing: the company filter is not the client's.
+    for (const q of ['status=pending', 'type=route.offered', `companyId=${a.companyId}`]) {
+      const res = await api(p, 'GET', `/v1/courier/webhook-events?${q}`, { headers: b.headers });
+      expect(res.status === 400 || res.body.data.length === 0, q).toBe(true);
     }
   });
 

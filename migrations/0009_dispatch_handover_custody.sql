@@ -109,7 +109,8 @@ CREATE INDEX "route_offers_deadline_idx" ON "route_offers" USING btree ("deadlin
 CREATE UNIQUE INDEX "handovers_open_uq" ON "handovers" USING btree ("route_id","kind") WHERE "handovers"."status" = 'started';--> statement-breakpoint
 CREATE INDEX "handovers_route_idx" ON "handovers" USING btree ("route_id");--> statement-breakpoint
 ALTER TABLE "plan_routes" ADD CONSTRAINT "plan_routes_courier_company_id_courier_companies_id_fk" FOREIGN KEY ("courier_company_id") REFERENCES "public"."courier_companies"("id") ON DELETE no action ON UPDATE no action;--> statement-breakpoint
-CREATE INDEX "plan_routes_company_idx" ON "plan_routes" USING btree ("courier_company_id","starts_at");--> statement-breakpoint
+CREATE INDEX "plan_routes_company_idx" ON "plan_routes" USING btree ("courier_company_id","starts_at");
+--> statement-breakpoint
 -- The custody log is append-only, like the audit log: a change or removal is refused.
 CREATE OR REPLACE FUNCTION custody_log_reject_change() RETURNS trigger AS $$
 BEGIN

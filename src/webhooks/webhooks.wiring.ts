@@ -1,0 +1,17 @@
+import type { WebhooksConfig } from '../config/config.ts';
+import type { Database } from '../db/client.ts';
+import { createWebhookUrlPolicy } from './ssrf-guard.ts';
+import { createWebhookDeliveryService } from './webhook-delivery.service.ts';
+import { createWebhookSender } from './webhook-sender.ts';
+
+/** The delivery service with the real sender behind the SSRF guard (what the worker runs). */
+export function createWebhooksDelivery(deps: { db: Database; config: WebhooksConfig; clock: () => Date }) {
+  const guard = createWebhookUrlPolicy(deps.config);
+  return createWebhookDeliveryService({
+    db: deps.db,
+    config: deps.config,
+    policy: guard,
+    send: createWebhookSender({ guard, timeoutMs: deps.config.timeoutMs }),
+    clock: deps.clock,
+  });
+}
