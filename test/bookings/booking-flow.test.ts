@@ -30,8 +30,14 @@ describe('the life of a booking, end to end through stripe-node and the sandbox'
       status: 'paid',
       amountCents: 450,
       currency: 'EUR',
-      nextSteps: [{ code: 'wait_for_document' }],
+      nextSteps: [{ code: 'confirm_pin_letter' }, { code: 'wait_for_document' }],
       window: booking.preferredWindows[0],
+      pinLetter: { required: true, confirmedAt: null },
+      deliveryAttempts: 0,
+      history: [
+        { status: 'awaiting_payment', at: expect.any(String) },
+        { status: 'paid', at: expect.any(String) },
+      ],
       updatedAt: expect.any(String),
     });
 

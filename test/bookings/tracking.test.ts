@@ -26,11 +26,27 @@ describe("the citizen's tracking view", () => {
       status: 'paid',
       amountCents: 450,
       currency: 'EUR',
-      nextSteps: [{ code: 'wait_for_document' }],
+      nextSteps: [{ code: 'confirm_pin_letter' }, { code: 'wait_for_document' }],
       window: booking.preferredWindows[0],
+      pinLetter: { required: true, confirmedAt: null },
+      deliveryAttempts: 0,
+      history: [
+        { status: 'awaiting_payment', at: expect.any(String) },
+        { status: 'paid', at: expect.any(String) },
+      ],
       updatedAt: expect.any(String),
     });
-    expect(Object.keys(res.body).sort()).toEqual(['amountCents', 'currency', 'nextSteps', 'status', 'updatedAt', 'window']);
+    expect(Object.keys(res.body).sort()).toEqual([
+      'amountCents',
+      'currency',
+      'deliveryAttempts',
+      'history',
+      'nextSteps',
+      'pinLetter',
+      'status',
+      'updatedAt',
+      'window',
+    ]);
     expect(JSON.stringify(res.body)).not.toMatch(/Mustermann|Marktplatz|1234567|applicationNumber|kassenzeichen/);
   });
 

@@ -63,6 +63,9 @@ export async function insertReadyBooking(
       preferredWindows: opts.windows,
       consent: { powerOfAttorney: true, textVersion: '2026-01', consentedAt: new Date().toISOString() },
       status: 'document_ready',
+      // Scanned in, and the ID card's PIN letter confirmed: ready to go out.
+      custodyHolder: 'office',
+      pinLetterConfirmedAt: new Date(),
       kassenzeichen: `TEST-${suffix}`,
       trackingTokenHash: hashToken(`ab_track_${suffix}`),
       paymentDeadline: new Date(Date.now() + 3_600_000),
@@ -83,6 +86,8 @@ export async function createShift(
     capacity?: number;
     from?: string;
     to?: string;
+    /** The company whose couriers work the shift. */
+    courierCompanyId?: string;
   },
 ) {
   const res = await api(p, 'POST', `/v1/offices/${officeId}/courier-shifts`, {
@@ -94,6 +99,7 @@ export async function createShift(
       capacity: opts.capacity ?? 20,
       shiftStart: zonedTimeToUtc(opts.date, opts.from ?? '08:00', TZ).toISOString(),
       shiftEnd: zonedTimeToUtc(opts.date, opts.to ?? '18:00', TZ).toISOString(),
+      ...(opts.courierCompanyId ? { courierCompanyId: opts.courierCompanyId } : {}),
     },
   });
   if (res.status !== 201) throw new Error(`shift failed: ${res.status} ${JSON.stringify(res.body)}`);
