@@ -107,7 +107,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       await webhookRelay.relayPending();
     });
   };
-  const planning = createPlanningService({ db, clock, jobs: createPlanJobs(deps.queues), offerMinutes: config.dispatch.offerMinutes, afterOffers });
+  const planning = createPlanningService({
+    db,
+    clock,
+    jobs: createPlanJobs(deps.queues),
+    offerMinutes: config.dispatch.offerMinutes,
+    afterOffers,
+  });
   const dispatch = createDispatchService({ db, clock, settings: config.dispatch, afterOffers });
   const handover = createHandoverService({ db, clock });
   const afterCommit = {

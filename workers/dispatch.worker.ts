@@ -7,7 +7,13 @@ import type { Queues } from '../src/jobs/queues.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
 
 /** Offer deadlines: an offer nobody answered in time moves to the next company. */
-export async function startDispatchWorker(deps: { connection: Redis; prefix: string; queues: Queues; dispatch: DispatchService; logger: Logger }) {
+export async function startDispatchWorker(deps: {
+  connection: Redis;
+  prefix: string;
+  queues: Queues;
+  dispatch: DispatchService;
+  logger: Logger;
+}) {
   const worker = new Worker(
     'dispatch',
     async (job: Job) => {

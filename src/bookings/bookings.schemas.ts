@@ -181,10 +181,16 @@ const NextStepSchema = Type.Union([
   }),
   Type.Object({ code: Type.Literal('wait_for_office'), reason: Type.String({ maxLength: 200 }) }),
   Type.Object({ code: Type.Literal('wait_for_document') }),
-  Type.Object({ code: Type.Literal('confirm_pin_letter') }, { description: 'Say (POST /v1/tracking/pin-letter) when the PIN letter arrived' }),
+  Type.Object(
+    { code: Type.Literal('confirm_pin_letter') },
+    { description: 'Say (POST /v1/tracking/pin-letter) when the PIN letter arrived' },
+  ),
   Type.Object({ code: Type.Literal('wait_for_delivery') }),
   Type.Object({ code: Type.Literal('wait_for_new_attempt'), attemptsMade: Type.Integer({ minimum: 1 }) }),
-  Type.Object({ code: Type.Literal('collect_at_office') }, { description: 'Every delivery attempt failed: collect the document at the office' }),
+  Type.Object(
+    { code: Type.Literal('collect_at_office') },
+    { description: 'Every delivery attempt failed: collect the document at the office' },
+  ),
   Type.Object({ code: Type.Literal('be_at_home'), window: Type.Union([DeliveryWindowSchema, Type.Null()]) }),
 ]);
 

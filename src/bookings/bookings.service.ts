@@ -46,7 +46,15 @@ import {
   createTrackingNotFoundError,
 } from './bookings.errors.ts';
 import { createBookingsRepository, type Actor } from './bookings.repository.ts';
-import { bookings as bookingsTable, type Booking, type BookingHold, type Consent, type DeliveryWindow, type PostalAddress, type Recipient } from './bookings.table.ts';
+import {
+  bookings as bookingsTable,
+  type Booking,
+  type BookingHold,
+  type Consent,
+  type DeliveryWindow,
+  type PostalAddress,
+  type Recipient,
+} from './bookings.table.ts';
 import { awaitsPinLetter, needsPinLetter } from './pin-letter.ts';
 import { required } from '../shared/required.ts';
 import { cancelBookingInTx } from './cancellation.ts';

@@ -13,7 +13,10 @@ try {
   if (result.ok) {
     console.log(`custody chain intact: ${result.entries} entries, last hash ${result.lastHash}`);
   } else {
-    const why = result.reason === 'hash' ? 'its contents do not match its hash (changed)' : 'it does not link to the entry before it (removed or inserted)';
+    const why =
+      result.reason === 'hash'
+        ? 'its contents do not match its hash (changed)'
+        : 'it does not link to the entry before it (removed or inserted)';
     console.error(`custody chain broken at entry seq=${result.brokenAt}: ${why}`);
     process.exitCode = 1;
   }

@@ -43,34 +43,66 @@ const envelope = <T extends string, D extends ReturnType<typeof Type.Object>>(ty
     { additionalProperties: false },
   );
 
-export const CourierEventSchema = Type.Union([
-  envelope('route.accepted', Type.Object(RouteRef, { additionalProperties: false })),
-  envelope(
-    'route.declined',
-    Type.Object({ ...RouteRef, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
-  ),
-  envelope('route.started', Type.Object(RouteRef, { additionalProperties: false })),
-  envelope('stop.arrived', Type.Object({ ...RouteRef, jobId: Uuid }, { additionalProperties: false })),
-  envelope('stop.delivered', Type.Object({ ...RouteRef, jobId: Uuid, identityCheck: IdentityCheckSchema }, { additionalProperties: false })),
-  envelope(
-    'stop.failed',
-    Type.Object(
-      {
-        ...RouteRef,
-        jobId: Uuid,
-        reason: Type.Union(FAILURE_REASONS.map((r) => Type.Literal(r))),
-        note: Type.Optional(Type.String({ maxLength: 500 })),
-        identityCheck: Type.Optional(IdentityCheckSchema),
-      },
-      { additionalProperties: false },
+export const CourierEventSchema = Type.Union(
+  [
+    envelope('route.accepted', Type.Object(RouteRef, { additionalProperties: false })),
+    envelope(
+      'route.declined',
+      Type.Object({ ...RouteRef, reason: Type.Optional(Type.String({ maxLength: 500 })) }, { additionalProperties: false }),
     ),
-  ),
-  envelope(
-    'document.returned',
-    Type.Object({ ...RouteRef, jobIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }) }, { additionalProperties: false }),
-  ),
-  envelope('route.completed', Type.Object(RouteRef, { additionalProperties: false })),
-]);
+    envelope('route.started', Type.Object(RouteRef, { additionalProperties: false })),
+    envelope('stop.arrived', Type.Object({ ...RouteRef, jobId: Uuid }, { additionalProperties: false })),
+    envelope(
+      'stop.delivered',
+      Type.Object({ ...RouteRef, jobId: Uuid, identityCheck: IdentityCheckSchema }, { additionalProperties: false }),
+    ),
+    envelope(
+      'stop.failed',
+      Type.Object(
+        {
+          ...RouteRef,
+          jobId: Uuid,
+          reason: Type.Union(FAILURE_REASONS.map((r) => Type.Literal(r))),
+          note: Type.Optional(Type.String({ maxLength: 500 })),
+          identityCheck: Type.Optional(IdentityCheckSchema),
+        },
+        { additionalProperties: false },
+      ),
+    ),
+    envelope(
+      'document.returned',
+      Type.Object(
+        { ...RouteRef, jobIds: Type.Array(Uuid, { minItems: 1, maxItems: 500, uniqueItems: true }) },
+        { additionalProperties: false },
+      ),
+    ),
+    envelope('route.completed', Type.Object(RouteRef, { additionalProperties: false })),
+  ],
+  {
+    examples: [
+      {
+        id: 'evt_20261215_0042',
+        type: 'stop.failed',
+        timestamp: '2026-12-15T10:42:00Z',
+        data: {
+          routeId: '6b1d3c2a-4e5f-4a7b-8c9d-0e1f2a3b4c5d',
+          jobId: '0f9e8d7c-6b5a-4c3d-9e2f-1a0b9c8d7e6f',
+          reason: 'identity_mismatch',
+          note: 'Recipient could not show a second ID document',
+          identityCheck: {
+            methods: ['photo_comparison', 'second_id_document'],
+            result: 'failed',
+            checkedAt: '2026-12-15T10:41:30Z',
+            courier: { id: 'rider-17' },
+            position: { lng: 9.1773, lat: 48.7754, accuracyMetres: 12 },
+            oldDocumentCollected: false,
+            recipientConfirmed: false,
+          },
+        },
+      },
+    ],
+  },
+);
 
 export type CourierEvent = Static<typeof CourierEventSchema>;
 export type CourierEventType = CourierEvent['type'];

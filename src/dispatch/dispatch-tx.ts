@@ -41,7 +41,13 @@ async function routeNeeds(tx: DbOrTx, route: PlanRoute): Promise<RouteNeeds> {
 }
 
 /** Tells the route's company what the route looks like now (offered or updated). */
-async function announceRoute(tx: DbOrTx, type: 'route.offered' | 'route.updated', route: PlanRoute, plan: Plan, offerDeadline: Date | null) {
+async function announceRoute(
+  tx: DbOrTx,
+  type: 'route.offered' | 'route.updated',
+  route: PlanRoute,
+  plan: Plan,
+  offerDeadline: Date | null,
+) {
   const companyId = required(route.courierCompanyId, `company of route ${route.id}`);
   const stops = await createDispatchRepository(tx).stopsOfRoute(route.id);
   const data = routeData({ route, deliveryDate: plan.deliveryDate, office: await officeOf(tx, plan), stops, offerDeadline });

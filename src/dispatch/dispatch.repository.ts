@@ -11,7 +11,11 @@ const VEHICLE_IN_USE: RouteDispatchStatus[] = ['offered', 'accepted', 'handed_ov
 export function createDispatchRepository(db: DbOrTx) {
   return {
     async route(id: string, opts: { forUpdate?: boolean } = {}) {
-      const q = db.select({ route: planRoutes, plan: plans }).from(planRoutes).innerJoin(plans, eq(plans.id, planRoutes.planId)).where(eq(planRoutes.id, id));
+      const q = db
+        .select({ route: planRoutes, plan: plans })
+        .from(planRoutes)
+        .innerJoin(plans, eq(plans.id, planRoutes.planId))
+        .where(eq(planRoutes.id, id));
       const [row] = await (opts.forUpdate ? q.for('update', { of: planRoutes }) : q);
       return row;
     },
@@ -81,7 +85,10 @@ export function createDispatchRepository(db: DbOrTx) {
       firstRow(await db.insert(routeOffers).values(values).returning(), 'INSERT route_offers'),
 
     async openOffer(routeId: string, opts: { forUpdate?: boolean } = {}) {
-      const q = db.select().from(routeOffers).where(and(eq(routeOffers.routeId, routeId), eq(routeOffers.status, 'open')));
+      const q = db
+        .select()
+        .from(routeOffers)
+        .where(and(eq(routeOffers.routeId, routeId), eq(routeOffers.status, 'open')));
       const [row] = await (opts.forUpdate ? q.for('update') : q);
       return row;
     },
@@ -92,7 +99,8 @@ export function createDispatchRepository(db: DbOrTx) {
       return row;
     },
 
-    offersOfRoute: (routeId: string) => db.select().from(routeOffers).where(eq(routeOffers.routeId, routeId)).orderBy(asc(routeOffers.offeredAt)),
+    offersOfRoute: (routeId: string) =>
+      db.select().from(routeOffers).where(eq(routeOffers.routeId, routeId)).orderBy(asc(routeOffers.offeredAt)),
 
     async closeOffer(id: string, status: Exclude<OfferStatus, 'open'>, at: Date, declineReason?: string) {
       const [row] = await db
@@ -132,7 +140,11 @@ export function createDispatchRepository(db: DbOrTx) {
 
     /** Claims an inbound event id; false when it was applied before (a redelivery). */
     async claimInbound(values: typeof inboundCourierEvents.$inferInsert): Promise<boolean> {
-      const rows = await db.insert(inboundCourierEvents).values(values).onConflictDoNothing().returning({ id: inboundCourierEvents.eventId });
+      const rows = await db
+        .insert(inboundCourierEvents)
+        .values(values)
+        .onConflictDoNothing()
+        .returning({ id: inboundCourierEvents.eventId });
       return rows.length === 1;
     },
 
@@ -152,7 +164,8 @@ export function createDispatchRepository(db: DbOrTx) {
 
     insertIdentityCheck: (values: typeof identityChecks.$inferInsert) => db.insert(identityChecks).values(values),
 
-    identityChecksOfRoute: (routeId: string) => db.select().from(identityChecks).where(eq(identityChecks.routeId, routeId)).orderBy(asc(identityChecks.checkedAt)),
+    identityChecksOfRoute: (routeId: string) =>
+      db.select().from(identityChecks).where(eq(identityChecks.routeId, routeId)).orderBy(asc(identityChecks.checkedAt)),
   };
 }
 

@@ -105,7 +105,11 @@ export async function dispatchRoutes(app: App, opts: { dispatch: DispatchService
         summary: 'Accept an offered route before its deadline (the same as a route.accepted event); idempotent',
         params: IdParams,
         response: {
-          200: Type.Object({ routeId: Type.String({ maxLength: 36 }), dispatchStatus: Type.String({ maxLength: 20 }), alreadyAccepted: Type.Boolean() }),
+          200: Type.Object({
+            routeId: Type.String({ maxLength: 36 }),
+            dispatchStatus: Type.String({ maxLength: 20 }),
+            alreadyAccepted: Type.Boolean(),
+          }),
           ...errorResponses(400, 404, 409),
         },
       },
@@ -126,7 +130,10 @@ export async function dispatchRoutes(app: App, opts: { dispatch: DispatchService
         summary: 'Decline an offered route (the same as a route.declined event): it is offered to the next company that fits',
         params: IdParams,
         body: DeclineRouteBody,
-        response: { 200: Type.Object({ routeId: Type.String({ maxLength: 36 }), declined: Type.Literal(true) }), ...errorResponses(400, 404, 409) },
+        response: {
+          200: Type.Object({ routeId: Type.String({ maxLength: 36 }), declined: Type.Literal(true) }),
+          ...errorResponses(400, 404, 409),
+        },
       },
       preValidation: async (request) => {
         request.body ??= {};
@@ -261,7 +268,9 @@ export async function dispatchRoutes(app: App, opts: { dispatch: DispatchService
         },
       },
       async (request, reply) =>
-        reply.status(201).send(toHandoverView(await handover.start(request.params.id, kind, request.body, staffOf(request), String(request.id)))),
+        reply
+          .status(201)
+          .send(toHandoverView(await handover.start(request.params.id, kind, request.body, staffOf(request), String(request.id)))),
     );
   }
 

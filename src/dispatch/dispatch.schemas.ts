@@ -30,7 +30,12 @@ export const CourierRouteDataSchema = Type.Object({
   routeId: IdSchema,
   version: Type.Integer({ minimum: 0 }),
   deliveryDate: DateSchema,
-  office: Type.Object({ id: IdSchema, name: Type.String({ maxLength: 200 }), address: Type.String({ maxLength: 300 }), location: LngLatSchema }),
+  office: Type.Object({
+    id: IdSchema,
+    name: Type.String({ maxLength: 200 }),
+    address: Type.String({ maxLength: 300 }),
+    location: LngLatSchema,
+  }),
   vehicleType: VehicleTypeSchema,
   pickupAt: TimestampSchema,
   returnBy: TimestampSchema,
@@ -157,7 +162,11 @@ export const StaffRouteSchema = Type.Object({
   handovers: Type.Array(HandoverSchema),
 });
 
-export const ReleasedRouteSchema = Type.Object({ routeId: IdSchema, dispatchStatus: RouteDispatchStatusSchema, releasedBookingIds: Type.Array(IdSchema) });
+export const ReleasedRouteSchema = Type.Object({
+  routeId: IdSchema,
+  dispatchStatus: RouteDispatchStatusSchema,
+  releasedBookingIds: Type.Array(IdSchema),
+});
 
 export const CourierEventResultSchema = Type.Object({
   received: Type.Literal(true),

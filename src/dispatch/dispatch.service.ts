@@ -111,7 +111,8 @@ export function createDispatchService(deps: DispatchDeps) {
   /** The route is on the road: the handover happened, and a first report from the road starts it. */
   async function ensureStarted(tx: DbOrTx, route: PlanRoute, plan: Plan, company: CourierCompany, now: Date): Promise<PlanRoute> {
     if (route.dispatchStatus === 'started') return route;
-    if (route.dispatchStatus !== 'handed_over') throw createRouteWrongStateError(route.dispatchStatus, 'its documents have not been handed over');
+    if (route.dispatchStatus !== 'handed_over')
+      throw createRouteWrongStateError(route.dispatchStatus, 'its documents have not been handed over');
     const bookingsRepo = createBookingsRepository(tx);
     const actor: Actor = { type: 'courier', id: company.id };
     const stops = await createDispatchRepository(tx).stopsOfRoute(route.id);
@@ -148,7 +149,12 @@ export function createDispatchService(deps: DispatchDeps) {
     const office = required(await createOfficesRepository(tx).findById(plan.officeId), `office ${plan.officeId}`);
     const attempt = booking.deliveryAttempts + 1;
     const assessment = input.check
-      ? assessIdentityCheck({ documentType: booking.documentType, address: booking.location, check: input.check, geofenceMetres: settings.geofenceMetres })
+      ? assessIdentityCheck({
+          documentType: booking.documentType,
+          address: booking.location,
+          check: input.check,
+          geofenceMetres: settings.geofenceMetres,
+        })
       : null;
     if (input.check && assessment) {
       await createDispatchRepository(tx).insertIdentityCheck({
@@ -230,12 +236,23 @@ export function createDispatchService(deps: DispatchDeps) {
         return ON_THE_ROAD.includes(route.dispatchStatus) ? 'applied' : 'stale';
       }
       case 'stop.delivered':
-        return reportAtDoor(tx, company, { routeId: event.data.routeId, jobId: event.data.jobId, delivered: true, check: event.data.identityCheck }, now);
+        return reportAtDoor(
+          tx,
+          company,
+          { routeId: event.data.routeId, jobId: event.data.jobId, delivered: true, check: event.data.identityCheck },
+          now,
+        );
       case 'stop.failed':
         return reportAtDoor(
           tx,
           company,
-          { routeId: event.data.routeId, jobId: event.data.jobId, delivered: false, reason: event.data.reason, check: event.data.identityCheck },
+          {
+            routeId: event.data.routeId,
+            jobId: event.data.jobId,
+            delivered: false,
+            reason: event.data.reason,
+            check: event.data.identityCheck,
+          },
           now,
         );
       case 'document.returned': {
@@ -352,7 +369,11 @@ export function createDispatchService(deps: DispatchDeps) {
       const found = await repo.route(routeId);
       if (!found) throw createRouteNotFoundError();
       assertOfficeScope(staff, found.plan.officeId);
-      const [offers, stops, checks] = await Promise.all([repo.offersOfRoute(routeId), repo.stopsOfRoute(routeId), repo.identityChecksOfRoute(routeId)]);
+      const [offers, stops, checks] = await Promise.all([
+        repo.offersOfRoute(routeId),
+        repo.stopsOfRoute(routeId),
+        repo.identityChecksOfRoute(routeId),
+      ]);
       return { ...found, offers, stops, checks };
     },
 
@@ -368,7 +389,13 @@ export function createDispatchService(deps: DispatchDeps) {
       const [stops, open] = await Promise.all([repo.stopsOfRoute(routeId), repo.openOffer(routeId)]);
       return {
         route: found.route,
-        data: routeData({ route: found.route, deliveryDate: found.plan.deliveryDate, office, stops, offerDeadline: open?.deadline ?? null }),
+        data: routeData({
+          route: found.route,
+          deliveryDate: found.plan.deliveryDate,
+          office,
+          stops,
+          offerDeadline: open?.deadline ?? null,
+        }),
         stopStatus: stops.map((s) => ({ jobId: s.stop.id, status: s.booking.status })),
       };
     },

@@ -47,7 +47,9 @@ export function shiftFits(route: RouteNeeds, shift: CandidateShift): boolean {
 /** The company runs the vehicle and serves every zone the route enters. */
 export function companyFits(route: RouteNeeds, company: CandidateCompany): boolean {
   return (
-    company.status === 'active' && company.vehicleTypes.includes(route.vehicleType) && route.zoneIds.every((z) => company.zoneIds.includes(z))
+    company.status === 'active' &&
+    company.vehicleTypes.includes(route.vehicleType) &&
+    route.zoneIds.every((z) => company.zoneIds.includes(z))
   );
 }
 

@@ -14,7 +14,13 @@ export interface RouteStopFacts {
  * stop's id); never the application number, the document number or a date of birth. Cancelled
  * bookings are no longer stops.
  */
-export function routeData(input: { route: PlanRoute; deliveryDate: string; office: Office; stops: RouteStopFacts[]; offerDeadline: Date | null }) {
+export function routeData(input: {
+  route: PlanRoute;
+  deliveryDate: string;
+  office: Office;
+  stops: RouteStopFacts[];
+  offerDeadline: Date | null;
+}) {
   const { route, office } = input;
   return {
     routeId: route.id,

@@ -61,7 +61,10 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
     return stops.filter((s) => s.booking.custodyHolder === 'courier' && WITH_COURIER.includes(s.booking.status)).map((s) => s.booking);
   }
 
-  async function assertNotBlocked(tx: DbOrTx, docs: { id: string; applicationNumber: string; documentType: Booking['documentType']; pinLetterConfirmedAt: Date | null }[]) {
+  async function assertNotBlocked(
+    tx: DbOrTx,
+    docs: { id: string; applicationNumber: string; documentType: Booking['documentType']; pinLetterConfirmedAt: Date | null }[],
+  ) {
     const held = new Set((await createBookingHoldsRepository(tx).openHoldsOfBookings(docs.map((d) => d.id))).map((h) => h.bookingId));
     const blocked: { applicationNumber: string; reason: 'on_hold' | 'pin_letter_not_confirmed' }[] = [];
     for (const d of docs) {
@@ -80,7 +83,13 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
 
   return {
     /** First pair of eyes: the scanned documents must be exactly the route's; a rescan replaces an unconfirmed one. */
-    async start(routeId: string, kind: HandoverKind, input: StartHandoverInput, staff: StaffPrincipal, requestId?: string): Promise<Handover> {
+    async start(
+      routeId: string,
+      kind: HandoverKind,
+      input: StartHandoverInput,
+      staff: StaffPrincipal,
+      requestId?: string,
+    ): Promise<Handover> {
       return db.transaction(async (tx) => {
         const { route, plan } = await lockedRoute(tx, routeId, staff);
         const expected = await expectedDocuments(tx, route, kind);
@@ -148,7 +157,12 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
         const actor: Actor = { type: 'staff', id: staff.id };
         const custody: CustodyChange[] = [];
         const staffIds = [handover.startedByStaffId, staff.id];
-        const courier = { routeId: route.id, courierCompanyId: route.courierCompanyId, courierRef: handover.courierRef, courierName: handover.courierName };
+        const courier = {
+          routeId: route.id,
+          courierCompanyId: route.courierCompanyId,
+          courierRef: handover.courierRef,
+          courierName: handover.courierName,
+        };
         const office = required(await createOfficesRepository(tx).findById(plan.officeId), `office ${plan.officeId}`);
         const outcomes: { bookingId: string; status: Booking['status'] }[] = [];
         if (handover.kind === 'handover') await assertNotBlocked(tx, expected);

@@ -125,7 +125,16 @@ export const plans = pgTable(
  * plan's are `offered` until a company accepts, `unstaffed` when none is left, then handed over,
  * started and completed, or `cancelled` (plan withdrawn, route released).
  */
-export const ROUTE_DISPATCH_STATUSES = ['draft', 'offered', 'accepted', 'unstaffed', 'handed_over', 'started', 'completed', 'cancelled'] as const;
+export const ROUTE_DISPATCH_STATUSES = [
+  'draft',
+  'offered',
+  'accepted',
+  'unstaffed',
+  'handed_over',
+  'started',
+  'completed',
+  'cancelled',
+] as const;
 export type RouteDispatchStatus = (typeof ROUTE_DISPATCH_STATUSES)[number];
 export const routeDispatchStatusEnum = pgEnum('route_dispatch_status', ROUTE_DISPATCH_STATUSES);
 

@@ -11,7 +11,12 @@ import { confirmedDay, registerCompany, type TestCompany } from './helpers.ts';
 
 const test = platformTest({
   workers: true,
-  env: { PLANNING_TIME_LIMIT_SECONDS: '1', WEBHOOK_ALLOWED_HOSTS: '127.0.0.1', WEBHOOK_RELAY_EVERY_MS: '200', GEOFENCE_REVIEW_METRES: '150' },
+  env: {
+    PLANNING_TIME_LIMIT_SECONDS: '1',
+    WEBHOOK_ALLOWED_HOSTS: '127.0.0.1',
+    WEBHOOK_RELAY_EVERY_MS: '200',
+    GEOFENCE_REVIEW_METRES: '150',
+  },
 });
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- API JSON, checked field by field
@@ -60,7 +65,9 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
   const dispatchService = (p: TestPlatform) =>
     createDispatchService({ db: p.db, clock: p.clock, settings: { offerMinutes: 30, geofenceMetres: 150, eventToleranceSeconds: 300 } });
 
-  test('a confirmed plan offers each route to the company whose shift it uses, signed, with what a courier needs and no more', async ({ p }) => {
+  test('a confirmed plan offers each route to the company whose shift it uses, signed, with what a courier needs and no more', async ({
+    p,
+  }) => {
     await freshOffice(p);
     const a = await companyWithReceiver(p, 'A Velo');
     const b = await registerCompany(p, { name: 'B Velo', zoneIds: [bikeZoneId] });
@@ -75,7 +82,10 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     const data = must(offered[0], 'offer').data;
     expect(data).toMatchObject({ routeId, vehicleType: 'bike', version: 1 });
     expect(data.stops).toHaveLength(2);
-    expect(data.stops[0]).toMatchObject({ recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' }, identityCheck: { requiredMethods: ['photo_comparison'] } });
+    expect(data.stops[0]).toMatchObject({
+      recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+      identityCheck: { requiredMethods: ['photo_comparison'] },
+    });
     const body = JSON.stringify(offered);
     for (const b2 of bookings) {
       expect(body).not.toContain(b2.applicationNumber);
@@ -107,11 +117,19 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     expect(again.body.outcome).toBe('stale');
   });
 
-  test('a decline or silence moves the offer to the next company that fits; none left flags the route, which a supervisor releases', async ({ p }) => {
+  test('a decline or silence moves the offer to the next company that fits; none left flags the route, which a supervisor releases', async ({
+    p,
+  }) => {
     await freshOffice(p);
     const a = await companyWithReceiver(p, 'C Velo');
     const b = await companyWithReceiver(p, 'D Velo');
-    const { routeIds, bookings } = await confirmedDay(p, { officeId, supervisor, shiftsOf: [a.company.id, b.company.id], count: 1, daysAhead: 4 });
+    const { routeIds, bookings } = await confirmedDay(p, {
+      officeId,
+      supervisor,
+      shiftsOf: [a.company.id, b.company.id],
+      count: 1,
+      daysAhead: 4,
+    });
     // One booking, two shifts: one route, on the shift of whichever company the solver picked.
     const routeId = must(routeIds[0], 'route');
     const first = (await api(p, 'GET', `/v1/routes/${routeId}`, supervisor)).body;
@@ -121,7 +139,10 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     const moved = (await api(p, 'GET', `/v1/routes/${routeId}`, supervisor)).body;
     expect(moved).toMatchObject({ dispatchStatus: 'offered', courierCompanyId: other.company.id });
     expect(moved.offers.map((o: Json) => o.status)).toEqual(['declined', 'open']);
-    await eventually(async () => other.events().filter((e) => e.type === 'route.offered' && e.data.routeId === routeId), (e) => e.length === 1);
+    await eventually(
+      async () => other.events().filter((e) => e.type === 'route.offered' && e.data.routeId === routeId),
+      (e) => e.length === 1,
+    );
 
     // The other company stays silent past the deadline: the offer expires, it is told, and nobody is left.
     p.clock.advance(31 * 60_000);
@@ -133,7 +154,10 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     }
     const flagged = (await api(p, 'GET', `/v1/routes/${routeId}`, supervisor)).body;
     expect(flagged).toMatchObject({ dispatchStatus: 'unstaffed', courierCompanyId: null });
-    await eventually(async () => other.events().filter((e) => e.type === 'route.cancelled'), (e) => e.length === 1);
+    await eventually(
+      async () => other.events().filter((e) => e.type === 'route.cancelled'),
+      (e) => e.length === 1,
+    );
     expect((await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: other.headers })).status).toBe(404);
 
     const clerk = await p.staff(['clerk'], officeId);
@@ -154,7 +178,10 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
   async function handOver(p: TestPlatform, routeId: string, scanned: string[]) {
     const first = await p.staff(['clerk'], officeId);
     const second = await p.staff(['clerk'], officeId);
-    const started = await api(p, 'POST', `/v1/routes/${routeId}/handover`, { ...first, body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' } });
+    const started = await api(p, 'POST', `/v1/routes/${routeId}/handover`, {
+      ...first,
+      body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' },
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const confirmed = await api(p, 'POST', `/v1/handovers/${started.body.id}/confirm`, second);
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
@@ -164,7 +191,10 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
   async function checkIn(p: TestPlatform, routeId: string, scanned: string[]) {
     const first = await p.staff(['clerk'], officeId);
     const second = await p.staff(['supervisor'], officeId);
-    const started = await api(p, 'POST', `/v1/routes/${routeId}/return`, { ...first, body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' } });
+    const started = await api(p, 'POST', `/v1/routes/${routeId}/return`, {
+      ...first,
+      body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' },
+    });
     expect(started.status, JSON.stringify(started.body)).toBe(201);
     const confirmed = await api(p, 'POST', `/v1/handovers/${started.body.id}/confirm`, second);
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
@@ -194,19 +224,34 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     expect(confirmed.body.bookings.map((b: Json) => b.status)).toEqual(['handed_over', 'handed_over']);
     const custody = await api(p, 'GET', `/v1/bookings/${one.id}/custody`, second);
     expect(custody.body.holder).toBe('courier');
-    expect(custody.body.entries.at(-1)).toMatchObject({ from: 'office', to: 'courier', event: 'handover', courierName: 'Mia Berger', courierRef: 'rider-7' });
+    expect(custody.body.entries.at(-1)).toMatchObject({
+      from: 'office',
+      to: 'courier',
+      event: 'handover',
+      courierName: 'Mia Berger',
+      courierRef: 'rider-7',
+    });
     expect(custody.body.entries.at(-1).staffIds).toEqual([clerk.user.id, second.user.id]);
   });
 
-  test('from the road: started, delivered with a passed check, duplicates, stale, forged and stale-timestamp events, the geofence', async ({ p }) => {
+  test('from the road: started, delivered with a passed check, duplicates, stale, forged and stale-timestamp events, the geofence', async ({
+    p,
+  }) => {
     await freshOffice(p);
     const { c, routeId, bookings } = await acceptedRoute(p, 'F Velo', 6, 3);
-    await handOver(p, routeId, bookings.map((b) => b.applicationNumber));
+    await handOver(
+      p,
+      routeId,
+      bookings.map((b) => b.applicationNumber),
+    );
     const route = (await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: c.headers })).body;
     const jobOf = (bookingId: string) => {
       const idx = bookings.findIndex((b) => b.id === bookingId);
       const b = must(bookings[idx], 'booking');
-      const stop = must(route.route.stops.find((s: Json) => s.location[0] === b.location[0] && s.location[1] === b.location[1]), 'stop');
+      const stop = must(
+        route.route.stops.find((s: Json) => s.location[0] === b.location[0] && s.location[1] === b.location[1]),
+        'stop',
+      );
       return { jobId: stop.jobId as string, location: stop.location as [number, number], booking: b };
     };
     const [s1, s2, s3] = bookings.map((b) => jobOf(b.id));
@@ -219,10 +264,16 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     const dup = await c.signed({ id: 'evt-start-1', type: 'route.started', timestamp: p.clock().toISOString(), data: { routeId } });
     expect(dup.body.outcome).toBe('duplicate');
     // Forged, and signed for another moment than now.
-    const forged = await c.signed({ id: 'evt-x', type: 'route.completed', timestamp: p.clock().toISOString(), data: { routeId } }, { secret: 'whsec_' + Buffer.from('not-the-secret-at-all-32-bytes!!').toString('base64') });
+    const forged = await c.signed(
+      { id: 'evt-x', type: 'route.completed', timestamp: p.clock().toISOString(), data: { routeId } },
+      { secret: 'whsec_' + Buffer.from('not-the-secret-at-all-32-bytes!!').toString('base64') },
+    );
     expect(forged.status).toBe(400);
     expect(forged.body.error.code).toBe('dispatch.invalid_signature');
-    const old = await c.signed({ id: 'evt-y', type: 'route.completed', timestamp: p.clock().toISOString(), data: { routeId } }, { timestamp: new Date(p.clock().getTime() - 10 * 60_000) });
+    const old = await c.signed(
+      { id: 'evt-y', type: 'route.completed', timestamp: p.clock().toISOString(), data: { routeId } },
+      { timestamp: new Date(p.clock().getTime() - 10 * 60_000) },
+    );
     expect(old.body.error.code).toBe('dispatch.event_timestamp_out_of_tolerance');
     const oldKeyed = await c.event('route.completed', { routeId }, { timestamp: new Date(p.clock().getTime() - 10 * 60_000) });
     expect(oldKeyed.status).toBe(400);
@@ -237,9 +288,15 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
 
     // Delivered 2 km away: it counts, but is flagged for review.
     const far: [number, number] = [s2.location[0] + 0.03, s2.location[1]];
-    expect((await c.event('stop.delivered', { routeId, jobId: s2.jobId, identityCheck: passedCheck(p.clock(), far) })).body.outcome).toBe('applied');
+    expect((await c.event('stop.delivered', { routeId, jobId: s2.jobId, identityCheck: passedCheck(p.clock(), far) })).body.outcome).toBe(
+      'applied',
+    );
     // Handed over without the required face check: no delivery, a failed attempt.
-    const noPhoto = await c.event('stop.delivered', { routeId, jobId: s3.jobId, identityCheck: passedCheck(p.clock(), s3.location, ['signature_comparison']) });
+    const noPhoto = await c.event('stop.delivered', {
+      routeId,
+      jobId: s3.jobId,
+      identityCheck: passedCheck(p.clock(), s3.location, ['signature_comparison']),
+    });
     expect(noPhoto.body.outcome).toBe('counted_as_failed');
     const b3 = await createBookingsRepository(p.db).findById(s3.booking.id);
     expect(b3).toMatchObject({ status: 'attempt_failed', deliveryAttempts: 1, custodyHolder: 'courier' });
@@ -261,7 +318,8 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     const first = await acceptedRoute(p, 'G Velo', 7, 1, [8]);
     const booking = must(first.bookings[0], 'booking');
     await handOver(p, first.routeId, [booking.applicationNumber]);
-    const jobOf = async (c: TestCompany, routeId: string) => (await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: c.headers })).body.route.stops[0].jobId as string;
+    const jobOf = async (c: TestCompany, routeId: string) =>
+      (await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: c.headers })).body.route.stops[0].jobId as string;
     let job = await jobOf(first.c, first.routeId);
     expect((await first.c.event('stop.failed', { routeId: first.routeId, jobId: job, reason: 'not_home' })).body.outcome).toBe('applied');
     // Still with the courier: not plannable until it is checked back in.
@@ -291,7 +349,11 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
   test('the custody chain verifies, and a tampered row is named as the first broken entry', async ({ p }) => {
     await freshOffice(p);
     const { routeId, bookings } = await acceptedRoute(p, 'I Velo', 9, 2);
-    await handOver(p, routeId, bookings.map((b) => b.applicationNumber));
+    await handOver(
+      p,
+      routeId,
+      bookings.map((b) => b.applicationNumber),
+    );
     const repo = createCustodyRepository(p.db);
     expect(await repo.verify()).toMatchObject({ ok: true });
     const entries = await repo.chainOf(must(bookings[0], 'booking').id);

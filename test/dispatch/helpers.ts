@@ -73,19 +73,39 @@ export type TestCompany = Awaited<ReturnType<typeof registerCompany>>;
  */
 export async function confirmedDay(
   p: TestPlatform,
-  input: { officeId: string; supervisor: Headers; shiftsOf: string[]; count?: number; daysAhead?: number; bookingIds?: string[] },
+  input: {
+    officeId: string;
+    supervisor: Headers;
+    shiftsOf: string[];
+    count?: number;
+    daysAhead?: number;
+    /** Further days the citizens' preferred windows lie on (for a second attempt). */
+    alsoDaysAhead?: number[];
+  },
 ) {
   const date = futureDeliveryDate(input.daysAhead ?? 3);
   const windows = [date, ...(input.alsoDaysAhead ?? []).map((d) => futureDeliveryDate(d))].map((d) => localWindow(d, '09:00', '17:00'));
   const bookings = [];
   for (let i = 0; i < (input.count ?? 2); i++) {
-    bookings.push(await insertReadyBooking(p, input.officeId, { location: must(NEARBY[i % NEARBY.length], 'a nearby location'), vehicleType: 'bike', windows }));
+    bookings.push(
+      await insertReadyBooking(p, input.officeId, {
+        location: must(NEARBY[i % NEARBY.length], 'a nearby location'),
+        vehicleType: 'bike',
+        windows,
+      }),
+    );
   }
   for (const companyId of input.shiftsOf) {
-    await createShift(p, input.officeId, input.supervisor.headers, { date, vehicleType: 'bike', capacity: 20, courierCompanyId: companyId });
+    await createShift(p, input.officeId, input.supervisor.headers, {
+      date,
+      vehicleType: 'bike',
+      capacity: 20,
+      courierCompanyId: companyId,
+    });
   }
   const requested = await api(p, 'POST', `/v1/offices/${input.officeId}/plans`, { ...input.supervisor, body: { deliveryDate: date } });
-  if (requested.status !== 202 && requested.status !== 200) throw new Error(`plan request: ${requested.status} ${JSON.stringify(requested.body)}`);
+  if (requested.status !== 202 && requested.status !== 200)
+    throw new Error(`plan request: ${requested.status} ${JSON.stringify(requested.body)}`);
   const draft = await eventually(
     () => api(p, 'GET', `/v1/offices/${input.officeId}/plans/${date}`, input.supervisor),
     (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status),

@@ -17,14 +17,34 @@ interface SchemaNode {
   allOf?: SchemaNode[];
 }
 
-/** Every string in a schema, with its JSON path (array items as index 0). */
-function stringLeaves(schema: SchemaNode, path: (string | number)[] = []): Array<{ path: (string | number)[]; schema: SchemaNode }> {
+/**
+ * The example is of this union branch: its `const` properties (a `type` discriminator) hold the
+ * example's values. A branch the example is not of cannot be probed with it.
+ */
+function isBranchOf(branch: SchemaNode, example: Json | undefined): boolean {
+  return Object.entries(branch.properties ?? {}).every(([k, s]) => {
+    const value = example !== null && typeof example === 'object' && !Array.isArray(example) ? example[k] : undefined;
+    const fixed = s.const ?? (s.enum?.length === 1 ? s.enum[0] : undefined);
+    return (fixed === undefined || fixed === value) && isBranchOf(s, value);
+  });
+}
+
+/** Every string in a schema, with its JSON path (array items as index 0); of a union, the example's branch. */
+function stringLeaves(
+  schema: SchemaNode,
+  example?: Json,
+  path: (string | number)[] = [],
+): Array<{ path: (string | number)[]; schema: SchemaNode }> {
   const out: Array<{ path: (string | number)[]; schema: SchemaNode }> = [];
+  const child = (k: string | number): Json | undefined =>
+    example !== null && typeof example === 'object' ? (example as Record<string | number, Json>)[k] : undefined;
   if (schema.type === 'string' || (Array.isArray(schema.type) && schema.type.includes('string'))) out.push({ path, schema });
-  for (const [k, s] of Object.entries(schema.properties ?? {})) out.push(...stringLeaves(s, [...path, k]));
-  if (Array.isArray(schema.items)) schema.items.forEach((s, i) => out.push(...stringLeaves(s, [...path, i])));
-  else if (schema.items) out.push(...stringLeaves(schema.items, [...path, 0]));
-  for (const s of [...(schema.anyOf ?? []), ...(schema.oneOf ?? []), ...(schema.allOf ?? [])]) out.push(...stringLeaves(s, path));
+  for (const [k, s] of Object.entries(schema.properties ?? {})) out.push(...stringLeaves(s, child(k), [...path, k]));
+  if (Array.isArray(schema.items)) schema.items.forEach((s, i) => out.push(...stringLeaves(s, child(i), [...path, i])));
+  else if (schema.items) out.push(...stringLeaves(schema.items, child(0), [...path, 0]));
+  const branches = [...(schema.anyOf ?? []), ...(schema.oneOf ?? [])];
+  for (const s of branches.filter((b) => isBranchOf(b, example))) out.push(...stringLeaves(s, example, path));
+  for (const s of schema.allOf ?? []) out.push(...stringLeaves(s, example, path));
   return out;
 }
 
@@ -119,7 +139,7 @@ describe('bad input is a precise 4xx with the error shape, never a 500', () => {
         if (!media) continue;
         expect(media.example, `${op.operationId} has no example`).toBeDefined();
         const url = path.replace(/\{[^}]+\}/g, randomUUID());
-        for (const leaf of stringLeaves(media.schema)) {
+        for (const leaf of stringLeaves(media.schema, media.example)) {
           if (leaf.schema.maxLength === undefined) continue;
           const body = setAt(must(media.example, 'media.example'), leaf.path, 'x'.repeat(leaf.schema.maxLength + 1));
           const auth = path.startsWith('/v1/courier/') ? courier : everyone.headers;

@@ -13,6 +13,9 @@ import { must } from '../helpers/must.ts';
 import { createCouriersService } from '../../src/couriers/couriers.service.ts';
 import { toPrincipal } from '../../src/auth/auth.service.ts';
 import { appendOutboundEvent } from '../../src/webhooks/outbox.ts';
+import { Webhook } from 'standardwebhooks';
+import { courierShifts, planRoutes, plans } from '../../src/planning/planning.table.ts';
+import { routeOffers } from '../../src/dispatch/dispatch.table.ts';
 
 const ROLES: readonly StaffRole[] = ['clerk', 'supervisor', 'finance', 'admin'];
 const ALL = ROLES;
@@ -117,6 +120,7 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'listBookings', method: 'GET', url: '/v1/bookings', access: { kind: 'staff', roles: ['clerk', 'supervisor', 'finance'] } },
   { operationId: 'getBooking', method: 'GET', url: '/v1/bookings/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
+  { operationId: 'confirmPinLetter', method: 'POST', url: '/v1/tracking/pin-letter', access: { kind: 'public' } },
   {
     operationId: 'cancelBooking',
     method: 'POST',
@@ -156,6 +160,38 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'getOwnCourierCompany', method: 'GET', url: '/v1/courier/company', access: { kind: 'courier_company' } },
   { operationId: 'announceCourierShift', method: 'POST', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
   { operationId: 'listOwnCourierShifts', method: 'GET', url: '/v1/courier/shifts', access: { kind: 'courier_company' } },
+  { operationId: 'listOwnRoutes', method: 'GET', url: '/v1/courier/routes', access: { kind: 'courier_company' } },
+  { operationId: 'getOwnRoute', method: 'GET', url: '/v1/courier/routes/:id', access: { kind: 'courier_company' } },
+  { operationId: 'acceptRoute', method: 'POST', url: '/v1/courier/routes/:id/accept', access: { kind: 'courier_company' } },
+  { operationId: 'declineRoute', method: 'POST', url: '/v1/courier/routes/:id/decline', access: { kind: 'courier_company' } },
+  { operationId: 'postCourierEvent', method: 'POST', url: '/v1/courier/events', access: { kind: 'courier_company' } },
+  // The same events signed with the company's secret; the signature is the credential.
+  { operationId: 'receiveCourierEvent', method: 'POST', url: '/v1/webhooks/courier/:companyId', access: { kind: 'signature' } },
+  // Dispatch at the office: clerks and supervisors hand documents over and check them back in under
+  // four eyes; a route's state and a document's custody are for the office's staff (and admins);
+  // only supervisors (and admins) take a route back.
+  { operationId: 'getRoute', method: 'GET', url: '/v1/routes/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor', 'admin'] } },
+  { operationId: 'releaseRoute', method: 'POST', url: '/v1/routes/:id/release', access: { kind: 'staff', roles: ['supervisor', 'admin'] } },
+  {
+    operationId: 'startHandover',
+    method: 'POST',
+    url: '/v1/routes/:id/handover',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor'] },
+  },
+  { operationId: 'startReturn', method: 'POST', url: '/v1/routes/:id/return', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  { operationId: 'getHandover', method: 'GET', url: '/v1/handovers/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
+  {
+    operationId: 'confirmHandover',
+    method: 'POST',
+    url: '/v1/handovers/:id/confirm',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor'] },
+  },
+  {
+    operationId: 'getCustodyChain',
+    method: 'GET',
+    url: '/v1/bookings/:id/custody',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor', 'admin'] },
+  },
   // Outbound courier webhooks: admins and supervisors look into deliveries (never the events' data);
   // only admins replay an event or enable an endpoint a 410 disabled; a company sees its own events.
   { operationId: 'listWebhookEvents', method: 'GET', url: '/v1/webhook-events', access: { kind: 'staff', roles: ['admin', 'supervisor'] } },
@@ -309,11 +345,16 @@ describe('who may call which operation', () => {
   test('courier company operations answer 401 without a key and to every staff token', async ({ p }) => {
     const courierOps = p.app.operations.filter((o) => o.access.kind === 'courier_company');
     expect(courierOps.map((o) => o.operationId).sort()).toEqual([
+      'acceptRoute',
       'announceCourierShift',
+      'declineRoute',
       'getOwnCourierCompany',
+      'getOwnRoute',
       'getOwnWebhookEvent',
       'listOwnCourierShifts',
+      'listOwnRoutes',
       'listOwnWebhookEvents',
+      'postCourierEvent',
     ]);
     for (const op of courierOps) {
       expect((await call(p, op, {})).status, op.operationId).toBe(401);
@@ -355,6 +396,106 @@ describe('who may call which operation', () => {
     }
   });
 
+  test('a second company’s key reaches none of the first company’s routes, reading or writing', async ({ p }) => {
+    const keyOf = async (name: string) => {
+      const { company, apiKey, signingSecret } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
+        {
+          name,
+          vehicleTypes: ['bike'],
+          zoneIds: [],
+          pricePerDeliveryCents: 1,
+          pricePerFailedAttemptCents: 1,
+          contact: { name: 'M', email: 'm@example.org' },
+        },
+        toPrincipal((await quickStaff(p.db, ['admin'], null)).user),
+      );
+      return { company, signingSecret, headers: { authorization: `Bearer ${apiKey}` } };
+    };
+    const a = await keyOf('Route A');
+    const b = await keyOf('Route B');
+    // A confirmed plan with one route offered to A (rows written directly: no solve needed here).
+    const now = new Date();
+    const later = new Date(now.getTime() + 3_600_000);
+    const [shift] = await p.db
+      .insert(courierShifts)
+      .values({
+        officeId,
+        deliveryDate: '2030-01-02',
+        vehicleType: 'bike',
+        vehicleCount: 1,
+        capacity: 5,
+        shiftStart: now,
+        shiftEnd: later,
+        courierCompanyId: a.company.id,
+      })
+      .returning();
+    const [plan] = await p.db.insert(plans).values({ officeId, deliveryDate: '2030-01-02', status: 'confirmed' }).returning();
+    const [route] = await p.db
+      .insert(planRoutes)
+      .values({
+        planId: must(plan, 'plan').id,
+        sequence: 1,
+        vehicleId: 'v1',
+        vehicleType: 'bike',
+        shiftId: must(shift, 'shift').id,
+        startsAt: now,
+        endsAt: later,
+        distanceMetres: 1,
+        durationSeconds: 1,
+        travelSeconds: 1,
+        geometry: { type: 'LineString', coordinates: [] },
+        courierCompanyId: a.company.id,
+        dispatchStatus: 'offered',
+        version: 1,
+      })
+      .returning();
+    const routeId = must(route, 'route').id;
+    await p.db
+      .insert(routeOffers)
+      .values({ routeId, companyId: a.company.id, shiftId: must(shift, 'shift').id, offeredAt: now, deadline: later });
+    const event = (type: string, data: Record<string, unknown>) => ({
+      id: `evt-${randomUUID()}`,
+      type,
+      timestamp: new Date().toISOString(),
+      data,
+    });
+    const jobId = randomUUID();
+    const probes: Array<[string, string, unknown?]> = [
+      ['GET', `/v1/courier/routes/${routeId}`],
+      ['POST', `/v1/courier/routes/${routeId}/accept`],
+      ['POST', `/v1/courier/routes/${routeId}/decline`, {}],
+      ['POST', '/v1/courier/events', event('route.accepted', { routeId })],
+      ['POST', '/v1/courier/events', event('route.declined', { routeId })],
+      ['POST', '/v1/courier/events', event('route.started', { routeId })],
+      ['POST', '/v1/courier/events', event('stop.arrived', { routeId, jobId })],
+      ['POST', '/v1/courier/events', event('stop.failed', { routeId, jobId, reason: 'not_home' })],
+      ['POST', '/v1/courier/events', event('document.returned', { routeId, jobIds: [jobId] })],
+      ['POST', '/v1/courier/events', event('route.completed', { routeId })],
+    ];
+    for (const [method, path, body] of probes) {
+      const res = await api(p, method, path, { headers: b.headers, ...(body === undefined ? {} : { body }) });
+      expect(res.status, `${method} ${path} ${JSON.stringify(body)}`).toBe(404);
+    }
+    expect((await api(p, 'GET', '/v1/courier/routes', { headers: b.headers })).body.data).toEqual([]);
+    // B's signature on A's endpoint verifies against nothing.
+    const raw = JSON.stringify(event('route.accepted', { routeId }));
+    const msgId = `msg_${randomUUID()}`;
+    const signed = await fetch(`${p.address}/v1/webhooks/courier/${a.company.id}`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        'webhook-id': msgId,
+        'webhook-timestamp': String(Math.floor(Date.now() / 1000)),
+        'webhook-signature': new Webhook(b.signingSecret).sign(msgId, new Date(), raw),
+      },
+      body: raw,
+    });
+    expect(signed.status).toBe(400);
+    // Nothing moved: the route is still A's offer, and A itself can take it.
+    expect((await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: a.headers })).body.dispatchStatus).toBe('offered');
+    expect((await api(p, 'POST', `/v1/courier/routes/${routeId}/accept`, { headers: a.headers })).status).toBe(200);
+  });
+
   test('every role may sign itself out, and nobody may without a session', async ({ p }) => {
     const op = must(
       p.app.operations.find((o) => o.operationId === 'signOut'),
@@ -388,10 +529,12 @@ describe('who may call which operation', () => {
   test('public and signature operations are reachable without credentials and by every role', async ({ p }) => {
     const open = p.app.operations.filter((o) => o.access.kind === 'public' || o.access.kind === 'signature');
     expect(open.map((o) => o.operationId).sort()).toEqual([
+      'confirmPinLetter',
       'createBooking',
       'createQuote',
       'listDeliverySlots',
       'listOffices',
+      'receiveCourierEvent',
       'receiveStripeEvent',
       'signIn',
       'trackBooking',
