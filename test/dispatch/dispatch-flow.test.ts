@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
+import { createBookingHoldsRepository } from '../../src/bookings/booking-holds.repository.ts';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { createCustodyRepository } from '../../src/custody/custody.repository.ts';
 import { createDispatchService } from '../../src/dispatch/dispatch.service.ts';
@@ -232,6 +233,24 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
       courierRef: 'rider-7',
     });
     expect(custody.body.entries.at(-1).staffIds).toEqual([clerk.user.id, second.user.id]);
+  });
+
+  test('a document on hold (a dispute since planning) does not leave the office', async ({ p }) => {
+    await freshOffice(p);
+    const { routeId, bookings } = await acceptedRoute(p, 'J Velo', 10, 1);
+    const booking = must(bookings[0], 'booking');
+    await createBookingHoldsRepository(p.db).place(booking.id, 'dispute');
+    const clerk = await p.staff(['clerk'], officeId);
+    const res = await api(p, 'POST', `/v1/routes/${routeId}/handover`, {
+      ...clerk,
+      body: { scanned: [booking.applicationNumber], courierName: 'Mia Berger', courierRef: 'rider-7' },
+    });
+    expect(res.status).toBe(409);
+    expect(res.body.error).toMatchObject({
+      code: 'handover.documents_blocked',
+      details: { blocked: [{ applicationNumber: booking.applicationNumber, reason: 'on_hold' }] },
+    });
+    expect((await createBookingsRepository(p.db).findById(booking.id))?.status).toBe('planned');
   });
 
   test('from the road: started, delivered with a passed check, duplicates, stale, forged and stale-timestamp events, the geofence', async ({
