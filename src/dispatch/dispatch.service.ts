@@ -218,12 +218,20 @@ export function createDispatchService(deps: DispatchDeps) {
     return input.delivered ? 'counted_as_failed' : 'applied';
   }
 
-  async function applyInTx(tx: DbOrTx, company: CourierCompany, event: CourierEvent, now: Date): Promise<InboundOutcome> {
+  /** The effect of one event; `offer` is the next offer a decline made (its deadline job comes after commit). */
+  async function applyInTx(
+    tx: DbOrTx,
+    company: CourierCompany,
+    event: CourierEvent,
+    now: Date,
+  ): Promise<InboundOutcome | { outcome: InboundOutcome; offer: RouteOffer | null }> {
     switch (event.type) {
       case 'route.accepted':
         return (await accept(tx, company, event.data.routeId, now)).outcome;
-      case 'route.declined':
-        return (await decline(tx, company, event.data.routeId, event.data.reason, now)).outcome;
+      case 'route.declined': {
+        const declined = await decline(tx, company, event.data.routeId, event.data.reason, now);
+        return { outcome: declined.outcome, offer: declined.next };
+      }
       case 'route.started': {
         const { route, plan } = await ownRoute(tx, company, event.data.routeId);
         if (route.dispatchStatus === 'started' || route.dispatchStatus === 'completed') return 'stale';
@@ -323,15 +331,10 @@ export function createDispatchService(deps: DispatchDeps) {
           if (earlier.type !== event.type || earlier.routeId !== event.data.routeId) throw createEventIdReusedError();
           return { outcome: 'duplicate' as InboundOutcome, offers: [] as (RouteOffer | null)[] };
         }
-        // A decline hands the route on; its new offer needs a deadline job after commit.
-        if (event.type === 'route.declined') {
-          const declined = await decline(tx, company, event.data.routeId, event.data.reason, now);
-          await repo.setInboundOutcome(company.id, event.id, declined.outcome);
-          return { outcome: declined.outcome as InboundOutcome, offers: [declined.next] };
-        }
-        const outcome = await applyInTx(tx, company, event, now);
+        const applied = await applyInTx(tx, company, event, now);
+        const { outcome, offer } = typeof applied === 'string' ? { outcome: applied, offer: null } : applied;
         if (outcome !== 'applied') await repo.setInboundOutcome(company.id, event.id, outcome);
-        return { outcome, offers: [] };
+        return { outcome, offers: [offer] };
       });
       await afterOffers(result.offers);
       return { outcome: result.outcome };
