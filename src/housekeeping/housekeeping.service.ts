@@ -32,6 +32,7 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
         const ids = due.map((b) => b.id);
         await retention.anonymiseBookings(ids, deps.clock());
         await retention.clearReasonsTypedByPeople(ids);
+        await retention.coarsenIdentityChecks(ids);
         await createPlanningRepository(tx).coarsenStopsOf(ids);
         for (const b of due) {
           await recordAudit(tx, {
@@ -70,11 +71,12 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
       const cutoff = new Date(now.getTime() - deps.retentionDays * DAY);
       const anonymisedBookings = await anonymiseBookings(cutoff);
       const coarsenedPlans = await coarsenOldPlans(cutoff.toISOString().slice(0, 10));
+      const emptiedWebhookEvents = await createRetentionQueries(db).emptyOldOutboundEvents(cutoff);
       const purgedIdempotencyKeys = await createIdempotencyRepository(db).purgeExpired(now);
       // Quotes a booking was made from stay (the booking refers to its price); the rest go a day after expiry.
       const purgedQuotes = await createRetentionQueries(db).deleteUnbookedQuotes(new Date(now.getTime() - DAY));
       const purgedSessions = await createAuthRepository(db).purgeSessionsExpiredBefore(new Date(now.getTime() - 30 * DAY));
-      return { anonymisedBookings, coarsenedPlans, purgedIdempotencyKeys, purgedQuotes, purgedSessions };
+      return { anonymisedBookings, coarsenedPlans, emptiedWebhookEvents, purgedIdempotencyKeys, purgedQuotes, purgedSessions };
     },
   };
 }

@@ -3,10 +3,12 @@ import type { DbOrTx } from '../db/client.ts';
 import type { BookingStatus } from '../bookings/booking-status.ts';
 import { bookingEvents, bookingHolds, bookings } from '../bookings/bookings.table.ts';
 import { quotes } from '../quotes/quotes.table.ts';
+import { identityChecks } from '../dispatch/dispatch.table.ts';
+import { outboundEvents } from '../webhooks/webhooks.table.ts';
 
 /**
  * The one place outside their own domains that touches the bookings, booking events, booking
- * holds and quotes tables: the retention queries on them, kept beside the service that decides what is due. They
+ * holds, quotes, identity checks and outbound events tables: the retention queries on them, kept beside the service that decides what is due. They
  * may move into the bookings and quotes repositories later; until then nothing else in
  * housekeeping names those tables. The other tables retention touches (plans, staff sessions,
  * idempotency keys) are reached through their own repositories.
@@ -55,6 +57,34 @@ export function createRetentionQueries(db: DbOrTx) {
         .update(bookingHolds)
         .set({ comment: null })
         .where(and(inArray(bookingHolds.bookingId, bookingIds), sql`${bookingHolds.comment} is not null`));
+    },
+
+    /** The door's position in identity checks of these bookings goes to ~1 km, like the booking's own. */
+    async coarsenIdentityChecks(bookingIds: string[]) {
+      await db
+        .update(identityChecks)
+        .set({ lng: sql`round(${identityChecks.lng}::numeric, 2)`, lat: sql`round(${identityChecks.lat}::numeric, 2)` })
+        .where(inArray(identityChecks.bookingId, bookingIds));
+    },
+
+    /**
+     * Outbound events carry recipients' names, phones and addresses: once delivered or dead and
+     * older than the retention period, their data is emptied (the row and its attempts stay as the
+     * record that the company was told). A pending event keeps its data until it is sent.
+     */
+    async emptyOldOutboundEvents(before: Date): Promise<number> {
+      const emptied = await db
+        .update(outboundEvents)
+        .set({ data: { removed: 'retention' } })
+        .where(
+          and(
+            inArray(outboundEvents.status, ['delivered', 'dead']),
+            lt(outboundEvents.createdAt, before),
+            sql`not (${outboundEvents.data} ? 'removed')`,
+          ),
+        )
+        .returning({ id: outboundEvents.id });
+      return emptied.length;
     },
 
     /** Quotes expired before `expiredBefore` that no booking was made from (a booking refers to its quote's price). */

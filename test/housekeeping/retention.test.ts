@@ -11,6 +11,9 @@ import { quotes } from '../../src/quotes/quotes.table.ts';
 import { test } from '../helpers/platform-fixture.ts';
 import { ADDRESS, NEAR, api, createPaidBooking, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
+import { createCouriersService } from '../../src/couriers/couriers.service.ts';
+import { appendOutboundEvent } from '../../src/webhooks/outbox.ts';
+import { outboundEvents } from '../../src/webhooks/webhooks.table.ts';
 
 const DAY = 86_400_000;
 
@@ -193,5 +196,35 @@ describe('personal data is kept only as long as needed', () => {
         .from(staffSessions)
         .where(eq(staffSessions.id, must(yesterday, 'yesterday').id)),
     ).toHaveLength(1);
+  });
+
+  test('outbound courier events lose their data (names, addresses) after the retention period once sent; pending ones keep it', async ({
+    p,
+  }) => {
+    const { company } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
+      {
+        name: 'Retention Velo',
+        vehicleTypes: ['bike'],
+        zoneIds: [],
+        pricePerDeliveryCents: 1,
+        pricePerFailedAttemptCents: 1,
+        contact: { name: 'M', email: 'm@example.org' },
+      },
+      (await p.staff(['admin'], null)).user,
+    );
+    const data = { stops: [{ recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' } }] };
+    const append = () => p.db.transaction((tx) => appendOutboundEvent(tx, { companyId: company.id, type: 'route.offered', data }));
+    const [old, pending, recent] = [await append(), await append(), await append()];
+    const longAgo = new Date(Date.now() - 91 * DAY);
+    await p.db.update(outboundEvents).set({ createdAt: longAgo, status: 'delivered' }).where(eq(outboundEvents.id, old.id));
+    await p.db.update(outboundEvents).set({ createdAt: longAgo }).where(eq(outboundEvents.id, pending.id));
+    await p.db.update(outboundEvents).set({ status: 'delivered' }).where(eq(outboundEvents.id, recent.id));
+
+    const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
+    expect(result.emptiedWebhookEvents).toBeGreaterThanOrEqual(1);
+    const dataOf = async (id: string) => must((await p.db.select().from(outboundEvents).where(eq(outboundEvents.id, id)))[0], id).data;
+    expect(JSON.stringify(await dataOf(old.id))).not.toContain('Mustermann');
+    expect(await dataOf(pending.id)).toEqual(data);
+    expect(await dataOf(recent.id)).toEqual(data);
   });
 });
