@@ -54,6 +54,8 @@ const EnvSchema = Type.Object({
   WEBHOOK_TIMEOUT_MS: Type.Integer({ default: 15_000, minimum: 50, maximum: 60_000 }),
   WEBHOOK_RELAY_EVERY_MS: Type.Integer({ default: 1_000, minimum: 50, maximum: 60_000 }),
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
+  /** `npm start` only: run the reference courier company (src/courier-sim) alongside the platform. */
+  COURIER_SIM: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
 });
 
 export type Env = Static<typeof EnvSchema>;

@@ -264,7 +264,10 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
     const byJob = new Map(stops.map((s) => [s.jobId, s]));
     const failed: string[] = [];
     const started = Date.now();
-    log.info({ routeId: route.routeId, stops: stops.length, realSeconds: Math.round((steps.at(-1)?.atMs ?? 0) / 1000) }, 'route handed over; driving');
+    log.info(
+      { routeId: route.routeId, stops: stops.length, realSeconds: Math.round((steps.at(-1)?.atMs ?? 0) / 1000) },
+      'route handed over; driving',
+    );
     const ref = { routeId: route.routeId };
     for (const step of steps) {
       await sleep(started + step.atMs - Date.now(), abort.signal);
@@ -289,7 +292,9 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
               at: new Date(),
             });
           if (outcome.kind === 'delivered') {
-            const result = await post(eventOf('stop.delivered', route.routeId, { ...ref, jobId: stop.jobId, identityCheck: check(true) }, stop.jobId));
+            const result = await post(
+              eventOf('stop.delivered', route.routeId, { ...ref, jobId: stop.jobId, identityCheck: check(true) }, stop.jobId),
+            );
             if (result === 'counted_as_failed') failed.push(stop.jobId);
             else stats.delivered++;
           } else {
@@ -297,7 +302,12 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
               eventOf(
                 'stop.failed',
                 route.routeId,
-                { ...ref, jobId: stop.jobId, reason: outcome.reason, ...(outcome.reason === 'identity_mismatch' ? { identityCheck: check(false) } : {}) },
+                {
+                  ...ref,
+                  jobId: stop.jobId,
+                  reason: outcome.reason,
+                  ...(outcome.reason === 'identity_mismatch' ? { identityCheck: check(false) } : {}),
+                },
                 stop.jobId,
               ),
             );
@@ -327,12 +337,15 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
 
   async function registerCompany(webhookUrl: string): Promise<CompanyCredentials> {
     const reg = options.register;
-    if (!reg) throw new Error('the courier sim needs either credentials (company id, API key, signing secret) or admin credentials to register');
+    if (!reg)
+      throw new Error('the courier sim needs either credentials (company id, API key, signing secret) or admin credentials to register');
     const { token } = await client.signIn(reg.adminUsername, reg.adminPassword);
     const office = await resolveOffice();
     const zoneIds =
       reg.zoneIds ??
-      (await client.listZones(token, office)).data.filter((z) => z.active && z.vehicleTypes.some((v) => reg.vehicleTypes.includes(v as VehicleType))).map((z) => z.id);
+      (await client.listZones(token, office)).data
+        .filter((z) => z.active && z.vehicleTypes.some((v) => reg.vehicleTypes.includes(v as VehicleType)))
+        .map((z) => z.id);
     const created = await client.createCompany(token, {
       name: reg.companyName,
       vehicleTypes: reg.vehicleTypes,
@@ -400,7 +413,11 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
       if (r.dispatchStatus === 'accepted' || ON_THE_ROAD.has(r.dispatchStatus)) watching.add(r.routeId);
       else if (r.dispatchStatus === 'offered') {
         const found = await client.getRoute(creds(), r.routeId);
-        const action = book.receive(`catch-up.${r.routeId}.${r.version}`, { type: 'route.offered', timestamp: new Date().toISOString(), data: found.route });
+        const action = book.receive(`catch-up.${r.routeId}.${r.version}`, {
+          type: 'route.offered',
+          timestamp: new Date().toISOString(),
+          data: found.route,
+        });
         if (action.kind === 'offered') track('answer offer', () => answerOffer(action.route));
       }
     }
@@ -434,7 +451,8 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
           log.warn({ reason }, 'webhook rejected');
         },
       });
-      const webhookUrl = options.webhookUrl ?? `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${receiver.port}/webhooks`;
+      const webhookUrl =
+        options.webhookUrl ?? `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${receiver.port}/webhooks`;
       credentials ??= loadState();
       if (!credentials) {
         credentials = await registerCompany(webhookUrl);
@@ -443,7 +461,10 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
       if (options.shiftDays > 0) await announceUpcomingShifts(options.register?.vehicleTypes ?? ['bike', 'ecar']);
       await catchUp();
       poller = setInterval(() => track('poll', poll), options.pollMs);
-      log.info({ companyId: credentials.companyId, webhookUrl, transport: options.transport, timeFactor: options.timeFactor }, 'courier sim running');
+      log.info(
+        { companyId: credentials.companyId, webhookUrl, transport: options.transport, timeFactor: options.timeFactor },
+        'courier sim running',
+      );
       return { webhookUrl, companyId: credentials.companyId, port: receiver.port };
     },
 

@@ -72,7 +72,10 @@ export function identityCheckAtDoor(input: {
 }): IdentityCheckReport {
   const offset = input.random() * (input.maxOffsetMetres ?? 25);
   const bearing = input.random() * 360 - 180;
-  const [lng, lat] = destination(point(input.location), offset / 1000, bearing, { units: 'kilometers' }).geometry.coordinates as [number, number];
+  const [lng, lat] = destination(point(input.location), offset / 1000, bearing, { units: 'kilometers' }).geometry.coordinates as [
+    number,
+    number,
+  ];
   return {
     methods: [...input.requiredMethods],
     result: input.passed ? 'passed' : 'failed',
@@ -98,9 +101,7 @@ export interface ReceiverShares {
 }
 
 export type ReceiverAnswer =
-  | { kind: 'accept'; delayMs: number }
-  | { kind: 'server_error' }
-  | { kind: 'throttled'; retryAfterSeconds: number };
+  { kind: 'accept'; delayMs: number } | { kind: 'server_error' } | { kind: 'throttled'; retryAfterSeconds: number };
 
 /** How the receiver answers one (verified) message. */
 export function decideReceiverAnswer(random: Random, shares: ReceiverShares): ReceiverAnswer {

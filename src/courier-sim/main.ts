@@ -5,7 +5,7 @@ import { helpText, parseSimOptions, SimOptionsError } from './sim-options.ts';
 /** `npm run courier:sim`: the reference courier company as a process of its own (see README). */
 const argv = process.argv.slice(2);
 if (argv.includes('--help') || argv.includes('-h')) {
-  console.log(helpText());
+  process.stdout.write(`${helpText()}\n`);
   process.exit(0);
 }
 let options;

@@ -40,12 +40,21 @@ export interface RetryPolicy {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
-export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fetch; retry?: RetryPolicy; onRetry?: (info: { eventId: string; attempt: number; reason: string }) => void }) {
+export function createPlatformClient(opts: {
+  baseUrl: string;
+  fetch?: typeof fetch;
+  retry?: RetryPolicy;
+  onRetry?: (info: { eventId: string; attempt: number; reason: string }) => void;
+}) {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? fetch;
   const retry = opts.retry ?? { attempts: 6, baseDelayMs: 250 };
 
-  async function call<T>(method: string, path: string, init: { body?: unknown; headers?: Record<string, string>; raw?: string } = {}): Promise<T> {
+  async function call<T>(
+    method: string,
+    path: string,
+    init: { body?: unknown; headers?: Record<string, string>; raw?: string } = {},
+  ): Promise<T> {
     const body = init.raw ?? (init.body === undefined ? undefined : JSON.stringify(init.body));
     const res = await doFetch(`${baseUrl}${path}`, {
       method,
@@ -56,7 +65,11 @@ export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fet
     const json: unknown = text ? safeJson(text) : null;
     if (!res.ok) {
       const error = (json as { error?: { code?: string; message?: string } } | null)?.error;
-      throw new PlatformError(res.status, error?.code ?? null, `${method} ${path}: ${res.status} ${error?.code ?? ''} ${error?.message ?? ''}`.trim());
+      throw new PlatformError(
+        res.status,
+        error?.code ?? null,
+        `${method} ${path}: ${res.status} ${error?.code ?? ''} ${error?.message ?? ''}`.trim(),
+      );
     }
     return json as T;
   }
@@ -71,10 +84,15 @@ export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fet
     listOffices: () => call<{ data: { id: string; slug: string; name: string }[] }>('GET', '/v1/offices'),
 
     listZones: (staffToken: string, officeId: string) =>
-      call<{ data: { id: string; vehicleTypes: string[]; active: boolean }[] }>('GET', `/v1/offices/${officeId}/zones`, { headers: bearer(staffToken) }),
+      call<{ data: { id: string; vehicleTypes: string[]; active: boolean }[] }>('GET', `/v1/offices/${officeId}/zones`, {
+        headers: bearer(staffToken),
+      }),
 
     createCompany: (staffToken: string, body: Record<string, unknown>) =>
-      call<{ company: { id: string }; apiKey: string; signingSecret: string }>('POST', '/v1/courier-companies', { body, headers: bearer(staffToken) }),
+      call<{ company: { id: string }; apiKey: string; signingSecret: string }>('POST', '/v1/courier-companies', {
+        body,
+        headers: bearer(staffToken),
+      }),
 
     deliverySlots: (officeId: string, from: string | undefined, days: number) =>
       call<{ days: { date: string; windows: { start: string; end: string }[]; closed: unknown }[] }>(
@@ -91,7 +109,9 @@ export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fet
       }),
 
     acceptRoute: (creds: CompanyCredentials, routeId: string) =>
-      call<{ dispatchStatus: string; alreadyAccepted: boolean }>('POST', `/v1/courier/routes/${routeId}/accept`, { headers: bearer(creds.apiKey) }),
+      call<{ dispatchStatus: string; alreadyAccepted: boolean }>('POST', `/v1/courier/routes/${routeId}/accept`, {
+        headers: bearer(creds.apiKey),
+      }),
 
     declineRoute: (creds: CompanyCredentials, routeId: string, reason: string) =>
       call<{ declined: true }>('POST', `/v1/courier/routes/${routeId}/decline`, { body: { reason }, headers: bearer(creds.apiKey) }),
@@ -102,7 +122,9 @@ export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fet
       }),
 
     listRoutes: (creds: CompanyCredentials) =>
-      call<{ data: { routeId: string; dispatchStatus: string; version: number }[] }>('GET', '/v1/courier/routes', { headers: bearer(creds.apiKey) }),
+      call<{ data: { routeId: string; dispatchStatus: string; version: number }[] }>('GET', '/v1/courier/routes', {
+        headers: bearer(creds.apiKey),
+      }),
 
     /**
      * One event, with the API key or signed with the signing secret (Standard Webhooks). The body
@@ -118,7 +140,11 @@ export function createPlatformClient(opts: { baseUrl: string; fetch?: typeof fet
           const signature = new Webhook(creds.signingSecret).sign(event.id, now, raw);
           return await call('POST', `/v1/webhooks/courier/${creds.companyId}`, {
             raw,
-            headers: { 'webhook-id': event.id, 'webhook-timestamp': String(Math.floor(now.getTime() / 1000)), 'webhook-signature': signature },
+            headers: {
+              'webhook-id': event.id,
+              'webhook-timestamp': String(Math.floor(now.getTime() / 1000)),
+              'webhook-signature': signature,
+            },
           });
         } catch (err) {
           const retryable = !(err instanceof PlatformError) || err.status >= 500 || err.status === 429;

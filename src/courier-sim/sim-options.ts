@@ -22,12 +22,20 @@ export const OPTIONS = {
   'webhook-url': { env: 'COURIER_SIM_WEBHOOK_URL', help: 'the URL the platform POSTs to (default http://host:port/webhooks)' },
   'time-factor': { env: 'COURIER_SIM_TIME_FACTOR', default: '60', help: 'simulated seconds per real second' },
   'fail-share': { env: 'COURIER_SIM_FAIL_SHARE', default: '0.1', help: 'share of stops that fail (not_home, refused, …)' },
-  'identity-fail-share': { env: 'COURIER_SIM_IDENTITY_FAIL_SHARE', default: '0.05', help: 'share of the other stops whose identity check fails' },
+  'identity-fail-share': {
+    env: 'COURIER_SIM_IDENTITY_FAIL_SHARE',
+    default: '0.05',
+    help: 'share of the other stops whose identity check fails',
+  },
   'decline-share': { env: 'COURIER_SIM_DECLINE_SHARE', default: '0', help: 'share of offers declined' },
   'slow-share': { env: 'COURIER_SIM_SLOW_SHARE', default: '0', help: 'share of webhooks answered late (accepted)' },
   'slow-ms': { env: 'COURIER_SIM_SLOW_MS', default: '20000', help: 'how late a slow answer is' },
   'error-share': { env: 'COURIER_SIM_ERROR_SHARE', default: '0', help: 'share of webhooks answered 500 (not processed)' },
-  'throttle-share': { env: 'COURIER_SIM_THROTTLE_SHARE', default: '0', help: 'share of webhooks answered 429 + Retry-After (not processed)' },
+  'throttle-share': {
+    env: 'COURIER_SIM_THROTTLE_SHARE',
+    default: '0',
+    help: 'share of webhooks answered 429 + Retry-After (not processed)',
+  },
   'retry-after': { env: 'COURIER_SIM_RETRY_AFTER_SECONDS', default: '5', help: 'Retry-After of a 429' },
   events: { env: 'COURIER_SIM_EVENTS', default: 'api-key', help: 'how events are reported: api-key or signed' },
   seed: { env: 'COURIER_SIM_SEED', default: '1', help: 'random seed (the same seed repeats a run)' },
@@ -65,7 +73,9 @@ export function parseSimOptions(argv: readonly string[], env: Record<string, str
     const raw = get(name) ?? '';
     const value = Number(raw);
     if (raw === '' || !Number.isFinite(value) || value < min || value > max || (integer && !Number.isInteger(value))) {
-      throw new SimOptionsError(`--${name} (${OPTIONS[name].env}) must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`);
+      throw new SimOptionsError(
+        `--${name} (${OPTIONS[name].env}) must be ${integer ? 'an integer' : 'a number'} from ${min} to ${max}, not "${raw}"`,
+      );
     }
     return value;
   };
@@ -78,7 +88,8 @@ export function parseSimOptions(argv: readonly string[], env: Record<string, str
   const apiKey = get('api-key');
   const signingSecret = get('signing-secret');
   const given = [companyId, apiKey, signingSecret].filter(Boolean).length;
-  if (given > 0 && given < 3) throw new SimOptionsError('an existing company needs all three of --company-id, --api-key and --signing-secret');
+  if (given > 0 && given < 3)
+    throw new SimOptionsError('an existing company needs all three of --company-id, --api-key and --signing-secret');
   if (companyId && !UUID.test(companyId)) throw new SimOptionsError('--company-id must be a UUID');
   if (apiKey && !apiKey.startsWith('ab_courier_')) throw new SimOptionsError('--api-key must start with ab_courier_');
   if (signingSecret && !signingSecret.startsWith('whsec_')) throw new SimOptionsError('--signing-secret must start with whsec_');
@@ -87,25 +98,42 @@ export function parseSimOptions(argv: readonly string[], env: Record<string, str
   const adminPassword = get('admin-password');
   const stateFile = get('state-file');
   if (given === 0 && !(adminUsername && adminPassword) && !stateFile) {
-    throw new SimOptionsError('give an existing company (--company-id, --api-key, --signing-secret) or admin credentials (--admin-username, --admin-password)');
+    throw new SimOptionsError(
+      'give an existing company (--company-id, --api-key, --signing-secret) or admin credentials (--admin-username, --admin-password)',
+    );
   }
-  const vehicleTypes = (get('vehicle-types') ?? '').split(',').map((v) => v.trim()).filter(Boolean);
+  const vehicleTypes = (get('vehicle-types') ?? '')
+    .split(',')
+    .map((v) => v.trim())
+    .filter(Boolean);
   if (vehicleTypes.length === 0 || !vehicleTypes.every((v): v is VehicleType => v === 'bike' || v === 'ecar')) {
     throw new SimOptionsError('--vehicle-types must be bike, ecar or bike,ecar');
   }
-  const zones = get('zones')?.split(',').map((z) => z.trim()).filter(Boolean);
+  const zones = get('zones')
+    ?.split(',')
+    .map((z) => z.trim())
+    .filter(Boolean);
   if (zones && !zones.every((z) => UUID.test(z))) throw new SimOptionsError('--zones must be zone ids (UUIDs)');
   const office = get('office') ?? '';
   const events = get('events');
   if (events !== 'api-key' && events !== 'signed') throw new SimOptionsError('--events must be api-key or signed');
   const shares = { slow: share('slow-share'), serverError: share('error-share'), throttled: share('throttle-share') };
-  if (shares.slow + shares.serverError + shares.throttled > 1) throw new SimOptionsError('--slow-share, --error-share and --throttle-share add up to more than 1');
+  if (shares.slow + shares.serverError + shares.throttled > 1)
+    throw new SimOptionsError('--slow-share, --error-share and --throttle-share add up to more than 1');
 
   return {
     platformUrl: platformUrl.replace(/\/+$/, ''),
     ...(given === 3 && companyId && apiKey && signingSecret ? { credentials: { companyId, apiKey, signingSecret } } : {}),
     ...(adminUsername && adminPassword
-      ? { register: { adminUsername, adminPassword, companyName: get('company-name') ?? 'Simulierter Kurier', vehicleTypes, ...(zones ? { zoneIds: zones } : {}) } }
+      ? {
+          register: {
+            adminUsername,
+            adminPassword,
+            companyName: get('company-name') ?? 'Simulierter Kurier',
+            vehicleTypes,
+            ...(zones ? { zoneIds: zones } : {}),
+          },
+        }
       : {}),
     ...(stateFile ? { stateFile } : {}),
     office: UUID.test(office) ? { id: office } : { slug: office },

@@ -11,7 +11,10 @@ export type DriveStep =
   | { atMs: number; action: 'door'; jobId: string }
   | { atMs: number; action: 'finish' };
 
-export function driveTimeline(route: Pick<SimRoute, 'pickupAt' | 'returnBy' | 'stops'>, opts: { timeFactor: number; doorSeconds: number }): DriveStep[] {
+export function driveTimeline(
+  route: Pick<SimRoute, 'pickupAt' | 'returnBy' | 'stops'>,
+  opts: { timeFactor: number; doorSeconds: number },
+): DriveStep[] {
   const origin = Date.parse(route.pickupAt);
   const scale = (simMs: number) => Math.max(0, Math.round(simMs / opts.timeFactor));
   const steps: DriveStep[] = [{ atMs: 0, action: 'start' }];

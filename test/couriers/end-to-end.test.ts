@@ -87,7 +87,12 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     await p.auth.createStaffUser({ ...admin, displayName: 'E2E Admin', roles: ['admin'], officeId: null, actorId: null });
     // The sim signs in as admin through the auth API and registers itself with all zones of the office.
     const started = await startSim(p, {
-      register: { adminUsername: admin.username, adminPassword: admin.password, companyName: `Sim ${randomBytes(3).toString('hex')}`, vehicleTypes: ['bike', 'ecar'] },
+      register: {
+        adminUsername: admin.username,
+        adminPassword: admin.password,
+        companyName: `Sim ${randomBytes(3).toString('hex')}`,
+        vehicleTypes: ['bike', 'ecar'],
+      },
     });
     sim = started.sim;
     simPort = started.started.port;
@@ -158,7 +163,10 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     const passport = await paidBooking(p, { documentType: 'passport', preferredWindows: [d1, d2] });
 
     for (const b of [card, passport]) {
-      const arrived = await api(p, 'POST', '/v1/document-arrivals', { ...clerk, body: { officeId, applicationNumber: b.applicationNumber } });
+      const arrived = await api(p, 'POST', '/v1/document-arrivals', {
+        ...clerk,
+        body: { officeId, applicationNumber: b.applicationNumber },
+      });
       expect(arrived.status, JSON.stringify(arrived.body)).toBe(200);
       expect(arrived.body.status).toBe('document_ready');
     }
@@ -174,7 +182,12 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     expect(accepted1.body.courierCompanyId).toBe(companyId);
     expect(accepted1.body.offers).toEqual([expect.objectContaining({ companyId, status: 'accepted' })]);
     // The offer came by webhook (verified by the sim with standardwebhooks), and the sim knows its stops.
-    expect(sim.book.routes.get(route1)?.route?.stops.map((s) => s.jobId).sort()).toEqual(accepted1.body.stops.map((s: Json) => s.jobId).sort());
+    expect(
+      sim.book.routes
+        .get(route1)
+        ?.route?.stops.map((s) => s.jobId)
+        .sort(),
+    ).toEqual(accepted1.body.stops.map((s: Json) => s.jobId).sort());
     const passportJob = accepted1.body.stops.find((s: Json) => s.bookingId === passport.id).jobId as string;
     notHome.add(passportJob);
 
@@ -189,7 +202,13 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     expect(byBooking(done1.body, passport.id)).toMatchObject({ status: 'attempt_failed', custodyHolder: 'courier', deliveryAttempts: 1 });
     const [check] = done1.body.identityChecks;
     expect(done1.body.identityChecks).toHaveLength(1);
-    expect(check).toMatchObject({ bookingId: card.id, methods: ['photo_comparison'], passed: true, flaggedForReview: false, courierRef: 'sim-rider-7' });
+    expect(check).toMatchObject({
+      bookingId: card.id,
+      methods: ['photo_comparison'],
+      passed: true,
+      flaggedForReview: false,
+      courierRef: 'sim-rider-7',
+    });
     expect(check.distanceMetres).toBeLessThanOrEqual(25);
 
     // The custody of the delivered card: office → courier → citizen, in a chain that verifies.
