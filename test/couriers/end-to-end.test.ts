@@ -6,6 +6,8 @@ import { createCourierSim, type CourierSim, type SimOptions } from '../../src/co
 import { localDate } from '../../src/shared/zoned-time.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, deliveryWindow, eventually, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { NEARBY } from '../planning/helpers.ts';
+import { must } from '../helpers/must.ts';
 
 /**
  * The whole way of a document, against the real platform (API, workers, outbound webhooks through
@@ -102,8 +104,8 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     await sim?.close();
   });
 
-  async function paidBooking(p: TestPlatform, overrides: Record<string, unknown>) {
-    const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location: NEAR } });
+  async function paidBooking(p: TestPlatform, overrides: Record<string, unknown>, location: [number, number] = NEAR) {
+    const quote = await api(p, 'POST', '/v1/quotes', { body: { officeId, address: ADDRESS, location } });
     const body = bookingBody(quote.body.id, overrides);
     const created = await api(p, 'POST', '/v1/bookings', { body, headers: { 'idempotency-key': randomUUID() } });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
@@ -275,5 +277,133 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     expect(passportCustody.body.entries.map((e: Json) => e.event)).toEqual(['arrived', 'handover', 'returned', 'handover', 'returned']);
     expect(passportCustody.body.holder).toBe('office');
     expect(await createCustodyRepository(p.db).verify()).toMatchObject({ ok: true });
+  });
+  test('under a misbehaving receiver and random doors, every document ends delivered or back in the office, and each event counts once', async ({
+    p,
+  }) => {
+    const d3 = deliveryWindow(new Date(Date.parse(d2.start) + 86_400_000), 0);
+    const day3 = localDate(new Date(d3.start), TZ);
+    // A second company of its own, with the shares instead of the test's choices: 30 % of doors fail,
+    // 20 % of the rest fail the identity check; the receiver answers 30 % with 500, 15 % with 429
+    // (Retry-After 1 s) and 15 % after the platform's timeout.
+    const chaos = createCourierSim(
+      simOptions(
+        {
+          register: {
+            adminUsername: admin.username,
+            adminPassword: admin.password,
+            companyName: `Chaos ${randomBytes(3).toString('hex')}`,
+            vehicleTypes: ['bike'],
+          },
+          outcomes: { failedStops: 0.3, failedIdentityChecks: 0.2 },
+          receiver: { slow: 0.15, serverError: 0.3, throttled: 0.15, slowMs: 1_500, retryAfterSeconds: 1 },
+          seed: 2026,
+        },
+        p,
+      ),
+      { logger: pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }) },
+    );
+    await chaos.start();
+    try {
+      const bookings = [];
+      for (const [i, location] of NEARBY.entries()) {
+        // Every third one is a child's passport: a parent with custody shows their own ID document.
+        bookings.push(
+          await paidBooking(p, { documentType: i % 3 === 0 ? 'child_passport' : 'passport', preferredWindows: [d3] }, location),
+        );
+      }
+      for (const b of bookings) {
+        expect(
+          (await api(p, 'POST', '/v1/document-arrivals', { ...clerk, body: { officeId, applicationNumber: b.applicationNumber } })).status,
+        ).toBe(200);
+      }
+      // Three riders of two stops each: three routes driven at once.
+      expect(await chaos.announceShift(day3, 'bike', { vehicleCount: 3, capacity: 2 })).toMatchObject({ id: expect.any(String) });
+
+      const requested = await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: day3 } });
+      expect(requested.status).toBe(202);
+      const draft = await eventually(
+        () => api(p, 'GET', `/v1/offices/${officeId}/plans/${day3}`, supervisor),
+        (r) => r.status === 200 && ['draft', 'failed'].includes(r.body.status),
+        20_000,
+      );
+      expect(draft.body.unassigned).toEqual([]);
+      expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${day3}/confirm`, supervisor)).status).toBe(200);
+      const routeIds: string[] = draft.body.routes.map((r: Json) => r.id);
+
+      expect(routeIds.length).toBeGreaterThanOrEqual(3);
+      for (const id of routeIds) await untilRoute(p, id, (r) => r.dispatchStatus === 'accepted');
+
+      // A citizen cancels after the company accepted: it hears route.updated (a higher version, one stop fewer).
+      const cancelled = must(bookings[1], 'the second booking');
+      const cancelledRoute = must(
+        routeIds.find((id) => draft.body.routes.find((r: Json) => r.id === id).stops.some((s: Json) => s.bookingId === cancelled.id)),
+        'the route of the cancelled booking',
+      );
+      const versionBefore = must(chaos.book.routes.get(cancelledRoute), 'the route in the sim').version;
+      const cancel = await api(p, 'POST', `/v1/bookings/${cancelled.id}/cancel`, { headers: cancelled.tracking });
+      expect(cancel.status, JSON.stringify(cancel.body)).toBe(200);
+      await eventually(
+        async () => chaos.book.routes.get(cancelledRoute),
+        (r) => r !== undefined && r.version > versionBefore,
+        20_000,
+      );
+      expect(chaos.book.routes.get(cancelledRoute)?.route?.stops).toHaveLength(
+        draft.body.routes.find((r: Json) => r.id === cancelledRoute).stops.length - 1,
+      );
+
+      for (const id of routeIds) {
+        const accepted = await route(p, id);
+        const planned = accepted.body.stops.filter((s: Json) => s.status === 'planned');
+        await handOver(
+          p,
+          id,
+          'handover',
+          planned.map((s: Json) => s.applicationNumber),
+        );
+      }
+      const done = [];
+      for (const id of routeIds) done.push((await untilRoute(p, id, (r) => r.dispatchStatus === 'completed')).body);
+      const stops: Json[] = done.flatMap((r) => r.stops).filter((s: Json) => s.bookingId !== cancelled.id);
+      expect(stops).toHaveLength(bookings.length - 1);
+      const delivered = stops.filter((s) => s.status === 'delivered');
+      const failed = stops.filter((s) => s.status === 'attempt_failed');
+      expect(delivered.length + failed.length).toBe(bookings.length - 1);
+      expect(chaos.stats).toMatchObject({
+        offersReceived: routeIds.length,
+        accepted: routeIds.length,
+        delivered: delivered.length,
+        failed: failed.length,
+      });
+      expect(chaos.stats).toMatchObject({ signatureRejected: 0, eventsRefused: 0 });
+      // Every delivered document has exactly one passed check with its required methods, near the door.
+      const checks: Json[] = done.flatMap((r) => r.identityChecks);
+      for (const s of delivered) {
+        const passed = checks.filter((c) => c.bookingId === s.bookingId);
+        expect(passed).toHaveLength(1);
+        expect(passed[0]).toMatchObject({ passed: true, flaggedForReview: false });
+      }
+      const childPassports = bookings.filter((_, i) => i % 3 === 0).map((b) => b.id);
+      for (const c of checks.filter((c) => childPassports.includes(c.bookingId))) {
+        expect([...c.methods].sort()).toEqual(['parental_custody', 'second_id_document']);
+      }
+      for (const s of failed) expect(s).toMatchObject({ custodyHolder: 'courier', deliveryAttempts: 1 });
+
+      // The failed ones come back under four eyes: in the office, plannable again.
+      for (const r of done) {
+        const back = r.stops.filter((s: Json) => s.status === 'attempt_failed').map((s: Json) => s.applicationNumber);
+        if (back.length === 0) continue;
+        const returned = await handOver(p, r.id, 'return', back);
+        expect(returned.bookings.map((b) => b.status)).toEqual(back.map(() => 'attempt_failed'));
+      }
+      // No webhook died or is still pending: the retries got every one through, and the sim acted on each once.
+      const own = await api(p, 'GET', '/v1/courier/webhook-events', { headers: { authorization: `Bearer ${chaos.credentials().apiKey}` } });
+      expect(own.body.data.map((e: Json) => e.status)).toEqual(own.body.data.map(() => 'delivered'));
+      // One route.offered per route and the cancellation's route.updated.
+      expect(own.body.data.length).toBe(routeIds.length + 1);
+      expect(await createCustodyRepository(p.db).verify()).toMatchObject({ ok: true });
+    } finally {
+      await chaos.close();
+    }
   });
 });
