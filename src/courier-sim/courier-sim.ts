@@ -232,7 +232,9 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
     for (const routeId of [...watching]) {
       if (abort.signal.aborted) return;
       const found = await client.getRoute(creds(), routeId).catch((err: unknown) => {
-        log.warn({ routeId, err: describe(err) }, 'route poll failed');
+        // Not ours any more (offered to another company meanwhile): nothing to wait for.
+        if (err instanceof PlatformError && err.status === 404) watching.delete(routeId);
+        else log.warn({ routeId, err: describe(err) }, 'route poll failed');
         return null;
       });
       if (!found) continue;
@@ -453,7 +455,13 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
       });
       const webhookUrl =
         options.webhookUrl ?? `http://${options.host.includes(':') ? `[${options.host}]` : options.host}:${receiver.port}/webhooks`;
-      credentials ??= loadState();
+      if (!credentials) {
+        const saved = loadState();
+        // A state file from an earlier database (DATA_DIR reset) names a company the platform no longer knows.
+        if (saved && options.register && !(await client.knowsCompany(saved)))
+          log.warn('saved courier company unknown to the platform; registering anew');
+        else credentials = saved;
+      }
       if (!credentials) {
         credentials = await registerCompany(webhookUrl);
         saveState(credentials);

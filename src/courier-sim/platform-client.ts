@@ -100,6 +100,16 @@ export function createPlatformClient(opts: {
         `/v1/offices/${officeId}/delivery-slots?days=${days}${from ? `&from=${from}` : ''}`,
       ),
 
+    /** False when the key opens nothing (401): the company is gone or suspended, or the key was rotated. */
+    knowsCompany: (creds: CompanyCredentials) =>
+      call<{ id: string }>('GET', '/v1/courier/company', { headers: bearer(creds.apiKey) }).then(
+        (c) => c.id === creds.companyId,
+        (err: unknown) => {
+          if (err instanceof PlatformError && err.status === 401) return false;
+          throw err;
+        },
+      ),
+
     announceShift: (creds: CompanyCredentials, body: Record<string, unknown>) =>
       call<{ id: string }>('POST', '/v1/courier/shifts', { body, headers: bearer(creds.apiKey) }),
 
