@@ -468,7 +468,13 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
       }
       if (options.shiftDays > 0) await announceUpcomingShifts(options.register?.vehicleTypes ?? ['bike', 'ecar']);
       await catchUp();
-      poller = setInterval(() => track('poll', poll), options.pollMs);
+      let polling = false;
+      // One poll at a time: a slow platform must not pile them up.
+      poller = setInterval(() => {
+        if (polling) return;
+        polling = true;
+        track('poll', () => poll().finally(() => (polling = false)));
+      }, options.pollMs);
       log.info(
         { companyId: credentials.companyId, webhookUrl, transport: options.transport, timeFactor: options.timeFactor },
         'courier sim running',

@@ -4,7 +4,13 @@ import { distance } from '@turf/turf';
 import fc from 'fast-check';
 import { Webhook } from 'standardwebhooks';
 import { describe, expect, test } from 'vitest';
-import { createRandom, decideReceiverAnswer, decideStopOutcome, identityCheckAtDoor } from '../../src/courier-sim/decisions.ts';
+import {
+  createRandom,
+  decideOffer,
+  decideReceiverAnswer,
+  decideStopOutcome,
+  identityCheckAtDoor,
+} from '../../src/courier-sim/decisions.ts';
 import { withDemoCourierAllowList, demoAdminPassword } from '../../src/courier-sim/demo-courier.ts';
 import { createPlatformClient, PlatformError } from '../../src/courier-sim/platform-client.ts';
 import { startSimReceiver } from '../../src/courier-sim/receiver.ts';
@@ -114,6 +120,10 @@ describe('the reference courier company: its decisions (pure)', () => {
     expect(Array.from({ length: 100 }, () => decideStopOutcome(random, { failedStops: 0, failedIdentityChecks: 0 }).kind)).not.toContain(
       'failed',
     );
+
+    const offers = Array.from({ length: 4000 }, () => decideOffer(random, 0.25));
+    expect(offers.filter((o) => o === 'decline').length / 4000).toBeCloseTo(0.25, 1);
+    expect(Array.from({ length: 100 }, () => decideOffer(random, 0))).not.toContain('decline');
 
     const answers = Array.from({ length: 4000 }, () =>
       decideReceiverAnswer(random, { slow: 0.1, serverError: 0.2, throttled: 0.1, slowMs: 500, retryAfterSeconds: 3 }),
