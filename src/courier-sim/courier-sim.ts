@@ -214,7 +214,7 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
 
   async function post(event: CourierEvent): Promise<string | null> {
     try {
-      const { outcome } = await client.postEvent(creds(), options.transport, event);
+      const { outcome } = await client.postEvent(creds(), options.transport, event, abort.signal);
       stats.eventsPosted++;
       log.info({ eventId: event.id, type: event.type, outcome }, 'event reported');
       return outcome;

@@ -36,9 +36,31 @@ export class PlatformError extends Error {
 export interface RetryPolicy {
   attempts: number;
   baseDelayMs: number;
+  /** The longest wait between two attempts. */
+  maxDelayMs: number;
 }
 
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/**
+ * About 4.5 minutes of retries: an event's timestamp is when it happened, and the platform refuses
+ * one older than its tolerance (COURIER_EVENT_TOLERANCE_SECONDS, default 300 s), so retrying longer
+ * would only collect refusals.
+ */
+export const DEFAULT_RETRY: RetryPolicy = { attempts: 32, baseDelayMs: 250, maxDelayMs: 10_000 };
+
+/** Waits, or rejects at once when the signal aborts (the sim is closing). */
+const sleep = (ms: number, signal?: AbortSignal) =>
+  new Promise<void>((resolve, reject) => {
+    if (signal?.aborted) return reject(new Error('aborted'));
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(new Error('aborted'));
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 
 export function createPlatformClient(opts: {
   baseUrl: string;
@@ -48,7 +70,7 @@ export function createPlatformClient(opts: {
 }) {
   const baseUrl = opts.baseUrl.replace(/\/+$/, '');
   const doFetch = opts.fetch ?? fetch;
-  const retry = opts.retry ?? { attempts: 6, baseDelayMs: 250 };
+  const retry = opts.retry ?? DEFAULT_RETRY;
 
   async function call<T>(
     method: string,
@@ -141,7 +163,12 @@ export function createPlatformClient(opts: {
      * bytes and event id stay the same on every attempt; a signed retry gets a fresh
      * webhook-timestamp. 4xx answers are not retried (the event is wrong or not yet applicable).
      */
-    async postEvent(creds: CompanyCredentials, transport: EventTransport, event: CourierEvent): Promise<{ outcome: string }> {
+    async postEvent(
+      creds: CompanyCredentials,
+      transport: EventTransport,
+      event: CourierEvent,
+      signal?: AbortSignal,
+    ): Promise<{ outcome: string }> {
       const raw = JSON.stringify(event);
       for (let attempt = 1; ; attempt++) {
         try {
@@ -160,7 +187,7 @@ export function createPlatformClient(opts: {
           const retryable = !(err instanceof PlatformError) || err.status >= 500 || err.status === 429;
           if (!retryable || attempt >= retry.attempts) throw err;
           opts.onRetry?.({ eventId: event.id, attempt, reason: err instanceof PlatformError ? String(err.status) : errorCode(err) });
-          await sleep(retry.baseDelayMs * 2 ** (attempt - 1));
+          await sleep(Math.min(retry.maxDelayMs, retry.baseDelayMs * 2 ** (attempt - 1)), signal);
         }
       }
     },

@@ -12,7 +12,7 @@ import {
   identityCheckAtDoor,
 } from '../../src/courier-sim/decisions.ts';
 import { withDemoCourierAllowList, demoAdminPassword } from '../../src/courier-sim/demo-courier.ts';
-import { createPlatformClient, PlatformError } from '../../src/courier-sim/platform-client.ts';
+import { createPlatformClient, DEFAULT_RETRY, PlatformError } from '../../src/courier-sim/platform-client.ts';
 import { startSimReceiver } from '../../src/courier-sim/receiver.ts';
 import { createRouteBook, type SimRoute } from '../../src/courier-sim/route-book.ts';
 import { parseSimOptions, SimOptionsError } from '../../src/courier-sim/sim-options.ts';
@@ -241,7 +241,12 @@ describe('the reference courier company: its receiver and its event posts', () =
     }
   });
 
-  test('an event post is retried on 5xx and network errors with the same id and body; a 409 is not retried', async () => {
+  test('an event post is retried on 5xx and network errors with the same id and body, for less than the platform’s tolerance; a 409 is not retried', async () => {
+    let total = 0;
+    for (let a = 1; a < DEFAULT_RETRY.attempts; a++) total += Math.min(DEFAULT_RETRY.maxDelayMs, DEFAULT_RETRY.baseDelayMs * 2 ** (a - 1));
+    expect(total).toBeGreaterThan(240_000);
+    expect(total).toBeLessThan(300_000);
+
     const seen: { id: string; body: string }[] = [];
     let answer = [503, 502, 200];
     const server = http.createServer((req, res) => {
@@ -267,7 +272,7 @@ describe('the reference courier company: its receiver and its event posts', () =
     try {
       const client = createPlatformClient({
         baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-        retry: { attempts: 5, baseDelayMs: 5 },
+        retry: { attempts: 5, baseDelayMs: 5, maxDelayMs: 20 },
       });
       const creds = { companyId: '11111111-1111-4111-8111-111111111111', apiKey: 'ab_courier_x', signingSecret: secret };
       const event = { id: 'sim.route.started.r1', type: 'route.started', timestamp: new Date().toISOString(), data: { routeId: 'r1' } };
