@@ -80,7 +80,6 @@ describe('end to end: booking, payment, scan-in, plan, offer, four-eyes handover
     return { sim: s, started: await s.start() };
   };
 
-  // Generous limits for a loaded 2-core machine; a run takes about 5 s per test.
   test.beforeAll(async ({ p }) => {
     officeId = (await seedOffice(p.db)).office.id;
     clerk = await p.staff(['clerk'], officeId);
