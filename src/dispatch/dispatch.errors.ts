@@ -39,6 +39,14 @@ export const createEventTimestampError = (toleranceSeconds: number) =>
     message: `The event's timestamp is more than ${toleranceSeconds} s away from now: send events as they happen, with the current time`,
   });
 
+/** The event's own time (when it happened) is in the future or more than two days ago. */
+export const createEventTimeError = (toleranceSeconds: number) =>
+  createError({
+    code: 'dispatch.event_time_implausible',
+    status: 400,
+    message: `The event's timestamp lies in the future (more than ${toleranceSeconds} s) or more than 48 h back: send the time it happened, in UTC`,
+  });
+
 export const createEventSignatureError = createErrorFactory({
   code: 'dispatch.invalid_signature',
   status: 400,

@@ -12,7 +12,7 @@ import type { CourierEvent } from './courier-events.ts';
 import { cancelRoute, expireOfferInTx, releaseBookingsOfRoute, reofferRoute, type OfferSettings } from './dispatch-tx.ts';
 import {
   createEventIdReusedError,
-  createEventTimestampError,
+  createEventTimeError,
   createJobNotOnRouteError,
   createNoOpenOfferError,
   createOfferExpiredError,
@@ -39,6 +39,9 @@ export interface DispatchDeps {
   /** After a commit that made offers: their deadline jobs (a sweep catches a lost one). */
   afterOffers?: (offers: RouteOffer[]) => Promise<void>;
 }
+
+/** Events that happened longer ago than this are refused: no delivery day lasts that long. */
+const MAX_EVENT_AGE_MS = 48 * 3_600_000;
 
 /** Routes whose documents the courier holds. */
 const ON_THE_ROAD: RouteDispatchStatus[] = ['handed_over', 'started'];
@@ -312,8 +315,12 @@ export function createDispatchService(deps: DispatchDeps) {
     async applyCourierEvent(company: CourierCompany, event: CourierEvent) {
       const now = clock();
       const occurredAt = new Date(event.timestamp);
-      if (Math.abs(now.getTime() - occurredAt.getTime()) > settings.eventToleranceSeconds * 1000) {
-        throw createEventTimestampError(settings.eventToleranceSeconds);
+      // The event's own time is when it happened: a courier who was offline reports late, and that
+      // must still count (the replay window of a signed message is its webhook-timestamp, checked at
+      // the endpoint). A time in the future, or older than a delivery day can matter, is refused.
+      const ageMs = now.getTime() - occurredAt.getTime();
+      if (ageMs < -settings.eventToleranceSeconds * 1000 || ageMs > MAX_EVENT_AGE_MS) {
+        throw createEventTimeError(settings.eventToleranceSeconds);
       }
       const result = await db.transaction(async (tx) => {
         const repo = createDispatchRepository(tx);
