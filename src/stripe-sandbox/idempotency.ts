@@ -24,7 +24,7 @@ export function findReplay(store: SandboxStore, request: IdempotentRequest, nowM
   }
   store.pruneIdempotencyRecords(nowMs - IDEMPOTENCY_TTL_MS);
   const record = store.getIdempotencyRecord(request.key);
-  if (!record) return undefined;
+  if (!record || record.createdAtMs < nowMs - IDEMPOTENCY_TTL_MS) return undefined;
   if (record.method !== request.method || record.path !== request.path) throw idempotencyMismatch(request.key, 'endpoint');
   if (record.fingerprint !== request.fingerprint) throw idempotencyMismatch(request.key, 'parameters');
   return record;

@@ -43,10 +43,19 @@ export interface SandboxStore {
   /** All objects of a kind, oldest first. */
   list<K extends StoredKind>(kind: K): StoredObjects[K][];
   remove(kind: StoredKind, id: string): void;
+  /** Whether an object is held (no copy made). */
+  has(kind: StoredKind, id: string): boolean;
+  count(kind: StoredKind): number;
   getIdempotencyRecord(key: string): IdempotencyRecord | undefined;
   saveIdempotencyRecord(record: IdempotencyRecord): void;
-  /** Drops idempotency records created before `cutoffMs` (Stripe keeps keys for 24 hours). */
-  pruneIdempotencyRecords(cutoffMs: number): void;
+  /**
+   * Drops idempotency records created before `cutoffMs` (Stripe keeps keys for 24 hours) and
+   * says how many. Costs what it drops, not what is held: records are kept in creation order.
+   */
+  pruneIdempotencyRecords(cutoffMs: number): number;
+  idempotencyCount(): number;
+  /** Every record held, oldest first. */
+  idempotencyRecords(): IdempotencyRecord[];
   /** Writes pending changes where a store keeps them (see file-store.ts); called on close. */
   flush?(): void;
 }
@@ -83,16 +92,29 @@ export function createMemoryStore(): SandboxStore {
     remove(kind, id) {
       collection(kind).delete(id);
     },
+    has: (kind, id) => collection(kind).has(id),
+    count: (kind) => collection(kind).size,
     getIdempotencyRecord(key) {
       return idempotency.get(key);
     },
     saveIdempotencyRecord(record) {
+      // Deleted first, so a re-saved key moves to the end and the map stays in creation order.
+      idempotency.delete(record.key);
       idempotency.set(record.key, record);
     },
     pruneIdempotencyRecords(cutoffMs) {
+      // A Map iterates in insertion order, which is creation order: stop at the first record still
+      // young enough. A record saved while a test clock ran behind may outlive its cutoff a little;
+      // findReplay ignores any record past its lifetime, so that never replays an expired key.
+      let pruned = 0;
       for (const [key, record] of idempotency) {
-        if (record.createdAtMs < cutoffMs) idempotency.delete(key);
+        if (record.createdAtMs >= cutoffMs) break;
+        idempotency.delete(key);
+        pruned++;
       }
+      return pruned;
     },
+    idempotencyCount: () => idempotency.size,
+    idempotencyRecords: () => [...idempotency.values()],
   };
 }
