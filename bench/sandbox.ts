@@ -1,0 +1,70 @@
+/**
+ * Does the offline Stripe sandbox slow down as it fills? Creates PaymentIntents through
+ * stripe-node (each with an idempotency key, as the platform sends them) with 10 concurrent
+ * clients against a sandbox on the file store, and compares the cost per PaymentIntent of a
+ * window early in the run (around the 1,000th) with the last window (around the N-th).
+ *
+ *   npm run bench:sandbox -- [--count 100000] [--window 1000] [--concurrency 10]
+ */
+import { mkdtempSync, rmSync, statSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import Stripe from 'stripe';
+import { createFileStore, createStripeSandbox } from '../src/stripe-sandbox/index.ts';
+
+const flag = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
+  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
+  return v;
+};
+const COUNT = flag('count', 100_000);
+const WINDOW = Math.min(flag('window', 1_000), Math.floor(COUNT / 4));
+const CONCURRENCY = flag('concurrency', 10);
+
+const dir = mkdtempSync(path.join(tmpdir(), 'bench-sandbox-'));
+const file = path.join(dir, 'stripe-sandbox.json');
+const sandbox = createStripeSandbox({ store: createFileStore(file) });
+await sandbox.listen({ port: 0 });
+const stripe = new Stripe('sk_test_bench', { ...sandbox.clientOptions(), maxNetworkRetries: 0 });
+
+/** Wall-clock finish time of each PaymentIntent, by its number (1-based). */
+const finishedAt = new Float64Array(COUNT + 1);
+let next = 1;
+const started = performance.now();
+finishedAt[0] = started;
+async function client() {
+  for (;;) {
+    const n = next++;
+    if (n > COUNT) return;
+    await stripe.paymentIntents.create(
+      { amount: 450, currency: 'eur', metadata: { booking_id: `b${n}`, kassenzeichen: `KZ-${n}` } },
+      { idempotencyKey: `bench:${n}` },
+    );
+    finishedAt[n] = performance.now();
+  }
+}
+await Promise.all(Array.from({ length: CONCURRENCY }, client));
+const totalSeconds = (performance.now() - started) / 1000;
+
+/** Milliseconds of wall-clock per PaymentIntent over the window ending at PaymentIntent `end`. */
+const costAround = (end: number) => ((finishedAt[end] ?? 0) - (finishedAt[end - WINDOW] ?? 0)) / WINDOW;
+const early = costAround(Math.min(COUNT, 1_000 + WINDOW / 2));
+const late = costAround(COUNT);
+const memory = process.memoryUsage();
+await sandbox.close();
+const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
+console.table({
+  paymentIntents: COUNT,
+  concurrency: CONCURRENCY,
+  seconds: Number(totalSeconds.toFixed(1)),
+  perSecond: Math.round(COUNT / totalSeconds),
+  [`ms per PI around #1000 (window ${WINDOW})`]: Number(early.toFixed(3)),
+  [`ms per PI around #${COUNT}`]: Number(late.toFixed(3)),
+  lateOverEarly: Number((late / early).toFixed(2)),
+  rssMB: Math.round(memory.rss / 1e6),
+  heapUsedMB: Math.round(memory.heapUsed / 1e6),
+  snapshotMB: Number((size(file) / 1e6).toFixed(1)),
+  logMB: Number((size(`${file}.log`) / 1e6).toFixed(1)),
+});
+rmSync(dir, { recursive: true, force: true });
