@@ -1,9 +1,16 @@
-import { and, eq, gt, inArray, isNull, lt, lte, or } from 'drizzle-orm';
+import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { firstRow } from '../shared/required.ts';
 import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
 
 export function createOfficesRepository(db: DbOrTx) {
+  /** In the transaction of the zone or tariff change: cached prices of the office are stale from its commit on. */
+  const bumpPricingVersion = async (officeId: string) => {
+    await db
+      .update(offices)
+      .set({ pricingVersion: sql`${offices.pricingVersion} + 1` })
+      .where(eq(offices.id, officeId));
+  };
   return {
     async findById(id: string): Promise<Office | undefined> {
       const [row] = await db.select().from(offices).where(eq(offices.id, id));
@@ -33,8 +40,11 @@ export function createOfficesRepository(db: DbOrTx) {
         .for('update');
       return row;
     },
-    insertZone: async (values: typeof serviceZones.$inferInsert) =>
-      firstRow(await db.insert(serviceZones).values(values).returning(), 'INSERT service_zones RETURNING'),
+    insertZone: async (values: typeof serviceZones.$inferInsert) => {
+      const zone = firstRow(await db.insert(serviceZones).values(values).returning(), 'INSERT service_zones RETURNING');
+      await bumpPricingVersion(values.officeId);
+      return zone;
+    },
     /** Undefined when the office has no such zone. */
     async setZoneActive(officeId: string, zoneId: string, active: boolean): Promise<ServiceZone | undefined> {
       const [row] = await db
@@ -42,6 +52,7 @@ export function createOfficesRepository(db: DbOrTx) {
         .set({ active })
         .where(and(eq(serviceZones.id, zoneId), eq(serviceZones.officeId, officeId)))
         .returning();
+      if (row) await bumpPricingVersion(officeId);
       return row;
     },
 
@@ -74,12 +85,18 @@ export function createOfficesRepository(db: DbOrTx) {
         .for('update');
       return row;
     },
-    insertTariff: async (values: typeof tariffs.$inferInsert) =>
-      firstRow(await db.insert(tariffs).values(values).returning(), 'INSERT tariffs RETURNING'),
-    endTariff: async (tariffId: string, validTo: Date) =>
-      firstRow(
+    insertTariff: async (values: typeof tariffs.$inferInsert) => {
+      const tariff = firstRow(await db.insert(tariffs).values(values).returning(), 'INSERT tariffs RETURNING');
+      await bumpPricingVersion(values.officeId);
+      return tariff;
+    },
+    endTariff: async (tariffId: string, validTo: Date) => {
+      const tariff = firstRow(
         await db.update(tariffs).set({ validTo }).where(eq(tariffs.id, tariffId)).returning(),
         'UPDATE tariffs RETURNING (row locked by lockTariff)',
-      ),
+      );
+      await bumpPricingVersion(tariff.officeId);
+      return tariff;
+    },
   };
 }

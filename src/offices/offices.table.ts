@@ -84,6 +84,12 @@ export const offices = pgTable(
       .notNull()
       .default(sql`'{}'::varchar[]`),
     paymentIssueHandling: paymentIssueHandlingEnum('payment_issue_handling').notNull().default('hold'),
+    /**
+     * Counts every change of the office's zones and tariffs (the repository bumps it with the
+     * change). Every API process keeps priced zones cached per office and version, so a quote reads
+     * one office row instead of parsing every polygon, and no process prices with a stale zone.
+     */
+    pricingVersion: integer('pricing_version').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -5,6 +5,7 @@ import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
 import { priceLocation } from './pricing.ts';
+import { createPricingCache, type PricingCache } from './pricing-cache.ts';
 import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
 import { createNoTariffError, createOutsideServiceAreaError, createPostalCodeNotServedError } from './quotes.errors.ts';
 import { createQuotesRepository } from './quotes.repository.ts';
@@ -12,8 +13,9 @@ import { createQuotesRepository } from './quotes.repository.ts';
 /** How many days of delivery slots a quote shows (from tomorrow, office time). */
 export const QUOTE_SLOT_DAYS = 28;
 
-export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number }) {
+export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number; pricing?: PricingCache }) {
   const offices = createOfficesRepository(deps.db);
+  const pricing = deps.pricing ?? createPricingCache();
   return {
     /**
      * Prices delivery to an address at a position. The postal code must be one the office serves
@@ -27,7 +29,7 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
         throw createPostalCodeNotServedError(input.address.postalCode, describePostalCodes(office.postalCodes));
       }
       const now = deps.clock();
-      const [zones, tariffs] = await Promise.all([offices.activeZones(office.id), offices.tariffsValidAt(office.id, now)]);
+      const { zones, tariffs } = await pricing.pricingOf(deps.db, office, now);
       const priced = priceLocation(input.location, zones, tariffs);
       if (!priced.insideAnyZone) throw createOutsideServiceAreaError();
       if (priced.options.length === 0) throw createNoTariffError();

@@ -1,0 +1,1 @@
+ALTER TABLE "offices" ADD COLUMN "pricing_version" integer DEFAULT 0 NOT NULL;

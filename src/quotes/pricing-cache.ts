@@ -1,0 +1,47 @@
+import { bbox } from '@turf/turf';
+import type { DbOrTx } from '../db/client.ts';
+import { createOfficesRepository } from '../offices/offices.repository.ts';
+import type { Office, ServiceZone, Tariff } from '../offices/offices.table.ts';
+
+export interface OfficePricing {
+  version: number;
+  /** Active zones, each geometry with its bounding box set, so turf rejects a far point without walking the ring. */
+  zones: ServiceZone[];
+  /** Every tariff of the office; which is valid is decided per quote (validity depends on the moment). */
+  tariffs: Tariff[];
+}
+
+/** Offices whose pricing a process keeps; more are loaded again when asked (least recently used first out). */
+const MAX_OFFICES = 500;
+
+/**
+ * The zones and tariffs a quote needs, kept per office and `pricingVersion`. The office row is
+ * read on every quote anyway; its version says whether the cached pricing is still the office's.
+ * A zone or tariff change bumps the version in its own transaction, so after its commit every API
+ * process prices with the change (no timer, no cross-process message).
+ */
+export function createPricingCache() {
+  const cache = new Map<string, OfficePricing>();
+  return {
+    async pricingOf(db: DbOrTx, office: Office, at: Date) {
+      let entry = cache.get(office.id);
+      if (entry?.version !== office.pricingVersion) {
+        const repo = createOfficesRepository(db);
+        const [zones, tariffs] = await Promise.all([repo.activeZones(office.id), repo.tariffsOf(office.id)]);
+        for (const zone of zones) zone.geometry.bbox = bbox(zone.geometry);
+        entry = { version: office.pricingVersion, zones, tariffs };
+      }
+      // Re-inserted to keep the map in least-recently-used order.
+      cache.delete(office.id);
+      cache.set(office.id, entry);
+      if (cache.size > MAX_OFFICES) cache.delete(cache.keys().next().value as string);
+      const valid = entry.tariffs.filter(
+        (t) => t.validFrom.getTime() <= at.getTime() && (t.validTo === null || t.validTo.getTime() > at.getTime()),
+      );
+      return { zones: entry.zones, tariffs: valid };
+    },
+    size: () => cache.size,
+  };
+}
+
+export type PricingCache = ReturnType<typeof createPricingCache>;
