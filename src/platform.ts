@@ -4,6 +4,7 @@ import { startWorkers, type StartedWorkers } from '../workers/index.ts';
 import { buildApp } from './app.ts';
 import type { Config } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
+import { analyzeTablesWithoutStatistics } from './db/statistics.ts';
 import { setUpDemo } from './demo/demo-setup.ts';
 import { setUpPayments } from './infra/payments.ts';
 import { createLogger } from './infra/process.ts';
@@ -112,6 +113,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
           logger,
         })
       : null;
+    if (options.migrate) {
+      // After the migrations and any seeding: the planner gets statistics on a new installation.
+      const analysed = await analyzeTablesWithoutStatistics(database.db);
+      if (analysed.length > 0) logger.info({ tables: analysed.length }, 'statistics gathered for tables that had none');
+    }
 
     const queues = given.queues ?? (owned.queues = createQueues(redis, config.env.QUEUE_PREFIX));
 
