@@ -1,6 +1,7 @@
 import { eq, sql } from 'drizzle-orm';
 import { queryRows, type Database, type Transaction } from '../db/client.ts';
 import { appendCustody } from '../custody/custody.repository.ts';
+import { lockRouteOfBooking } from '../dispatch/dispatch-tx.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
@@ -357,6 +358,7 @@ export function createBookingsService(deps: BookingDeps) {
     ) {
       const result = await db.transaction(async (tx) => {
         const bookings = createBookingsRepository(tx);
+        await lockRouteOfBooking(tx, id);
         const booking = await bookings.findById(id, { forUpdate: true });
         if (!booking || !isAllowed(booking, ctx)) throw createBookingNotFoundError();
         if (booking.status === 'cancelled') {

@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createCouriersRepository } from '../couriers/couriers.repository.ts';
@@ -70,6 +71,9 @@ async function announceCancelled(tx: DbOrTx, route: PlanRoute, companyId: string
  */
 async function offerToNext(tx: DbOrTx, route: PlanRoute, plan: Plan, settings: OfferSettings, first: boolean): Promise<RouteOffer | null> {
   const repo = createDispatchRepository(tx);
+  // Counting free vehicles and taking one is serialised per office and day: two declines at once
+  // must not both see, and both take, the last free vehicle of a shift.
+  await tx.execute(sql`select pg_advisory_xact_lock(hashtextextended(${`dispatch:${plan.officeId}:${plan.deliveryDate}`}, 0))`);
   const shifts = await repo.shiftsWithUse(plan.officeId, plan.deliveryDate);
   const ownShift = shifts.find((s) => s.shift.id === route.shiftId)?.shift;
   let choice: { companyId: string; shiftId: string } | null = null;
@@ -160,14 +164,31 @@ export async function cancelRoutesOfPlan(tx: DbOrTx, planId: string, reason: str
 /** The offer's company missed the deadline: it is told the offer is gone, and the next one gets it. */
 export async function expireOfferInTx(tx: DbOrTx, offerId: string, settings: OfferSettings) {
   const repo = createDispatchRepository(tx);
-  const offer = await repo.offer(offerId, { forUpdate: true });
-  if (!offer || offer.status !== 'open') return { outcome: 'not_open' as const };
+  // Route first, then offer: the order accept and decline lock them in, so they cannot deadlock.
+  const seen = await repo.offer(offerId);
+  if (!seen || seen.status !== 'open') return { outcome: 'not_open' as const };
+  const { route } = required(await repo.route(seen.routeId, { forUpdate: true }), `route ${seen.routeId}`);
+  const offer = required(await repo.offer(offerId, { forUpdate: true }), `offer ${offerId}`);
+  if (offer.status !== 'open') return { outcome: 'not_open' as const };
   if (offer.deadline.getTime() > settings.now.getTime()) return { outcome: 'not_due' as const };
-  const { route } = required(await repo.route(offer.routeId, { forUpdate: true }), `route ${offer.routeId}`);
   await repo.closeOffer(offer.id, 'expired', settings.now);
   await announceCancelled(tx, route, offer.companyId, 'offer_expired');
   const next = await reofferRoute(tx, route.id, settings);
   return { outcome: 'expired' as const, next };
+}
+
+/**
+ * Locks the route a booking is on (if any) before the booking itself is locked: every operation
+ * that touches both takes the route first, so a cancellation and a handover cannot deadlock.
+ */
+export async function lockRouteOfBooking(tx: DbOrTx, bookingId: string) {
+  const found = await createDispatchRepository(tx).confirmedStopOfBooking(bookingId);
+  if (found) await createDispatchRepository(tx).route(found.route.id, { forUpdate: true });
+}
+
+/** The booking's current stop (its latest confirmed route) is this one: reports about an older route are history. */
+export async function isCurrentStop(tx: DbOrTx, bookingId: string, stopId: string) {
+  return (await createDispatchRepository(tx).confirmedStopOfBooking(bookingId))?.stop.id === stopId;
 }
 
 /**

@@ -9,7 +9,7 @@ import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Plan, PlanRoute, RouteDispatchStatus } from '../planning/planning.table.ts';
 import { required } from '../shared/required.ts';
 import type { CourierEvent } from './courier-events.ts';
-import { cancelRoute, expireOfferInTx, releaseBookingsOfRoute, reofferRoute, type OfferSettings } from './dispatch-tx.ts';
+import { cancelRoute, expireOfferInTx, isCurrentStop, releaseBookingsOfRoute, reofferRoute, type OfferSettings } from './dispatch-tx.ts';
 import {
   createEventIdReusedError,
   createEventTimeError,
@@ -39,6 +39,9 @@ export interface DispatchDeps {
   /** After a commit that made offers: their deadline jobs (a sweep catches a lost one). */
   afterOffers?: (offers: RouteOffer[]) => Promise<void>;
 }
+
+/** How long after its completion a company may still read a route's stops (recipients included). */
+const COMPANY_VIEW_AFTER_COMPLETION_MS = 24 * 3_600_000;
 
 /** Events that happened longer ago than this are refused: no delivery day lasts that long. */
 const MAX_EVENT_AGE_MS = 48 * 3_600_000;
@@ -119,9 +122,12 @@ export function createDispatchService(deps: DispatchDeps) {
     const bookingsRepo = createBookingsRepository(tx);
     const actor: Actor = { type: 'courier', id: company.id };
     const stops = await createDispatchRepository(tx).stopsOfRoute(route.id);
-    for (const id of stops.map((s) => s.booking.id).sort()) {
-      const booking = required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id}`);
-      if (booking.status === 'handed_over') await bookingsRepo.transition(booking, 'out_for_delivery', actor, `route ${route.id} started`);
+    for (const { stop, booking: facts } of [...stops].sort((a, b) => a.booking.id.localeCompare(b.booking.id))) {
+      const booking = required(await bookingsRepo.findById(facts.id, { forUpdate: true }), `booking ${facts.id}`);
+      // Only the documents this route still carries: one returned and handed to a later route is not this route's.
+      if (booking.status === 'handed_over' && (await isCurrentStop(tx, booking.id, stop.id))) {
+        await bookingsRepo.transition(booking, 'out_for_delivery', actor, `route ${route.id} started`);
+      }
     }
     await recordAudit(tx, {
       actorType: 'courier',
@@ -146,6 +152,8 @@ export function createDispatchService(deps: DispatchDeps) {
     const bookingsRepo = createBookingsRepository(tx);
     let booking = required(await bookingsRepo.findById(facts.id, { forUpdate: true }), `booking ${facts.id}`);
     if (booking.status !== 'handed_over' && booking.status !== 'out_for_delivery') return 'stale';
+    // Came back and went out again on a later route: a late report about this one changes nothing.
+    if (!(await isCurrentStop(tx, booking.id, input.jobId))) return 'stale';
     if (!ON_THE_ROAD.includes(route.dispatchStatus)) throw createRouteWrongStateError(route.dispatchStatus, 'it is not on the road');
     await ensureStarted(tx, route, plan, company, now);
     booking = required(await bookingsRepo.findById(facts.id, { forUpdate: true }), `booking ${facts.id}`);
@@ -395,6 +403,9 @@ export function createDispatchService(deps: DispatchDeps) {
       const repo = createDispatchRepository(db);
       const found = await repo.route(routeId);
       if (!found || found.route.courierCompanyId !== company.id || found.route.dispatchStatus === 'draft') throw createRouteNotFoundError();
+      // Recipients are shown while the company has work on the route, and a day after it ended; never once it was taken back.
+      const ended = found.route.completedAt && clock().getTime() - found.route.completedAt.getTime() > COMPANY_VIEW_AFTER_COMPLETION_MS;
+      if (found.route.dispatchStatus === 'cancelled' || ended) throw createRouteNotFoundError();
       const office = required(await createOfficesRepository(db).findById(found.plan.officeId), `office ${found.plan.officeId}`);
       const [stops, open] = await Promise.all([repo.stopsOfRoute(routeId), repo.openOffer(routeId)]);
       return {

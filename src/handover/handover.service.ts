@@ -136,9 +136,12 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
     /** Second pair of eyes: a different staff member confirms, and the documents change hands. */
     async confirm(handoverId: string, staff: StaffPrincipal, requestId?: string) {
       return db.transaction(async (tx) => {
+        // Route first, then the handover: the order a rescan (start) locks them in.
+        const [seen] = await tx.select({ routeId: handovers.routeId }).from(handovers).where(eq(handovers.id, handoverId));
+        if (!seen) throw createHandoverNotFoundError();
+        const { route, plan } = await lockedRoute(tx, seen.routeId, staff);
         const [handover] = await tx.select().from(handovers).where(eq(handovers.id, handoverId)).for('update');
         if (!handover) throw createHandoverNotFoundError();
-        const { route, plan } = await lockedRoute(tx, handover.routeId, staff);
         if (handover.status !== 'started') throw createHandoverNotOpenError();
         if (handover.startedByStaffId === staff.id) throw createSamePersonError();
         // What the first person scanned must still be the route's (a cancellation meanwhile means a rescan).
@@ -165,9 +168,14 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
         };
         const office = required(await createOfficesRepository(tx).findById(plan.officeId), `office ${plan.officeId}`);
         const outcomes: { bookingId: string; status: Booking['status'] }[] = [];
+        // Every document locked before the hold check: a hold placed meanwhile waits for this commit or is seen.
+        const lockedBookings = new Map<string, Booking>();
+        for (const id of [...handover.bookingIds].sort()) {
+          lockedBookings.set(id, required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id}`));
+        }
         if (handover.kind === 'handover') await assertNotBlocked(tx, expected);
         for (const id of [...handover.bookingIds].sort()) {
-          let booking = required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id}`);
+          let booking = required(lockedBookings.get(id), `booking ${id} locked above`);
           if (handover.kind === 'handover') {
             booking = await bookingsRepo.transition(booking, 'handed_over', actor, `handover ${handover.id}`);
             custody.push({ bookingId: id, from: 'office', to: 'courier', event: 'handover', staffIds, at: now, ...courier });
@@ -193,6 +201,10 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
         await appendCustody(tx, custody);
         if (handover.kind === 'handover') {
           await createDispatchRepository(tx).updateRoute(route.id, { dispatchStatus: 'handed_over', handedOverAt: now });
+        } else if (route.dispatchStatus !== 'completed') {
+          // Everything the courier held is back: the route is over, whatever the company still reports.
+          const stillOut = (await createDispatchRepository(tx).stopsOfRoute(route.id)).some((s) => s.booking.custodyHolder === 'courier');
+          if (!stillOut) await createDispatchRepository(tx).updateRoute(route.id, { dispatchStatus: 'completed', completedAt: now });
         }
         const [confirmed] = await tx
           .update(handovers)

@@ -355,6 +355,16 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     const routeId = must(day2.routeIds[0], 'route');
     await api(p, 'POST', `/v1/courier/routes/${routeId}/accept`, { headers: c2.headers });
     await handOver(p, routeId, [booking.applicationNumber]);
+    // The first company's courier syncs late: its reports about the old route change nothing now.
+    const oldJob = job;
+    const lateDelivered = await first.c.event('stop.delivered', {
+      routeId: first.routeId,
+      jobId: oldJob,
+      identityCheck: passedCheck(p.clock(), booking.location),
+    });
+    expect(lateDelivered.body.outcome).toBe('stale');
+    expect((await first.c.event('route.started', { routeId: first.routeId })).body.outcome).toBe('stale');
+    expect((await createBookingsRepository(p.db).findById(booking.id))?.status).toBe('handed_over');
     job = await jobOf(c2, routeId);
     await c2.event('route.started', { routeId });
     expect((await c2.event('stop.failed', { routeId, jobId: job, reason: 'not_home' })).body.outcome).toBe('applied');
