@@ -152,6 +152,8 @@ export async function planningRoutes(app: App, opts: { planning: PlanningService
           distanceMetres: route.distanceMetres,
           durationSeconds: route.durationSeconds,
           travelSeconds: route.travelSeconds,
+          dispatchStatus: route.dispatchStatus,
+          courierCompanyId: route.courierCompanyId,
           stops: stops.map(({ stop, applicationNumber, postalCode, vehicleType }) => ({
             sequence: stop.sequence,
             bookingId: stop.bookingId,

@@ -1,3 +1,4 @@
+import { ROUTE_DISPATCH_STATUSES } from './planning.table.ts';
 import { Type } from '@sinclair/typebox';
 import { IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
 import { PLAN_STATUSES } from './planning.table.ts';
@@ -141,6 +142,13 @@ const PlanRouteSchema = Type.Object({
   distanceMetres: Type.Integer(),
   durationSeconds: Type.Integer(),
   travelSeconds: Type.Integer(),
+  dispatchStatus: Type.Union(
+    ROUTE_DISPATCH_STATUSES.map((st) => Type.Literal(st)),
+    {
+      description: '`unstaffed`: no courier company took the route; release it (releaseRoute) to plan its bookings for another day',
+    },
+  ),
+  courierCompanyId: Type.Union([IdSchema, Type.Null()]),
   stops: Type.Array(PlanStopSchema),
 });
 

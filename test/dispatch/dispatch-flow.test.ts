@@ -155,6 +155,9 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     }
     const flagged = (await api(p, 'GET', `/v1/routes/${routeId}`, supervisor)).body;
     expect(flagged).toMatchObject({ dispatchStatus: 'unstaffed', courierCompanyId: null });
+    // The supervisors' plan view shows the flag too.
+    const planView = await api(p, 'GET', `/v1/offices/${officeId}/plans/${flagged.deliveryDate}`, supervisor);
+    expect(planView.body.routes[0]).toMatchObject({ id: routeId, dispatchStatus: 'unstaffed', courierCompanyId: null });
     await eventually(
       async () => other.events().filter((e) => e.type === 'route.cancelled'),
       (e) => e.length === 1,
