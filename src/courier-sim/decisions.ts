@@ -1,3 +1,5 @@
+import type { IdentityMethod } from '../dispatch/dispatch.table.ts';
+import type { ReportedIdentityCheck } from '../dispatch/identity-check.ts';
 import { destination, point } from '@turf/turf';
 
 /**
@@ -47,15 +49,8 @@ export function decideStopOutcome(random: Random, shares: OutcomeShares): StopOu
 
 export const decideOffer = (random: Random, declineShare: number): 'accept' | 'decline' => (random() < declineShare ? 'decline' : 'accept');
 
-export interface IdentityCheckReport {
-  methods: string[];
-  result: 'passed' | 'failed';
-  checkedAt: string;
-  courier: { id: string };
-  position: { lng: number; lat: number; accuracyMetres: number };
-  oldDocumentCollected: boolean;
-  recipientConfirmed: boolean;
-}
+/** What the platform's event schema accepts as the check at the door (the sim speaks the same contract). */
+export type IdentityCheckReport = ReportedIdentityCheck;
 
 /**
  * A plausible identity check at the door: the stop's required methods, a GPS fix a few metres from
@@ -64,7 +59,7 @@ export interface IdentityCheckReport {
 export function identityCheckAtDoor(input: {
   random: Random;
   location: [number, number];
-  requiredMethods: readonly string[];
+  requiredMethods: readonly IdentityMethod[];
   passed: boolean;
   courierRef: string;
   at: Date;

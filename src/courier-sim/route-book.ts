@@ -1,29 +1,20 @@
+import type { RouteData } from '../dispatch/route-events.ts';
 /**
  * What the company knows of its routes from the platform's webhooks. Pure: each verified message
  * goes through `receive`, which dedupes by webhook-id and honours `version` (an older message
  * about a route never overwrites a newer one), and says what the company should do about it.
  */
 
-export interface SimStop {
-  jobId: string;
-  sequence: number;
-  location: [number, number];
-  plannedArrival: string;
-  window: { start: string; end: string };
-  identityCheck: { requiredMethods: string[]; minor: boolean };
-}
+/** The parts of a stop the company works with: the platform's own route.offered shape (route-events.ts). */
+export type SimStop = Pick<RouteData['stops'][number], 'jobId' | 'sequence' | 'location' | 'plannedArrival' | 'window' | 'identityCheck'>;
 
 /** The parts of route.offered / route.updated `data` the company works with (more fields arrive). */
-export interface SimRoute {
-  routeId: string;
-  version: number;
-  deliveryDate: string;
-  vehicleType: string;
-  pickupAt: string;
-  returnBy: string;
-  offerDeadline: string | null;
+export type SimRoute = Pick<
+  RouteData,
+  'routeId' | 'version' | 'deliveryDate' | 'vehicleType' | 'pickupAt' | 'returnBy' | 'offerDeadline'
+> & {
   stops: SimStop[];
-}
+};
 
 export type InboundMessage =
   | { type: 'route.offered' | 'route.updated'; timestamp: string; data: SimRoute }

@@ -1,17 +1,11 @@
+import type { Static } from '@sinclair/typebox';
 import { distance, point } from '@turf/turf';
 import type { Booking } from '../bookings/bookings.table.ts';
+import type { IdentityCheckSchema } from './courier-events.ts';
 import type { IdentityMethod } from './dispatch.table.ts';
 
-/** The identity check as a courier company reports it with `stop.delivered` or `stop.failed`. */
-export interface ReportedIdentityCheck {
-  methods: IdentityMethod[];
-  result: 'passed' | 'failed';
-  checkedAt: string;
-  courier: { id: string };
-  position: { lng: number; lat: number; accuracyMetres: number };
-  oldDocumentCollected: boolean;
-  recipientConfirmed: boolean;
-}
+/** The identity check as a courier company reports it with `stop.delivered` or `stop.failed` (its schema is the contract). */
+export type ReportedIdentityCheck = Static<typeof IdentityCheckSchema>;
 
 /**
  * What the courier must have checked before handing the document over: the face against the
