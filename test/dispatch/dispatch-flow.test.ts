@@ -179,10 +179,11 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     return { c, routeId, ...day };
   }
 
-  async function handOver(p: TestPlatform, routeId: string, scanned: string[]) {
+  /** One staff member scans, a different one confirms: a handover, or a return check-in. */
+  async function fourEyes(p: TestPlatform, kind: 'handover' | 'return', routeId: string, scanned: string[]) {
     const first = await p.staff(['clerk'], officeId);
-    const second = await p.staff(['clerk'], officeId);
-    const started = await api(p, 'POST', `/v1/routes/${routeId}/handover`, {
+    const second = await p.staff([kind === 'handover' ? 'clerk' : 'supervisor'], officeId);
+    const started = await api(p, 'POST', `/v1/routes/${routeId}/${kind}`, {
       ...first,
       body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' },
     });
@@ -191,19 +192,45 @@ describe('dispatch: offers, the four-eyes handover, the road, returns and custod
     expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
     return confirmed.body;
   }
+  const handOver = (p: TestPlatform, routeId: string, scanned: string[]) => fourEyes(p, 'handover', routeId, scanned);
+  const checkIn = (p: TestPlatform, routeId: string, scanned: string[]) => fourEyes(p, 'return', routeId, scanned);
 
-  async function checkIn(p: TestPlatform, routeId: string, scanned: string[]) {
-    const first = await p.staff(['clerk'], officeId);
-    const second = await p.staff(['supervisor'], officeId);
-    const started = await api(p, 'POST', `/v1/routes/${routeId}/return`, {
-      ...first,
-      body: { scanned, courierName: 'Mia Berger', courierRef: 'rider-7' },
+  test('nothing leaves before a company accepted; an answer after the deadline is refused; nothing to return is said so', async ({ p }) => {
+    await freshOffice(p);
+    const c = await registerCompany(p, { name: 'K Velo', zoneIds: [bikeZoneId] });
+    const { routeIds, bookings } = await confirmedDay(p, { officeId, supervisor, shiftsOf: [c.company.id], count: 1, daysAhead: 11 });
+    const routeId = must(routeIds[0], 'route');
+    const booking = must(bookings[0], 'booking');
+    const clerk = await p.staff(['clerk'], officeId);
+    const scan = { ...clerk, body: { scanned: [booking.applicationNumber], courierName: 'Mia Berger', courierRef: 'rider-7' } };
+    const early = await api(p, 'POST', `/v1/routes/${routeId}/handover`, scan);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('handover.route_not_ready');
+    expect((await api(p, 'POST', `/v1/routes/${routeId}/return`, scan)).body.error.code).toBe('handover.route_not_ready');
+    p.clock.advance(31 * 60_000);
+    try {
+      const late = await api(p, 'POST', `/v1/courier/routes/${routeId}/accept`, { headers: c.headers });
+      expect(late.status).toBe(409);
+      expect(late.body.error.code).toBe('dispatch.offer_expired');
+    } finally {
+      p.clock.advance(-31 * 60_000);
+    }
+    expect((await api(p, 'POST', `/v1/courier/routes/${routeId}/accept`, { headers: c.headers })).status).toBe(200);
+    await handOver(p, routeId, [booking.applicationNumber]);
+    const delivered = await c.event('stop.delivered', {
+      routeId,
+      jobId: (await api(p, 'GET', `/v1/courier/routes/${routeId}`, { headers: c.headers })).body.route.stops[0].jobId,
+      identityCheck: passedCheck(p.clock(), booking.location),
     });
-    expect(started.status, JSON.stringify(started.body)).toBe(201);
-    const confirmed = await api(p, 'POST', `/v1/handovers/${started.body.id}/confirm`, second);
-    expect(confirmed.status, JSON.stringify(confirmed.body)).toBe(200);
-    return confirmed.body;
-  }
+    expect(delivered.body.outcome).toBe('applied');
+    const nothing = await api(p, 'POST', `/v1/routes/${routeId}/return`, scan);
+    expect(nothing.status).toBe(409);
+    expect(nothing.body.error.code).toBe('handover.nothing_to_return');
+    // A confirmed handover cannot be confirmed again.
+    const done = (await api(p, 'GET', `/v1/routes/${routeId}`, supervisor)).body.handovers[0];
+    const again = await api(p, 'POST', `/v1/handovers/${done.id}/confirm`, await p.staff(['supervisor'], officeId));
+    expect(again.body.error.code).toBe('handover.not_open');
+  });
 
   test('four eyes: the scan must match the route exactly, and the same person cannot confirm', async ({ p }) => {
     await freshOffice(p);
