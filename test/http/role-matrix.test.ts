@@ -289,6 +289,22 @@ async function quickSession(db: Database, staffUserId: string, hours = 12) {
   return { headers: { authorization: `Bearer ${token}` } };
 }
 
+/** A courier company registered directly, with its key as a bearer header (for cross-company probes). */
+async function companyKey(p: TestPlatform, name: string) {
+  const { company, apiKey, signingSecret } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
+    {
+      name,
+      vehicleTypes: ['bike'],
+      zoneIds: [],
+      pricePerDeliveryCents: 1,
+      pricePerFailedAttemptCents: 1,
+      contact: { name: 'M', email: 'm@example.org' },
+    },
+    toPrincipal((await quickStaff(p.db, ['admin'], null)).user),
+  );
+  return { company, companyId: company.id, signingSecret, headers: { authorization: `Bearer ${apiKey}` } };
+}
+
 // One platform for the whole file (the `test` fixture): the matrix and the document are read from the same app.
 describe('who may call which operation', () => {
   let officeId: string;
@@ -363,22 +379,8 @@ describe('who may call which operation', () => {
   });
 
   test('a second company’s key reads none of the first company’s webhook events', async ({ p }) => {
-    const keyOf = async (name: string) => {
-      const { company, apiKey } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
-        {
-          name,
-          vehicleTypes: ['bike'],
-          zoneIds: [],
-          pricePerDeliveryCents: 1,
-          pricePerFailedAttemptCents: 1,
-          contact: { name: 'M', email: 'm@example.org' },
-        },
-        toPrincipal((await quickStaff(p.db, ['admin'], null)).user),
-      );
-      return { companyId: company.id, headers: { authorization: `Bearer ${apiKey}` } };
-    };
-    const a = await keyOf('Matrix A');
-    const b = await keyOf('Matrix B');
+    const a = await companyKey(p, 'Matrix A');
+    const b = await companyKey(p, 'Matrix B');
     // No webhook URL: the event stays pending, unsent, and is A's only.
     const { id } = await p.db.transaction((tx) => appendOutboundEvent(tx, { companyId: a.companyId, type: 'route.offered', data: {} }));
     const ownA = await api(p, 'GET', '/v1/courier/webhook-events', { headers: a.headers });
@@ -397,22 +399,8 @@ describe('who may call which operation', () => {
   });
 
   test('a second company’s key reaches none of the first company’s routes, reading or writing', async ({ p }) => {
-    const keyOf = async (name: string) => {
-      const { company, apiKey, signingSecret } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
-        {
-          name,
-          vehicleTypes: ['bike'],
-          zoneIds: [],
-          pricePerDeliveryCents: 1,
-          pricePerFailedAttemptCents: 1,
-          contact: { name: 'M', email: 'm@example.org' },
-        },
-        toPrincipal((await quickStaff(p.db, ['admin'], null)).user),
-      );
-      return { company, signingSecret, headers: { authorization: `Bearer ${apiKey}` } };
-    };
-    const a = await keyOf('Route A');
-    const b = await keyOf('Route B');
+    const a = await companyKey(p, 'Route A');
+    const b = await companyKey(p, 'Route B');
     // A confirmed plan with one route offered to A (rows written directly: no solve needed here).
     const now = new Date();
     const later = new Date(now.getTime() + 3_600_000);
