@@ -6,7 +6,7 @@ import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
 import { CANCELLABLE_STATUSES } from './booking-status.ts';
 import { createBookingNotCancellableError, createBookingNotFoundError, createHoldNotFoundError } from './bookings.errors.ts';
-import { createBookingsRepository } from './bookings.repository.ts';
+import { createBookingsRepository, transitionBooking } from './bookings.repository.ts';
 import type { HoldReason } from './bookings.table.ts';
 import { cancelBookingInTx, type RefundRule } from './cancellation.ts';
 
@@ -54,7 +54,7 @@ export function createBookingHoldsService(deps: {
         if (input.decision === 'continue') {
           // The payment was not what the booking asked for; a person accepted it as its payment.
           if (hold.reason === 'payment_mismatch' && booking.status === 'awaiting_payment') {
-            current = await bookings.transition(booking, 'paid', { type: 'staff', id: staff.id }, 'payment_mismatch_accepted');
+            current = await transitionBooking(tx, booking, 'paid', { type: 'staff', id: staff.id }, 'payment_mismatch_accepted');
           }
           released = await holds.release({ holdId }, { ...by, resolution: 'continued' });
         } else {

@@ -1,5 +1,5 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
-import type { DbOrTx } from '../db/client.ts';
+import { inOneRoundTrip, type DbOrTx, type Transaction } from '../db/client.ts';
 import { firstRow } from '../shared/required.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
@@ -10,6 +10,62 @@ import { createBookingChangedConcurrentlyError, createInvalidTransitionError } f
 export const hasNoOpenHold = sql`not exists (select 1 from ${bookingHolds} where ${bookingHolds.bookingId} = ${bookings.id} and ${bookingHolds.releasedAt} is null)`;
 
 export type Actor = { type: 'citizen' | 'staff' | 'stripe' | 'system' | 'courier'; id?: string | null };
+
+/**
+ * Inserts a booking and its first event row in one round trip (the caller chooses the id, so the
+ * event can be sent with the booking; a failed booking insert aborts the transaction and the event).
+ */
+export async function insertBooking(
+  tx: Transaction,
+  values: typeof bookings.$inferInsert & { id: string },
+  actor: Actor,
+): Promise<Booking> {
+  const [rows] = await inOneRoundTrip(tx, [
+    tx.insert(bookings).values(values).returning(),
+    tx.insert(bookingEvents).values({
+      bookingId: values.id,
+      fromStatus: null,
+      toStatus: values.status ?? 'awaiting_payment',
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+    }),
+  ]);
+  return firstRow(rows, 'INSERT bookings RETURNING');
+}
+
+/**
+ * The one gate every booking move goes through: it refuses what the state machine forbids
+ * (409 `booking.invalid_transition`), and the `where status = from` guard makes a concurrent
+ * move lose cleanly (409 `booking.changed_concurrently`). The event row is sent in the same
+ * round trip; a lost race throws, and the transaction takes the event row back with it.
+ */
+export async function transitionBooking(
+  tx: Transaction,
+  booking: Booking,
+  to: BookingStatus,
+  actor: Actor,
+  reason?: string,
+  extra: Partial<typeof bookings.$inferInsert> = {},
+): Promise<Booking> {
+  if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
+  const [[row]] = await inOneRoundTrip(tx, [
+    tx
+      .update(bookings)
+      .set({ ...extra, status: to, updatedAt: sql`now()` })
+      .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
+      .returning(),
+    tx.insert(bookingEvents).values({
+      bookingId: booking.id,
+      fromStatus: booking.status,
+      toStatus: to,
+      actorType: actor.type,
+      actorId: actor.id ?? null,
+      reason: reason ?? null,
+    }),
+  ]);
+  if (!row) throw createBookingChangedConcurrentlyError(booking.status);
+  return row;
+}
 
 export function createBookingsRepository(db: DbOrTx) {
   return {
@@ -36,44 +92,6 @@ export function createBookingsRepository(db: DbOrTx) {
           ),
         );
       const [row] = await (opts.forUpdate ? q.for('update') : q);
-      return row;
-    },
-
-    async insert(values: typeof bookings.$inferInsert, actor: Actor): Promise<Booking> {
-      const row = firstRow(await db.insert(bookings).values(values).returning(), 'INSERT bookings RETURNING');
-      await db
-        .insert(bookingEvents)
-        .values({ bookingId: row.id, fromStatus: null, toStatus: row.status, actorType: actor.type, actorId: actor.id ?? null });
-      return row;
-    },
-
-    /**
-     * The one gate every booking move goes through: it refuses what the state machine forbids
-     * (409 `booking.invalid_transition`), and the `where status = from` guard makes a concurrent
-     * move lose cleanly (409 `booking.changed_concurrently`). Writes the event row alongside.
-     */
-    async transition(
-      booking: Booking,
-      to: BookingStatus,
-      actor: Actor,
-      reason?: string,
-      extra: Partial<typeof bookings.$inferInsert> = {},
-    ) {
-      if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
-      const [row] = await db
-        .update(bookings)
-        .set({ ...extra, status: to, updatedAt: sql`now()` })
-        .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
-        .returning();
-      if (!row) throw createBookingChangedConcurrentlyError(booking.status);
-      await db.insert(bookingEvents).values({
-        bookingId: booking.id,
-        fromStatus: booking.status,
-        toStatus: to,
-        actorType: actor.type,
-        actorId: actor.id ?? null,
-        reason: reason ?? null,
-      });
       return row;
     },
 

@@ -1,5 +1,6 @@
 import { eq, sql } from 'drizzle-orm';
-import { queryRows, type Database, type Transaction } from '../db/client.ts';
+import { randomUUID } from 'node:crypto';
+import { inOneRoundTrip, queryRows, type Database } from '../db/client.ts';
 import { appendCustody } from '../custody/custody.repository.ts';
 import { lockRouteOfBooking } from '../dispatch/dispatch-tx.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
@@ -7,13 +8,14 @@ import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope, canActForOffice } from '../auth/office-scope.ts';
 import { createIdempotencyKeyReusedError } from '../idempotency/idempotency.errors.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
-import { BOOKING_HORIZON_DAYS, loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
-import { offeredHoursSentence, windowOutsideHours } from '../offices/delivery-hours.ts';
-import { createOfficesRepository } from '../offices/offices.repository.ts';
-import { kassenzeichenSeq, type Office, type VehicleType } from '../offices/offices.table.ts';
-import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
+import { BOOKING_HORIZON_DAYS, deliveryCalendarOf } from '../offices/delivery-calendar.service.ts';
+import { createOfficeCalendarRepository } from '../offices/office-calendar.repository.ts';
+import { offeredHoursSentence, windowOutsideHours, type DeliveryCalendar } from '../offices/delivery-hours.ts';
+import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
+import { PaymentProviderError, type CreatedPaymentIntent, type PaymentGateway } from '../payments/payment-gateway.ts';
 import { createPaymentProviderUnavailableError } from '../payments/payments.errors.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
+import type { Payment } from '../payments/payments.table.ts';
 import { createPlanningRepository } from '../planning/planning.repository.ts';
 import { addressFingerprint, sameCity } from '../quotes/address-match.ts';
 import { createQuoteExpiredError, createQuoteNotFoundError, createVehicleNotOfferedError } from '../quotes/quotes.errors.ts';
@@ -46,7 +48,7 @@ import {
   createInvalidDeliveryWindowsError,
   createTrackingNotFoundError,
 } from './bookings.errors.ts';
-import { createBookingsRepository, type Actor } from './bookings.repository.ts';
+import { createBookingsRepository, insertBooking, type Actor, transitionBooking } from './bookings.repository.ts';
 import {
   bookings as bookingsTable,
   type Booking,
@@ -90,9 +92,10 @@ const IDEMPOTENCY_TTL_MS = 24 * 3_600_000;
 export function createBookingsService(deps: BookingDeps) {
   const { db, clock } = deps;
 
-  async function ensurePaymentIntent(booking: Booking) {
+  /** `payment`: the booking's payment row, when the caller has it (a new booking); otherwise it is read. */
+  async function ensurePaymentIntent(booking: Booking, known?: Pick<Payment, 'id' | 'paymentIntentId'>) {
     const payments = createPaymentsRepository(db);
-    const payment = await payments.findByBooking(booking.id);
+    const payment = known ?? (await payments.findByBooking(booking.id));
     if (!payment) throw new Error(`Booking ${booking.id} has no payment row`);
     // The key is derived from the booking, so a retry after a crash or timeout gets the same
     // PaymentIntent back from Stripe instead of a second one.
@@ -109,6 +112,8 @@ export function createBookingsService(deps: BookingDeps) {
         if (err instanceof PaymentProviderError) throw createPaymentProviderUnavailableError();
         throw err;
       });
+    // Attached before the idempotency record is marked complete (the caller's next statement): a
+    // completed record must never stand for a payment row the webhook cannot find by its intent.
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
     return intent;
   }
@@ -121,42 +126,52 @@ export function createBookingsService(deps: BookingDeps) {
       const now = clock();
       validateDeliveryWindows(input.preferredWindows, now);
 
+      // The statements go in three round trips inside the transaction (BEGIN and COMMIT aside):
+      // the claim with everything to check (quote, office, closing days, a Kassenzeichen number),
+      // then every row the booking consists of. A number drawn for a request that then fails is
+      // skipped, as a sequence skips on any rollback: Kassenzeichen are unique, not gap-free.
+      // A second live booking of one application is refused by the unique index
+      // (bookings_live_application_uq), not by a read before the insert.
       const claimed = await db.transaction(async (tx) => {
         const idem = createIdempotencyRepository(tx);
-        const { fresh, record } = await idem.claim({
-          scope,
-          key: ctx.idempotencyKey,
-          requestHash,
-          expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS),
-        });
+        // Closing days by UTC date with a day to spare on either side: the office's own dates lie within.
+        const utcToday = now.toISOString().slice(0, 10);
+        const [{ fresh, record }, found, closures, seqRows] = await inOneRoundTrip(tx, [
+          idem.claim({ scope, key: ctx.idempotencyKey, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }),
+          createQuotesRepository(tx).findWithOffice(input.quoteId),
+          createOfficeCalendarRepository(tx).closuresOfQuoteOffice(
+            input.quoteId,
+            addDays(utcToday, -1),
+            addDays(utcToday, BOOKING_HORIZON_DAYS + 2),
+          ),
+          queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`),
+        ]);
         if (!fresh) {
           if (record.requestHash !== requestHash) throw createIdempotencyKeyReusedError();
           return { kind: 'replay' as const, record };
         }
-        const quote = await createQuotesRepository(tx).findById(input.quoteId);
-        if (!quote) throw createQuoteNotFoundError();
+        if (!found) throw createQuoteNotFoundError();
+        const { quote, office } = found;
         if (quote.expiresAt <= now) throw createQuoteExpiredError();
         const option = quote.options.find((o) => o.vehicleType === input.vehicleType);
         if (!option) throw createVehicleNotOfferedError(input.vehicleType);
         assertAddressQuoted(quote, input.address);
-        const office = await createOfficesRepository(tx).findById(quote.officeId);
-        if (!office) throw createQuoteNotFoundError();
         if (ctx.staff) assertOfficeScope(ctx.staff, office.id, 'Staff can book only for their own office');
-        await assertWithinDeliveryHours(tx, office, input.preferredWindows, now);
-        const bookings = createBookingsRepository(tx);
-        if (await bookings.findLiveByApplication(office.id, input.applicationNumber)) throw createApplicationAlreadyBookedError();
-        const [{ seq }] = (await queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`)) as [
-          { seq: string },
-        ];
+        assertWithinDeliveryHours(deliveryCalendarOf(office, closures), input.preferredWindows);
+        const seq = required(seqRows[0], 'nextval of the Kassenzeichen sequence').seq;
         // The office's year, not UTC's: a booking at 00:30 on New Year's Day in Stuttgart is next year's.
         const year = Number(localDate(now, office.timezone).slice(0, 4));
         const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, year, Number(seq));
         const trackingToken = generateToken('ab_track');
         const consent: Consent = { powerOfAttorney: true, textVersion: input.consent.textVersion, consentedAt: now.toISOString() };
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
-        const booking = await bookings
-          .insert(
+        // Ids are chosen here so the rows that refer to the booking can be sent with it.
+        const bookingId = randomUUID();
+        const [booking, payment] = await inOneRoundTrip(tx, [
+          insertBooking(
+            tx,
             {
+              id: bookingId,
               officeId: office.id,
               quoteId: quote.id,
               applicationNumber: input.applicationNumber,
@@ -178,33 +193,35 @@ export function createBookingsService(deps: BookingDeps) {
               createdByStaffId: ctx.staff?.id ?? null,
             },
             actor,
-          )
-          .catch((e: unknown) => {
+          ).catch((e: unknown) => {
             throw isUniqueViolation(e) ? createApplicationAlreadyBookedError() : e;
-          });
-        await createPaymentsRepository(tx).insert({
-          bookingId: booking.id,
-          amountCents: booking.amountCents,
-          currency: booking.currency,
-          kassenzeichen,
-        });
-        // The token is kept with the idempotency record (24 h) so a retried request can return it.
-        await idem.update(scope, ctx.idempotencyKey, { resourceId: booking.id, responseBody: { trackingToken } });
-        await recordAudit(tx, {
-          actorType: actor.type,
-          actorId: actor.id,
-          action: 'booking.created',
-          subjectType: 'booking',
-          subjectId: booking.id,
-          officeId: office.id,
-          requestId: ctx.requestId,
-          details: { amountCents: booking.amountCents, vehicleType: booking.vehicleType },
-        });
-        return { kind: 'new' as const, booking, trackingToken };
+          }),
+          createPaymentsRepository(tx).insert({
+            id: randomUUID(),
+            bookingId,
+            amountCents: option.amountCents,
+            currency: option.currency,
+            kassenzeichen,
+          }),
+          // The token is kept with the idempotency record (24 h) so a retried request can return it.
+          idem.update(scope, ctx.idempotencyKey, { resourceId: bookingId, responseBody: { trackingToken } }),
+          recordAudit(tx, {
+            actorType: actor.type,
+            actorId: actor.id,
+            action: 'booking.created',
+            subjectType: 'booking',
+            subjectId: bookingId,
+            officeId: office.id,
+            requestId: ctx.requestId,
+            details: { amountCents: option.amountCents, vehicleType: option.vehicleType },
+          }),
+        ]);
+        return { kind: 'new' as const, booking, payment, trackingToken };
       });
 
       let booking: Booking;
       let trackingToken: string;
+      let intent: CreatedPaymentIntent;
       if (claimed.kind === 'replay') {
         const stored = claimed.record.responseBody as { trackingToken: string; complete?: boolean } | null;
         if (stored?.complete) {
@@ -219,12 +236,16 @@ export function createBookingsService(deps: BookingDeps) {
         // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
         if (booking.status === 'expired') throw createBookingExpiredError();
         if (booking.status === 'cancelled') throw createBookingCancelledError();
+        intent = await ensurePaymentIntent(booking);
       } else {
         ({ booking, trackingToken } = claimed);
-        await deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline);
+        // Independent of each other, so side by side: the expiry job (Redis) and the PaymentIntent (Stripe).
+        const [, created] = await Promise.all([
+          deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline),
+          ensurePaymentIntent(booking, claimed.payment),
+        ]);
+        intent = created;
       }
-
-      const intent = await ensurePaymentIntent(booking);
       const response: CreateBookingResponse = {
         booking: toCitizenView(booking),
         payment: {
@@ -397,7 +418,7 @@ export function createBookingsService(deps: BookingDeps) {
         // its plan (planned → document_ready is a plan being discarded, not a scan).
         if (DOCUMENT_ARRIVED_STATUSES.includes(booking.status)) return { booking, alreadyRecorded: true };
         if (booking.status !== 'paid') throw createDocumentArrivalNotApplicableError(booking.status);
-        const updated = await bookings.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
+        const updated = await transitionBooking(tx, booking, 'document_ready', { type: 'staff', id: staff.id }, 'document_scanned');
         await appendCustody(tx, [{ bookingId: booking.id, from: null, to: 'office', event: 'arrived', staffIds: [staff.id], at: clock() }]);
         await recordAudit(tx, {
           actorType: 'staff',
@@ -435,9 +456,7 @@ function assertAddressQuoted(quote: Quote, address: PostalAddress) {
 }
 
 /** Every preferred window lies in the office's delivery hours on a day it delivers. */
-async function assertWithinDeliveryHours(tx: Transaction, office: Office, windows: DeliveryWindow[], now: Date) {
-  const today = localDate(now, office.timezone);
-  const calendar = await loadDeliveryCalendar(tx, office, today, addDays(today, BOOKING_HORIZON_DAYS + 1));
+function assertWithinDeliveryHours(calendar: DeliveryCalendar, windows: DeliveryWindow[]) {
   const problems = windows.map((w) => windowOutsideHours(w, calendar)).filter((p): p is string => p !== null);
   if (problems.length > 0) {
     throw createInvalidDeliveryWindowsError(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {

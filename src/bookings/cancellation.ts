@@ -5,7 +5,7 @@ import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import { computeRefundCents } from '../payments/refund-policy.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
-import { createBookingsRepository, type Actor } from './bookings.repository.ts';
+import { transitionBooking, type Actor } from './bookings.repository.ts';
 import type { Booking } from './bookings.table.ts';
 
 /**
@@ -25,7 +25,7 @@ export async function cancelBookingInTx(
   booking: Booking,
   input: { actor: Actor; reason: string; refund: RefundRule; now: Date; requestId?: string; holdResolution?: string },
 ) {
-  const updated = await createBookingsRepository(tx).transition(booking, 'cancelled', input.actor, input.reason);
+  const updated = await transitionBooking(tx, booking, 'cancelled', input.actor, input.reason);
   // Its route's company is told (route.updated), so no courier rings at that door.
   if (booking.status === 'planned') await removeStopOfBooking(tx, booking.id);
   const payments = createPaymentsRepository(tx);

@@ -67,3 +67,20 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
   const result = (await db.execute(query)) as unknown;
   return (Array.isArray(result) ? result : (result as { rows: T[] }).rows) as T[];
 }
+
+/**
+ * Sends a transaction's independent statements in one round trip. postgres.js pipelines queries
+ * issued on the transaction's one connection before the first answer returns (once a statement
+ * has been prepared on that connection), and PostgreSQL runs them in the order sent, so a later
+ * statement may rely on an earlier one's rows (a booking before its event row). If one fails,
+ * the transaction is aborted, the later ones fail with it, and the first error is thrown (answers
+ * come back in order). Only for a transaction, which the type demands: on the pool, the
+ * statements would run on separate connections in no order. PGlite runs them one after another.
+ */
+export function inOneRoundTrip<T extends readonly PromiseLike<unknown>[] | []>(
+  _tx: Transaction,
+  statements: T,
+): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
+  // Promise.all calls each statement's then() in the order given, which sends it.
+  return Promise.all(statements);
+}

@@ -1,8 +1,8 @@
 import { sql } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.ts';
-import { createBookingsRepository } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, transitionBooking } from '../bookings/bookings.repository.ts';
 import { createCouriersRepository } from '../couriers/couriers.repository.ts';
-import type { DbOrTx } from '../db/client.ts';
+import type { DbOrTx, Transaction } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Office } from '../offices/offices.table.ts';
 import type { Plan, PlanRoute } from '../planning/planning.table.ts';
@@ -206,14 +206,14 @@ export async function removeStopOfBooking(tx: DbOrTx, bookingId: string) {
 }
 
 /** Marks the bookings of a released route ready for another day's planning. */
-export async function releaseBookingsOfRoute(tx: DbOrTx, routeId: string, actor: { type: 'staff'; id: string }) {
+export async function releaseBookingsOfRoute(tx: Transaction, routeId: string, actor: { type: 'staff'; id: string }) {
   const bookingsRepo = createBookingsRepository(tx);
   const released: string[] = [];
   const stops = await createDispatchRepository(tx).stopsOfRoute(routeId);
   for (const id of stops.map((s) => s.booking.id).sort()) {
     const booking = required(await bookingsRepo.findById(id, { forUpdate: true }), `booking ${id}`);
     if (booking.status !== 'planned') continue;
-    await bookingsRepo.transition(booking, 'document_ready', actor, `route ${routeId} released`);
+    await transitionBooking(tx, booking, 'document_ready', actor, `route ${routeId} released`);
     released.push(id);
   }
   return released;

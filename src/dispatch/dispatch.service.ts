@@ -1,10 +1,10 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope } from '../auth/office-scope.ts';
-import { createBookingsRepository, type Actor } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, type Actor, transitionBooking } from '../bookings/bookings.repository.ts';
 import type { CourierCompany } from '../couriers/couriers.table.ts';
 import { appendCustody } from '../custody/custody.repository.ts';
-import type { Database, DbOrTx } from '../db/client.ts';
+import type { Database, DbOrTx, Transaction } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Plan, PlanRoute, RouteDispatchStatus } from '../planning/planning.table.ts';
 import { required } from '../shared/required.ts';
@@ -115,7 +115,7 @@ export function createDispatchService(deps: DispatchDeps) {
   }
 
   /** The route is on the road: the handover happened, and a first report from the road starts it. */
-  async function ensureStarted(tx: DbOrTx, route: PlanRoute, plan: Plan, company: CourierCompany, now: Date): Promise<PlanRoute> {
+  async function ensureStarted(tx: Transaction, route: PlanRoute, plan: Plan, company: CourierCompany, now: Date): Promise<PlanRoute> {
     if (route.dispatchStatus === 'started') return route;
     if (route.dispatchStatus !== 'handed_over')
       throw createRouteWrongStateError(route.dispatchStatus, 'its documents have not been handed over');
@@ -126,7 +126,7 @@ export function createDispatchService(deps: DispatchDeps) {
       const booking = required(await bookingsRepo.findById(facts.id, { forUpdate: true }), `booking ${facts.id}`);
       // Only the documents this route still carries: one returned and handed to a later route is not this route's.
       if (booking.status === 'handed_over' && (await isCurrentStop(tx, booking.id, stop.id))) {
-        await bookingsRepo.transition(booking, 'out_for_delivery', actor, `route ${route.id} started`);
+        await transitionBooking(tx, booking, 'out_for_delivery', actor, `route ${route.id} started`);
       }
     }
     await recordAudit(tx, {
@@ -142,7 +142,7 @@ export function createDispatchService(deps: DispatchDeps) {
 
   /** stop.delivered and stop.failed: the booking moves on only from where it is (never backwards). */
   async function reportAtDoor(
-    tx: DbOrTx,
+    tx: Transaction,
     company: CourierCompany,
     input: { routeId: string; jobId: string; delivered: boolean; reason?: string; check?: ReportedIdentityCheck },
     now: Date,
@@ -190,7 +190,7 @@ export function createDispatchService(deps: DispatchDeps) {
     }
     const actor: Actor = { type: 'courier', id: company.id };
     if (input.delivered && assessment?.passed) {
-      await bookingsRepo.transition(booking, 'delivered', actor, 'delivered');
+      await transitionBooking(tx, booking, 'delivered', actor, 'delivered');
       await appendCustody(tx, [
         {
           bookingId: booking.id,
@@ -216,7 +216,7 @@ export function createDispatchService(deps: DispatchDeps) {
     }
     // A delivery without a passed check is no delivery: the document stays with the courier.
     const reason = input.delivered ? 'identity_mismatch' : (input.reason ?? 'other');
-    await bookingsRepo.transition(booking, 'attempt_failed', actor, `attempt ${attempt} failed: ${reason}`, { deliveryAttempts: attempt });
+    await transitionBooking(tx, booking, 'attempt_failed', actor, `attempt ${attempt} failed: ${reason}`, { deliveryAttempts: attempt });
     await recordAudit(tx, {
       actorType: 'courier',
       actorId: company.id,
@@ -231,7 +231,7 @@ export function createDispatchService(deps: DispatchDeps) {
 
   /** The effect of one event; `offer` is the next offer a decline made (its deadline job comes after commit). */
   async function applyInTx(
-    tx: DbOrTx,
+    tx: Transaction,
     company: CourierCompany,
     event: CourierEvent,
     now: Date,

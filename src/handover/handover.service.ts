@@ -3,7 +3,7 @@ import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope } from '../auth/office-scope.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
-import { createBookingsRepository, type Actor } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, type Actor, transitionBooking } from '../bookings/bookings.repository.ts';
 import type { Booking } from '../bookings/bookings.table.ts';
 import { awaitsPinLetter } from '../bookings/pin-letter.ts';
 import { appendCustody, type CustodyChange } from '../custody/custody.repository.ts';
@@ -177,21 +177,21 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
         for (const id of [...handover.bookingIds].sort()) {
           let booking = required(lockedBookings.get(id), `booking ${id} locked above`);
           if (handover.kind === 'handover') {
-            booking = await bookingsRepo.transition(booking, 'handed_over', actor, `handover ${handover.id}`);
+            booking = await transitionBooking(tx, booking, 'handed_over', actor, `handover ${handover.id}`);
             custody.push({ bookingId: id, from: 'office', to: 'courier', event: 'handover', staffIds, at: now, ...courier });
           } else {
             if (booking.status === 'handed_over') {
               // Never went out (the route was stopped): planned again for another day.
-              booking = await bookingsRepo.transition(booking, 'document_ready', actor, `returned unused, ${handover.id}`);
+              booking = await transitionBooking(tx, booking, 'document_ready', actor, `returned unused, ${handover.id}`);
             } else {
               if (booking.status === 'out_for_delivery') {
                 // Brought back without a report from the door: that was an attempt, and it failed.
-                booking = await bookingsRepo.transition(booking, 'attempt_failed', actor, 'returned without a report from the door', {
+                booking = await transitionBooking(tx, booking, 'attempt_failed', actor, 'returned without a report from the door', {
                   deliveryAttempts: booking.deliveryAttempts + 1,
                 });
               }
               if (booking.deliveryAttempts >= office.deliveryAttemptLimit) {
-                booking = await bookingsRepo.transition(booking, 'returned_to_office', actor, `attempt limit reached, ${handover.id}`);
+                booking = await transitionBooking(tx, booking, 'returned_to_office', actor, `attempt limit reached, ${handover.id}`);
               }
             }
             custody.push({ bookingId: id, from: 'courier', to: 'office', event: 'returned', staffIds, at: now, ...courier });

@@ -19,7 +19,11 @@ export const BOOKING_HORIZON_DAYS = 120;
 
 /** The calendar of an office for the dates `fromDate`…`toDate` (closures loaded for that range). */
 export async function loadDeliveryCalendar(db: DbOrTx, office: Office, fromDate: string, toDate: string): Promise<DeliveryCalendar> {
-  const closures = await createOfficeCalendarRepository(db).closuresBetween(office.id, fromDate, toDate);
+  return deliveryCalendarOf(office, await createOfficeCalendarRepository(db).closuresBetween(office.id, fromDate, toDate));
+}
+
+/** The calendar from an office row and closing days read elsewhere (at least those of the days asked about). */
+export function deliveryCalendarOf(office: Office, closures: readonly { date: string; reason: string }[]): DeliveryCalendar {
   return {
     timeZone: office.timezone,
     state: office.state,

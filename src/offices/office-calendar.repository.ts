@@ -1,5 +1,6 @@
 import { and, asc, eq, gte, lte } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { quotes } from '../quotes/quotes.table.ts';
 import { officeClosures, offices, type Office } from './offices.table.ts';
 
 /** An office's delivery calendar: its settings row and the closing days an admin entered. */
@@ -11,6 +12,14 @@ export function createOfficeCalendarRepository(db: DbOrTx) {
         .from(officeClosures)
         .where(and(eq(officeClosures.officeId, officeId), gte(officeClosures.date, fromDate), lte(officeClosures.date, toDate)))
         .orderBy(asc(officeClosures.date)),
+
+    /** The closing days of a quote's office, for a caller that reads the office in the same round trip. */
+    closuresOfQuoteOffice: (quoteId: string, fromDate: string, toDate: string) =>
+      db
+        .select({ date: officeClosures.date, reason: officeClosures.reason })
+        .from(officeClosures)
+        .innerJoin(quotes, eq(quotes.officeId, officeClosures.officeId))
+        .where(and(eq(quotes.id, quoteId), gte(officeClosures.date, fromDate), lte(officeClosures.date, toDate))),
 
     /** Adds a closing day; an existing one for the date keeps its reason (`added: false`). */
     async addClosure(values: { officeId: string; date: string; reason: string }) {

@@ -1,7 +1,7 @@
 import type { Database, Transaction } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
-import { createBookingsRepository, type Actor } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, type Actor, transitionBooking } from '../bookings/bookings.repository.ts';
 import { canTransition, IN_OFFICE_STATUSES } from '../bookings/booking-status.ts';
 import type { Booking, HoldReason } from '../bookings/bookings.table.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
@@ -154,7 +154,7 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, ctx: EffectCont
       await scope.audit('booking.held', { reason, holdId: hold.id, discrepancyId: discrepancy.id });
     },
     async cancel(reason) {
-      await bookingsRepo.transition(booking, 'cancelled', actor, reason);
+      await transitionBooking(tx, booking, 'cancelled', actor, reason);
       // A cancelled booking waits for nobody: whatever held it is settled by the cancellation.
       await createBookingHoldsRepository(tx).release(
         { bookingId: booking.id },
@@ -180,7 +180,7 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, ctx: EffectCont
         // `abandoned` is what the expiry job sends; anything else was cancelled on purpose.
         const to = event.cancellationReason === 'abandoned' ? 'expired' : 'cancelled';
         if (canTransition(booking.status, to)) {
-          await bookingsRepo.transition(booking, to, actor, `payment_intent.canceled:${event.cancellationReason ?? 'unknown'}`);
+          await transitionBooking(tx, booking, to, actor, `payment_intent.canceled:${event.cancellationReason ?? 'unknown'}`);
           return to === 'expired' ? 'booking_expired' : 'booking_cancelled';
         }
       }
@@ -212,7 +212,7 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
       event,
     );
     if (!mismatch) {
-      await createBookingsRepository(s.tx).transition(booking, 'paid', s.actor, 'payment_intent.succeeded');
+      await transitionBooking(s.tx, booking, 'paid', s.actor, 'payment_intent.succeeded');
       await s.audit('payment.succeeded', { amountCents: event.amountCents, paymentIntentId: event.paymentIntentId });
       return 'booking_paid';
     }

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
-import { createBookingsRepository } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, transitionBooking } from '../bookings/bookings.repository.ts';
 import { required } from '../shared/required.ts';
 import { createPaymentsRepository } from './payments.repository.ts';
 import { PaymentProviderError, type PaymentGateway } from './payment-gateway.ts';
@@ -33,7 +33,7 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
         const bookings = createBookingsRepository(tx);
         const current = await bookings.findById(bookingId, { forUpdate: true });
         if (!current || current.status !== 'awaiting_payment') return 'not_awaiting_payment' as const;
-        await bookings.transition(current, 'expired', { type: 'system' }, 'payment_deadline_passed');
+        await transitionBooking(tx, current, 'expired', { type: 'system' }, 'payment_deadline_passed');
         if (payment) await createPaymentsRepository(tx).update(payment.id, { status: 'canceled' });
         await recordAudit(tx, {
           actorType: 'system',

@@ -3,7 +3,7 @@ import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope } from '../auth/office-scope.ts';
 import { PLANNABLE_STATUSES, WITHDRAWABLE_ON_PLAN_STATUSES } from '../bookings/booking-status.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
-import { createBookingsRepository } from '../bookings/bookings.repository.ts';
+import { createBookingsRepository, transitionBooking } from '../bookings/bookings.repository.ts';
 import type { Database } from '../db/client.ts';
 import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
@@ -262,7 +262,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           else stale.push(id);
         }
         if (stale.length > 0) throw createPlanStaleError(stale);
-        for (const booking of locked) await bookingsRepo.transition(booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
+        for (const booking of locked) await transitionBooking(tx, booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
         const confirmed = required(
           await repo.updatePlan(plan.id, ['draft'], { status: 'confirmed', confirmedByStaffId: staff.id, confirmedAt: clock() }),
           `plan ${plan.id} still a draft under the day lock`,
@@ -308,7 +308,7 @@ export function createPlanningService(deps: PlanningServiceDeps) {
         await cancelRoutesOfPlan(tx, plan.id, 'plan_withdrawn', clock());
         const returned = current.filter((b) => b.status === 'planned');
         for (const booking of returned) {
-          await bookingsRepo.transition(booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);
+          await transitionBooking(tx, booking, 'document_ready', { type: 'staff', id: staff.id }, `plan ${plan.id} withdrawn`);
         }
         const withdrawn = required(
           await repo.updatePlan(plan.id, ['confirmed'], { status: 'superseded' }),

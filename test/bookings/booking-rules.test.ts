@@ -11,6 +11,7 @@ import {
   bookingBody,
   createPaidBooking,
   deliveryWindow,
+  moveBooking,
   NEAR,
   seedOffice,
   type TestPlatform,
@@ -266,13 +267,13 @@ describe('what a booking must match: the quoted address, the delivery hours, the
     const { booking } = await createPaidBooking(p, officeId);
     const repo = createBookingsRepository(p.db);
     const row = must(await repo.findById(booking.id), 'await repo.findById(booking.id)');
-    await expect(repo.transition(row, 'delivered', { type: 'system' })).rejects.toMatchObject({
+    await expect(moveBooking(p, row, 'delivered', { type: 'system' })).rejects.toMatchObject({
       code: 'booking.invalid_transition',
       status: 409,
     });
     // A stale copy loses cleanly to a move made meanwhile.
-    await repo.transition(row, 'document_ready', { type: 'system' });
-    await expect(repo.transition(row, 'cancelled', { type: 'system' })).rejects.toMatchObject({
+    await moveBooking(p, row, 'document_ready', { type: 'system' });
+    await expect(moveBooking(p, row, 'cancelled', { type: 'system' })).rejects.toMatchObject({
       code: 'booking.changed_concurrently',
       status: 409,
     });

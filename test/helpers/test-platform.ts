@@ -6,6 +6,7 @@ import Stripe from 'stripe';
 import { createAuthService } from '../../src/auth/auth.service.ts';
 import type { StaffRole } from '../../src/auth/auth.table.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { transitionBooking } from '../../src/bookings/bookings.repository.ts';
 import type { Database } from '../../src/db/client.ts';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
 import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
@@ -222,3 +223,7 @@ export async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boole
   }
   return last;
 }
+
+/** A booking move as the services make it: inside a transaction. */
+export const moveBooking = (p: { db: Database }, ...args: Parameters<typeof transitionBooking> extends [unknown, ...infer R] ? R : never) =>
+  p.db.transaction((tx) => transitionBooking(tx, ...args));

@@ -1,5 +1,5 @@
-import { randomBytes } from 'node:crypto';
-import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { insertBooking } from '../../src/bookings/bookings.repository.ts';
 import type { VehicleType } from '../../src/offices/offices.table.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../../src/planning/delivery-day.ts';
 import { createQuotesRepository } from '../../src/quotes/quotes.repository.ts';
@@ -47,30 +47,34 @@ export async function insertReadyBooking(
     );
   }
   const suffix = randomBytes(6).toString('hex');
-  return createBookingsRepository(p.db).insert(
-    {
-      officeId,
-      quoteId: quote.id,
-      applicationNumber: newApplicationNumber(),
-      documentType: 'id_card',
-      recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
-      address: ADDRESS,
-      location: opts.location,
-      vehicleType: opts.vehicleType,
-      zoneId: option.zoneId,
-      tariffId: option.tariffId,
-      amountCents: option.amountCents,
-      preferredWindows: opts.windows,
-      consent: { powerOfAttorney: true, textVersion: '2026-01', consentedAt: new Date().toISOString() },
-      status: 'document_ready',
-      // Scanned in, and the ID card's PIN letter confirmed: ready to go out.
-      custodyHolder: 'office',
-      pinLetterConfirmedAt: new Date(),
-      kassenzeichen: `TEST-${suffix}`,
-      trackingTokenHash: hashToken(`ab_track_${suffix}`),
-      paymentDeadline: new Date(Date.now() + 3_600_000),
-    },
-    { type: 'system', id: 'test' },
+  return p.db.transaction((tx) =>
+    insertBooking(
+      tx,
+      {
+        id: randomUUID(),
+        officeId,
+        quoteId: quote.id,
+        applicationNumber: newApplicationNumber(),
+        documentType: 'id_card',
+        recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+        address: ADDRESS,
+        location: opts.location,
+        vehicleType: opts.vehicleType,
+        zoneId: option.zoneId,
+        tariffId: option.tariffId,
+        amountCents: option.amountCents,
+        preferredWindows: opts.windows,
+        consent: { powerOfAttorney: true, textVersion: '2026-01', consentedAt: new Date().toISOString() },
+        status: 'document_ready',
+        // Scanned in, and the ID card's PIN letter confirmed: ready to go out.
+        custodyHolder: 'office',
+        pinLetterConfirmedAt: new Date(),
+        kassenzeichen: `TEST-${suffix}`,
+        trackingTokenHash: hashToken(`ab_track_${suffix}`),
+        paymentDeadline: new Date(Date.now() + 3_600_000),
+      },
+      { type: 'system', id: 'test' },
+    ),
   );
 }
 

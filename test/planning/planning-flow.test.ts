@@ -2,7 +2,7 @@ import { describe, expect } from 'vitest';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { api, CITY_ONLY, eventually, OFFICE_LOCATION, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { api, CITY_ONLY, eventually, moveBooking, OFFICE_LOCATION, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { createShift, futureDeliveryDate, insertReadyBooking, localWindow, NEARBY } from './helpers.ts';
 import { must } from '../helpers/must.ts';
 
@@ -244,7 +244,7 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(first.stats.assigned).toBe(2);
 
     const repo = createBookingsRepository(p.db);
-    await repo.transition(must(await repo.findById(gone.id), 'await repo.findById(gone.id)'), 'cancelled', { type: 'citizen' }, 'test');
+    await moveBooking(p, must(await repo.findById(gone.id), 'await repo.findById(gone.id)'), 'cancelled', { type: 'citizen' }, 'test');
     const stale = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
     expect(stale.status).toBe(409);
     expect(stale.body.error).toMatchObject({ code: 'plan.stale', details: { bookingIds: [gone.id] } });
@@ -299,7 +299,8 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect((await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor)).status).toBe(200);
 
     // Once a document has left the office, the plan stands.
-    await repo.transition(
+    await moveBooking(
+      p,
       must(await repo.findById(a.id), 'await repo.findById(a.id)'),
       'handed_over',
       { type: 'staff', id: 'test' },
