@@ -21,14 +21,15 @@ export async function insertBooking(
   actor: Actor,
 ): Promise<Booking> {
   const [rows] = await inOneRoundTrip(tx, [
-    tx.insert(bookings).values(values).returning(),
-    tx.insert(bookingEvents).values({
-      bookingId: values.id,
-      fromStatus: null,
-      toStatus: values.status ?? 'awaiting_payment',
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-    }),
+    () => tx.insert(bookings).values(values).returning(),
+    () =>
+      tx.insert(bookingEvents).values({
+        bookingId: values.id,
+        fromStatus: null,
+        toStatus: values.status ?? 'awaiting_payment',
+        actorType: actor.type,
+        actorId: actor.id ?? null,
+      }),
   ]);
   return firstRow(rows, 'INSERT bookings RETURNING');
 }
@@ -49,19 +50,21 @@ export async function transitionBooking(
 ): Promise<Booking> {
   if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
   const [[row]] = await inOneRoundTrip(tx, [
-    tx
-      .update(bookings)
-      .set({ ...extra, status: to, updatedAt: sql`now()` })
-      .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
-      .returning(),
-    tx.insert(bookingEvents).values({
-      bookingId: booking.id,
-      fromStatus: booking.status,
-      toStatus: to,
-      actorType: actor.type,
-      actorId: actor.id ?? null,
-      reason: reason ?? null,
-    }),
+    () =>
+      tx
+        .update(bookings)
+        .set({ ...extra, status: to, updatedAt: sql`now()` })
+        .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
+        .returning(),
+    () =>
+      tx.insert(bookingEvents).values({
+        bookingId: booking.id,
+        fromStatus: booking.status,
+        toStatus: to,
+        actorType: actor.type,
+        actorId: actor.id ?? null,
+        reason: reason ?? null,
+      }),
   ]);
   if (!row) throw createBookingChangedConcurrentlyError(booking.status);
   return row;

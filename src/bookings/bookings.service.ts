@@ -137,14 +137,15 @@ export function createBookingsService(deps: BookingDeps) {
         // Closing days by UTC date with a day to spare on either side: the office's own dates lie within.
         const utcToday = now.toISOString().slice(0, 10);
         const [{ fresh, record }, found, closures, seqRows] = await inOneRoundTrip(tx, [
-          idem.claim({ scope, key: ctx.idempotencyKey, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }),
-          createQuotesRepository(tx).findWithOffice(input.quoteId),
-          createOfficeCalendarRepository(tx).closuresOfQuoteOffice(
-            input.quoteId,
-            addDays(utcToday, -1),
-            addDays(utcToday, BOOKING_HORIZON_DAYS + 2),
-          ),
-          queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`),
+          () => idem.claim({ scope, key: ctx.idempotencyKey, requestHash, expiresAt: new Date(now.getTime() + IDEMPOTENCY_TTL_MS) }),
+          () => createQuotesRepository(tx).findWithOffice(input.quoteId),
+          () =>
+            createOfficeCalendarRepository(tx).closuresOfQuoteOffice(
+              input.quoteId,
+              addDays(utcToday, -1),
+              addDays(utcToday, BOOKING_HORIZON_DAYS + 2),
+            ),
+          () => queryRows<{ seq: string }>(tx, sql`select nextval(${kassenzeichenSeq.seqName}) as seq`),
         ]);
         if (!fresh) {
           if (record.requestHash !== requestHash) throw createIdempotencyKeyReusedError();
@@ -168,53 +169,57 @@ export function createBookingsService(deps: BookingDeps) {
         // Ids are chosen here so the rows that refer to the booking can be sent with it.
         const bookingId = randomUUID();
         const [booking, payment] = await inOneRoundTrip(tx, [
-          insertBooking(
-            tx,
-            {
-              id: bookingId,
-              officeId: office.id,
-              quoteId: quote.id,
-              applicationNumber: input.applicationNumber,
-              documentType: input.documentType,
-              recipient: input.recipient,
-              address: input.address,
-              location: quote.location,
-              vehicleType: option.vehicleType,
-              zoneId: option.zoneId,
-              tariffId: option.tariffId,
+          () =>
+            insertBooking(
+              tx,
+              {
+                id: bookingId,
+                officeId: office.id,
+                quoteId: quote.id,
+                applicationNumber: input.applicationNumber,
+                documentType: input.documentType,
+                recipient: input.recipient,
+                address: input.address,
+                location: quote.location,
+                vehicleType: option.vehicleType,
+                zoneId: option.zoneId,
+                tariffId: option.tariffId,
+                amountCents: option.amountCents,
+                currency: option.currency,
+                preferredWindows: input.preferredWindows,
+                consent,
+                status: 'awaiting_payment',
+                kassenzeichen,
+                trackingTokenHash: hashToken(trackingToken),
+                paymentDeadline: new Date(now.getTime() + deps.paymentExpiryMinutes * 60_000),
+                createdByStaffId: ctx.staff?.id ?? null,
+              },
+              actor,
+            ).catch((e: unknown) => {
+              throw isUniqueViolation(e) ? createApplicationAlreadyBookedError() : e;
+            }),
+          () =>
+            createPaymentsRepository(tx).insert({
+              id: randomUUID(),
+              bookingId,
               amountCents: option.amountCents,
               currency: option.currency,
-              preferredWindows: input.preferredWindows,
-              consent,
-              status: 'awaiting_payment',
               kassenzeichen,
-              trackingTokenHash: hashToken(trackingToken),
-              paymentDeadline: new Date(now.getTime() + deps.paymentExpiryMinutes * 60_000),
-              createdByStaffId: ctx.staff?.id ?? null,
-            },
-            actor,
-          ).catch((e: unknown) => {
-            throw isUniqueViolation(e) ? createApplicationAlreadyBookedError() : e;
-          }),
-          createPaymentsRepository(tx).insert({
-            id: randomUUID(),
-            bookingId,
-            amountCents: option.amountCents,
-            currency: option.currency,
-            kassenzeichen,
-          }),
-          // The token is kept with the idempotency record (24 h) so a retried request can return it.
-          idem.update(scope, ctx.idempotencyKey, { resourceId: bookingId, responseBody: { trackingToken } }),
-          recordAudit(tx, {
-            actorType: actor.type,
-            actorId: actor.id,
-            action: 'booking.created',
-            subjectType: 'booking',
-            subjectId: bookingId,
-            officeId: office.id,
-            requestId: ctx.requestId,
-            details: { amountCents: option.amountCents, vehicleType: option.vehicleType },
-          }),
+            }),
+          () =>
+            // The token is kept with the idempotency record (24 h) so a retried request can return it.
+            idem.update(scope, ctx.idempotencyKey, { resourceId: bookingId, responseBody: { trackingToken } }),
+          () =>
+            recordAudit(tx, {
+              actorType: actor.type,
+              actorId: actor.id,
+              action: 'booking.created',
+              subjectType: 'booking',
+              subjectId: bookingId,
+              officeId: office.id,
+              requestId: ctx.requestId,
+              details: { amountCents: option.amountCents, vehicleType: option.vehicleType },
+            }),
         ]);
         return { kind: 'new' as const, booking, payment, trackingToken };
       });

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
+import type { ParameterOrJSON, Sql, UnsafeQueryOptions } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
 import * as schema from './schema.ts';
 
@@ -22,6 +23,37 @@ export interface DatabaseHandle {
   close(): Promise<void>;
 }
 
+/** Statements with more parameters than this are sent unnamed (long `in (…)` lists vary in length). */
+const PREPARE_UP_TO_PARAMETERS = 64;
+
+/**
+ * Makes drizzle's queries prepared statements. Drizzle asks postgres.js for an unnamed statement
+ * unless a query was `.prepare('name')`d, and postgres.js must then describe every query with
+ * parameters before it can bind them: two round trips per statement, and no pipelining (see
+ * inOneRoundTrip). Prepared, a statement is parsed once per connection and costs one round
+ * trip. postgres.js keeps them per connection by SQL text; drizzle's SQL text depends only on
+ * the query's shape, and long parameter lists stay unnamed, so their number stays bounded.
+ * Transactions and savepoints get a wrapped client too.
+ */
+function preparingStatements(client: Sql): Sql {
+  return new Proxy(client, {
+    get(target, key, receiver) {
+      if (key === 'unsafe') {
+        return (query: string, params?: ParameterOrJSON<never>[], options?: UnsafeQueryOptions) =>
+          target.unsafe(query, params, { ...options, prepare: (params?.length ?? 0) <= PREPARE_UP_TO_PARAMETERS });
+      }
+      if (key === 'begin' || key === 'savepoint') {
+        return (...args: unknown[]) => {
+          // begin(fn), begin(options, fn), savepoint(fn), savepoint(name, fn): the callback is always last.
+          const fn = args.pop() as (sql: Sql) => unknown;
+          return (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...args, (sql: Sql) => fn(preparingStatements(sql)));
+        };
+      }
+      return Reflect.get(target, key, receiver) as unknown;
+    },
+  });
+}
+
 /**
  * A PostgreSQL server when a URL is given; otherwise PGlite, PostgreSQL compiled to WebAssembly,
  * in a data folder: the same SQL and migrations, for `npm start` on a machine without a server.
@@ -33,7 +65,7 @@ export async function openDatabase(opts: { url?: string; dataDir: string; maxCon
     const { drizzle } = await import('drizzle-orm/postgres-js');
     const { migrate } = await import('drizzle-orm/postgres-js/migrator');
     const client = postgres(opts.url, { max: opts.maxConnections ?? 10, onnotice: () => {} });
-    const db = drizzle(client, { schema }) as unknown as Database;
+    const db = drizzle(preparingStatements(client), { schema }) as unknown as Database;
     return {
       db,
       kind: 'postgres',
@@ -69,18 +101,28 @@ export async function queryRows<T>(db: DbOrTx, query: SQL): Promise<T[]> {
 }
 
 /**
- * Sends a transaction's independent statements in one round trip. postgres.js pipelines queries
- * issued on the transaction's one connection before the first answer returns (once a statement
- * has been prepared on that connection), and PostgreSQL runs them in the order sent, so a later
- * statement may rely on an earlier one's rows (a booking before its event row). If one fails,
- * the transaction is aborted, the later ones fail with it, and the first error is thrown (answers
- * come back in order). Only for a transaction, which the type demands: on the pool, the
- * statements would run on separate connections in no order. PGlite runs them one after another.
+ * Sends a transaction's statements in one round trip. Each is given as a function that starts
+ * it; they are started in the order given, and postgres.js pipelines queries issued on the
+ * transaction's one connection before the first answer returns (once a statement has been
+ * prepared on that connection). PostgreSQL runs them in the order sent, so a later statement
+ * may rely on an earlier one's rows (a booking before its event row) and locks are taken in
+ * that order. If one fails, the transaction is aborted, the later ones fail with it, and the
+ * first error in sending order is thrown. Only for a transaction, which the type
+ * demands: on the pool, the statements would run on separate connections in no order. PGlite
+ * runs them one after another.
  */
-export function inOneRoundTrip<T extends readonly PromiseLike<unknown>[] | []>(
+export async function inOneRoundTrip<T extends readonly PromiseLike<unknown>[] | []>(
   _tx: Transaction,
-  statements: T,
+  statements: { [K in keyof T]: () => T[K] },
 ): Promise<{ -readonly [K in keyof T]: Awaited<T[K]> }> {
-  // Promise.all calls each statement's then() in the order given, which sends it.
-  return Promise.all(statements);
+  // Promise.resolve queues the call of a query builder's then() (which sends it) at once, so a
+  // builder is sent in its place, not after the statements that async functions started.
+  const started = statements.map((start) => Promise.resolve(start()));
+  // All are awaited and the first failure in sending order is thrown: the error that aborted the
+  // transaction, not a later statement's "transaction is aborted", which may settle sooner when
+  // the failing statement's caller wraps it (a unique violation turned into a 409).
+  const settled = await Promise.allSettled(started);
+  const failed = settled.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((r) => (r as PromiseFulfilledResult<unknown>).value) as { -readonly [K in keyof T]: Awaited<T[K]> };
 }

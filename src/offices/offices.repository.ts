@@ -1,5 +1,6 @@
 import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { bookings } from '../bookings/bookings.table.ts';
 import { firstRow } from '../shared/required.ts';
 import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
 
@@ -12,6 +13,16 @@ export function createOfficesRepository(db: DbOrTx) {
       .where(eq(offices.id, officeId));
   };
   return {
+    /** The office a booking belongs to. */
+    async findByBooking(bookingId: string): Promise<Office | undefined> {
+      const [row] = await db
+        .select({ office: offices })
+        .from(offices)
+        .innerJoin(bookings, eq(bookings.officeId, offices.id))
+        .where(eq(bookings.id, bookingId));
+      return row?.office;
+    },
+
     async findById(id: string): Promise<Office | undefined> {
       const [row] = await db.select().from(offices).where(eq(offices.id, id));
       return row;

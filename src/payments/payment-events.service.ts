@@ -1,4 +1,4 @@
-import type { Database, Transaction } from '../db/client.ts';
+import { inOneRoundTrip, type Database, type Transaction } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository, type Actor, transitionBooking } from '../bookings/bookings.repository.ts';
@@ -54,15 +54,24 @@ export function createPaymentEventsService(deps: { db: Database; clock?: () => D
     async applyEvent(event: PaymentEvent): Promise<{ outcome: EventOutcome }> {
       const owed: string[] = [];
       const outcome = await deps.db.transaction(async (tx) => {
-        const claimed = await createPaymentsRepository(tx).claimEvent({
-          id: event.eventId,
-          type: event.eventType,
-          objectId: event.paymentIntentId,
-          createdAt: event.createdAt,
-          outcome: 'processing',
-        });
+        const payments = createPaymentsRepository(tx);
+        // The claim and the lookup of the payment go together (a duplicate wasted only a read).
+        const [claimed, byIntent] = await inOneRoundTrip(tx, [
+          () =>
+            payments.claimEvent({
+              id: event.eventId,
+              type: event.eventType,
+              objectId: event.paymentIntentId,
+              createdAt: event.createdAt,
+              outcome: 'processing',
+            }),
+          () =>
+            event.kind !== 'ignored' && event.paymentIntentId
+              ? payments.findByPaymentIntent(event.paymentIntentId)
+              : Promise.resolve(undefined),
+        ]);
         if (!claimed) return 'duplicate' as const;
-        const result = await applyEffect(tx, event, { owed, now: clock() });
+        const result = await applyEffect(tx, event, byIntent, { owed, now: clock() });
         await createPaymentsRepository(tx).setEventOutcome(event.eventId, result);
         return result;
       });
@@ -101,25 +110,24 @@ type DiscrepancyValues = Omit<
   'paymentId' | 'bookingId' | 'officeId' | 'kassenzeichen'
 > & { action: DiscrepancyAction };
 
-async function applyEffect(tx: Transaction, event: PaymentEvent, ctx: EffectContext): Promise<EventOutcome> {
+async function applyEffect(tx: Transaction, event: PaymentEvent, byIntent: Payment | undefined, ctx: EffectContext): Promise<EventOutcome> {
   if (event.kind === 'ignored') return 'ignored';
   const payments = createPaymentsRepository(tx);
   const bookingsRepo = createBookingsRepository(tx);
-  const found =
-    (event.paymentIntentId ? await payments.findByPaymentIntent(event.paymentIntentId) : undefined) ??
-    ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId) : undefined);
+  const found = byIntent ?? ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId) : undefined);
   // Events for PaymentIntents this platform did not create (another integration on the same
   // Stripe account) are acknowledged and left alone, unless one claims to pay a booking of ours.
   if (!found) return event.kind === 'payment_succeeded' ? recordForeignPayment(tx, event) : 'unknown_payment';
   // Locks in the order cancellation and expiry take them, booking first, then payment: the other
   // order deadlocked against an expiry whose own payment_intent.canceled arrived meanwhile.
-  const booking = await bookingsRepo.findById(found.bookingId, { forUpdate: true });
+  // Sent in one round trip; PostgreSQL takes the locks in the order sent.
+  const [booking, lockedPayment, office] = await inOneRoundTrip(tx, [
+    () => bookingsRepo.findById(found.bookingId, { forUpdate: true }),
+    () => payments.findByBooking(found.bookingId, { forUpdate: true }),
+    () => createOfficesRepository(tx).findByBooking(found.bookingId),
+  ]);
   if (!booking) return 'unknown_payment';
-  const payment = required(
-    await payments.findByBooking(found.bookingId, { forUpdate: true }),
-    `payment of booking ${found.bookingId} (found a moment ago)`,
-  );
-  const office = await createOfficesRepository(tx).findById(booking.officeId);
+  const payment = required(lockedPayment, `payment of booking ${found.bookingId} (found a moment ago)`);
   const actor: Actor = { type: 'stripe', id: event.eventId };
   const scope: Scope = {
     tx,
@@ -199,23 +207,32 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
   const { booking, payment, payments } = s;
   // A payment is news once: a second notification of it (another event id) owes nothing more.
   const alreadyKnown = payment.status === 'succeeded';
-  if (!alreadyKnown) {
-    await payments.update(payment.id, {
-      status: 'succeeded',
-      latestChargeId: event.chargeId ?? payment.latestChargeId,
-      amountReceivedCents: event.amountCents,
-    });
+  const recordPayment = () =>
+    alreadyKnown
+      ? Promise.resolve()
+      : payments.update(payment.id, {
+          status: 'succeeded',
+          latestChargeId: event.chargeId ?? payment.latestChargeId,
+          amountReceivedCents: event.amountCents,
+        });
+  const mismatch =
+    booking.status === 'awaiting_payment'
+      ? findPaymentMismatch(
+          { bookingId: booking.id, kassenzeichen: booking.kassenzeichen, amountCents: booking.amountCents, currency: booking.currency },
+          event,
+        )
+      : null;
+  if (booking.status === 'awaiting_payment' && !mismatch) {
+    // The common case in one round trip: payment row, booking move (with its event row), audit.
+    await inOneRoundTrip(s.tx, [
+      recordPayment,
+      () => transitionBooking(s.tx, booking, 'paid', s.actor, 'payment_intent.succeeded'),
+      () => s.audit('payment.succeeded', { amountCents: event.amountCents, paymentIntentId: event.paymentIntentId }),
+    ]);
+    return 'booking_paid';
   }
-  if (booking.status === 'awaiting_payment') {
-    const mismatch = findPaymentMismatch(
-      { bookingId: booking.id, kassenzeichen: booking.kassenzeichen, amountCents: booking.amountCents, currency: booking.currency },
-      event,
-    );
-    if (!mismatch) {
-      await transitionBooking(s.tx, booking, 'paid', s.actor, 'payment_intent.succeeded');
-      await s.audit('payment.succeeded', { amountCents: event.amountCents, paymentIntentId: event.paymentIntentId });
-      return 'booking_paid';
-    }
+  await recordPayment();
+  if (mismatch) {
     // Signed by Stripe, but not what was asked for: the booking stays unpaid.
     const automatic = s.handling === 'automatic';
     const discrepancy = await s.discrepancy({
