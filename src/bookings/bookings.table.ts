@@ -79,7 +79,12 @@ export const bookings = pgTable(
     updatedAt: timestamp('updated_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [
-    index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt),
+    // The list's order is (created_at, id) descending, with or without an office and a status:
+    // an index for each, so the first page and every later one read only the rows they show.
+    index('bookings_office_status_idx').on(t.officeId, t.status, t.createdAt, t.id),
+    index('bookings_office_created_idx').on(t.officeId, t.createdAt, t.id),
+    index('bookings_created_idx').on(t.createdAt, t.id),
+    index('bookings_application_idx').on(t.applicationNumber),
     index('bookings_deadline_idx')
       .on(t.paymentDeadline)
       .where(sql`${t.status} = 'awaiting_payment'`),
