@@ -126,6 +126,7 @@ export function createFileStore(file: string, opts: FileStoreOptions = {}): Sand
     },
     get: (kind, id) => memory.get(kind, id),
     list: (kind) => memory.list(kind),
+    scan: (kind, options) => memory.scan(kind, options),
     has: (kind, id) => memory.has(kind, id),
     count: (kind) => memory.count(kind),
     remove(kind, id) {
