@@ -82,7 +82,16 @@ const totalSeconds = (performance.now() - started) / 1000;
 const costAround = (end: number) => ((finishedAt[end] ?? 0) - (finishedAt[end - WINDOW] ?? 0)) / WINDOW;
 const early = costAround(Math.min(COUNT, 1_000 + WINDOW / 2));
 const late = costAround(COUNT);
+// A page of the newest PaymentIntents reads that page, not all N.
+const listStarted = performance.now();
+await stripe.paymentIntents.list({ limit: 10 });
+const listMs = performance.now() - listStarted;
 await sandbox.close();
+// A restart reads the files line by line into the index.
+const reopenStarted = performance.now();
+const reopened = createFileStore(file).count('payment_intent');
+const reopenSeconds = (performance.now() - reopenStarted) / 1000;
+if (reopened !== COUNT) throw new Error(`the restarted store holds ${reopened} PaymentIntents, not ${COUNT}`);
 const size = (f: string) => (existsSync(f) ? statSync(f).size : 0);
 console.table({
   paymentIntents: COUNT,
@@ -92,6 +101,8 @@ console.table({
   [`ms per PI around #1000 (window ${WINDOW})`]: Number(early.toFixed(3)),
   [`ms per PI around #${COUNT}`]: Number(late.toFixed(3)),
   lateOverEarly: Number((late / early).toFixed(2)),
+  'ms to list the newest 10': Number(listMs.toFixed(1)),
+  'seconds to restart (load the index)': Number(reopenSeconds.toFixed(2)),
   snapshotMB: Number((size(file) / 1e6).toFixed(1)),
   logMB: Number((size(`${file}.log`) / 1e6).toFixed(1)),
 });

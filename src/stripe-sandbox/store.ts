@@ -3,8 +3,8 @@ import type Stripe from 'stripe';
 /**
  * Storage behind a small interface. `createMemoryStore` (the default) loses every PaymentIntent,
  * charge, event and idempotency key on restart, which suits tests; `createFileStore`
- * (file-store.ts) keeps them in a JSON file as well, so the platform's sandbox can be restarted
- * without forgetting PaymentIntents its database still refers to.
+ * (file-store.ts) keeps them on disk instead, holding only an index in memory, so the platform's
+ * sandbox can be restarted without forgetting PaymentIntents its database still refers to.
  */
 
 /** Webhook endpoint plus its signing secret (Stripe reveals the secret only on creation). */
