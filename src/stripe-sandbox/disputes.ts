@@ -67,11 +67,13 @@ export function listDisputes(ctx: SandboxContext, form: FormObject): Stripe.ApiL
   const params = ParamReader.strict(form, [...LIST_PARAMS, 'charge', 'payment_intent']);
   const charge = params.optionalString('charge');
   const paymentIntent = params.optionalString('payment_intent');
-  const disputes = ctx.store
-    .list('dispute')
-    .filter(
-      (dispute) =>
-        (charge === undefined || dispute.charge === charge) && (paymentIntent === undefined || dispute.payment_intent === paymentIntent),
-    );
-  return paginate(disputes, params, '/v1/disputes', 'dispute');
+  return paginate(
+    ctx.store,
+    'dispute',
+    params,
+    '/v1/disputes',
+    'dispute',
+    (dispute) =>
+      (charge === undefined || dispute.charge === charge) && (paymentIntent === undefined || dispute.payment_intent === paymentIntent),
+  );
 }

@@ -1,154 +1,418 @@
-import { appendFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
-import { createMemoryStore, type IdempotencyRecord, type SandboxStore, type StoredKind, type StoredObjects } from './store.ts';
+import { createLineWriter, readAt, readLines, writeAll, type LineWriter } from './json-lines.ts';
+import {
+  createMemoryStore,
+  type IdempotencyRecord,
+  type SandboxStore,
+  type ScanOptions,
+  type StoredKind,
+  type StoredObjects,
+} from './store.ts';
 
 /** Kinds kept across restarts. Webhook endpoints are not: each start registers its own. */
-const PERSISTED: readonly StoredKind[] = [
-  'payment_intent',
-  'payment_method',
-  'charge',
-  'refund',
-  'balance_transaction',
-  'dispute',
-  'event',
-];
+const PERSISTED = ['payment_intent', 'payment_method', 'charge', 'refund', 'balance_transaction', 'dispute', 'event'] as const;
+type PersistedKind = (typeof PERSISTED)[number];
+const isPersisted = (kind: StoredKind): kind is PersistedKind => (PERSISTED as readonly StoredKind[]).includes(kind);
 
-interface Snapshot {
+/** One line of the snapshot or the log: an object saved, an object removed, or an idempotency record. */
+type Line = { s: StoredKind; o: { id: string } } | { r: StoredKind; id: string } | { i: IdempotencyRecord };
+
+/** First line of a snapshot in this format. Before it, a snapshot was one JSON document (LegacySnapshot). */
+const SNAPSHOT_HEADER = '{"version":2}';
+
+interface LegacySnapshot {
   version: 1;
   objects: Partial<Record<StoredKind, unknown[]>>;
-  idempotency: IdempotencyRecord[];
-}
-
-/** One line of the change log: an object saved, an object removed, or an idempotency record. */
-type LogLine = { s: StoredKind; o: { id: string } } | { r: StoredKind; id: string } | { i: IdempotencyRecord };
-
-export interface FileStoreOptions {
-  /** How long changes are gathered before they are appended (one write per batch). */
-  writeDelayMs?: number;
-  /** The log is compacted into the snapshot when it has this many lines more than the store holds objects. */
-  compactAfterLines?: number;
+  idempotency?: IdempotencyRecord[];
 }
 
 /**
- * The in-memory store, kept on disk as a snapshot (`file`) plus an append-only change log
- * (`file.log`, one JSON line per change). A change costs one appended line, not a rewrite of
- * everything held: writing stays proportional to what changes, however much the sandbox holds.
- * When the log has grown well past the number of live objects it is folded into a new snapshot
- * (temporary file + rename, then a fresh log), so compaction costs O(1) per change on average and
- * the files stay proportional to what the store holds. At start the snapshot is read and the log
- * replayed; a torn last line (a crash mid-append) is skipped. Idempotency records older than
- * Stripe's 24 hours are not carried over. Webhook deliveries pending at a restart are not resumed.
+ * Where the objects of one kind are. Slot n is the n-th id first saved, so slots are the listing
+ * order; a line's location is its byte offset in the snapshot followed by the log.
+ */
+interface KindIndex {
+  slots: Map<string, number>;
+  locations: number[];
+  /** Byte length of each slot's line; 0 once its object is removed. */
+  lengths: number[];
+}
+
+interface RecordEntry {
+  location: number;
+  length: number;
+  createdAtMs: number;
+}
+
+export interface FileStoreOptions {
+  /** The log is compacted into the snapshot when it has this many lines more than the store holds objects. */
+  compactAfterLines?: number;
+  /** How many recently used objects are kept in memory besides the index (default 5 000). */
+  cacheObjects?: number;
+}
+
+function emptyIndexes(): Record<PersistedKind, KindIndex> {
+  const empty = (): KindIndex => ({ slots: new Map(), locations: [], lengths: [] });
+  return {
+    payment_intent: empty(),
+    payment_method: empty(),
+    charge: empty(),
+    refund: empty(),
+    balance_transaction: empty(),
+    dispute: empty(),
+    event: empty(),
+  };
+}
+
+function lineOf(index: KindIndex, slot: number): { location: number; length: number } {
+  const location = index.locations[slot];
+  const length = index.lengths[slot];
+  if (location === undefined || length === undefined) throw new Error(`file store: slot ${slot} is not in the index`);
+  return { location, length };
+}
+
+/**
+ * A store whose objects live on disk, not in memory: a snapshot (`file`) and an append-only change
+ * log (`file.log`), both JSON lines. Memory holds an index (per kind, id → where its latest line
+ * is; per idempotency key, that and its creation time, in creation order) and the last
+ * `cacheObjects` lines used, so it grows by a few dozen bytes per object held, not by the object.
+ * A change is one line appended at once (no batching, so a crash of the process loses nothing
+ * written); a read parses the object's line afresh, from the cache or read at its offset, so
+ * every caller gets a copy of its own. Lists walk the index (`scan`) and read only what they reach.
+ *
+ * When the log has grown well past what the store holds, the live lines are copied byte for byte,
+ * kind by kind in insertion order, into a new snapshot (a temporary file, made durable, renamed
+ * over the old one), and only then is the log emptied: a crash before the rename leaves the old
+ * snapshot and log, a crash after it replays a log the snapshot already contains, which changes
+ * nothing. Compaction costs O(1) per change on average and the files stay proportional to what
+ * the store holds. At start the snapshot and the log are read line by line into the index; a torn
+ * last line (a crash mid-append) is cut off. Idempotency records older than Stripe's 24 hours are
+ * not carried over. Webhook deliveries pending at a restart are not resumed.
  */
 export function createFileStore(file: string, opts: FileStoreOptions = {}): SandboxStore & { flush(): void } {
-  const memory = createMemoryStore();
   const logFile = `${file}.log`;
+  const tmpFile = `${file}.tmp`;
   const compactAfter = opts.compactAfterLines ?? 50_000;
-  /** Objects and records the store holds now (what a compaction writes). */
-  let live = 0;
+  const cacheLimit = opts.cacheObjects ?? 5_000;
+  /** Webhook endpoints: not kept across restarts, and few. */
+  const memory = createMemoryStore();
+
+  let kinds = emptyIndexes();
+  /** Idempotency records by key, in creation order (a re-saved key moves to the end). */
+  let records = new Map<string, RecordEntry>();
+  /** Lines of recently used objects by `kind id`, least recently used first. */
+  const cache = new Map<string, string>();
+  let snapshotSize = 0;
+  let logSize = 0;
   let logLines = 0;
+  /** Compactions so far: a scan in progress finds its place again after one. */
+  let compactions = 0;
+  let snapshotFd: number | null = null;
+  let logFd: number | null = null;
 
-  const apply = (line: LogLine) => {
-    if ('s' in line) memory.save(line.s, line.o as StoredObjects[typeof line.s]);
-    else if ('r' in line) memory.remove(line.r, line.id);
-    else memory.saveIdempotencyRecord(line.i);
+  // Opened when first needed, so a store flushed by a closed sandbox can be used again.
+  const openSnapshot = () => (snapshotFd ??= openSync(file, 'r'));
+  const openLog = () => (logFd ??= openSync(logFile, 'a+'));
+  const closeSnapshot = () => {
+    if (snapshotFd !== null) closeSync(snapshotFd);
+    snapshotFd = null;
   };
-  const keepRecord = (r: IdempotencyRecord) => r.createdAtMs >= Date.now() - IDEMPOTENCY_TTL_MS;
+  const held = () => PERSISTED.reduce((n, kind) => n + kinds[kind].slots.size, 0) + records.size;
+  const keepRecord = (createdAtMs: number) => createdAtMs >= Date.now() - IDEMPOTENCY_TTL_MS;
 
-  if (existsSync(file)) {
-    const snapshot = JSON.parse(readFileSync(file, 'utf8')) as Snapshot;
-    for (const kind of PERSISTED) {
-      for (const object of snapshot.objects[kind] ?? []) memory.save(kind, object as StoredObjects[typeof kind]);
-    }
-    for (const record of (snapshot.idempotency ?? []).filter(keepRecord)) memory.saveIdempotencyRecord(record);
+  function readBytes(location: number, length: number): Buffer {
+    return location < snapshotSize ? readAt(openSnapshot(), location, length) : readAt(openLog(), location - snapshotSize, length);
   }
-  if (existsSync(logFile)) {
-    for (const text of readFileSync(logFile, 'utf8').split('\n')) {
-      if (!text) continue;
-      let line: LogLine;
+
+  function remember(key: string, text: string) {
+    cache.delete(key);
+    cache.set(key, text);
+    if (cache.size <= cacheLimit) return;
+    const oldest = cache.keys().next();
+    if (!oldest.done) cache.delete(oldest.value);
+  }
+
+  /** The line of an object: from the cache (now most recently used), else read from disk and cached. */
+  function lineText(kind: PersistedKind, id: string): string | undefined {
+    const key = `${kind} ${id}`;
+    const cached = cache.get(key);
+    if (cached !== undefined) {
+      remember(key, cached);
+      return cached;
+    }
+    const index = kinds[kind];
+    const slot = index.slots.get(id);
+    if (slot === undefined) return undefined;
+    const { location, length } = lineOf(index, slot);
+    const text = readBytes(location, length).toString('utf8');
+    remember(key, text);
+    return text;
+  }
+
+  /** Points `id` at a line: a new id takes the next slot, a known one keeps its place in the order. */
+  function place(kind: PersistedKind, id: string, location: number, length: number) {
+    const index = kinds[kind];
+    const slot = index.slots.get(id);
+    if (slot === undefined) {
+      index.slots.set(id, index.locations.length);
+      index.locations.push(location);
+      index.lengths.push(length);
+    } else {
+      index.locations[slot] = location;
+      index.lengths[slot] = length;
+    }
+  }
+
+  function unplace(kind: PersistedKind, id: string) {
+    const index = kinds[kind];
+    const slot = index.slots.get(id);
+    if (slot === undefined) return;
+    index.slots.delete(id);
+    index.lengths[slot] = 0;
+    cache.delete(`${kind} ${id}`);
+  }
+
+  function placeRecord(key: string, entry: RecordEntry) {
+    // Deleted first, so a re-saved key moves to the end and the map stays in creation order.
+    records.delete(key);
+    records.set(key, entry);
+  }
+
+  /** Applies a line found at `location` to the index; false if it is not JSON. */
+  function applyLine(text: string, location: number, length: number): boolean {
+    let line: Line;
+    try {
+      line = JSON.parse(text) as Line;
+    } catch {
+      return false;
+    }
+    if ('s' in line) {
+      if (isPersisted(line.s)) place(line.s, line.o.id, location, length);
+    } else if ('r' in line) {
+      if (isPersisted(line.r)) unplace(line.r, line.id);
+    } else if ('i' in line) {
+      if (keepRecord(line.i.createdAtMs)) placeRecord(line.i.key, { location, length, createdAtMs: line.i.createdAtMs });
+    }
+    return true;
+  }
+
+  function append(text: string): { location: number; length: number } {
+    const bytes = Buffer.from(`${text}\n`);
+    const fd = openLog();
+    try {
+      writeAll(fd, bytes);
+    } catch (error) {
+      // A partly written line would have the next one glued to it: take it back.
+      ftruncateSync(fd, logSize);
+      throw error;
+    }
+    const location = snapshotSize + logSize;
+    logSize += bytes.length;
+    logLines++;
+    return { location, length: bytes.length - 1 };
+  }
+
+  /** Writes a snapshot into a temporary file, makes it durable and renames it over the old one. */
+  function writeSnapshot(fill: (writer: LineWriter) => void): number {
+    const writer = createLineWriter(tmpFile);
+    let size: number;
+    try {
+      writer.add(SNAPSHOT_HEADER);
+      fill(writer);
+      size = writer.finish();
+    } catch (error) {
+      writer.abandon();
+      throw error;
+    }
+    renameSync(tmpFile, file);
+    // The rename itself must be durable before the log is emptied (Windows cannot open a directory).
+    if (process.platform !== 'win32') {
+      const dir = openSync(path.dirname(file), 'r');
       try {
-        line = JSON.parse(text) as LogLine;
-      } catch {
-        continue; // the torn end of a write a crash interrupted
+        fsyncSync(dir);
+      } finally {
+        closeSync(dir);
       }
-      if ('i' in line && !keepRecord(line.i)) continue;
-      apply(line);
-      logLines++;
+    }
+    // The descriptor still reads the replaced file; the next read opens the new one.
+    closeSnapshot();
+    return size;
+  }
+
+  /** The snapshot format before JSON lines: rewritten once as JSON lines, then read as usual. */
+  function upgradeLegacySnapshot() {
+    const legacy = JSON.parse(readFileSync(file, 'utf8')) as LegacySnapshot;
+    writeSnapshot((writer) => {
+      for (const kind of PERSISTED) for (const object of legacy.objects[kind] ?? []) writer.add(JSON.stringify({ s: kind, o: object }));
+      for (const record of legacy.idempotency ?? []) writer.add(JSON.stringify({ i: record }));
+    });
+  }
+
+  function isCurrentSnapshot(): boolean {
+    const fd = openSnapshot();
+    const header = `${SNAPSHOT_HEADER}\n`;
+    return fstatSync(fd).size >= header.length && readAt(fd, 0, header.length).toString('utf8') === header;
+  }
+
+  function load() {
+    mkdirSync(path.dirname(file), { recursive: true });
+    // Left by a compaction a crash interrupted; the snapshot it was to replace is intact.
+    rmSync(tmpFile, { force: true });
+    if (existsSync(file)) {
+      if (!isCurrentSnapshot()) upgradeLegacySnapshot();
+      const fd = openSnapshot();
+      for (const { text, offset, length } of readLines(fd)) if (length > 0) applyLine(text, offset, length);
+      snapshotSize = fstatSync(fd).size;
+    }
+    if (existsSync(logFile)) {
+      const fd = openLog();
+      const lines = readLines(fd);
+      let step = lines.next();
+      for (; !step.done; step = lines.next()) {
+        const { text, offset, length } = step.value;
+        if (length > 0 && applyLine(text, snapshotSize + offset, length)) logLines++;
+      }
+      // A torn last line is cut off; the next append would otherwise continue it and be lost with it.
+      if (step.value < fstatSync(fd).size) ftruncateSync(fd, step.value);
+      logSize = step.value;
     }
   }
-  live = PERSISTED.reduce((n, kind) => n + memory.count(kind), 0) + memory.idempotencyCount();
 
-  let pending: string[] = [];
-  let timer: NodeJS.Timeout | null = null;
-
+  /**
+   * Copies the live lines into a new snapshot (objects kind by kind in insertion order, then the
+   * unexpired idempotency records in creation order), one line at a time, then empties the log.
+   */
   function compact() {
-    const snapshot: Snapshot = {
-      version: 1,
-      objects: Object.fromEntries(PERSISTED.map((kind) => [kind, memory.list(kind)])),
-      idempotency: memory.idempotencyRecords(),
-    };
-    mkdirSync(path.dirname(file), { recursive: true });
-    const tmp = `${file}.tmp`;
-    writeFileSync(tmp, JSON.stringify(snapshot));
-    renameSync(tmp, file);
-    // The snapshot now holds everything the log said; a crash before this line only replays it twice (idempotent).
-    rmSync(logFile, { force: true });
+    const nextKinds = emptyIndexes();
+    const nextRecords = new Map<string, RecordEntry>();
+    const size = writeSnapshot((writer) => {
+      for (const kind of PERSISTED) {
+        const index = kinds[kind];
+        const next = nextKinds[kind];
+        for (const [id, slot] of index.slots) {
+          const { location, length } = lineOf(index, slot);
+          next.slots.set(id, next.locations.length);
+          next.locations.push(writer.add(readBytes(location, length)));
+          next.lengths.push(length);
+        }
+      }
+      for (const [key, entry] of records) {
+        if (!keepRecord(entry.createdAtMs)) continue;
+        nextRecords.set(key, { ...entry, location: writer.add(readBytes(entry.location, entry.length)) });
+      }
+    });
+    // The snapshot on disk is the new one from the rename on: the index follows it at once. The
+    // log's lines are all in it now; if emptying the log fails, the next start replays them over
+    // the snapshot, which changes nothing.
+    kinds = nextKinds;
+    records = nextRecords;
+    snapshotSize = size;
+    compactions++;
+    ftruncateSync(openLog(), 0);
+    logSize = 0;
     logLines = 0;
   }
 
-  function flush() {
-    if (timer) clearTimeout(timer);
-    timer = null;
-    if (pending.length > 0) {
-      mkdirSync(path.dirname(file), { recursive: true });
-      appendFileSync(logFile, pending.join(''));
-      logLines += pending.length;
-      pending = [];
+  const compactIfDue = () => {
+    if (logLines > held() + compactAfter) compact();
+  };
+
+  function* scanPersisted(kind: PersistedKind, options: ScanOptions): Generator<StoredObjects[PersistedKind]> {
+    const step = options.newestFirst ? -1 : 1;
+    /** The id last yielded (or `after`): where the walk resumes when a compaction renumbered the slots. */
+    let cursor = options.after;
+    let generation = -1;
+    let slot = 0;
+    for (;;) {
+      const index = kinds[kind];
+      if (generation !== compactions) {
+        generation = compactions;
+        if (cursor === undefined) slot = step > 0 ? 0 : index.lengths.length - 1;
+        else {
+          const at = index.slots.get(cursor);
+          if (at === undefined) return;
+          slot = at + step;
+        }
+      }
+      if (slot < 0 || slot >= index.lengths.length) return;
+      const { location, length } = lineOf(index, slot);
+      slot += step;
+      if (length === 0) continue;
+      const object = (JSON.parse(readBytes(location, length).toString('utf8')) as { o: StoredObjects[PersistedKind] }).o;
+      cursor = object.id;
+      yield object;
     }
-    if (logLines > live + compactAfter) compact();
   }
 
-  function record(line: LogLine) {
-    pending.push(`${JSON.stringify(line)}\n`);
-    if (timer) return;
-    timer = setTimeout(flush, opts.writeDelayMs ?? 200);
-    // A pending write must not keep the process alive; close() flushes.
-    timer.unref();
+  function scan<K extends StoredKind>(kind: K, options: ScanOptions = {}): Iterable<StoredObjects[K]> {
+    // The lines of `kind` only ever hold StoredObjects[K], written by save().
+    return isPersisted(kind) ? (scanPersisted(kind, options) as Iterable<StoredObjects[K]>) : memory.scan(kind, options);
   }
+
+  load();
 
   return {
     save(kind, object) {
-      const isNew = !memory.has(kind, object.id);
-      memory.save(kind, object);
-      if (!PERSISTED.includes(kind)) return;
-      if (isNew) live++;
-      record({ s: kind, o: object });
+      if (!isPersisted(kind)) return memory.save(kind, object);
+      const text = JSON.stringify({ s: kind, o: object });
+      const { location, length } = append(text);
+      place(kind, object.id, location, length);
+      remember(`${kind} ${object.id}`, text);
+      compactIfDue();
     },
-    get: (kind, id) => memory.get(kind, id),
-    list: (kind) => memory.list(kind),
-    has: (kind, id) => memory.has(kind, id),
-    count: (kind) => memory.count(kind),
+    get<K extends StoredKind>(kind: K, id: string) {
+      if (!isPersisted(kind)) return memory.get(kind, id);
+      const text = lineText(kind, id);
+      // Parsed afresh on every read, so the caller holds a copy of its own.
+      return text === undefined ? undefined : (JSON.parse(text) as { o: StoredObjects[K] }).o;
+    },
+    list: (kind) => [...scan(kind)],
+    scan,
+    has: (kind, id) => (isPersisted(kind) ? kinds[kind].slots.has(id) : memory.has(kind, id)),
+    count: (kind) => (isPersisted(kind) ? kinds[kind].slots.size : memory.count(kind)),
     remove(kind, id) {
-      if (!memory.has(kind, id)) return;
-      memory.remove(kind, id);
-      if (!PERSISTED.includes(kind)) return;
-      live--;
-      record({ r: kind, id });
+      if (!isPersisted(kind)) return memory.remove(kind, id);
+      if (!kinds[kind].slots.has(id)) return;
+      append(JSON.stringify({ r: kind, id }));
+      unplace(kind, id);
+      compactIfDue();
     },
-    getIdempotencyRecord: (key) => memory.getIdempotencyRecord(key),
-    saveIdempotencyRecord(r) {
-      if (!memory.getIdempotencyRecord(r.key)) live++;
-      memory.saveIdempotencyRecord(r);
-      record({ i: r });
+    getIdempotencyRecord(key) {
+      const entry = records.get(key);
+      return entry === undefined
+        ? undefined
+        : (JSON.parse(readBytes(entry.location, entry.length).toString('utf8')) as { i: IdempotencyRecord }).i;
     },
-    // Expired records are dropped in memory; on disk they are skipped at load and left out of the next snapshot.
+    saveIdempotencyRecord(record) {
+      const { location, length } = append(JSON.stringify({ i: record }));
+      placeRecord(record.key, { location, length, createdAtMs: record.createdAtMs });
+      compactIfDue();
+    },
+    // Creation order, as in the memory store: stop at the first record young enough. The dropped
+    // records' lines stay on disk until the next compaction leaves them out.
     pruneIdempotencyRecords(cutoffMs) {
-      const pruned = memory.pruneIdempotencyRecords(cutoffMs);
-      live -= pruned;
+      let pruned = 0;
+      for (const [key, entry] of records) {
+        if (entry.createdAtMs >= cutoffMs) break;
+        records.delete(key);
+        pruned++;
+      }
       return pruned;
     },
-    idempotencyCount: () => memory.idempotencyCount(),
-    idempotencyRecords: () => memory.idempotencyRecords(),
-    flush,
+    idempotencyCount: () => records.size,
+    idempotencyRecords: () =>
+      [...records.values()].map(
+        (entry) => (JSON.parse(readBytes(entry.location, entry.length).toString('utf8')) as { i: IdempotencyRecord }).i,
+      ),
+    /** Makes the log durable and closes both files (reopened when next used); the sandbox calls it on close(). */
+    flush() {
+      if (logFd !== null) {
+        fsyncSync(logFd);
+        closeSync(logFd);
+        logFd = null;
+      }
+      closeSnapshot();
+    },
   };
 }

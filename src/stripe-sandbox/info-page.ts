@@ -22,10 +22,10 @@ export function describeSandbox(ctx: SandboxContext, apiVersion: string): Record
       .list('webhook_endpoint')
       .map(({ id, url, status, enabled_events }) => ({ id, url, status, enabled_events })),
     counts: {
-      payment_intents: ctx.store.list('payment_intent').length,
-      charges: ctx.store.list('charge').length,
-      refunds: ctx.store.list('refund').length,
-      events: ctx.store.list('event').length,
+      payment_intents: ctx.store.count('payment_intent'),
+      charges: ctx.store.count('charge'),
+      refunds: ctx.store.count('refund'),
+      events: ctx.store.count('event'),
     },
   };
 }

@@ -2,6 +2,7 @@ import type Stripe from 'stripe';
 import { parameterInvalid, resourceMissing } from './errors.ts';
 import { buildList } from './objects.ts';
 import type { ParamReader } from './params.ts';
+import type { SandboxStore, StoredKind, StoredObjects } from './store.ts';
 
 /** Parameters every list endpoint accepts, in addition to its own filters. */
 export const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'created'] as const;
@@ -26,17 +27,33 @@ function buildCreatedFilter(params: ParamReader): (created: number) => boolean {
     (lte === undefined || created <= lte);
 }
 
+/** Up to `count` items of `items` that pass `keep`, reading no further than that. */
+function take<T>(items: Iterable<T>, keep: (item: T) => boolean, count: number): T[] {
+  const taken: T[] = [];
+  if (count <= 0) return taken;
+  for (const item of items) {
+    if (!keep(item)) continue;
+    taken.push(item);
+    if (taken.length === count) break;
+  }
+  return taken;
+}
+
 /**
- * Stripe's cursor pagination over objects stored oldest first: lists are newest first,
- * `starting_after` pages towards older objects, `ending_before` towards newer ones, and
- * `has_more` says whether another page exists in that direction.
+ * Stripe's cursor pagination over a kind of stored objects (kept oldest first): lists are newest
+ * first, `starting_after` pages towards older objects, `ending_before` towards newer ones, and
+ * `has_more` says whether another page exists in that direction. `matches` is the endpoint's own
+ * filter. The store is walked from the cursor (or the newest object) and the walk stops once a
+ * page and one more object are found, so a page costs what it shows and skips, not the whole kind.
  */
-export function paginate<T extends { id: string; created: number }>(
-  oldestFirst: T[],
+export function paginate<K extends StoredKind>(
+  store: SandboxStore,
+  kind: K,
   params: ParamReader,
   url: string,
   noun: string,
-): Stripe.ApiList<T> {
+  matches: (item: StoredObjects[K]) => boolean = () => true,
+): Stripe.ApiList<StoredObjects[K]> {
   const limit = params.optionalInteger('limit', { min: 1, max: 100 }) ?? 10;
   const startingAfter = params.optionalString('starting_after');
   const endingBefore = params.optionalString('ending_before');
@@ -47,21 +64,26 @@ export function paginate<T extends { id: string; created: number }>(
       'parameters_exclusive',
     );
   }
-  const keep = buildCreatedFilter(params);
-  const newestFirst = oldestFirst.filter((item) => keep(item.created)).reverse();
+  const created = buildCreatedFilter(params);
+  const keep = (item: StoredObjects[K]) => created(item.created) && matches(item);
 
-  const indexOf = (id: string, param: string): number => {
-    const index = newestFirst.findIndex((item) => item.id === id);
-    if (index === -1) throw resourceMissing(noun, id, param);
-    return index;
+  // A cursor must be an object of this list, filters included, as before: else "No such …".
+  const requireCursor = (id: string, param: string) => {
+    const cursor = store.get(kind, id);
+    if (cursor === undefined || !keep(cursor)) throw resourceMissing(noun, id, param);
   };
 
   if (endingBefore !== undefined) {
-    const end = indexOf(endingBefore, 'ending_before');
-    const start = Math.max(0, end - limit);
-    return buildList(newestFirst.slice(start, end), start > 0, url);
+    requireCursor(endingBefore, 'ending_before');
+    // The page is the `limit` objects just newer than the cursor, found walking towards the newest.
+    const newer = take(store.scan(kind, { after: endingBefore }), keep, limit + 1);
+    return buildList(newer.slice(0, limit).reverse(), newer.length > limit, url);
   }
-  const start = startingAfter === undefined ? 0 : indexOf(startingAfter, 'starting_after') + 1;
-  const page = newestFirst.slice(start, start + limit);
-  return buildList(page, start + limit < newestFirst.length, url);
+  if (startingAfter !== undefined) requireCursor(startingAfter, 'starting_after');
+  const older = take(
+    store.scan(kind, { newestFirst: true, ...(startingAfter === undefined ? {} : { after: startingAfter }) }),
+    keep,
+    limit + 1,
+  );
+  return buildList(older.slice(0, limit), older.length > limit, url);
 }

@@ -256,7 +256,7 @@ export function cancelPaymentIntent(ctx: SandboxContext, id: string, form: FormO
 
 export function listPaymentIntents(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.PaymentIntent> {
   const params = ParamReader.strict(form, LIST_PARAMS);
-  return paginate(ctx.store.list('payment_intent'), params, '/v1/payment_intents', 'payment_intent');
+  return paginate(ctx.store, 'payment_intent', params, '/v1/payment_intents', 'payment_intent');
 }
 
 /**

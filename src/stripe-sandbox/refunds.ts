@@ -97,11 +97,13 @@ export function listRefunds(ctx: SandboxContext, form: FormObject): Stripe.ApiLi
   const params = ParamReader.strict(form, [...LIST_PARAMS, 'payment_intent', 'charge']);
   const paymentIntent = params.optionalString('payment_intent');
   const charge = params.optionalString('charge');
-  const refunds = ctx.store
-    .list('refund')
-    .filter(
-      (refund) =>
-        (paymentIntent === undefined || refund.payment_intent === paymentIntent) && (charge === undefined || refund.charge === charge),
-    );
-  return paginate(refunds, params, '/v1/refunds', 'refund');
+  return paginate(
+    ctx.store,
+    'refund',
+    params,
+    '/v1/refunds',
+    'refund',
+    (refund) =>
+      (paymentIntent === undefined || refund.payment_intent === paymentIntent) && (charge === undefined || refund.charge === charge),
+  );
 }

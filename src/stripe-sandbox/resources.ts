@@ -13,8 +13,14 @@ export function retrieveCharge(ctx: SandboxContext, id: string): Stripe.Charge {
 export function listCharges(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.Charge> {
   const params = ParamReader.strict(form, [...LIST_PARAMS, 'payment_intent']);
   const paymentIntent = params.optionalString('payment_intent');
-  const charges = ctx.store.list('charge').filter((charge) => paymentIntent === undefined || charge.payment_intent === paymentIntent);
-  return paginate(charges, params, '/v1/charges', 'charge');
+  return paginate(
+    ctx.store,
+    'charge',
+    params,
+    '/v1/charges',
+    'charge',
+    (charge) => paymentIntent === undefined || charge.payment_intent === paymentIntent,
+  );
 }
 
 /** Funds move from `pending` to `available` on `available_on`, judged by the sandbox clock. */
@@ -31,16 +37,18 @@ export function listBalanceTransactions(ctx: SandboxContext, form: FormObject): 
   const type = params.optionalString('type');
   const source = params.optionalString('source');
   const currency = params.optionalString('currency')?.toLowerCase();
-  const transactions = ctx.store
-    .list('balance_transaction')
-    .filter(
-      (transaction) =>
-        (type === undefined || transaction.type === type) &&
-        (source === undefined || transaction.source === source) &&
-        (currency === undefined || transaction.currency === currency),
-    )
-    .map((transaction) => presentBalanceTransaction(ctx, transaction));
-  return paginate(transactions, params, '/v1/balance_transactions', 'balance transaction');
+  const list = paginate(
+    ctx.store,
+    'balance_transaction',
+    params,
+    '/v1/balance_transactions',
+    'balance transaction',
+    (transaction) =>
+      (type === undefined || transaction.type === type) &&
+      (source === undefined || transaction.source === source) &&
+      (currency === undefined || transaction.currency === currency),
+  );
+  return { ...list, data: list.data.map((transaction) => presentBalanceTransaction(ctx, transaction)) };
 }
 
 export function retrieveEvent(ctx: SandboxContext, id: string): Stripe.Event {
@@ -62,15 +70,17 @@ export function listEvents(ctx: SandboxContext, form: FormObject): Stripe.ApiLis
   const type = params.optionalString('type');
   const types = params.optionalStringArray('types');
   const deliverySuccess = params.optionalBoolean('delivery_success');
-  const events = ctx.store
-    .list('event')
-    .filter(
-      (event) =>
-        (type === undefined || matchesTypeFilter(type, event.type)) &&
-        (types === undefined || types.length === 0 || types.includes(event.type)) &&
-        (deliverySuccess === undefined || (event.pending_webhooks === 0) === deliverySuccess),
-    );
-  return paginate(events, params, '/v1/events', 'event');
+  return paginate(
+    ctx.store,
+    'event',
+    params,
+    '/v1/events',
+    'event',
+    (event) =>
+      (type === undefined || matchesTypeFilter(type, event.type)) &&
+      (types === undefined || types.length === 0 || types.includes(event.type)) &&
+      (deliverySuccess === undefined || (event.pending_webhooks === 0) === deliverySuccess),
+  );
 }
 
 export function retrievePaymentMethod(ctx: SandboxContext, id: string): Stripe.PaymentMethod {
@@ -86,7 +96,7 @@ export function retrieveBalance(ctx: SandboxContext, form: FormObject): Stripe.B
   ParamReader.strict(form, []);
   const now = ctx.now();
   const totals = new Map<string, { available: number; pending: number }>();
-  for (const transaction of ctx.store.list('balance_transaction')) {
+  for (const transaction of ctx.store.scan('balance_transaction')) {
     const total = totals.get(transaction.currency) ?? { available: 0, pending: 0 };
     if (transaction.available_on <= now) total.available += transaction.net;
     else total.pending += transaction.net;

@@ -3,8 +3,8 @@ import type Stripe from 'stripe';
 /**
  * Storage behind a small interface. `createMemoryStore` (the default) loses every PaymentIntent,
  * charge, event and idempotency key on restart, which suits tests; `createFileStore`
- * (file-store.ts) keeps them in a JSON file as well, so the platform's sandbox can be restarted
- * without forgetting PaymentIntents its database still refers to.
+ * (file-store.ts) keeps them on disk instead, holding only an index in memory, so the platform's
+ * sandbox can be restarted without forgetting PaymentIntents its database still refers to.
  */
 
 /** Webhook endpoint plus its signing secret (Stripe reveals the secret only on creation). */
@@ -36,12 +36,24 @@ export interface IdempotencyRecord {
   createdAtMs: number;
 }
 
+export interface ScanOptions {
+  /** Walk from the newest object to the oldest (default: oldest first). */
+  newestFirst?: boolean;
+  /** Start next to this id, excluding it; an id the store does not hold yields nothing. */
+  after?: string;
+}
+
 export interface SandboxStore {
   /** Inserts or replaces an object; insertion order of new ids is kept for listing. */
   save<K extends StoredKind>(kind: K, object: StoredObjects[K]): void;
   get<K extends StoredKind>(kind: K, id: string): StoredObjects[K] | undefined;
-  /** All objects of a kind, oldest first. */
+  /** All objects of a kind, oldest first. Holds them all at once: for small kinds and tests. */
   list<K extends StoredKind>(kind: K): StoredObjects[K][];
+  /**
+   * The objects of a kind one at a time, in insertion order, each a copy made as it is reached:
+   * a page of a list reads only what it shows and what it skips, not the whole kind.
+   */
+  scan<K extends StoredKind>(kind: K, options?: ScanOptions): Iterable<StoredObjects[K]>;
   remove(kind: StoredKind, id: string): void;
   /** Whether an object is held (no copy made). */
   has(kind: StoredKind, id: string): boolean;
@@ -88,6 +100,22 @@ export function createMemoryStore(): SandboxStore {
     },
     list<K extends StoredKind>(kind: K) {
       return [...collection(kind).values()].map((object) => structuredClone(object) as StoredObjects[K]);
+    },
+    *scan<K extends StoredKind>(kind: K, options: ScanOptions = {}) {
+      const objects = collection(kind);
+      const ids = [...objects.keys()];
+      if (options.newestFirst) ids.reverse();
+      let start = 0;
+      if (options.after !== undefined) {
+        const at = ids.indexOf(options.after);
+        if (at === -1) return;
+        start = at + 1;
+      }
+      for (const id of ids.slice(start)) {
+        const found = objects.get(id);
+        // Removed while the scan was paused; otherwise a copy, as get() gives.
+        if (found !== undefined) yield structuredClone(found) as StoredObjects[K];
+      }
     },
     remove(kind, id) {
       collection(kind).delete(id);

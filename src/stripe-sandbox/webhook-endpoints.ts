@@ -118,7 +118,7 @@ export function deleteWebhookEndpoint(ctx: SandboxContext, id: string): Stripe.D
 
 export function listWebhookEndpoints(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.WebhookEndpoint> {
   const params = ParamReader.strict(form, LIST_PARAMS);
-  const list = paginate(ctx.store.list('webhook_endpoint'), params, '/v1/webhook_endpoints', 'webhook endpoint');
+  const list = paginate(ctx.store, 'webhook_endpoint', params, '/v1/webhook_endpoints', 'webhook endpoint');
   return { ...list, data: list.data.map(present) };
 }
 
