@@ -38,6 +38,8 @@ export interface ProfileSummary {
   /** Share of the window the process was idle (waiting on I/O: the database, Redis, the network). */
   idleShare: number;
   top: SelfTime[];
+  /** Self time by part of the code: a folder of src/, a package, Node's internals, GC. */
+  areas: { area: string; ms: number; share: number }[];
 }
 
 export interface LoadedProfile {
@@ -56,6 +58,17 @@ function label(frame: CallFrame): { fn: string; where: string } {
   if (where.startsWith(repoRoot)) where = where.slice(repoRoot.length + 1);
   where = where.replace(/^.*node_modules\//, '');
   return { fn, where: `${where}:${frame.lineNumber + 1}` };
+}
+
+/** Which part of the code a frame belongs to, for a coarser view than single functions. */
+function areaOf(fn: string, where: string): string {
+  if (fn === '(garbage collector)') return 'garbage collector';
+  if (!where) return fn === '(program)' ? 'V8 (program)' : 'native code (builtins, I/O)';
+  if (where.startsWith('node:')) return 'Node.js internals';
+  const src = /^(src|workers)\/([^/]+)\//.exec(where);
+  if (src) return `${src[1]}/${src[2]}`;
+  const pkg = /^(@[^/]+\/[^/]+|[^/]+)\//.exec(where);
+  return pkg?.[1] ?? where;
 }
 
 export function loadProfile(file: string): LoadedProfile {
@@ -94,7 +107,12 @@ export function loadProfile(file: string): LoadedProfile {
         selfUs.set(key, entry);
       }
       const busy = [...selfUs.values()].filter((e) => e.fn !== '(idle)').sort((a, b) => b.us - a.us);
+      const areas = new Map<string, number>();
+      for (const e of busy) areas.set(areaOf(e.fn, e.where), (areas.get(areaOf(e.fn, e.where)) ?? 0) + e.us);
       return {
+        areas: [...areas.entries()]
+          .sort((a, b) => b[1] - a[1])
+          .map(([area, us]) => ({ area, ms: us / 1000, share: totalUs > 0 ? us / totalUs : 0 })),
         sampledMs: totalUs / 1000,
         idleShare: totalUs > 0 ? idleUs / totalUs : 0,
         top: busy.slice(0, top).map((e) => ({ fn: e.fn, where: e.where, ms: e.us / 1000, share: totalUs > 0 ? e.us / totalUs : 0 })),

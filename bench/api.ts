@@ -4,7 +4,7 @@
  * with autocannon in the same run; every figure is also shown as a ratio to the baseline.
  *
  *   npm run bench:api -- [--duration 10] [--warmup 3] [--connections 10,50] [--rate 500]
- *                        [--only createQuote,trackBooking] [--json FILE] [--profile]
+ *                        [--only createQuote,trackBooking] [--json FILE] [--profile] [--prefill SECONDS]
  *
  * Operations: baseline, createQuote, createBooking, createBookingAtRate, trackBooking,
  * listBookings, stripeWebhook, courierEvent. Everything it makes is its own and removed at the
@@ -77,6 +77,7 @@ const ONLY = (flag('only') ?? OPERATIONS.join(',')).split(',').map((o) => o.trim
 for (const o of ONLY)
   if (!(OPERATIONS as readonly string[]).includes(o)) throw new Error(`--only: unknown operation ${o} (${OPERATIONS.join(', ')})`);
 const JSON_FILE = flag('json');
+const PREFILL = positive('prefill', WARMUP + DURATION);
 const PROFILE = process.argv.includes('--profile');
 const wanted = (op: Operation) => ONLY.includes(op);
 // The ratios need the baseline, so it always runs.
@@ -203,10 +204,11 @@ async function main() {
   if (wanted('createBookingAtRate')) {
     await measure('createBookingAtRate', RATE_CONNECTIONS, apiUrl, { ...platform.bookingLoad, overallRate: RATE }, servers);
   }
-  const needsBookings = ['trackBooking', 'stripeWebhook'].some((op) => wanted(op as Operation));
-  if (needsBookings && platform.pool.length < 1000) {
-    log(`creating bookings for trackBooking/stripeWebhook (${platform.pool.length} so far; not measured) …`);
-    await runLoad({ url: apiUrl, connections: 50, warmupSeconds: 0, durationSeconds: WARMUP + DURATION, ...platform.bookingLoad });
+  // The Stripe events pay each booking once; more bookings than the createBooking rows made are
+  // created here (not measured), for PREFILL seconds.
+  if ((wanted('trackBooking') && platform.pool.length < 1000) || wanted('stripeWebhook')) {
+    log(`creating bookings for trackBooking/stripeWebhook for ${PREFILL} s (${platform.pool.length} so far; not measured) …`);
+    await runLoad({ url: apiUrl, connections: 50, warmupSeconds: 0, durationSeconds: PREFILL, ...platform.bookingLoad });
     log(`${platform.pool.length} bookings`);
   }
   if (wanted('trackBooking')) {
@@ -256,6 +258,9 @@ const report = {
   cleanup: {} as Record<string, unknown>,
 };
 
+/** The index of the row being measured (Stripe event ids carry it, so outcomes are counted per row). */
+let measuring: number | null = null;
+
 async function measure(
   operation: Operation,
   connections: number,
@@ -277,6 +282,7 @@ async function measure(
   };
   const before = Object.fromEntries(Object.entries(procs).map(([k, f]) => [k, f()]));
   const t0 = performance.now();
+  measuring = report.rows.length;
   const result = await runLoad({
     url,
     connections,
@@ -286,6 +292,7 @@ async function measure(
     onBody,
     ...(load.overallRate ? { overallRate: load.overallRate } : {}),
   });
+  measuring = null;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = Object.fromEntries(Object.entries(procs).map(([k, f]) => [k, Math.round((100 * (f() - (before[k] ?? 0))) / seconds)]));
   const row: Row = { operation, connections, offeredRate: load.overallRate ?? null, result, cpu, errorSamples };
@@ -406,7 +413,7 @@ async function prepare(apiUrl: string) {
   const paid = new Set<string>();
   const stripeEventBody = (booking: PoolBooking) =>
     JSON.stringify({
-      id: `evt_bench_${tag}_${++eventSeq}`,
+      id: `evt_bench_${tag}_r${measuring ?? 'x'}_${++eventSeq}`,
       object: 'event',
       api_version: '2025-01-27.acacia',
       created: Math.floor(Date.now() / 1000),
@@ -475,9 +482,34 @@ async function verify() {
       { status: string; n: number }[]
     >`select status, count(*)::int as n from bookings group by status order by status`;
     report.checks.bookingsByStatus = Object.fromEntries(bookings.map((r) => [r.status, r.n]));
-    const outcomes = await sql<{ outcome: string; n: number }[]>`
-      select outcome, count(*)::int as n from stripe_events where id like ${`evt_bench_${tag}_%`} group by outcome order by outcome`;
-    report.checks.stripeEventOutcomes = Object.fromEntries(outcomes.map((r) => [r.outcome, r.n]));
+    const outcomes = await sql<{ run: string; outcome: string; n: number }[]>`
+      select substring(id from ${`^evt_bench_${tag}_r([0-9]+)_`}) as run, outcome, count(*)::int as n
+      from stripe_events where starts_with(id, ${`evt_bench_${tag}_`}) group by 1, 2 order by 1, 2`;
+    report.checks.stripeEventOutcomes = {};
+    for (const r of outcomes) {
+      const row = report.rows[Number(r.run)];
+      const name = row ? `${row.operation} c=${row.connections}` : 'set-up';
+      const into = ((report.checks.stripeEventOutcomes as Record<string, Record<string, number>>)[name] ??= {});
+      into[r.outcome] = (into[r.outcome] ?? 0) + r.n;
+    }
+    if (wanted('stripeWebhook')) {
+      // Every booking an event named during the stripeWebhook rows must now be paid (by that event).
+      const measured = outcomes.filter((r) => report.rows[Number(r.run)]?.operation === 'stripeWebhook');
+      const paidByEvents = measured.filter((r) => r.outcome === 'booking_paid').reduce((a, r) => a + r.n, 0);
+      const named = report.checks.stripeEvents as { distinctBookings: number } | undefined;
+      const [paidNow] = await sql<{ n: number }[]>`select count(*)::int as n from bookings where status = 'paid'`;
+      report.checks.paidBookings = {
+        paidByTheMeasuredEvents: paidByEvents,
+        distinctBookingsNamed: named?.distinctBookings,
+        paidInDb: paidNow?.n,
+      };
+      if (paidByEvents !== named?.distinctBookings || (paidNow?.n ?? 0) < paidByEvents) {
+        exitCode = 1;
+        console.error(
+          `FAILED: the Stripe events named ${named?.distinctBookings} bookings but paid ${paidByEvents} (paid in the database: ${paidNow?.n})`,
+        );
+      }
+    }
     if (wanted('courierEvent')) {
       const inbound = await sql<{ type: string; outcome: string; n: number }[]>`
         select type, outcome, count(*)::int as n from inbound_courier_events group by type, outcome order by type, outcome`;
@@ -551,7 +583,36 @@ function printTable() {
   for (const g of report.goals) console.log(`  ${g.met ? 'met   ' : 'MISSED'}  ${g.goal.padEnd(62)} ${g.row.padEnd(28)} ${g.value}`);
   console.log('\nChecks:');
   for (const [k, v] of Object.entries(report.checks)) console.log(`  ${k}: ${JSON.stringify(v)}`);
+  console.log('\nNotes:');
+  for (const note of NOTES.filter((n) => n.when())) console.log(`  - ${note.text}`);
 }
+
+const NOTES = [
+  {
+    when: () => true,
+    text: `citizen operations carry X-Forwarded-For from 256 addresses of 198.18.0.0/15 (TRUST_PROXY=127.0.0.1), so the rate limit (RATE_LIMIT_PER_MINUTE=100000, the configuration's maximum) is counted in Redis on every request and never reached`,
+  },
+  {
+    when: () => wanted('createBooking') || wanted('createBookingAtRate'),
+    text: 'createBooking: one quote (QUOTE_TTL_MINUTES=1440), a new Idempotency-Key and application number per request, a passport, two windows from the quote’s delivery slots; the PaymentIntent is created in the offline Stripe sandbox, which runs inside the API process (its file store in DATA_DIR)',
+  },
+  {
+    when: () => wanted('createBookingAtRate'),
+    text: `createBookingAtRate: autocannon's overallRate gives each of the ${RATE_CONNECTIONS} connections ${Math.round(RATE / RATE_CONNECTIONS)} requests per second, sent back to back from the start of each second, so the offered ${RATE} req/s arrive in bursts once a second, not evenly spaced`,
+  },
+  {
+    when: () => wanted('stripeWebhook'),
+    text: 'stripeWebhook: signed payment_intent.succeeded (generateTestHeaderString) for the bookings created before, each once while unpaid ones are left (outcome booking_paid); past that, a further notice with a new event id of a payment already known (outcome no_change, a shorter path): see stripeEventOutcomes per row (warm-up included); --prefill SECONDS creates more bookings first',
+  },
+  {
+    when: () => wanted('courierEvent'),
+    text: 'courierEvent: signed (Standard Webhooks) stop.arrived, each with its own event id, for the stops of one route that was booked, paid, scanned in, planned, accepted (signed route.accepted) and handed over through the API; each is applied (id claimed, route row locked and read, stop checked). All of them lock the same route row',
+  },
+  {
+    when: () => true,
+    text: `listBookings: GET /v1/bookings (50 newest) as the demo clerk; trackBooking: GET /v1/tracking with the Tracking-Token header of the bookings created before`,
+  },
+];
 
 function summariseProfile(dir: string) {
   const file = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
@@ -572,15 +633,55 @@ function summariseProfile(dir: string) {
 }
 
 function printProfile() {
+  const missedRows = report.rows.filter((r) => report.goals.some((g) => !g.met && g.row === rowName(r)));
+  if (missedRows.length > 0) {
+    console.log('\nWhat bounds the rows that missed a goal (CPU: % of one core over the run):');
+    for (const row of missedRows) console.log(`  ${rowName(row).padEnd(26)} ${boundNote(row, report.profile?.windows[rowName(row)])}`);
+    if (!report.profile) console.log('  (run with --profile for the API process’s own breakdown)');
+  }
   if (!report.profile) return;
   console.log(`\nCPU profile of the API process: ${report.profile.file}`);
-  console.log('(open it in Chrome DevTools › Performance, or VS Code; the profile is kept, the rest is removed)');
-  const missed = new Set(report.goals.filter((g) => !g.met).map((g) => g.row));
+  console.log('(kept after the run; open it in Chrome DevTools › Performance or VS Code)');
+  const missed = new Set(missedRows.map(rowName));
   for (const [name, s] of Object.entries(report.profile.windows)) {
     if (name !== 'whole run' && !missed.has(name)) continue;
-    console.log(`\n  ${name}: ${fmt(s.sampledMs / 1000, 1)} s sampled, idle ${pct(s.idleShare)} — top ${s.top.length} by self time`);
+    console.log(`\n  ${name}: ${fmt(s.sampledMs / 1000, 1)} s sampled, idle ${pct(s.idleShare)}`);
+    console.log(
+      `    by area: ${s.areas
+        .slice(0, 8)
+        .map((a) => `${a.area} ${pct(a.share)}`)
+        .join(', ')}`,
+    );
+    console.log(`    top ${s.top.length} functions by self time:`);
     for (const t of s.top) console.log(`    ${pct(t.share).padStart(6)}  ${fmt(t.ms, 0).padStart(6)} ms  ${t.fn}  ${t.where}`);
   }
+}
+
+const rowName = (r: Row) => `${r.operation} c=${r.connections}`;
+
+/** A plain reading of the CPU figures (and the profile, if taken): where the time of a row went. */
+function boundNote(row: Row, profile: ProfileSummary | undefined): string {
+  const api = row.cpu.api ?? 0;
+  const pg = row.cpu.postgres ?? 0;
+  const gen = row.cpu.loadgen ?? 0;
+  const busy = profile ? 1 - profile.idleShare : null;
+  const areas = profile
+    ? `; its time: ${profile.areas
+        .slice(0, 4)
+        .map((a) => `${a.area} ${pct(a.share)}`)
+        .join(', ')}`
+    : '';
+  const figures = `API ${api} %, PostgreSQL ${pg} %, load generator ${gen} %`;
+  if (gen >= 85) return `${figures}: the load generator is saturated; the figure is a lower bound`;
+  if ((busy ?? 0) >= 0.85 || api >= 85) {
+    const starved = busy !== null && api < busy * 100 * 0.8;
+    return (
+      `${figures}: the API process's one thread is busy${busy !== null ? ` ${pct(busy)} of the time` : ''} (CPU-bound in the API)` +
+      (starved ? `, and it got only ${api} % of CPU 0: PostgreSQL and other work on the machine took the rest` : '') +
+      areas
+    );
+  }
+  return `${figures}: the API is not CPU-bound${busy !== null ? ` (idle ${pct(1 - busy)})` : ''}; it waits on PostgreSQL, row locks or Redis${areas}`;
 }
 
 // ---------------------------------------------------------------------------------------------
