@@ -39,6 +39,8 @@ export interface LoadResult extends WindowStats {
   /** Timeouts and connection errors in the measured window. */
   errors: number;
   windowSeconds: number;
+  /** Every answer of the run, warm-up included. */
+  totalResponses: number;
   first: WindowStats;
   last: WindowStats;
   /** The measured window on the monotonic clock (µs, as V8 stamps CPU profiles), to slice the API's profile. */
@@ -134,6 +136,7 @@ export async function runLoad(spec: LoadSpec): Promise<LoadResult> {
     statuses,
     errors,
     windowSeconds,
+    totalResponses: n,
     first: stats(from, from + windowSeconds * 1000),
     last: stats(to - windowSeconds * 1000, to),
     monotonicFromUs: startedUs + (from - started) * 1000,

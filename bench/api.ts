@@ -113,6 +113,7 @@ async function main() {
   const admin = postgres(serverUrl, { max: 1, onnotice: () => {} });
   await admin.unsafe(`create database ${dbName}`);
   cleanup.add('drop the bench database', async () => {
+    await statsDb?.end({ timeout: 5 });
     await admin.unsafe(`drop database if exists ${dbName} with (force)`);
     await admin.end({ timeout: 5 });
   });
@@ -245,6 +246,11 @@ interface Row {
   result: LoadResult;
   /** CPU use of each process (% of one core) over the measured window. */
   cpu: Record<string, number>;
+  /**
+   * PostgreSQL transactions (commits and rollbacks, all processes) per answer, from pg_stat_database: each
+   * statement outside a transaction counts one. Approximate: a backend may report its counts some seconds late.
+   */
+  xactsPerRequest: number;
   errorSamples: Record<string, string>;
 }
 
@@ -257,6 +263,14 @@ const report = {
   profile: null as null | { file: string; windows: Record<string, ProfileSummary> },
   cleanup: {} as Record<string, unknown>,
 };
+
+let statsDb: postgres.Sql | null = null;
+async function transactions(): Promise<number> {
+  statsDb ??= postgres(serverUrl, { max: 1, onnotice: () => {} });
+  const [row] = await statsDb<{ n: string }[]>`
+    select (xact_commit + xact_rollback)::text as n from pg_stat_database where datname = ${dbName}`;
+  return Number(row?.n ?? 0);
+}
 
 /** The index of the row being measured (Stripe event ids carry it, so outcomes are counted per row). */
 let measuring: number | null = null;
@@ -281,6 +295,7 @@ async function measure(
     loadgen: () => cpuSeconds(process.pid),
   };
   const before = Object.fromEntries(Object.entries(procs).map(([k, f]) => [k, f()]));
+  const xactsBefore = await transactions();
   const t0 = performance.now();
   measuring = report.rows.length;
   const result = await runLoad({
@@ -295,7 +310,10 @@ async function measure(
   measuring = null;
   const seconds = (performance.now() - t0) / 1000;
   const cpu = Object.fromEntries(Object.entries(procs).map(([k, f]) => [k, Math.round((100 * (f() - (before[k] ?? 0))) / seconds)]));
-  const row: Row = { operation, connections, offeredRate: load.overallRate ?? null, result, cpu, errorSamples };
+  // PostgreSQL reports a backend's counts within about a second of its transactions.
+  await new Promise((r) => setTimeout(r, 1100));
+  const xactsPerRequest = result.totalResponses > 0 ? ((await transactions()) - xactsBefore) / result.totalResponses : Number.NaN;
+  const row: Row = { operation, connections, offeredRate: load.overallRate ?? null, result, cpu, xactsPerRequest, errorSamples };
   report.rows.push(row);
   const share = result.requests ? result.non2xx / (result.requests + result.errors) : 1;
   log(
@@ -487,14 +505,14 @@ async function verify() {
       from stripe_events where starts_with(id, ${`evt_bench_${tag}_`}) group by 1, 2 order by 1, 2`;
     report.checks.stripeEventOutcomes = {};
     for (const r of outcomes) {
-      const row = report.rows[Number(r.run)];
+      const row = r.run === null ? undefined : report.rows[Number(r.run)];
       const name = row ? `${row.operation} c=${row.connections}` : 'set-up';
       const into = ((report.checks.stripeEventOutcomes as Record<string, Record<string, number>>)[name] ??= {});
       into[r.outcome] = (into[r.outcome] ?? 0) + r.n;
     }
     if (wanted('stripeWebhook')) {
       // Every booking an event named during the stripeWebhook rows must now be paid (by that event).
-      const measured = outcomes.filter((r) => report.rows[Number(r.run)]?.operation === 'stripeWebhook');
+      const measured = outcomes.filter((r) => r.run !== null && report.rows[Number(r.run)]?.operation === 'stripeWebhook');
       const paidByEvents = measured.filter((r) => r.outcome === 'booking_paid').reduce((a, r) => a + r.n, 0);
       const named = report.checks.stripeEvents as { distinctBookings: number } | undefined;
       const [paidNow] = await sql<{ n: number }[]>`select count(*)::int as n from bookings where status = 'paid'`;
@@ -569,6 +587,7 @@ function printTable() {
       'vs baseline': r.operation === 'baseline' ? '' : pct(res.reqPerSec / baselineAt(r.connections)),
       [`req/s last ${window}s vs first`]: signed(last.reqPerSec / first.reqPerSec - 1),
       [`p99 last ${window}s vs first`]: signed(last.p99 / first.p99 - 1),
+      'pg xacts/req ≈': Number(fmt(r.xactsPerRequest, 1)),
       'CPU % api/wrk/pg/gen': [r.cpu.api ?? r.cpu.baseline ?? 0, r.cpu.workers ?? 0, r.cpu.postgres ?? 0, r.cpu.loadgen ?? 0].join('/'),
     };
   });
