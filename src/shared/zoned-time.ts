@@ -41,10 +41,25 @@ function wallClockParts(ms: number, timeZone: string) {
   return { year: get('year'), month: get('month'), day: get('day'), hour: get('hour'), minute: get('minute'), second: get('second') };
 }
 
-/** How far the zone's wall clock is ahead of UTC at the instant `ms`. */
+const OFFSET_SPAN_MS = 15 * 60_000;
+const offsets = new Map<string, number>();
+
+/**
+ * How far the zone's wall clock is ahead of UTC at the instant `ms`. Remembered per quarter
+ * hour: offsets change only at transitions, which today's zones make on a quarter hour
+ * (formatToParts was the largest cost of a quote, which works out weeks of delivery slots).
+ */
 function zoneOffsetMs(ms: number, timeZone: string): number {
-  const p = wallClockParts(ms, timeZone);
-  return Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - Math.floor(ms / 1000) * 1000;
+  const span = Math.floor(ms / OFFSET_SPAN_MS);
+  const key = `${timeZone}|${span}`;
+  const known = offsets.get(key);
+  if (known !== undefined) return known;
+  const start = span * OFFSET_SPAN_MS;
+  const p = wallClockParts(start, timeZone);
+  const offset = Date.UTC(p.year, p.month - 1, p.day, p.hour, p.minute, p.second) - start;
+  if (offsets.size >= 50_000) offsets.clear(); // bounded: a few months of quarter hours per zone
+  offsets.set(key, offset);
+  return offset;
 }
 
 /** The UTC instant of a wall-clock time (`HH:MM`) on a date in a timezone. */
