@@ -126,7 +126,7 @@ export function createBookingsService(deps: BookingDeps) {
       const now = clock();
       validateDeliveryWindows(input.preferredWindows, now);
 
-      // The statements go in three round trips inside the transaction (BEGIN and COMMIT aside):
+      // The statements go in two round trips inside the transaction (four with BEGIN and COMMIT):
       // the claim with everything to check (quote, office, closing days, a Kassenzeichen number),
       // then every row the booking consists of. A number drawn for a request that then fails is
       // skipped, as a sequence skips on any rollback: Kassenzeichen are unique, not gap-free.
