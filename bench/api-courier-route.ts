@@ -17,7 +17,8 @@ import { Webhook } from 'standardwebhooks';
 import { demoCredentialsPath } from '../src/demo/demo-staff.ts';
 import type { OneRequest } from './api-load.ts';
 
-interface Booking {
+/** A booking the bench created, as it needs it to pay and track it. */
+export interface BenchBooking {
   id: string;
   officeId: string;
   kassenzeichen: string;
@@ -34,7 +35,12 @@ const STOPS: [number, number][] = [
   [9.19, 48.768],
 ];
 
-export async function setUpCourierRoute(opts: { apiUrl: string; officeId: string; dataDir: string; pay(booking: Booking): Promise<void> }) {
+export async function setUpCourierRoute(opts: {
+  apiUrl: string;
+  officeId: string;
+  dataDir: string;
+  pay(booking: BenchBooking): Promise<void>;
+}) {
   const started = performance.now();
   const { apiUrl, officeId } = opts;
   const call = async <T>(method: string, p: string, body?: unknown, headers: Record<string, string> = {}, expect = [200, 201, 202]) => {
@@ -81,7 +87,7 @@ export async function setUpCourierRoute(opts: { apiUrl: string; officeId: string
   const webhook = new Webhook(registered.signingSecret);
 
   // Three bookings on the first offered delivery day, paid and scanned in.
-  const bookings: (Booking & { applicationNumber: string })[] = [];
+  const bookings: (BenchBooking & { applicationNumber: string })[] = [];
   let day: { date: string; window: { start: string; end: string } } | null = null;
   for (const [i, location] of STOPS.entries()) {
     const quote = await call<{ id: string; deliverySlots: { days: { date: string; windows: { start: string; end: string }[] }[] } }>(
@@ -97,7 +103,7 @@ export async function setUpCourierRoute(opts: { apiUrl: string; officeId: string
     }
     const applicationNumber = `R${randomBytes(5).toString('hex').toUpperCase()}${i}`;
     const created = await call<{
-      booking: Omit<Booking, 'paymentIntentId' | 'trackingToken'>;
+      booking: Omit<BenchBooking, 'paymentIntentId' | 'trackingToken'>;
       payment: { paymentIntentId: string };
       trackingToken: string;
     }>(

@@ -27,7 +27,7 @@ import { demoCredentialsPath } from '../src/demo/demo-staff.ts';
 import { QUEUE_NAMES } from '../src/jobs/registry.ts';
 import { runLoad, type LoadResult, type OneRequest } from './api-load.ts';
 import { loadProfile, type LoadedProfile, type ProfileSummary } from './api-profile.ts';
-import { setUpCourierRoute } from './api-courier-route.ts';
+import { setUpCourierRoute, type BenchBooking } from './api-courier-route.ts';
 import {
   createCleanup,
   cpuSeconds,
@@ -345,15 +345,6 @@ function baselineRequest(): OneRequest {
   return { method: 'POST', path: '/v1/items', headers: json(), body: JSON.stringify({ name: `item-${++baselineSeq}`, amountCents: 450 }) };
 }
 
-interface PoolBooking {
-  id: string;
-  officeId: string;
-  kassenzeichen: string;
-  amountCents: number;
-  paymentIntentId: string;
-  trackingToken: string;
-}
-
 /** Addresses in the demo office's 4 km bicycle zone (and the city's e-car zone): Marktplatz and around. */
 const ADDRESS = { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' };
 const NEAR: [number, number] = [9.1773, 48.7754];
@@ -378,7 +369,7 @@ async function prepare(apiUrl: string) {
   // One quote for all bookings (its TTL is raised to a day); windows from the quote's own delivery slots.
   const quote = await call<QuoteResponse>('POST', '/v1/quotes', { officeId, address: ADDRESS, location: NEAR });
   const windows = pickWindows(quote, 2);
-  const pool: PoolBooking[] = [];
+  const pool: BenchBooking[] = [];
   let bookingSeq = 0;
   const bookingLoad = {
     next: (): OneRequest => {
@@ -429,7 +420,7 @@ async function prepare(apiUrl: string) {
   const stripe = new Stripe('sk_test_bench_unused');
   let eventSeq = 0;
   const paid = new Set<string>();
-  const stripeEventBody = (booking: PoolBooking) =>
+  const stripeEventBody = (booking: BenchBooking) =>
     JSON.stringify({
       id: `evt_bench_${tag}_r${measuring ?? 'x'}_${++eventSeq}`,
       object: 'event',
@@ -471,7 +462,7 @@ async function prepare(apiUrl: string) {
     return signedStripe(stripeEventBody(booking));
   };
   /** Pays one booking through the webhook (the courier route's set-up). */
-  const payBooking = async (booking: PoolBooking) => {
+  const payBooking = async (booking: BenchBooking) => {
     const req = signedStripe(stripeEventBody(booking));
     const res = await fetch(`${apiUrl}${req.path}`, { method: 'POST', headers: req.headers, body: req.body });
     if (res.status !== 200) throw new Error(`stripe event: ${res.status} ${await res.text()}`);

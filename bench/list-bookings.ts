@@ -18,15 +18,10 @@ import { openDatabase, queryRows } from '../src/db/client.ts';
 import { seedDemoIfEmpty } from '../src/demo/seed-demo.ts';
 import type { PaymentGateway } from '../src/payments/payment-gateway.ts';
 import { createQuotesRepository } from '../src/quotes/quotes.repository.ts';
+import { wholeNumberFlag } from './flags.ts';
 
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
-};
-const ROWS = flag('rows', 1_000_000);
-const CALLS = flag('calls', 100);
+const ROWS = wholeNumberFlag('rows', 1_000_000);
+const CALLS = wholeNumberFlag('calls', 100);
 const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const dbName = `amtsbote_bench_list_${process.pid}`;
 const admin = postgres(server, { max: 1, onnotice: () => {} });

@@ -16,16 +16,11 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import Stripe from 'stripe';
 import { createFileStore, createStripeSandbox } from '../src/stripe-sandbox/index.ts';
+import { wholeNumberFlag } from './flags.ts';
 
-const flag = (name: string, fallback: number) => {
-  const i = process.argv.indexOf(`--${name}`);
-  const v = i >= 0 ? Number(process.argv[i + 1]) : fallback;
-  if (!Number.isInteger(v) || v <= 0) throw new Error(`--${name} must be a positive whole number`);
-  return v;
-};
-const COUNT = flag('count', 100_000);
-const WINDOW = Math.min(flag('window', 1_000), Math.floor(COUNT / 4));
-const CONCURRENCY = flag('concurrency', 10);
+const COUNT = wholeNumberFlag('count', 100_000);
+const WINDOW = Math.min(wholeNumberFlag('window', 1_000), Math.floor(COUNT / 4));
+const CONCURRENCY = wholeNumberFlag('concurrency', 10);
 
 const dir = mkdtempSync(path.join(tmpdir(), 'bench-sandbox-'));
 const file = path.join(dir, 'stripe-sandbox.json');

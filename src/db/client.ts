@@ -36,21 +36,19 @@ const PREPARE_UP_TO_PARAMETERS = 64;
  * Transactions and savepoints get a wrapped client too.
  */
 function preparingStatements(client: Sql): Sql {
+  // Made once per client: `unsafe` is looked up for every statement drizzle sends.
+  const unsafe = (query: string, params?: ParameterOrJSON<never>[], options?: UnsafeQueryOptions) =>
+    client.unsafe(query, params, { ...options, prepare: (params?.length ?? 0) <= PREPARE_UP_TO_PARAMETERS });
+  // begin(fn), begin(options, fn), savepoint(fn), savepoint(name, fn): the callback is always last.
+  const wrapScope =
+    (key: 'begin' | 'savepoint') =>
+    (...args: unknown[]) => {
+      const fn = args.pop() as (sql: Sql) => unknown;
+      return (Reflect.get(client, key) as (...a: unknown[]) => unknown)(...args, (sql: Sql) => fn(preparingStatements(sql)));
+    };
+  const wrapped: Record<string | symbol, unknown> = { unsafe, begin: wrapScope('begin'), savepoint: wrapScope('savepoint') };
   return new Proxy(client, {
-    get(target, key, receiver) {
-      if (key === 'unsafe') {
-        return (query: string, params?: ParameterOrJSON<never>[], options?: UnsafeQueryOptions) =>
-          target.unsafe(query, params, { ...options, prepare: (params?.length ?? 0) <= PREPARE_UP_TO_PARAMETERS });
-      }
-      if (key === 'begin' || key === 'savepoint') {
-        return (...args: unknown[]) => {
-          // begin(fn), begin(options, fn), savepoint(fn), savepoint(name, fn): the callback is always last.
-          const fn = args.pop() as (sql: Sql) => unknown;
-          return (Reflect.get(target, key) as (...a: unknown[]) => unknown)(...args, (sql: Sql) => fn(preparingStatements(sql)));
-        };
-      }
-      return Reflect.get(target, key, receiver) as unknown;
-    },
+    get: (target, key, receiver) => (key in wrapped ? wrapped[key] : (Reflect.get(target, key, receiver) as unknown)),
   });
 }
 

@@ -4,6 +4,7 @@ import { IDEMPOTENCY_TTL_MS } from './idempotency.ts';
 import { createLineWriter, readAt, readLines, writeAll, type LineWriter } from './json-lines.ts';
 import {
   createMemoryStore,
+  dropCreatedBefore,
   type IdempotencyRecord,
   type SandboxStore,
   type ScanOptions,
@@ -391,15 +392,7 @@ export function createFileStore(file: string, opts: FileStoreOptions = {}): Sand
     },
     // Creation order, as in the memory store: stop at the first record young enough. The dropped
     // records' lines stay on disk until the next compaction leaves them out.
-    pruneIdempotencyRecords(cutoffMs) {
-      let pruned = 0;
-      for (const [key, entry] of records) {
-        if (entry.createdAtMs >= cutoffMs) break;
-        records.delete(key);
-        pruned++;
-      }
-      return pruned;
-    },
+    pruneIdempotencyRecords: (cutoffMs) => dropCreatedBefore(records, cutoffMs),
     idempotencyCount: () => records.size,
     idempotencyRecords: () =>
       [...records.values()].map(

@@ -134,15 +134,23 @@ export function createMemoryStore(): SandboxStore {
       // A Map iterates in insertion order, which is creation order: stop at the first record still
       // young enough. A record saved while a test clock ran behind may outlive its cutoff a little;
       // findReplay ignores any record past its lifetime, so that never replays an expired key.
-      let pruned = 0;
-      for (const [key, record] of idempotency) {
-        if (record.createdAtMs >= cutoffMs) break;
-        idempotency.delete(key);
-        pruned++;
-      }
-      return pruned;
+      return dropCreatedBefore(idempotency, cutoffMs);
     },
     idempotencyCount: () => idempotency.size,
     idempotencyRecords: () => [...idempotency.values()],
   };
+}
+
+/**
+ * Drops the entries created before `cutoffMs` from a map kept in creation order and says how
+ * many: it stops at the first young entry, so it costs what it drops, not what is held.
+ */
+export function dropCreatedBefore(entries: Map<string, { createdAtMs: number }>, cutoffMs: number): number {
+  let dropped = 0;
+  for (const [key, entry] of entries) {
+    if (entry.createdAtMs >= cutoffMs) break;
+    entries.delete(key);
+    dropped++;
+  }
+  return dropped;
 }
