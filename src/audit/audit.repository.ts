@@ -1,4 +1,5 @@
 import type { DbOrTx } from '../db/client.ts';
+import { preparedInsert } from '../db/prepared.ts';
 import { auditLog } from './audit.table.ts';
 
 export interface AuditEntry {
@@ -13,8 +14,10 @@ export interface AuditEntry {
   details?: Record<string, unknown>;
 }
 
+const insertAuditRow = preparedInsert('insert_audit', auditLog);
+
 export async function recordAudit(db: DbOrTx, entry: AuditEntry): Promise<void> {
-  await db.insert(auditLog).values({
+  await insertAuditRow(db, {
     actorType: entry.actorType,
     actorId: entry.actorId ?? null,
     action: entry.action,

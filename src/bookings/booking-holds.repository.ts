@@ -1,6 +1,15 @@
 import { and, asc, eq, inArray, isNull, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { preparedStatement } from '../db/prepared.ts';
 import { bookingHolds, type BookingHold, type HoldReason } from './bookings.table.ts';
+
+const openHoldsOfBooking = preparedStatement('open_holds_of_booking', (db) =>
+  db
+    .select()
+    .from(bookingHolds)
+    .where(and(eq(bookingHolds.bookingId, sql.placeholder('bookingId')), isNull(bookingHolds.releasedAt)))
+    .orderBy(asc(bookingHolds.placedAt)),
+);
 
 /** Holds: what keeps a booking in the office until a person (or Stripe) decides. */
 export function createBookingHoldsRepository(db: DbOrTx) {
@@ -17,12 +26,7 @@ export function createBookingHoldsRepository(db: DbOrTx) {
       return { hold: open, placed: false };
     },
 
-    openHolds: (bookingId: string) =>
-      db
-        .select()
-        .from(bookingHolds)
-        .where(and(eq(bookingHolds.bookingId, bookingId), isNull(bookingHolds.releasedAt)))
-        .orderBy(asc(bookingHolds.placedAt)),
+    openHolds: (bookingId: string) => openHoldsOfBooking(db, { bookingId }),
 
     /** Every hold of a booking, open and released, oldest first (the staff view's history). */
     holdsOf: (bookingId: string) =>

@@ -1,5 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { inOneRoundTrip, type DbOrTx, type Transaction } from '../db/client.ts';
+import { placeholders, preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
@@ -21,9 +22,9 @@ export async function insertBooking(
   actor: Actor,
 ): Promise<Booking> {
   const [rows] = await inOneRoundTrip(tx, [
-    () => tx.insert(bookings).values(values).returning(),
+    () => insertBookingRow(tx, values),
     () =>
-      tx.insert(bookingEvents).values({
+      insertBookingEvent(tx, {
         bookingId: values.id,
         fromStatus: null,
         toStatus: values.status ?? 'awaiting_payment',
@@ -49,15 +50,17 @@ export async function transitionBooking(
   extra: Partial<typeof bookings.$inferInsert> = {},
 ): Promise<Booking> {
   if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
+  const given = Object.fromEntries(Object.entries(extra).filter(([k, v]) => v !== undefined && k !== 'status' && k !== 'updatedAt'));
+  const shape = Object.keys(given).sort();
+  let update = transitionUpdates.get(shape.join(','));
+  if (!update) {
+    update = transitionUpdate(shape);
+    if (transitionUpdates.size < 32) transitionUpdates.set(shape.join(','), update);
+  }
   const [[row]] = await inOneRoundTrip(tx, [
+    () => update(tx, { ...given, to, id: booking.id, from: booking.status }),
     () =>
-      tx
-        .update(bookings)
-        .set({ ...extra, status: to, updatedAt: sql`now()` })
-        .where(and(eq(bookings.id, booking.id), eq(bookings.status, booking.status)))
-        .returning(),
-    () =>
-      tx.insert(bookingEvents).values({
+      insertBookingEvent(tx, {
         bookingId: booking.id,
         fromStatus: booking.status,
         toStatus: to,
@@ -70,16 +73,60 @@ export async function transitionBooking(
   return row;
 }
 
+// The statements of the hot paths (tracking, booking, the payment webhook), built once.
+const bookingById = preparedStatement('booking_by_id', (db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings.id, sql.placeholder('id'))),
+);
+const bookingByIdForUpdate = preparedStatement('booking_by_id_for_update', (db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings.id, sql.placeholder('id')))
+    .for('update'),
+);
+const bookingByTrackingHash = preparedStatement('booking_by_tracking_hash', (db) =>
+  db
+    .select()
+    .from(bookings)
+    .where(eq(bookings.trackingTokenHash, sql.placeholder('hash'))),
+);
+const insertBookingRow = preparedInsert('insert_booking', bookings);
+const insertBookingEvent = preparedInsert('insert_booking_event', bookingEvents);
+/** The transition's update, one statement per set of extra columns (a handful in the code). */
+const transitionUpdates = new Map<string, ReturnType<typeof transitionUpdate>>();
+function transitionUpdate(extraKeys: string[]) {
+  return preparedStatement(`transition_booking(${extraKeys.join(',')})`, (db) =>
+    db
+      .update(bookings)
+      .set({
+        ...(placeholders(extraKeys) as Partial<typeof bookings.$inferInsert>),
+        status: sql`${sql.placeholder('to')}`,
+        updatedAt: sql`now()`,
+      })
+      .where(and(eq(bookings.id, sql.placeholder('id')), eq(bookings.status, sql.placeholder('from'))))
+      .returning(),
+  );
+}
+const eventsOfBooking = preparedStatement('events_of_booking', (db) =>
+  db
+    .select()
+    .from(bookingEvents)
+    .where(eq(bookingEvents.bookingId, sql.placeholder('bookingId')))
+    .orderBy(bookingEvents.id),
+);
+
 export function createBookingsRepository(db: DbOrTx) {
   return {
     async findById(id: string, opts: { forUpdate?: boolean } = {}): Promise<Booking | undefined> {
-      const q = db.select().from(bookings).where(eq(bookings.id, id));
-      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      const [row] = await (opts.forUpdate ? bookingByIdForUpdate : bookingById)(db, { id });
       return row;
     },
 
     async findByTrackingTokenHash(hash: string): Promise<Booking | undefined> {
-      const [row] = await db.select().from(bookings).where(eq(bookings.trackingTokenHash, hash));
+      const [row] = await bookingByTrackingHash(db, { hash });
       return row;
     },
 
@@ -98,7 +145,7 @@ export function createBookingsRepository(db: DbOrTx) {
       return row;
     },
 
-    events: (bookingId: string) => db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, bookingId)).orderBy(bookingEvents.id),
+    events: (bookingId: string) => eventsOfBooking(db, { bookingId }),
 
     list(filter: {
       officeId?: string;

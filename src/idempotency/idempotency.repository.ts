@@ -1,9 +1,19 @@
-import { and, eq, lt } from 'drizzle-orm';
+import { and, eq, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
 import { idempotencyKeys } from './idempotency.table.ts';
 
 export type IdempotencyRecord = typeof idempotencyKeys.$inferSelect;
+
+const insertKey = preparedInsert('insert_idempotency_key', idempotencyKeys, { onConflictDoNothing: true });
+const keyForUpdate = preparedStatement('idempotency_key_for_update', (db) =>
+  db
+    .select()
+    .from(idempotencyKeys)
+    .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
+    .for('update'),
+);
 
 export function createIdempotencyRepository(db: DbOrTx) {
   return {
@@ -14,13 +24,9 @@ export function createIdempotencyRepository(db: DbOrTx) {
       requestHash: string;
       expiresAt: Date;
     }): Promise<{ fresh: boolean; record: IdempotencyRecord }> {
-      const inserted = await db.insert(idempotencyKeys).values(input).onConflictDoNothing().returning();
+      const inserted = await insertKey(db, input);
       if (inserted[0]) return { fresh: true, record: inserted[0] };
-      const existing = await db
-        .select()
-        .from(idempotencyKeys)
-        .where(and(eq(idempotencyKeys.scope, input.scope), eq(idempotencyKeys.key, input.key)))
-        .for('update');
+      const existing = await keyForUpdate(db, { scope: input.scope, key: input.key });
       return { fresh: false, record: firstRow(existing, 'SELECT idempotency_keys after ON CONFLICT DO NOTHING') };
     },
     update: (scope: string, key: string, values: Partial<typeof idempotencyKeys.$inferInsert>) =>

@@ -1,8 +1,23 @@
 import { and, eq, gt, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { preparedStatement } from '../db/prepared.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { firstRow } from '../shared/required.ts';
 import { offices, serviceZones, tariffs, type Office, type ServiceZone, type Tariff, type VehicleType } from './offices.table.ts';
+
+const officeById = preparedStatement('office_by_id', (db) =>
+  db
+    .select()
+    .from(offices)
+    .where(eq(offices.id, sql.placeholder('id'))),
+);
+const officeOfBooking = preparedStatement('office_of_booking', (db) =>
+  db
+    .select({ office: offices })
+    .from(offices)
+    .innerJoin(bookings, eq(bookings.officeId, offices.id))
+    .where(eq(bookings.id, sql.placeholder('bookingId'))),
+);
 
 export function createOfficesRepository(db: DbOrTx) {
   /** In the transaction of the zone or tariff change: cached prices of the office are stale from its commit on. */
@@ -15,16 +30,12 @@ export function createOfficesRepository(db: DbOrTx) {
   return {
     /** The office a booking belongs to. */
     async findByBooking(bookingId: string): Promise<Office | undefined> {
-      const [row] = await db
-        .select({ office: offices })
-        .from(offices)
-        .innerJoin(bookings, eq(bookings.officeId, offices.id))
-        .where(eq(bookings.id, bookingId));
+      const [row] = await officeOfBooking(db, { bookingId });
       return row?.office;
     },
 
     async findById(id: string): Promise<Office | undefined> {
-      const [row] = await db.select().from(offices).where(eq(offices.id, id));
+      const [row] = await officeById(db, { id });
       return row;
     },
     list: () => db.select().from(offices).orderBy(offices.name),

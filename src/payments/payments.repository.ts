@@ -1,6 +1,7 @@
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
+import { preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import type { Cursor } from '../shared/cursor.ts';
 import { firstRow } from '../shared/required.ts';
@@ -34,17 +35,46 @@ export interface PaymentListFilter {
   limit: number;
 }
 
+// The statements of the hot paths (tracking, booking, the payment webhook), built once.
+const paymentOfBooking = preparedStatement('payment_of_booking', (db) =>
+  db
+    .select()
+    .from(payments)
+    .where(eq(payments.bookingId, sql.placeholder('bookingId'))),
+);
+const paymentOfBookingForUpdate = preparedStatement('payment_of_booking_for_update', (db) =>
+  db
+    .select()
+    .from(payments)
+    .where(eq(payments.bookingId, sql.placeholder('bookingId')))
+    .for('update'),
+);
+const paymentByIntent = preparedStatement('payment_by_intent', (db) =>
+  db
+    .select()
+    .from(payments)
+    .where(eq(payments.paymentIntentId, sql.placeholder('paymentIntentId'))),
+);
+const paymentByIntentForUpdate = preparedStatement('payment_by_intent_for_update', (db) =>
+  db
+    .select()
+    .from(payments)
+    .where(eq(payments.paymentIntentId, sql.placeholder('paymentIntentId')))
+    .for('update'),
+);
+
+const insertPayment = preparedInsert('insert_payment', payments);
+const insertStripeEvent = preparedInsert('insert_stripe_event', stripeEvents, { onConflictDoNothing: true });
+
 export function createPaymentsRepository(db: DbOrTx) {
   return {
     async findByBooking(bookingId: string, opts: { forUpdate?: boolean } = {}): Promise<Payment | undefined> {
-      const q = db.select().from(payments).where(eq(payments.bookingId, bookingId));
-      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      const [row] = await (opts.forUpdate ? paymentOfBookingForUpdate : paymentOfBooking)(db, { bookingId });
       return row;
     },
 
     async findByPaymentIntent(paymentIntentId: string, opts: { forUpdate?: boolean } = {}): Promise<Payment | undefined> {
-      const q = db.select().from(payments).where(eq(payments.paymentIntentId, paymentIntentId));
-      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      const [row] = await (opts.forUpdate ? paymentByIntentForUpdate : paymentByIntent)(db, { paymentIntentId });
       return row;
     },
 
@@ -54,8 +84,7 @@ export function createPaymentsRepository(db: DbOrTx) {
       return row;
     },
 
-    insert: async (values: typeof payments.$inferInsert) =>
-      firstRow(await db.insert(payments).values(values).returning(), 'INSERT payments RETURNING'),
+    insert: async (values: typeof payments.$inferInsert) => firstRow(await insertPayment(db, values), 'INSERT payments RETURNING'),
 
     /** Attaches the PaymentIntent once; a second attach (a retried request) keeps the first. */
     attachPaymentIntent: (paymentId: string, paymentIntentId: string, status: string) =>
@@ -72,11 +101,13 @@ export function createPaymentsRepository(db: DbOrTx) {
 
     /** Records the event id; false when it was already processed (a redelivery). */
     async claimEvent(input: { id: string; type: string; objectId: string | null; createdAt: Date; outcome: string }): Promise<boolean> {
-      const rows = await db
-        .insert(stripeEvents)
-        .values({ id: input.id, type: input.type, objectId: input.objectId, stripeCreatedAt: input.createdAt, outcome: input.outcome })
-        .onConflictDoNothing()
-        .returning({ id: stripeEvents.id });
+      const rows = await insertStripeEvent(db, {
+        id: input.id,
+        type: input.type,
+        objectId: input.objectId,
+        stripeCreatedAt: input.createdAt,
+        outcome: input.outcome,
+      });
       return rows.length === 1;
     },
 

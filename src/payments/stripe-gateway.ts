@@ -22,10 +22,21 @@ export function createStripeClient(opts: Pick<StripeGatewayOptions, 'secretKey' 
   });
 }
 
+/** Sandbox pay-page secrets a process keeps (least recently used first out). */
+const MAX_KEPT_CLIENT_SECRETS = 10_000;
+
 export function createStripeGateway(opts: StripeGatewayOptions, client = createStripeClient(opts)): PaymentGateway {
   const tolerance = opts.webhookToleranceSeconds ?? 300;
   const clock = opts.clock ?? (() => new Date());
   const endpoint = opts.endpoint;
+  // A PaymentIntent's client secret never changes, and the tracking page asks for the pay link on
+  // every visit while a booking awaits payment: one retrieve per PaymentIntent, not per visit.
+  const clientSecrets = new Map<string, string>();
+  const keepClientSecret = (id: string, secret: string) => {
+    clientSecrets.delete(id);
+    clientSecrets.set(id, secret);
+    if (clientSecrets.size > MAX_KEPT_CLIENT_SECRETS) clientSecrets.delete(clientSecrets.keys().next().value as string);
+  };
   return {
     sandbox: opts.sandbox ?? false,
 
@@ -105,8 +116,12 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
     async paymentPageUrl(paymentIntentId, clientSecret) {
       // The sandbox serves a pay page of its own; real Stripe has none for a bare PaymentIntent.
       if (!opts.sandbox || !endpoint) return null;
-      const secret = clientSecret ?? (await call(() => client.paymentIntents.retrieve(paymentIntentId))).client_secret;
+      const secret =
+        clientSecret ??
+        clientSecrets.get(paymentIntentId) ??
+        (await call(() => client.paymentIntents.retrieve(paymentIntentId))).client_secret;
       if (!secret) return null;
+      keepClientSecret(paymentIntentId, secret);
       const query = new URLSearchParams({ client_secret: secret });
       return `${endpoint.protocol}://${endpoint.host}:${endpoint.port}/sandbox/pay/${encodeURIComponent(paymentIntentId)}?${query.toString()}`;
     },

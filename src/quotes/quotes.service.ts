@@ -1,6 +1,6 @@
 import type { Database } from '../db/client.ts';
 import { loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
-import { offeredDays, toDeliverySlotsView } from '../offices/delivery-hours.ts';
+import { offeredDays, toDeliverySlotsView, type DeliveryCalendar } from '../offices/delivery-hours.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
@@ -13,9 +13,32 @@ import { createQuotesRepository } from './quotes.repository.ts';
 /** How many days of delivery slots a quote shows (from tomorrow, office time). */
 export const QUOTE_SLOT_DAYS = 28;
 
+/** Slot views a process keeps: one per office and first day while its calendar stays the same. */
+const MAX_KEPT_SLOT_VIEWS = 500;
+
+/**
+ * The 28 days of slots a quote shows, computed once per office, first day and calendar (hours,
+ * state, closing days), not per quote: turning office hours into UTC instants for four weeks was
+ * a fifth of createQuote's CPU. The key is the calendar itself, so an admin's change to the hours
+ * or a closing day is seen by the next quote (the closing days are still read per quote).
+ */
+function createSlotViews() {
+  const kept = new Map<string, ReturnType<typeof toDeliverySlotsView>>();
+  return (firstDay: string, calendar: DeliveryCalendar) => {
+    const key = JSON.stringify([firstDay, calendar.timeZone, calendar.state, calendar.hours, [...calendar.closures]]);
+    let view = kept.get(key);
+    if (!view) view = toDeliverySlotsView(calendar, offeredDays(firstDay, QUOTE_SLOT_DAYS, calendar));
+    kept.delete(key);
+    kept.set(key, view);
+    if (kept.size > MAX_KEPT_SLOT_VIEWS) kept.delete(kept.keys().next().value as string);
+    return view;
+  };
+}
+
 export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number; pricing?: PricingCache }) {
   const offices = createOfficesRepository(deps.db);
   const pricing = deps.pricing ?? createPricingCache();
+  const slotViews = createSlotViews();
   return {
     /**
      * Prices delivery to an address at a position. The postal code must be one the office serves
@@ -46,7 +69,7 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
         }),
         loadDeliveryCalendar(deps.db, office, firstDay, addDays(firstDay, QUOTE_SLOT_DAYS - 1)),
       ]);
-      return { quote, deliverySlots: toDeliverySlotsView(calendar, offeredDays(firstDay, QUOTE_SLOT_DAYS, calendar)) };
+      return { quote, deliverySlots: slotViews(firstDay, calendar) };
     },
   };
 }

@@ -129,9 +129,16 @@ describe('what a booking must match: the quoted address, the delivery hours, the
       expect(slots.body.days).toEqual([
         { date, weekday: expect.any(String), windows: [], closed: { kind: 'closure', name: 'Personalversammlung' } },
       ]);
+      // A quote made after the change shows the closing day, one made after its removal does not
+      // (a process keeps computed slot views; the calendar is their key).
+      const dayIn = (res: { body: { deliverySlots: { days: { date: string }[] } } }) =>
+        res.body.deliverySlots.days.find((d) => d.date === date);
+      expect(q.body.deliverySlots.days.find((d: { date: string }) => d.date === date)).toMatchObject({ closed: null });
+      expect(dayIn(await quote({}))).toMatchObject({ windows: [], closed: { kind: 'closure', name: 'Personalversammlung' } });
       const refused = await book(bookingBody(q.body.id, { preferredWindows: [window] }));
       expect(refused.body.error.message).toMatch(/Personalversammlung/);
       expect((await api(p, 'DELETE', `/v1/offices/${officeId}/closures/${date}`, { headers: admin.headers })).status).toBe(204);
+      expect(dayIn(await quote({}))).toMatchObject({ closed: null, windows: [expect.anything()] });
       expect((await book(bookingBody(q.body.id, { preferredWindows: [window] }))).status).toBe(201);
     });
 
