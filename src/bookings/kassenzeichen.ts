@@ -1,27 +1,32 @@
 /**
  * Kassenzeichen: `<office prefix>-<year>-<sequence><check digit>`. The check digit (Luhn over the
  * digits) lets finance staff catch a mistyped reference before it reaches the accounting system.
+ *
+ * The rules live in `finance/kassenzeichen-format.ts`, where a city may configure another format;
+ * these functions are the default (legacy) format, kept for their callers.
  */
+import {
+  DEFAULT_KASSENZEICHEN_FORMAT,
+  LEGACY_KASSENZEICHEN_FORMATS,
+  SEQUENCE_LENGTH_MAX,
+  createSequenceOverflowError,
+  formatKassenzeichen as formatInFormat,
+  luhnCheckDigit,
+  validateKassenzeichen,
+} from '../finance/kassenzeichen-format.ts';
+
 export function formatKassenzeichen(prefix: string, year: number, sequence: number): string {
-  const body = `${year}${String(sequence).padStart(7, '0')}`;
-  return `${prefix}-${year}-${String(sequence).padStart(7, '0')}${luhnDigit(body)}`;
+  // The default format's sequence has always grown past 7 digits rather than fail.
+  const digits = Math.max(DEFAULT_KASSENZEICHEN_FORMAT.sequenceLength, String(sequence).length);
+  if (Number.isSafeInteger(sequence) && digits > SEQUENCE_LENGTH_MAX) throw createSequenceOverflowError(sequence, SEQUENCE_LENGTH_MAX);
+  const sequenceLength = Math.min(digits, SEQUENCE_LENGTH_MAX);
+  return formatInFormat({ ...DEFAULT_KASSENZEICHEN_FORMAT, sequenceLength }, { prefix, year, sequence });
 }
 
 export function luhnDigit(digits: string): number {
-  let sum = 0;
-  for (let i = 0; i < digits.length; i++) {
-    let d = Number(digits[digits.length - 1 - i]);
-    if (i % 2 === 0) {
-      d *= 2;
-      if (d > 9) d -= 9;
-    }
-    sum += d;
-  }
-  return (10 - (sum % 10)) % 10;
+  return luhnCheckDigit(digits);
 }
 
 export function isValidKassenzeichen(value: string): boolean {
-  const m = /^[A-Z0-9-]{1,16}-(\d{4})-(\d{7,})(\d)$/.exec(value);
-  if (!m) return false;
-  return luhnDigit(`${m[1]}${m[2]}`) === Number(m[3]);
+  return LEGACY_KASSENZEICHEN_FORMATS.some((format) => validateKassenzeichen(format, value));
 }
