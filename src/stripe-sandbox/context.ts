@@ -1,6 +1,7 @@
 import { resourceMissing } from './errors.ts';
 import type { RecordEvent } from './events.ts';
 import type { SandboxLogger } from './logger.ts';
+import type { SandboxFees } from './money.ts';
 import type { SandboxStore, StoredKind, StoredObjects } from './store.ts';
 
 /** Everything the endpoint operations need, passed explicitly instead of living in globals. */
@@ -12,6 +13,8 @@ export interface SandboxContext {
   /** Runs follow-up work later (tracked so flushWebhooks waits for it and close cancels it). */
   runLater: (delayMs: number, task: () => void) => void;
   disputeDelayMs: number;
+  /** The price list charges and disputes are billed with. */
+  fees: SandboxFees;
   logger: SandboxLogger;
 }
 

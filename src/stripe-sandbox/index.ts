@@ -12,6 +12,7 @@ export {
   type StripeSandboxOptions,
 } from './sandbox.ts';
 export type { SandboxLogger } from './logger.ts';
+export type { SandboxFees } from './money.ts';
 export type { DeliveryAttempt, RetryPolicy } from './webhooks.ts';
 export type { SandboxStore, IdempotencyRecord, StoredObjects, StoredKind } from './store.ts';
 export { createMemoryStore } from './store.ts';

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { generateClientSecret, generateId } from './ids.ts';
-import { calculateProcessingFee, disputeFee } from './money.ts';
+import { calculateProcessingFee, disputeFee, type SandboxFees } from './money.ts';
 import type { TestCard } from './test-cards.ts';
 
 /**
@@ -270,12 +270,12 @@ export function buildBalanceTransaction(input: BalanceTransactionInput, created:
   };
 }
 
-export function buildChargeBalanceTransaction(charge: Stripe.Charge, id: string): Stripe.BalanceTransaction {
+export function buildChargeBalanceTransaction(charge: Stripe.Charge, id: string, fees: SandboxFees): Stripe.BalanceTransaction {
   return buildBalanceTransaction(
     {
       id,
       amount: charge.amount,
-      fee: calculateProcessingFee(charge.amount, charge.currency),
+      fee: calculateProcessingFee(charge.amount, charge.currency, fees),
       feeDescription: 'Stripe processing fees',
       currency: charge.currency,
       description: charge.description,
@@ -340,9 +340,9 @@ export function buildRefundBalanceTransaction(refund: Stripe.Refund, id: string)
   );
 }
 
-export function buildDispute(charge: Stripe.Charge, reason: string, created: number): Stripe.Dispute {
+export function buildDispute(charge: Stripe.Charge, reason: string, created: number, fees: SandboxFees): Stripe.Dispute {
   const id = generateId('dp');
-  const fee = disputeFee(charge.currency);
+  const fee = disputeFee(charge.currency, fees);
   const withdrawal = buildBalanceTransaction(
     {
       amount: -charge.amount,

@@ -5,6 +5,7 @@ import type { SandboxContext } from './context.ts';
 import { closeDispute } from './disputes.ts';
 import { createEventRecorder } from './events.ts';
 import { silentLogger, type SandboxLogger } from './logger.ts';
+import { resolveFees, type SandboxFees } from './money.ts';
 import { createRequestListener } from './server.ts';
 import { createMemoryStore, type SandboxStore } from './store.ts';
 import { addWebhookEndpoint, findDeliveryTarget, selectDeliveryTargets } from './webhook-endpoints.ts';
@@ -40,6 +41,11 @@ export interface StripeSandboxOptions {
   apiVersion?: string;
   /** Storage; in memory by default (state is lost on restart). */
   store?: SandboxStore;
+  /**
+   * Price list; defaults to Stripe's EEA card pricing: 150 basis points + 25 cents per charge, and
+   * Stripe's dispute fee (€20, $15 for USD) when `disputeCents` is not given.
+   */
+  fees?: Partial<SandboxFees>;
 }
 
 export interface ListenOptions {
@@ -92,6 +98,7 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
   const store = options.store ?? createMemoryStore();
   const apiVersion = options.apiVersion ?? Stripe.API_VERSION;
   const now = () => Math.floor(clock().getTime() / 1000);
+  const fees = resolveFees(options.fees);
 
   // The context and the dispatcher refer to each other; the closures below only run after both
   // constants are initialised (on the first request), so the forward reference is safe.
@@ -100,6 +107,7 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
     now,
     logger,
     disputeDelayMs: options.disputeDelayMs ?? 500,
+    fees,
     runLater: (delayMs, task) => dispatcher.runLater(delayMs, task),
     recordEvent: createEventRecorder({
       store,
