@@ -369,6 +369,8 @@ describe('stripe sandbox: automatic payouts', () => {
     time.advanceDays(30);
     expect((await stripe.payouts.list()).data).toEqual([]);
     expect(availableAmount(await stripe.balance.retrieve())).toBe(2500 - 63);
+    // A schedule the sandbox does not know is refused at start, not treated as manual.
+    expect(() => createStripeSandbox({ payoutSchedule: 'weekly' as 'daily' })).toThrow(/payoutSchedule/);
   });
 
   it('gives every balance transaction Stripe’s reporting category besides its type, fee, net and availability', async () => {
