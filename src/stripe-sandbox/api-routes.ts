@@ -11,6 +11,7 @@ import {
   retrievePaymentIntent,
   updatePaymentIntent,
 } from './payment-intents.ts';
+import { listPayouts, retrievePayout } from './payouts.ts';
 import { createRefund, listRefunds, retrieveRefund, updateRefund } from './refunds.ts';
 import {
   listBalanceTransactions,
@@ -103,6 +104,8 @@ export const API_ROUTES: readonly ApiRoute[] = [
   },
   { method: 'GET', path: '/disputes', returns: many('dispute'), handle: (c) => listDisputes(c.ctx, c.params) },
   { method: 'GET', path: '/disputes/:id', returns: one('dispute'), handle: (c) => retrieveDispute(c.ctx, c.id) },
+  { method: 'GET', path: '/payouts', returns: many('payout'), handle: (c) => listPayouts(c.ctx, c.params) },
+  { method: 'GET', path: '/payouts/:id', returns: one('payout'), handle: (c) => retrievePayout(c.ctx, c.id) },
   { method: 'GET', path: '/events', returns: many('event'), handle: (c) => listEvents(c.ctx, c.params) },
   { method: 'GET', path: '/events/:id', returns: one('event'), handle: (c) => retrieveEvent(c.ctx, c.id) },
   { method: 'GET', path: '/payment_methods/:id', returns: one('payment_method'), handle: (c) => retrievePaymentMethod(c.ctx, c.id) },

@@ -1,6 +1,8 @@
 import { resourceMissing } from './errors.ts';
 import type { RecordEvent } from './events.ts';
 import type { SandboxLogger } from './logger.ts';
+import type { SandboxFees } from './money.ts';
+import type { PayoutFailureOptions } from './payouts.ts';
 import type { SandboxStore, StoredKind, StoredObjects } from './store.ts';
 
 /** Everything the endpoint operations need, passed explicitly instead of living in globals. */
@@ -12,6 +14,10 @@ export interface SandboxContext {
   /** Runs follow-up work later (tracked so flushWebhooks waits for it and close cancels it). */
   runLater: (delayMs: number, task: () => void) => void;
   disputeDelayMs: number;
+  /** Failures tests asked for, taken one per payout the next runs make (failNextPayout). */
+  payoutFailures: PayoutFailureOptions[];
+  /** The price list charges and disputes are billed with. */
+  fees: SandboxFees;
   logger: SandboxLogger;
 }
 
@@ -23,6 +29,9 @@ const NOUNS: Record<StoredKind, string> = {
   refund: 'refund',
   balance_transaction: 'balance transaction',
   dispute: 'dispute',
+  payout: 'payout',
+  payout_contents: 'payout',
+  payout_ledger: 'payout ledger',
   event: 'event',
   webhook_endpoint: 'webhook endpoint',
 };
@@ -45,6 +54,7 @@ const KIND_BY_PREFIX: Record<string, StoredKind> = {
   re: 'refund',
   txn: 'balance_transaction',
   dp: 'dispute',
+  po: 'payout',
   evt: 'event',
 };
 

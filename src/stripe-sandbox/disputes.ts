@@ -14,7 +14,7 @@ import { NO_REQUEST } from './events.ts';
 export function openDispute(ctx: SandboxContext, chargeId: string, reason: string): Stripe.Dispute | undefined {
   const charge = ctx.store.get('charge', chargeId);
   if (!charge || charge.disputed) return undefined;
-  const dispute = buildDispute(charge, reason, ctx.now());
+  const dispute = buildDispute(charge, reason, ctx.now(), ctx.fees);
   ctx.store.save('dispute', dispute);
   for (const transaction of dispute.balance_transactions) ctx.store.save('balance_transaction', transaction);
   charge.disputed = true;

@@ -21,6 +21,10 @@ export interface EventObjects {
   'charge.dispute.funds_reinstated': Stripe.Dispute;
   'charge.dispute.closed': Stripe.Dispute;
   'refund.created': Stripe.Refund;
+  'payout.created': Stripe.Payout;
+  'payout.paid': Stripe.Payout;
+  'payout.failed': Stripe.Payout;
+  'payout.reconciliation_completed': Stripe.Payout;
 }
 
 export type SandboxEventType = keyof EventObjects;
@@ -38,6 +42,10 @@ export const SANDBOX_EVENT_TYPES: readonly SandboxEventType[] = [
   'charge.dispute.funds_reinstated',
   'charge.dispute.closed',
   'refund.created',
+  'payout.created',
+  'payout.paid',
+  'payout.failed',
+  'payout.reconciliation_completed',
 ];
 
 /** The API request that caused an event; both null for events the sandbox raises on its own. */

@@ -6,7 +6,7 @@ import { parameterInvalid } from './errors.ts';
  * expandable on these object types are accepted; anything else is rejected as Stripe does.
  */
 
-export type ExpandableType = 'payment_intent' | 'charge' | 'refund' | 'balance_transaction' | 'dispute' | 'payment_method';
+export type ExpandableType = 'payment_intent' | 'charge' | 'refund' | 'balance_transaction' | 'dispute' | 'payment_method' | 'payout';
 
 /** Expandable fields per object type and the type they expand to (`null`: depends on the id). */
 const EXPANDABLE_FIELDS: Record<string, Record<string, ExpandableType | null>> = {
@@ -20,6 +20,13 @@ const EXPANDABLE_FIELDS: Record<string, Record<string, ExpandableType | null>> =
   },
   balance_transaction: { source: null },
   dispute: { charge: 'charge', payment_intent: 'payment_intent' },
+  // `destination` is expandable on Stripe too, but the sandbox holds no bank account object.
+  payout: {
+    balance_transaction: 'balance_transaction',
+    failure_balance_transaction: 'balance_transaction',
+    original_payout: 'payout',
+    reversed_by: 'payout',
+  },
 };
 
 const MAX_EXPANSION_DEPTH = 4;

@@ -13,7 +13,18 @@ import {
 } from './store.ts';
 
 /** Kinds kept across restarts. Webhook endpoints are not: each start registers its own. */
-const PERSISTED = ['payment_intent', 'payment_method', 'charge', 'refund', 'balance_transaction', 'dispute', 'event'] as const;
+const PERSISTED = [
+  'payment_intent',
+  'payment_method',
+  'charge',
+  'refund',
+  'balance_transaction',
+  'dispute',
+  'payout',
+  'payout_contents',
+  'payout_ledger',
+  'event',
+] as const;
 type PersistedKind = (typeof PERSISTED)[number];
 const isPersisted = (kind: StoredKind): kind is PersistedKind => (PERSISTED as readonly StoredKind[]).includes(kind);
 
@@ -62,6 +73,9 @@ function emptyIndexes(): Record<PersistedKind, KindIndex> {
     refund: empty(),
     balance_transaction: empty(),
     dispute: empty(),
+    payout: empty(),
+    payout_contents: empty(),
+    payout_ledger: empty(),
     event: empty(),
   };
 }

@@ -12,8 +12,10 @@ export {
   type StripeSandboxOptions,
 } from './sandbox.ts';
 export type { SandboxLogger } from './logger.ts';
+export type { SandboxFees } from './money.ts';
+export type { PayoutFailureOptions } from './payouts.ts';
 export type { DeliveryAttempt, RetryPolicy } from './webhooks.ts';
-export type { SandboxStore, IdempotencyRecord, StoredObjects, StoredKind } from './store.ts';
+export type { SandboxStore, IdempotencyRecord, StoredObjects, StoredKind, PayoutContents, PayoutLedger } from './store.ts';
 export { createMemoryStore } from './store.ts';
 export { createFileStore } from './file-store.ts';
 export { signWebhookPayload } from './signature.ts';

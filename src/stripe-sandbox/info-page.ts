@@ -25,6 +25,7 @@ export function describeSandbox(ctx: SandboxContext, apiVersion: string): Record
       payment_intents: ctx.store.count('payment_intent'),
       charges: ctx.store.count('charge'),
       refunds: ctx.store.count('refund'),
+      payouts: ctx.store.count('payout'),
       events: ctx.store.count('event'),
     },
   };

@@ -39,15 +39,50 @@ export function minimumAmount(currency: string): number {
 }
 
 /**
- * Processing fee in the smallest currency unit: Stripe's standard EEA card pricing,
- * 1.5 % + €0.25, so reconciliation code sees realistic non-zero fees and nets.
+ * The sandbox's price list, in basis points and the smallest currency unit. The defaults are
+ * Stripe's standard EEA card pricing, 1.5 % + €0.25 and a €20 dispute fee, so reconciliation code
+ * sees realistic non-zero fees and nets.
  */
-export function calculateProcessingFee(amount: number, currency: string): number {
-  const fixed = isZeroDecimal(currency) ? 0 : 25;
-  return Math.round(amount * 0.015) + fixed;
+export interface SandboxFees {
+  /** Percentage part of the card processing fee, in basis points (150 = 1.5 %). */
+  percentBasisPoints: number;
+  /** Fixed part of the card processing fee, in cents; zero-decimal currencies pay no fixed part. */
+  fixedCents: number;
+  /**
+   * Dispute fee, in the smallest unit of the charge's currency. When not configured, Stripe's:
+   * €20 and the like, $15 for USD.
+   */
+  disputeCents: number | undefined;
 }
 
-/** Stripe's dispute fee (€20 in the EEA, $15 in the US). */
-export function disputeFee(currency: string): number {
-  return currency === 'usd' ? 1500 : 2000;
+export const DEFAULT_FEES: SandboxFees = { percentBasisPoints: 150, fixedCents: 25, disputeCents: undefined };
+
+/** Fills in the defaults and refuses a fee that is not a non-negative whole number, naming it. */
+export function resolveFees(fees: Partial<SandboxFees> = {}): SandboxFees {
+  const resolved: SandboxFees = { ...DEFAULT_FEES, ...stripUndefined(fees) };
+  for (const key of ['percentBasisPoints', 'fixedCents', 'disputeCents'] as const) {
+    const value = resolved[key];
+    if (value !== undefined && (!Number.isSafeInteger(value) || value < 0)) {
+      throw new Error(`Stripe sandbox: fees.${key} must be a non-negative whole number, not ${String(value)}`);
+    }
+  }
+  if (resolved.percentBasisPoints > 10_000) {
+    throw new Error(`Stripe sandbox: fees.percentBasisPoints must be at most 10000 (100 %), not ${resolved.percentBasisPoints}`);
+  }
+  return resolved;
+}
+
+function stripUndefined(fees: Partial<SandboxFees>): Partial<SandboxFees> {
+  return Object.fromEntries(Object.entries(fees).filter(([, value]) => value !== undefined));
+}
+
+/** Card processing fee in the smallest currency unit, rounded to the nearest unit (halves up). */
+export function calculateProcessingFee(amount: number, currency: string, fees: SandboxFees): number {
+  const fixed = isZeroDecimal(currency) ? 0 : fees.fixedCents;
+  return Math.round((amount * fees.percentBasisPoints) / 10_000) + fixed;
+}
+
+/** The dispute fee for a charge in `currency`. */
+export function disputeFee(currency: string, fees: SandboxFees): number {
+  return fees.disputeCents ?? (currency === 'usd' ? 1500 : 2000);
 }

@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { generateClientSecret, generateId } from './ids.ts';
-import { calculateProcessingFee, disputeFee } from './money.ts';
+import { calculateProcessingFee, disputeFee, type SandboxFees } from './money.ts';
 import type { TestCard } from './test-cards.ts';
 
 /**
@@ -241,7 +241,7 @@ export interface BalanceTransactionInput {
 }
 
 /** Midnight UTC of the day `seconds` falls on: Stripe's `available_on` values are day-aligned. */
-function truncateToUtcDay(seconds: number): number {
+export function truncateToUtcDay(seconds: number): number {
   return seconds - (seconds % DAY_SECONDS);
 }
 
@@ -270,12 +270,12 @@ export function buildBalanceTransaction(input: BalanceTransactionInput, created:
   };
 }
 
-export function buildChargeBalanceTransaction(charge: Stripe.Charge, id: string): Stripe.BalanceTransaction {
+export function buildChargeBalanceTransaction(charge: Stripe.Charge, id: string, fees: SandboxFees): Stripe.BalanceTransaction {
   return buildBalanceTransaction(
     {
       id,
       amount: charge.amount,
-      fee: calculateProcessingFee(charge.amount, charge.currency),
+      fee: calculateProcessingFee(charge.amount, charge.currency, fees),
       feeDescription: 'Stripe processing fees',
       currency: charge.currency,
       description: charge.description,
@@ -340,9 +340,9 @@ export function buildRefundBalanceTransaction(refund: Stripe.Refund, id: string)
   );
 }
 
-export function buildDispute(charge: Stripe.Charge, reason: string, created: number): Stripe.Dispute {
+export function buildDispute(charge: Stripe.Charge, reason: string, created: number, fees: SandboxFees): Stripe.Dispute {
   const id = generateId('dp');
-  const fee = disputeFee(charge.currency);
+  const fee = disputeFee(charge.currency, fees);
   const withdrawal = buildBalanceTransaction(
     {
       amount: -charge.amount,
@@ -421,6 +421,84 @@ export function buildDispute(charge: Stripe.Charge, reason: string, created: num
     reason,
     status: 'needs_response',
   };
+}
+
+/** The bank account automatic payouts go to; the sandbox has no external accounts to list. */
+export const SANDBOX_BANK_ACCOUNT = 'ba_SandboxBankAccount';
+
+/**
+ * An automatic payout on its way to the bank (`in_transit`), with its `payout` balance
+ * transaction: the amount leaves the balance at once. The sandbox's bank takes it the same day,
+ * so `arrival_date` is the day it is created.
+ */
+export function buildPayout(
+  input: { amount: number; currency: string; balanceTransactionId: string },
+  created: number,
+): { payout: Stripe.Payout; transaction: Stripe.BalanceTransaction } {
+  const id = generateId('po');
+  const payout: Stripe.Payout = {
+    id,
+    object: 'payout',
+    amount: input.amount,
+    application_fee: null,
+    application_fee_amount: null,
+    arrival_date: truncateToUtcDay(created),
+    automatic: true,
+    balance_transaction: input.balanceTransactionId,
+    created,
+    currency: input.currency,
+    description: 'STRIPE PAYOUT',
+    destination: SANDBOX_BANK_ACCOUNT,
+    failure_balance_transaction: null,
+    failure_code: null,
+    failure_message: null,
+    livemode: false,
+    metadata: {},
+    method: 'standard',
+    original_payout: null,
+    payout_method: null,
+    reconciliation_status: 'in_progress',
+    reversed_by: null,
+    source_type: 'card',
+    statement_descriptor: null,
+    status: 'in_transit',
+    trace_id: null,
+    type: 'bank_account',
+  };
+  const transaction = buildBalanceTransaction(
+    {
+      id: input.balanceTransactionId,
+      amount: -input.amount,
+      fee: 0,
+      feeDescription: '',
+      currency: input.currency,
+      description: 'STRIPE PAYOUT',
+      source: id,
+      type: 'payout',
+      reportingCategory: 'payout',
+      availableAfterSeconds: 0,
+    },
+    created,
+  );
+  return { payout, transaction };
+}
+
+/** The `payout_failure` balance transaction that puts a failed payout's amount back on the balance. */
+export function buildPayoutFailureBalanceTransaction(payout: Stripe.Payout, created: number): Stripe.BalanceTransaction {
+  return buildBalanceTransaction(
+    {
+      amount: payout.amount,
+      fee: 0,
+      feeDescription: '',
+      currency: payout.currency,
+      description: `Payout failure (${payout.failure_code ?? 'failed'})`,
+      source: payout.id,
+      type: 'payout_failure',
+      reportingCategory: 'payout_reversal',
+      availableAfterSeconds: 0,
+    },
+    created,
+  );
 }
 
 export interface WebhookEndpointInput {

@@ -343,7 +343,7 @@ function confirmWith(
   const balanceTransactionId = generateId('txn');
   const charge = buildCharge({ paymentIntent, paymentMethod, failure: null, balanceTransactionId }, ctx.now());
   ctx.store.save('charge', charge);
-  ctx.store.save('balance_transaction', buildChargeBalanceTransaction(charge, balanceTransactionId));
+  ctx.store.save('balance_transaction', buildChargeBalanceTransaction(charge, balanceTransactionId, ctx.fees));
   paymentIntent.status = 'succeeded';
   paymentIntent.amount_received = paymentIntent.amount;
   paymentIntent.latest_charge = charge.id;

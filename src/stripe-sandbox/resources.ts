@@ -1,7 +1,8 @@
 import type Stripe from 'stripe';
 import { requireObject, type SandboxContext } from './context.ts';
 import type { FormObject } from './form.ts';
-import { LIST_PARAMS, paginate } from './lists.ts';
+import { idListSource, LIST_PARAMS, paginate, paginateSource, storeSource } from './lists.ts';
+import { payoutBalanceTransactionIds } from './payouts.ts';
 import { ParamReader } from './params.ts';
 
 /** Read-only resources: charges, balance transactions, events, payment methods. */
@@ -32,14 +33,20 @@ export function retrieveBalanceTransaction(ctx: SandboxContext, id: string): Str
   return presentBalanceTransaction(ctx, requireObject(ctx, 'balance_transaction', id));
 }
 
+/**
+ * Balance transactions, newest first; `payout=po_…` lists those an automatic payout paid out,
+ * its own `payout` transaction included (as Stripe does), reading only that payout's transactions.
+ */
 export function listBalanceTransactions(ctx: SandboxContext, form: FormObject): Stripe.ApiList<Stripe.BalanceTransaction> {
-  const params = ParamReader.strict(form, [...LIST_PARAMS, 'type', 'source', 'currency']);
+  const params = ParamReader.strict(form, [...LIST_PARAMS, 'type', 'source', 'currency', 'payout']);
   const type = params.optionalString('type');
   const source = params.optionalString('source');
   const currency = params.optionalString('currency')?.toLowerCase();
-  const list = paginate(
-    ctx.store,
-    'balance_transaction',
+  const payout = params.optionalString('payout');
+  const list = paginateSource(
+    payout === undefined
+      ? storeSource(ctx.store, 'balance_transaction')
+      : idListSource(ctx.store, 'balance_transaction', payoutBalanceTransactionIds(ctx, payout, 'payout')),
     params,
     '/v1/balance_transactions',
     'balance transaction',
@@ -89,8 +96,8 @@ export function retrievePaymentMethod(ctx: SandboxContext, id: string): Stripe.P
 
 /**
  * The account balance, derived from balance transactions the way Stripe's is: net amounts whose
- * `available_on` has passed are available, the rest pending. Payouts do not exist in the sandbox,
- * so the balance only grows with charges and shrinks with refunds and disputes.
+ * `available_on` has passed are available, the rest pending. Charges and failed payouts add to it;
+ * refunds, disputes and payouts take from it.
  */
 export function retrieveBalance(ctx: SandboxContext, form: FormObject): Stripe.Balance {
   ParamReader.strict(form, []);

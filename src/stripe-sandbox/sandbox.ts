@@ -5,6 +5,8 @@ import type { SandboxContext } from './context.ts';
 import { closeDispute } from './disputes.ts';
 import { createEventRecorder } from './events.ts';
 import { silentLogger, type SandboxLogger } from './logger.ts';
+import { resolveFees, type SandboxFees } from './money.ts';
+import { failPayout, runDailyPayoutsIfDue, runPayouts, type PayoutFailureOptions } from './payouts.ts';
 import { createRequestListener } from './server.ts';
 import { createMemoryStore, type SandboxStore } from './store.ts';
 import { addWebhookEndpoint, findDeliveryTarget, selectDeliveryTargets } from './webhook-endpoints.ts';
@@ -40,6 +42,17 @@ export interface StripeSandboxOptions {
   apiVersion?: string;
   /** Storage; in memory by default (state is lost on restart). */
   store?: SandboxStore;
+  /**
+   * Price list; defaults to Stripe's EEA card pricing: 150 basis points + 25 cents per charge, and
+   * Stripe's dispute fee (€20, $15 for USD) when `disputeCents` is not given.
+   */
+  fees?: Partial<SandboxFees>;
+  /**
+   * `manual` (default): payouts happen only when a test calls runPayouts(), so tests stay
+   * deterministic. `daily`: once per UTC day of the sandbox clock, on the first request of the
+   * day (checked before the request is handled) or by a check every minute, whichever comes first.
+   */
+  payoutSchedule?: 'daily' | 'manual';
 }
 
 export interface ListenOptions {
@@ -76,6 +89,17 @@ export interface StripeSandbox {
   events(): Stripe.Event[];
   /** Webhook delivery attempts so far (last 1 000), oldest first. */
   webhookAttempts(): DeliveryAttempt[];
+  /**
+   * Pays out the available balance per currency now (test helper): one automatic payout per
+   * currency whose available, not yet paid out balance transactions sum to more than zero, with
+   * `payout.created`, then `payout.paid` and `payout.reconciliation_completed` (or `payout.failed`
+   * when failNextPayout asked for it). Returns the payouts as they ended, in currency order.
+   */
+  runPayouts(): Stripe.Payout[];
+  /** Makes the next payout a run creates fail (test helper); each call fails one more payout. */
+  failNextPayout(failure?: PayoutFailureOptions): void;
+  /** Fails a payout in transit or already paid, as a bank may days later (test helper): `payout.failed`. */
+  failPayout(payoutId: string, failure?: PayoutFailureOptions): Stripe.Payout;
   /** Ends a dispute as the card network would (test helper): `charge.dispute.closed` follows. */
   closeDispute(disputeId: string, outcome: 'won' | 'lost'): Stripe.Dispute;
   /** Link to the "pay as a person would" page for a PaymentIntent; requires listen(). */
@@ -85,6 +109,8 @@ export interface StripeSandbox {
 }
 
 const DEFAULT_RETRY: RetryPolicy = { baseDelayMs: 1_000, maxAttempts: 8, maxDelayMs: 60_000 };
+/** How often the daily payout schedule looks at the sandbox clock when no request comes. */
+const DAILY_PAYOUT_CHECK_MS = 60_000;
 
 export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeSandbox {
   const clock = options.clock ?? (() => new Date());
@@ -92,6 +118,7 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
   const store = options.store ?? createMemoryStore();
   const apiVersion = options.apiVersion ?? Stripe.API_VERSION;
   const now = () => Math.floor(clock().getTime() / 1000);
+  const fees = resolveFees(options.fees);
 
   // The context and the dispatcher refer to each other; the closures below only run after both
   // constants are initialised (on the first request), so the forward reference is safe.
@@ -100,6 +127,8 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
     now,
     logger,
     disputeDelayMs: options.disputeDelayMs ?? 500,
+    fees,
+    payoutFailures: [],
     runLater: (delayMs, task) => dispatcher.runLater(delayMs, task),
     recordEvent: createEventRecorder({
       store,
@@ -126,7 +155,28 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
     });
   }
 
-  const requestListener = createRequestListener({ ctx, apiVersion, nowMs: () => clock().getTime() });
+  const payoutSchedule = options.payoutSchedule ?? 'manual';
+  if (payoutSchedule !== 'daily' && payoutSchedule !== 'manual') {
+    throw new Error(`Stripe sandbox: payoutSchedule must be 'daily' or 'manual', not ${String(payoutSchedule)}`);
+  }
+  // A failed run must not fail the request that happened to trigger it; the next look retries.
+  const payOutIfDue = () => {
+    try {
+      runDailyPayoutsIfDue(ctx);
+    } catch (error) {
+      logger.error({ err: error }, 'stripe sandbox: daily payouts failed');
+    }
+  };
+  const payoutTimer = payoutSchedule === 'daily' ? setInterval(payOutIfDue, DAILY_PAYOUT_CHECK_MS).unref() : undefined;
+
+  const handleRequest = createRequestListener({ ctx, apiVersion, nowMs: () => clock().getTime() });
+  const requestListener =
+    payoutSchedule === 'daily'
+      ? (req: IncomingMessage, res: ServerResponse) => {
+          payOutIfDue();
+          handleRequest(req, res);
+        }
+      : handleRequest;
   let server: Server | undefined;
   let address: (ListeningAddress & { host: string }) | undefined;
 
@@ -166,6 +216,7 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
     },
 
     async close() {
+      clearInterval(payoutTimer);
       dispatcher.close();
       store.flush?.();
       const closing = server;
@@ -216,6 +267,18 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
 
     webhookAttempts() {
       return dispatcher.attempts();
+    },
+
+    runPayouts() {
+      return runPayouts(ctx);
+    },
+
+    failNextPayout(failure = {}) {
+      ctx.payoutFailures.push(failure);
+    },
+
+    failPayout(payoutId, failure = {}) {
+      return failPayout(ctx, payoutId, failure);
     },
 
     closeDispute(disputeId, outcome) {

@@ -12,6 +12,27 @@ export interface StoredWebhookEndpoint extends Stripe.WebhookEndpoint {
   secret: string;
 }
 
+/**
+ * The balance transactions an automatic payout paid out, its own `payout` transaction included,
+ * newest first: Stripe keeps this link internally (a balance transaction names no payout) and
+ * answers `GET /v1/balance_transactions?payout=` from it. Keyed by the payout's id.
+ */
+export interface PayoutContents {
+  id: string;
+  balance_transactions: string[];
+}
+
+/** The automatic payouts' bookkeeping, one record (`id: 'payout_ledger'`). */
+export interface PayoutLedger {
+  id: string;
+  /** The newest balance transaction a payout run has looked at; later ones are new to the next run. */
+  scanned_through: string | null;
+  /** Balance transactions looked at but not paid out yet (still pending, or a balance not above zero), oldest first. */
+  unpaid: string[];
+  /** When payouts last ran (Unix seconds): the daily schedule runs once per UTC day. */
+  last_run: number | null;
+}
+
 export interface StoredObjects {
   payment_intent: Stripe.PaymentIntent;
   payment_method: Stripe.PaymentMethod;
@@ -19,6 +40,9 @@ export interface StoredObjects {
   refund: Stripe.Refund;
   balance_transaction: Stripe.BalanceTransaction;
   dispute: Stripe.Dispute;
+  payout: Stripe.Payout;
+  payout_contents: PayoutContents;
+  payout_ledger: PayoutLedger;
   event: Stripe.Event;
   webhook_endpoint: StoredWebhookEndpoint;
 }

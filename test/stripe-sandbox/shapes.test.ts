@@ -63,7 +63,9 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
 
   beforeAll(async () => {
     fixtures = (JSON.parse(readFileSync(FIXTURES_PATH, 'utf8')) as { resources: Record<string, Json> }).resources;
-    harness = await startSandbox({ disputeDelayMs: 1 });
+    // A clock the test moves, so the charge's funds become available for a payout.
+    let nowMs = Date.now();
+    harness = await startSandbox({ disputeDelayMs: 1, clock: () => new Date(nowMs) });
     const { stripe, sandbox } = harness;
     const endpoint = await stripe.webhookEndpoints.create({ url: 'http://127.0.0.1:9/hooks', enabled_events: ['*'] });
     await stripe.webhookEndpoints.update(endpoint.id, { disabled: true });
@@ -81,6 +83,10 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
       (await stripe.disputes.list({ payment_intent: disputed.id })).data[0],
       '(await stripe.disputes.list({ payment_intent: disputed.id })).data[0]',
     );
+    // Enough to cover the dispute above, so the balance is above zero when payouts run.
+    await stripe.paymentIntents.create({ amount: 10_000, currency: 'eur', payment_method: 'pm_card_visa', confirm: true });
+    nowMs += 8 * 86_400_000;
+    const payout = must(sandbox.runPayouts()[0], 'sandbox.runPayouts()[0]');
     const strip = (value: object): Json => JSON.parse(JSON.stringify(value)) as Json;
     Object.assign(ours, {
       payment_intent: strip(paid),
@@ -89,6 +95,7 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
       balance_transaction: strip(await stripe.balanceTransactions.retrieve(charge.balance_transaction as string)),
       dispute: strip(dispute),
       payment_method: strip(await stripe.paymentMethods.retrieve(paid.payment_method as string)),
+      payout: strip(await stripe.payouts.retrieve(payout.id)),
       event: strip(must((await stripe.events.list({ limit: 1 })).data[0], '(await stripe.events.list({ limit: 1 })).data[0]')),
       webhook_endpoint: strip(endpoint),
     });
@@ -104,18 +111,25 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
     charge: ['refunds'],
   };
 
-  it.each(['payment_intent', 'charge', 'refund', 'balance_transaction', 'dispute', 'payment_method', 'event', 'webhook_endpoint'])(
-    '%s carries every field of Stripe’s example, with the same JSON types',
-    (type) => {
-      const fixture = must(fixtures[type], 'fixtures[type]');
-      const mine = must(ours[type], 'ours[type]');
-      expect(mine.object).toBe(fixture.object);
-      expect(missingFields(fixture, mine).filter((path) => !(OMITTED[type] ?? []).includes(path))).toEqual([]);
-      expect(typeMismatches(fixture, mine)).toEqual([]);
-      expect(Number.isInteger(mine.created)).toBe(true);
-      expect(String(mine.id)).toMatch(/^(pi|ch|re|txn|dp|pm|evt|we)_[A-Za-z0-9]+$/);
-    },
-  );
+  it.each([
+    'payment_intent',
+    'charge',
+    'refund',
+    'balance_transaction',
+    'dispute',
+    'payment_method',
+    'payout',
+    'event',
+    'webhook_endpoint',
+  ])('%s carries every field of Stripe’s example, with the same JSON types', (type) => {
+    const fixture = must(fixtures[type], 'fixtures[type]');
+    const mine = must(ours[type], 'ours[type]');
+    expect(mine.object).toBe(fixture.object);
+    expect(missingFields(fixture, mine).filter((path) => !(OMITTED[type] ?? []).includes(path))).toEqual([]);
+    expect(typeMismatches(fixture, mine)).toEqual([]);
+    expect(Number.isInteger(mine.created)).toBe(true);
+    expect(String(mine.id)).toMatch(/^(pi|ch|re|txn|dp|pm|po|evt|we)_[A-Za-z0-9]+$/);
+  });
 
   it('uses Stripe’s id prefixes and list envelope', async () => {
     const list = await harness.stripe.charges.list({ limit: 1 });
@@ -125,6 +139,7 @@ describe('stripe sandbox: objects match Stripe’s published fixtures', () => {
     expect(must(ours.refund, 'ours.refund').id).toMatch(/^re_/);
     expect(must(ours.balance_transaction, 'ours.balance_transaction').id).toMatch(/^txn_/);
     expect(must(ours.dispute, 'ours.dispute').id).toMatch(/^dp_/);
+    expect(must(ours.payout, 'ours.payout').id).toMatch(/^po_/);
     expect(must(ours.event, 'ours.event').id).toMatch(/^evt_/);
   });
 });
@@ -136,6 +151,7 @@ describe('stripe sandbox: types line up with stripe-node', () => {
     expectTypeOf<StoredObjects['refund']>().toEqualTypeOf<Stripe.Refund>();
     expectTypeOf<StoredObjects['balance_transaction']>().toEqualTypeOf<Stripe.BalanceTransaction>();
     expectTypeOf<StoredObjects['dispute']>().toEqualTypeOf<Stripe.Dispute>();
+    expectTypeOf<StoredObjects['payout']>().toEqualTypeOf<Stripe.Payout>();
     expectTypeOf<StoredObjects['event']>().toEqualTypeOf<Stripe.Event>();
     expectTypeOf<StoredObjects['webhook_endpoint']>().toExtend<Stripe.WebhookEndpoint>();
   });
@@ -152,5 +168,9 @@ describe('stripe sandbox: types line up with stripe-node', () => {
     expectTypeOf<EventObjects['charge.dispute.created']>().toEqualTypeOf<DataObject<'charge.dispute.created'>>();
     expectTypeOf<EventObjects['charge.dispute.funds_withdrawn']>().toEqualTypeOf<DataObject<'charge.dispute.funds_withdrawn'>>();
     expectTypeOf<EventObjects['refund.created']>().toEqualTypeOf<DataObject<'refund.created'>>();
+    expectTypeOf<EventObjects['payout.created']>().toEqualTypeOf<DataObject<'payout.created'>>();
+    expectTypeOf<EventObjects['payout.paid']>().toEqualTypeOf<DataObject<'payout.paid'>>();
+    expectTypeOf<EventObjects['payout.failed']>().toEqualTypeOf<DataObject<'payout.failed'>>();
+    expectTypeOf<EventObjects['payout.reconciliation_completed']>().toEqualTypeOf<DataObject<'payout.reconciliation_completed'>>();
   });
 });
