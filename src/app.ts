@@ -126,6 +126,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     gateway: deps.gateway,
     clock,
     paymentExpiryMinutes: config.env.PAYMENT_EXPIRY_MINUTES,
+    kassenzeichenFormat: config.kassenzeichenFormat,
     afterCommit,
   });
   const paymentEvents = createPaymentEventsService({ db, clock, onRefundOwed: afterCommit.refundOwed });

@@ -63,6 +63,7 @@ import { required } from '../shared/required.ts';
 import { cancelBookingInTx } from './cancellation.ts';
 import { validateDeliveryWindows } from './delivery-windows.ts';
 import { formatKassenzeichen } from './kassenzeichen.ts';
+import { formatKassenzeichen as formatKassenzeichenAs, type KassenzeichenFormat } from '../finance/kassenzeichen-format.ts';
 
 export interface CreateBookingInput {
   quoteId: string;
@@ -80,6 +81,8 @@ export interface BookingDeps {
   gateway: PaymentGateway;
   clock: () => Date;
   paymentExpiryMinutes: number;
+  /** The city's Kassenzeichen format (KASSENZEICHEN_FORMAT); the default when null or absent. */
+  kassenzeichenFormat?: KassenzeichenFormat | null;
   /** Called after commit; a lost call is caught up by the sweep jobs. */
   afterCommit: {
     scheduleExpiry(bookingId: string, deadline: Date): Promise<void>;
@@ -162,7 +165,9 @@ export function createBookingsService(deps: BookingDeps) {
         const seq = required(seqRows[0], 'nextval of the Kassenzeichen sequence').seq;
         // The office's year, not UTC's: a booking at 00:30 on New Year's Day in Stuttgart is next year's.
         const year = Number(localDate(now, office.timezone).slice(0, 4));
-        const kassenzeichen = formatKassenzeichen(office.kassenzeichenPrefix, year, Number(seq));
+        const kassenzeichen = deps.kassenzeichenFormat
+          ? formatKassenzeichenAs(deps.kassenzeichenFormat, { prefix: office.kassenzeichenPrefix, year, sequence: Number(seq) })
+          : formatKassenzeichen(office.kassenzeichenPrefix, year, Number(seq));
         const trackingToken = generateToken('ab_track');
         const consent: Consent = { powerOfAttorney: true, textVersion: input.consent.textVersion, consentedAt: now.toISOString() };
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };

@@ -1,4 +1,5 @@
 import { isIP } from 'node:net';
+import { parseKassenzeichenFormat, type KassenzeichenFormat } from '../finance/kassenzeichen-format.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { MatrixChoice } from '../planning/solve.ts';
@@ -56,6 +57,8 @@ const EnvSchema = Type.Object({
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   /** `npm start` only: run the reference courier company (src/courier-sim) alongside the platform. */
   COURIER_SIM: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  /** e.g. `{prefix}-{yyyy}-{seq:7}{check:luhn}` (the default); see finance/kassenzeichen-format.ts. */
+  KASSENZEICHEN_FORMAT: Type.Optional(Type.String({ maxLength: 100 })),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -111,6 +114,8 @@ export interface Config {
   dispatch: DispatchConfig;
   /** True when no STRIPE_SECRET_KEY is set and the bundled offline Stripe sandbox is used (`stripe.mode === 'sandbox'`). */
   stripeSandbox: boolean;
+  /** The city's Kassenzeichen format; null: the default, whose sequence grows past 7 digits. */
+  kassenzeichenFormat: KassenzeichenFormat | null;
   /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
   embeddedDatabase: boolean;
   /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy). */
@@ -151,9 +156,19 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     },
     webhooks: webhooksConfig(env),
     stripeSandbox: stripe.mode === 'sandbox',
+    kassenzeichenFormat: kassenzeichenFormatOf(env),
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
+}
+
+function kassenzeichenFormatOf(env: Env): KassenzeichenFormat | null {
+  if (!env.KASSENZEICHEN_FORMAT) return null;
+  try {
+    return parseKassenzeichenFormat(env.KASSENZEICHEN_FORMAT, 'KASSENZEICHEN_FORMAT');
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function stripeConfig(env: Env): StripeConfig {

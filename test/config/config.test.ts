@@ -58,6 +58,17 @@ describe('configuration is validated once, at start', () => {
     expect(failure({ [name]: value })).toMatch(new RegExp(`^Invalid configuration:\\n.*\\b${name}\\b`, 's'));
   });
 
+  it("a city's Kassenzeichen format is read once; a bad one fails the start with the variable named", () => {
+    expect(loadConfig({}).kassenzeichenFormat).toBeNull();
+    expect(loadConfig({ KASSENZEICHEN_FORMAT: 'KA-{prefix}-{yyyy}-{seq:8}{check:mod11}' }).kassenzeichenFormat).toMatchObject({
+      cityPrefix: 'KA',
+      includeYear: true,
+      sequenceLength: 8,
+      checkDigit: 'mod11',
+    });
+    expect(failure({ KASSENZEICHEN_FORMAT: '{prefix}-{year}-{seq:7}' })).toMatch(/^KASSENZEICHEN_FORMAT: unknown placeholder/);
+  });
+
   it('lists every bad variable at once', () => {
     const message = must(failure({ PORT: 'x', LOG_LEVEL: 'loud' }), "failure({ PORT: 'x', LOG_LEVEL: 'loud' })");
     expect(message).toContain('PORT');
