@@ -13,3 +13,4 @@ export * from '../custody/custody.table.ts';
 export * from '../dispatch/dispatch.table.ts';
 export * from '../handover/handover.table.ts';
 export * from '../webhooks/webhooks.table.ts';
+export * from '../finance/finance.table.ts';
