@@ -155,7 +155,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(bookingsRoutes, { bookings, holds });
   await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
   await app.register(authRoutes, { auth });
-  await app.register(stripeWebhookRoutes, { gateway: deps.gateway, events: paymentEvents });
+  await app.register(stripeWebhookRoutes, {
+    gateway: deps.gateway,
+    events: paymentEvents,
+    onPayoutReported: (payoutId, eventId) =>
+      safely('import-payout', () => deps.queues.enqueue('finance', 'import-payout', { payoutId }, { jobId: `payout-${eventId}` })),
+  });
   await app.register(planningRoutes, { planning });
   await app.register(couriersRoutes, { couriers, planning });
   await app.register(dispatchRoutes, { dispatch, handover, db });

@@ -11,6 +11,8 @@ import { scheduleOfferDeadlines } from '../src/dispatch/dispatch-jobs.ts';
 import { createDispatchService } from '../src/dispatch/dispatch.service.ts';
 import { startDispatchWorker } from './dispatch.worker.ts';
 import { startHousekeepingWorker } from './housekeeping.worker.ts';
+import { startFinanceWorker } from './finance.worker.ts';
+import { createLedgerImport } from '../src/finance/ledger-import.service.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
 import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
 import { createWebhooksDelivery } from '../src/webhooks/webhooks.wiring.ts';
@@ -55,6 +57,16 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         queues: deps.queues,
         logger: deps.logger,
         housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
+      }),
+    );
+    workers.push(
+      await startFinanceWorker({
+        connection: deps.connection,
+        prefix,
+        queues: deps.queues,
+        clock,
+        logger: deps.logger,
+        ledgerImport: createLedgerImport({ db: deps.db, ledger: deps.gateway.ledger }),
       }),
     );
     workers.push(

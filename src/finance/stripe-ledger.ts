@@ -11,7 +11,8 @@ const PAGE_SIZE = 100;
  */
 export function createStripeLedger(client: Stripe, opts: { pageSize?: number } = {}): StripeLedger {
   const limit = opts.pageSize ?? PAGE_SIZE;
-  const created = (range: LedgerRange) => ({ gte: seconds(range.from), lt: seconds(range.to) });
+  // Stripe's `created` is whole seconds: the end is rounded up, so a line made in the range's last second is in it.
+  const created = (range: LedgerRange) => ({ gte: Math.floor(range.from.getTime() / 1000), lt: Math.ceil(range.to.getTime() / 1000) });
   return {
     async *balanceTransactions(query) {
       const params: Stripe.BalanceTransactionListParams =
@@ -27,7 +28,6 @@ export function createStripeLedger(client: Stripe, opts: { pageSize?: number } =
   };
 }
 
-const seconds = (d: Date) => Math.floor(d.getTime() / 1000);
 const idOf = (value: string | { id: string } | null | undefined) => (value == null ? null : typeof value === 'string' ? value : value.id);
 
 function toLine(bt: Stripe.BalanceTransaction): LedgerLine {

@@ -13,6 +13,13 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     // Failed jobs stay for a week so a person can see and replay them.
     removeOnFail: { age: 7 * 24 * 3600 },
   },
+  // An import is idempotent (upserts by Stripe id): retrying a run that Stripe interrupted is harmless.
+  finance: {
+    attempts: 6,
+    backoff: { type: 'exponential', delay: 30_000 },
+    removeOnComplete: { age: 7 * 24 * 3600, count: 1_000 },
+    removeOnFail: { age: 30 * 24 * 3600 },
+  },
   // A plan is a long solve: few retries; the plan row, not the job, is the record of the result.
   housekeeping: {
     attempts: 3,
@@ -48,6 +55,11 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnFail: { count: 100 },
   },
 };
+
+/** The nightly ledger import: 03:15 office time, for the days before (Stripe settles overnight). */
+export const LEDGER_IMPORT_CRON = { pattern: '15 3 * * *', tz: 'Europe/Berlin' };
+/** How many days back the nightly run imports again (late refunds, disputes and payouts of earlier charges). */
+export const LEDGER_IMPORT_DAYS = 3;
 
 /** Housekeeping runs every hour anyway: a failed run is simply the next one. */
 export const HOUSEKEEPING_EVERY_MS = 3_600_000;

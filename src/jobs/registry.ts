@@ -29,6 +29,11 @@ export const JOBS = {
     'expire-offer': Type.Object({ offerId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
     'sweep-offers': Type.Object({}, { additionalProperties: false }),
   },
+  // The finance office's copy of Stripe's ledger: nightly for the last days, and per payout when Stripe reports one.
+  finance: {
+    'import-ledger': Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 400 })) }, { additionalProperties: false }),
+    'import-payout': Type.Object({ payoutId: Type.String({ pattern: '^po_[A-Za-z0-9_]{1,250}$' }) }, { additionalProperties: false }),
+  },
   housekeeping: {
     'run-housekeeping': Type.Object({}, { additionalProperties: false }),
   },

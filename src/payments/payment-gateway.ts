@@ -1,3 +1,4 @@
+import type { StripeLedger } from '../finance/ledger.ts';
 /**
  * What the platform needs from a payment provider, in its own words. The booking and payment
  * services depend on this interface only; `stripe-gateway.ts` implements it with stripe-node.
@@ -42,6 +43,8 @@ export interface PaymentGateway {
    * Without the client secret the PaymentIntent is looked up (the sandbox only).
    */
   paymentPageUrl(paymentIntentId: string, clientSecret?: string): Promise<string | null>;
+  /** Stripe's balance transactions and payouts, for the finance office's reconciliation. */
+  readonly ledger: StripeLedger;
   /** Whether this is the offline sandbox (said plainly in logs and responses). */
   readonly sandbox: boolean;
 }
@@ -93,7 +96,8 @@ export type PaymentEvent =
       /** Stripe's final status: `won`, `lost` or `warning_closed` (an inquiry that became nothing). */
       status: string;
     })
-  | (EventBase & { kind: 'ignored' });
+  /** Nothing for a booking; `payoutId` when Stripe reports a payout paid, reconciled or failed (the ledger is imported). */
+  | (EventBase & { kind: 'ignored'; payoutId?: string });
 
 export class WebhookSignatureError extends Error {}
 

@@ -1,4 +1,5 @@
 import Stripe from 'stripe';
+import { createStripeLedger } from '../finance/stripe-ledger.ts';
 import { PaymentProviderError, WebhookSignatureError, type PaymentEvent, type PaymentGateway } from './payment-gateway.ts';
 
 export interface StripeGatewayOptions {
@@ -39,6 +40,7 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
   };
   return {
     sandbox: opts.sandbox ?? false,
+    ledger: createStripeLedger(client),
 
     async createPaymentIntent(input) {
       const pi = await call(() =>
@@ -218,6 +220,10 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
         status: dispute.status,
       };
     }
+    case 'payout.paid':
+    case 'payout.reconciliation_completed':
+    case 'payout.failed':
+      return { ...base, kind: 'ignored', paymentIntentId: null, payoutId: event.data.object.id };
     default:
       return { ...base, kind: 'ignored', paymentIntentId: null };
   }

@@ -13,7 +13,12 @@ import type { createPaymentEventsService } from './payment-events.service.ts';
  */
 export async function stripeWebhookRoutes(
   app: App,
-  opts: { gateway: PaymentGateway; events: ReturnType<typeof createPaymentEventsService> },
+  opts: {
+    gateway: PaymentGateway;
+    events: ReturnType<typeof createPaymentEventsService>;
+    /** A payout Stripe reported (paid, reconciled, failed): its ledger lines are imported (a lost call: the nightly import). */
+    onPayoutReported?: (payoutId: string, eventId: string) => Promise<void>;
+  },
 ) {
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'buffer', bodyLimit: 1_048_576 }, (_req, body, done) => done(null, body));
@@ -27,7 +32,7 @@ export async function stripeWebhookRoutes(
         tags: ['webhooks'],
         summary: 'Stripe events (signed with the endpoint secret)',
         description:
-          'Handles payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
+          'Handles payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created; payout.paid, payout.reconciliation_completed and payout.failed start an import of the ledger lines of the payout for the finance office. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
         headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
         response: {
           200: Type.Object({ received: Type.Literal(true), outcome: Type.String({ maxLength: 60 }) }),
@@ -49,6 +54,8 @@ export async function stripeWebhookRoutes(
         throw err;
       }
       const { outcome } = await opts.events.applyEvent(event);
+      if (event.kind === 'ignored' && event.payoutId && outcome !== 'duplicate')
+        await opts.onPayoutReported?.(event.payoutId, event.eventId);
       request.log.info({ eventId: event.eventId, type: event.eventType, outcome }, 'stripe event');
       return { received: true as const, outcome };
     },

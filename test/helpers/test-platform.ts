@@ -40,6 +40,8 @@ export function createTestClock() {
 export interface TestPlatformOptions {
   workers?: boolean;
   env?: Record<string, string>;
+  /** The sandbox runs on the platform's test clock (p.clock.advance moves both): for balances that become available, payouts. */
+  sandboxOnPlatformClock?: boolean;
   /** The platform's logger (API request logs included); silent unless TEST_LOG_LEVEL is set. */
   logger?: Logger;
 }
@@ -72,7 +74,12 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
       clock,
       logger: opts.logger ?? pino({ level: process.env.TEST_LOG_LEVEL ?? 'silent' }),
       database: { maxConnections: 5 },
-      sandbox: { retry: { baseDelayMs: 50, maxAttempts: 4 }, disputeDelayMs: 50, store: createMemoryStore() },
+      sandbox: {
+        retry: { baseDelayMs: 50, maxAttempts: 4 },
+        disputeDelayMs: 50,
+        store: createMemoryStore(),
+        ...(opts.sandboxOnPlatformClock ? { clock } : {}),
+      },
       webhookSecret,
     },
   );
