@@ -368,6 +368,7 @@ export function createFileStore(file: string, opts: FileStoreOptions = {}): Sand
   load();
 
   return {
+    persistent: true,
     save(kind, object) {
       if (!isPersisted(kind)) return memory.save(kind, object);
       const text = JSON.stringify({ s: kind, o: object });

@@ -7,14 +7,16 @@ import { listTestCardIds } from './test-cards.ts';
 /** GET /sandbox: says plainly, to people and to scripts, that this is not Stripe. */
 
 const MESSAGE =
-  'This is the offline Stripe sandbox that ships with Amtsbote. It imitates part of the Stripe API for development and tests; no real payment is ever made and state lives in memory only (a restart loses it).';
+  'This is the offline Stripe sandbox that ships with Amtsbote. It imitates part of the Stripe API for development and tests; no real payment is ever made.';
+const KEPT_IN_MEMORY = ' Its state lives in memory only (a restart loses it).';
+const KEPT_ON_DISK = ' Its objects are kept on disk and survive a restart; webhook endpoints and pending deliveries do not.';
 
 export function describeSandbox(ctx: SandboxContext, apiVersion: string): Record<string, unknown> {
   return {
     object: 'stripe_sandbox',
     sandbox: true,
     livemode: false,
-    message: MESSAGE,
+    message: MESSAGE + (ctx.store.persistent ? KEPT_ON_DISK : KEPT_IN_MEMORY),
     api_version: apiVersion,
     endpoints: API_ROUTES.map((route) => `${route.method} /v1${route.path}`),
     test_payment_methods: listTestCardIds(),

@@ -92,6 +92,8 @@ export interface SandboxStore {
   idempotencyCount(): number;
   /** Every record held, oldest first. */
   idempotencyRecords(): IdempotencyRecord[];
+  /** True when the objects outlive a restart (the file store). */
+  readonly persistent?: boolean;
   /** Writes pending changes where a store keeps them (see file-store.ts); called on close. */
   flush?(): void;
 }

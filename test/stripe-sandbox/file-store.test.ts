@@ -26,8 +26,15 @@ describe('the sandbox kept in a file', () => {
     await first.close();
 
     const second = createStripeSandbox({ store: createFileStore(file) });
-    await second.listen({ port: 0 });
+    const { url: secondUrl } = await second.listen({ port: 0 });
     const stripe2 = new Stripe('sk_test_file', { ...second.clientOptions(), maxNetworkRetries: 0 });
+    // It says so on its info page (the in-memory sandbox says a restart loses everything).
+    const info = (await (
+      await fetch(`${secondUrl}/sandbox`, {
+        headers: { accept: 'application/json' },
+      })
+    ).json()) as { message: string };
+    expect(info.message).toMatch(/kept on disk and survive a restart/);
     const again = await stripe2.paymentIntents.retrieve(pi.id);
     expect(again.status).toBe('succeeded');
     expect(again.metadata).toEqual({ booking_id: 'b1' });

@@ -114,6 +114,7 @@ describe('stripe sandbox: paying as a person would', () => {
     expect(json.status).toBe(200);
     expect(json.json).toMatchObject({ sandbox: true, livemode: false, api_version: Stripe.API_VERSION });
     expect((json.json as { message: string }).message).toContain('offline Stripe sandbox');
+    expect((json.json as { message: string }).message).toContain('memory only');
     const html = await rawRequest(`${harness.url}/sandbox`);
     expect(html.text).toContain('Stripe sandbox — no real money');
     const root = await rawRequest(`${harness.url}/`);
