@@ -2,7 +2,7 @@ import type Stripe from 'stripe';
 import { parameterInvalid, resourceMissing } from './errors.ts';
 import { buildList } from './objects.ts';
 import type { ParamReader } from './params.ts';
-import type { SandboxStore, ScanOptions, StoredKind, StoredObjects } from './store.ts';
+import { idsAfter, type SandboxStore, type ScanOptions, type StoredKind, type StoredObjects } from './store.ts';
 
 /** Parameters every list endpoint accepts, in addition to its own filters. */
 export const LIST_PARAMS = ['limit', 'starting_after', 'ending_before', 'created'] as const;
@@ -70,13 +70,7 @@ export function idListSource<K extends ListedKind>(
   return {
     *scan(options) {
       const ids = options.newestFirst ? newestFirst : [...newestFirst].reverse();
-      let start = 0;
-      if (options.after !== undefined) {
-        const at = ids.indexOf(options.after);
-        if (at === -1) return;
-        start = at + 1;
-      }
-      for (const id of ids.slice(start)) {
+      for (const id of idsAfter(ids, options.after)) {
         const found = store.get(kind, id);
         if (found !== undefined) yield found;
       }

@@ -98,6 +98,13 @@ export interface SandboxStore {
   flush?(): void;
 }
 
+/** The ids after `after` in `ids` (all of them without a cursor; none for an id not held, as a scan ends there). */
+export function idsAfter(ids: readonly string[], after: string | undefined): readonly string[] {
+  if (after === undefined) return ids;
+  const at = ids.indexOf(after);
+  return at === -1 ? [] : ids.slice(at + 1);
+}
+
 /**
  * In-memory store. Objects are deep-copied on the way in and out so no caller can mutate
  * stored state (or an event's snapshot) by holding on to a returned object.
@@ -131,13 +138,7 @@ export function createMemoryStore(): SandboxStore {
       const objects = collection(kind);
       const ids = [...objects.keys()];
       if (options.newestFirst) ids.reverse();
-      let start = 0;
-      if (options.after !== undefined) {
-        const at = ids.indexOf(options.after);
-        if (at === -1) return;
-        start = at + 1;
-      }
-      for (const id of ids.slice(start)) {
+      for (const id of idsAfter(ids, options.after)) {
         const found = objects.get(id);
         // Removed while the scan was paused; otherwise a copy, as get() gives.
         if (found !== undefined) yield structuredClone(found) as StoredObjects[K];
