@@ -99,7 +99,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
   const safely = (what: string, fn: () => Promise<void>) =>
-    fn().catch((err: unknown) => app.log.warn({ err, what }, 'enqueue after commit failed; the sweep will catch up'));
+    fn().catch((err: unknown) =>
+      app.log.warn({ err, what }, 'enqueue failed; the periodic job of its queue catches up (a sweep, or the nightly ledger import)'),
+    );
   // New offers: their deadline jobs, and their route.offered events handed to the delivery queue at once.
   const afterOffers = async (offers: RouteOffer[]) => {
     await safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock()));

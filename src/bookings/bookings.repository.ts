@@ -1,6 +1,6 @@
 import { and, asc, desc, eq, inArray, isNotNull, lt, notInArray, or, sql, type SQL } from 'drizzle-orm';
 import { inOneRoundTrip, type DbOrTx, type Transaction } from '../db/client.ts';
-import { placeholders, preparedInsert, preparedStatement } from '../db/prepared.ts';
+import { placeholders, preparedByShape, preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
 import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
 import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStatus } from './booking-status.ts';
@@ -50,15 +50,10 @@ export async function transitionBooking(
   extra: Partial<typeof bookings.$inferInsert> = {},
 ): Promise<Booking> {
   if (!canTransition(booking.status, to)) throw createInvalidTransitionError(booking.status, to);
-  const given = Object.fromEntries(Object.entries(extra).filter(([k, v]) => v !== undefined && k !== 'status' && k !== 'updatedAt'));
-  const shape = Object.keys(given).sort();
-  let update = transitionUpdates.get(shape.join(','));
-  if (!update) {
-    update = transitionUpdate(shape);
-    if (transitionUpdates.size < 32) transitionUpdates.set(shape.join(','), update);
-  }
+  // The status, the row's id and the update time are the statement's own, not extra columns.
+  const { status: _status, id: _id, updatedAt: _updatedAt, ...columns } = extra;
   const [[row]] = await inOneRoundTrip(tx, [
-    () => update(tx, { ...given, to, id: booking.id, from: booking.status }),
+    () => transitionUpdate(tx, columns, { to, id: booking.id, from: booking.status }),
     () =>
       insertBookingEvent(tx, {
         bookingId: booking.id,
@@ -96,9 +91,9 @@ const bookingByTrackingHash = preparedStatement('booking_by_tracking_hash', (db)
 const insertBookingRow = preparedInsert('insert_booking', bookings);
 const insertBookingEvent = preparedInsert('insert_booking_event', bookingEvents);
 /** The transition's update, one statement per set of extra columns (a handful in the code). */
-const transitionUpdates = new Map<string, ReturnType<typeof transitionUpdate>>();
-function transitionUpdate(extraKeys: string[]) {
-  return preparedStatement(`transition_booking(${extraKeys.join(',')})`, (db) =>
+const transitionUpdate = preparedByShape<Booking[]>(
+  'transition_booking',
+  (extraKeys) => (db) =>
     db
       .update(bookings)
       .set({
@@ -108,8 +103,7 @@ function transitionUpdate(extraKeys: string[]) {
       })
       .where(and(eq(bookings.id, sql.placeholder('id')), eq(bookings.status, sql.placeholder('from'))))
       .returning(),
-  );
-}
+);
 const eventsOfBooking = preparedStatement('events_of_booking', (db) =>
   db
     .select()

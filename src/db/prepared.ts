@@ -43,27 +43,40 @@ export function placeholders<K extends string>(keys: readonly K[]): Record<K, Pl
   return Object.fromEntries(keys.map((k) => [k, sql.placeholder(k)])) as Record<K, Placeholder<K>>;
 }
 
-/** Column sets a table's insert keeps statements for; the code has a handful per table, not more. */
-const MAX_INSERT_SHAPES = 32;
+/** Column sets a statement keeps a prepared form for; the code has a handful per statement, not more. */
+const MAX_SHAPES = 32;
+
+/**
+ * A statement whose columns vary from call to call (an insert's values, an update's set), built
+ * once per set of columns given. Undefined values are left out, as drizzle itself leaves them
+ * out. `fixed` are the statement's other placeholders (its `where`). They must not share a name
+ * with a column.
+ */
+export function preparedByShape<R>(name: string, build: (columns: string[]) => (db: DbOrTx) => Preparable<R>) {
+  const byShape = new Map<string, (db: DbOrTx, values: Record<string, unknown>) => Promise<R>>();
+  return (db: DbOrTx, columns: Record<string, unknown>, fixed: Record<string, unknown> = {}): Promise<R> => {
+    const given = Object.fromEntries(Object.entries(columns).filter(([, v]) => v !== undefined));
+    const keys = Object.keys(given).sort();
+    const shape = keys.join(',');
+    let statement = byShape.get(shape);
+    if (!statement) {
+      statement = preparedStatement(`${name}(${shape})`, build(keys));
+      if (byShape.size < MAX_SHAPES) byShape.set(shape, statement);
+    }
+    return statement(db, { ...given, ...fixed });
+  };
+}
 
 /**
  * `INSERT … RETURNING *` built once per set of columns given (undefined ones leave the column's
  * default, as drizzle's own insert does). `onConflictDoNothing` returns no row for a conflict.
  */
 export function preparedInsert<T extends PgTable>(name: string, table: T, opts: { onConflictDoNothing?: boolean } = {}) {
-  const byShape = new Map<string, (db: DbOrTx, values: Record<string, unknown>) => Promise<T['$inferSelect'][]>>();
-  return (db: DbOrTx, values: T['$inferInsert']): Promise<T['$inferSelect'][]> => {
-    const given = Object.fromEntries(Object.entries(values).filter(([, v]) => v !== undefined));
-    const keys = Object.keys(given).sort();
-    const shape = keys.join(',');
-    let statement = byShape.get(shape);
-    if (!statement) {
-      statement = preparedStatement(`${name}(${shape})`, (d) => {
-        const insert = d.insert(table).values(placeholders(keys) as T['$inferInsert']);
-        return (opts.onConflictDoNothing ? insert.onConflictDoNothing() : insert).returning() as unknown as Preparable<T['$inferSelect'][]>;
-      });
-      if (byShape.size < MAX_INSERT_SHAPES) byShape.set(shape, statement);
-    }
-    return statement(db, given);
-  };
+  const insert = preparedByShape<T['$inferSelect'][]>(name, (keys) => (d) => {
+    const statement = d.insert(table).values(placeholders(keys) as T['$inferInsert']);
+    return (opts.onConflictDoNothing ? statement.onConflictDoNothing() : statement).returning() as unknown as Preparable<
+      T['$inferSelect'][]
+    >;
+  });
+  return (db: DbOrTx, values: T['$inferInsert']) => insert(db, values);
 }

@@ -1,5 +1,6 @@
 import Stripe from 'stripe';
 import { createStripeLedger } from '../finance/stripe-ledger.ts';
+import { createLru } from '../shared/lru.ts';
 import { PaymentProviderError, WebhookSignatureError, type PaymentEvent, type PaymentGateway } from './payment-gateway.ts';
 
 export interface StripeGatewayOptions {
@@ -32,12 +33,8 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
   const endpoint = opts.endpoint;
   // A PaymentIntent's client secret never changes, and the tracking page asks for the pay link on
   // every visit while a booking awaits payment: one retrieve per PaymentIntent, not per visit.
-  const clientSecrets = new Map<string, string>();
-  const keepClientSecret = (id: string, secret: string) => {
-    clientSecrets.delete(id);
-    clientSecrets.set(id, secret);
-    if (clientSecrets.size > MAX_KEPT_CLIENT_SECRETS) clientSecrets.delete(clientSecrets.keys().next().value as string);
-  };
+  const clientSecrets = createLru<string, string>(MAX_KEPT_CLIENT_SECRETS);
+
   return {
     sandbox: opts.sandbox ?? false,
     ledger: createStripeLedger(client),
@@ -123,7 +120,7 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
         clientSecrets.get(paymentIntentId) ??
         (await call(() => client.paymentIntents.retrieve(paymentIntentId))).client_secret;
       if (!secret) return null;
-      keepClientSecret(paymentIntentId, secret);
+      clientSecrets.set(paymentIntentId, secret);
       const query = new URLSearchParams({ client_secret: secret });
       return `${endpoint.protocol}://${endpoint.host}:${endpoint.port}/sandbox/pay/${encodeURIComponent(paymentIntentId)}?${query.toString()}`;
     },

@@ -1,5 +1,6 @@
 import { bbox } from '@turf/turf';
 import type { DbOrTx } from '../db/client.ts';
+import { createLru } from '../shared/lru.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Office, ServiceZone, Tariff } from '../offices/offices.table.ts';
 
@@ -21,7 +22,7 @@ const MAX_OFFICES = 500;
  * process prices with the change (no timer, no cross-process message).
  */
 export function createPricingCache() {
-  const cache = new Map<string, OfficePricing>();
+  const cache = createLru<string, OfficePricing>(MAX_OFFICES);
   return {
     async pricingOf(db: DbOrTx, office: Office, at: Date) {
       let entry = cache.get(office.id);
@@ -30,11 +31,8 @@ export function createPricingCache() {
         const [zones, tariffs] = await Promise.all([repo.activeZones(office.id), repo.tariffsOf(office.id)]);
         for (const zone of zones) zone.geometry.bbox = bbox(zone.geometry);
         entry = { version: office.pricingVersion, zones, tariffs };
+        cache.set(office.id, entry);
       }
-      // Re-inserted to keep the map in least-recently-used order.
-      cache.delete(office.id);
-      cache.set(office.id, entry);
-      if (cache.size > MAX_OFFICES) cache.delete(cache.keys().next().value as string);
       const valid = entry.tariffs.filter(
         (t) => t.validFrom.getTime() <= at.getTime() && (t.validTo === null || t.validTo.getTime() > at.getTime()),
       );

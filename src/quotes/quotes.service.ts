@@ -2,6 +2,7 @@ import type { Database } from '../db/client.ts';
 import { loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
 import { offeredDays, toDeliverySlotsView, type DeliveryCalendar } from '../offices/delivery-hours.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
+import { createLru } from '../shared/lru.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
 import { priceLocation } from './pricing.ts';
@@ -23,14 +24,14 @@ const MAX_KEPT_SLOT_VIEWS = 500;
  * or a closing day is seen by the next quote (the closing days are still read per quote).
  */
 function createSlotViews() {
-  const kept = new Map<string, ReturnType<typeof toDeliverySlotsView>>();
+  const kept = createLru<string, ReturnType<typeof toDeliverySlotsView>>(MAX_KEPT_SLOT_VIEWS);
   return (firstDay: string, calendar: DeliveryCalendar) => {
     const key = JSON.stringify([firstDay, calendar.timeZone, calendar.state, calendar.hours, [...calendar.closures]]);
     let view = kept.get(key);
-    if (!view) view = toDeliverySlotsView(calendar, offeredDays(firstDay, QUOTE_SLOT_DAYS, calendar));
-    kept.delete(key);
-    kept.set(key, view);
-    if (kept.size > MAX_KEPT_SLOT_VIEWS) kept.delete(kept.keys().next().value as string);
+    if (!view) {
+      view = toDeliverySlotsView(calendar, offeredDays(firstDay, QUOTE_SLOT_DAYS, calendar));
+      kept.set(key, view);
+    }
     return view;
   };
 }
