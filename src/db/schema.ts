@@ -14,3 +14,4 @@ export * from '../dispatch/dispatch.table.ts';
 export * from '../handover/handover.table.ts';
 export * from '../webhooks/webhooks.table.ts';
 export * from '../finance/finance.table.ts';
+export * from '../finance/reconciliation.table.ts';

@@ -124,5 +124,38 @@ export const identityChecks = pgTable(
   ],
 );
 
+/**
+ * Every delivery attempt at the door, delivered or failed, with the company that made it and the
+ * price its contract gave for it at that moment: the refund policy reads who caused a failure, the
+ * courier invoice check adds up what a company may invoice. `not_reported`: the document came
+ * back without a report from the door (counted as a failed attempt, the company's fault by default).
+ */
+export const deliveryAttempts = pgTable(
+  'delivery_attempts',
+  {
+    bookingId: uuid('booking_id')
+      .notNull()
+      .references(() => bookings.id),
+    /** 1-based, as `bookings.delivery_attempts` counts them. */
+    attempt: integer('attempt').notNull(),
+    routeId: uuid('route_id').notNull(),
+    companyId: uuid('company_id')
+      .notNull()
+      .references(() => courierCompanies.id),
+    outcome: varchar('outcome', { length: 10 }).$type<'delivered' | 'failed'>().notNull(),
+    /** A courier event's failure reason, or `not_reported`; null when delivered. */
+    reason: varchar('reason', { length: 40 }),
+    /** The company's contracted price for this outcome when it happened (integer cents). */
+    priceCents: integer('price_cents').notNull(),
+    occurredAt: timestamp('occurred_at', { withTimezone: true }).notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.bookingId, t.attempt] }),
+    index('delivery_attempts_company_idx').on(t.companyId, t.occurredAt),
+    check('delivery_attempts_price', sql`${t.priceCents} >= 0`),
+  ],
+);
+
+export type DeliveryAttempt = typeof deliveryAttempts.$inferSelect;
 export type RouteOffer = typeof routeOffers.$inferSelect;
 export type IdentityCheck = typeof identityChecks.$inferSelect;

@@ -28,6 +28,44 @@ export type VehicleType = (typeof vehicleTypeEnum.enumValues)[number];
 export const refundPolicyEnum = pgEnum('refund_policy', ['full', 'fee_after_ready', 'fee']);
 export type RefundPolicy = (typeof refundPolicyEnum.enumValues)[number];
 
+/** Who answers for a failed attempt: the courier company's fault refunds in full, the citizen's does not. */
+export type AttemptFault = 'courier' | 'citizen';
+
+/**
+ * An office's refund rules beyond cancellation (see `refund_policy` for that): which failure
+ * reasons are the courier company's fault, and what a citizen gets back when every attempt failed
+ * through them (`none`, or everything but the cancellation fee). Reasons not listed count as the
+ * company's fault, so a new reason never silently keeps a citizen's money.
+ */
+export interface RefundRules {
+  faultByReason: Record<string, AttemptFault>;
+  citizenFault: 'none' | 'minus_fee';
+}
+
+export const DEFAULT_REFUND_RULES: RefundRules = {
+  faultByReason: {
+    not_home: 'citizen',
+    refused: 'citizen',
+    identity_mismatch: 'citizen',
+    address_not_found: 'courier',
+    other: 'courier',
+    not_reported: 'courier',
+  },
+  citizenFault: 'none',
+};
+
+/**
+ * Accounting columns of an office's finance exports (DATEV and CSV); each unset key falls back to
+ * the platform's defaults (`FINANCE_ACCOUNTS`). Accounts are strings: leading zeros matter.
+ */
+export interface FinanceAccounts {
+  revenueAccount?: string;
+  feeAccount?: string;
+  clearingAccount?: string;
+  courierExpenseAccount?: string;
+  costCentre?: string;
+}
+
 /** The German states (Bundesländer), whose public holidays decide the days without delivery. */
 export const GERMAN_STATES = ['BW', 'BY', 'BE', 'BB', 'HB', 'HH', 'HE', 'MV', 'NI', 'NW', 'RP', 'SL', 'SN', 'ST', 'SH', 'TH'] as const;
 export type GermanState = (typeof GERMAN_STATES)[number];
@@ -84,6 +122,8 @@ export const offices = pgTable(
       .notNull()
       .default(sql`'{}'::varchar[]`),
     paymentIssueHandling: paymentIssueHandlingEnum('payment_issue_handling').notNull().default('hold'),
+    refundRules: jsonb('refund_rules').$type<RefundRules>().notNull().default(DEFAULT_REFUND_RULES),
+    financeAccounts: jsonb('finance_accounts').$type<FinanceAccounts>().notNull().default({}),
     /**
      * Counts every change of the office's zones and tariffs (the repository bumps it with the
      * change). Every API process keeps priced zones cached per office and version, so a quote reads

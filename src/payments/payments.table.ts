@@ -66,6 +66,44 @@ export const refunds = pgTable(
   ],
 );
 
+export const REFUND_RULES = [
+  /** Cancelled before the handover: the office's cancellation policy (`refund_policy`, fee). */
+  'cancelled_before_handover',
+  /** Returned to the office after an attempt that failed through the courier company: everything back. */
+  'courier_fault',
+  /** Returned to the office after every attempt failed through the citizen (not at home, refused). */
+  'citizen_fault',
+  /** Delivered: nothing is owed. */
+  'delivered',
+  /** A dispute was lost: the bank already gave the money back, a refund on top would pay twice. */
+  'dispute_lost',
+] as const;
+export type RefundRule = (typeof REFUND_RULES)[number];
+
+/**
+ * What the platform owes a booking's payer back, decided by code from the booking's history when
+ * it ends (`rule`, `policyAmountCents`, `reason` in plain words) and, where a person disagreed,
+ * overridden with a comment (audited). `amountCents` is what is owed in total; refunds rows carry
+ * it out. One per booking: a later decision (a dispute lost after a cancellation) replaces the rule.
+ */
+export const refundDecisions = pgTable(
+  'refund_decisions',
+  {
+    bookingId: uuid('booking_id')
+      .primaryKey()
+      .references(() => bookings.id),
+    rule: varchar('rule', { length: 40 }).$type<RefundRule>().notNull(),
+    reason: varchar('reason', { length: 500 }).notNull(),
+    policyAmountCents: integer('policy_amount_cents').notNull(),
+    amountCents: integer('amount_cents').notNull(),
+    decidedAt: timestamp('decided_at', { withTimezone: true, precision: 3 }).notNull().defaultNow(),
+    overriddenByStaffId: uuid('overridden_by_staff_id'),
+    overriddenAt: timestamp('overridden_at', { withTimezone: true, precision: 3 }),
+    overrideComment: varchar('override_comment', { length: 2000 }),
+  },
+  (t) => [check('refund_decisions_amounts', sql`${t.amountCents} >= 0 and ${t.policyAmountCents} >= 0`)],
+);
+
 /** Stripe event ids already applied: each is inserted in the transaction that applies it. */
 export const stripeEvents = pgTable('stripe_events', {
   id: varchar('id', { length: 255 }).primaryKey(),
@@ -159,3 +197,4 @@ export type Payment = typeof payments.$inferSelect;
 export type PaymentDispute = typeof paymentDisputes.$inferSelect;
 export type PaymentDiscrepancy = typeof paymentDiscrepancies.$inferSelect;
 export type Refund = typeof refunds.$inferSelect;
+export type RefundDecision = typeof refundDecisions.$inferSelect;
