@@ -1,6 +1,11 @@
 import { and, lt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { stripeBalanceTransactions as lines, stripeDisputes as disputes, stripePayouts as payouts, stripeRefunds as refunds } from './finance.table.ts';
+import {
+  stripeBalanceTransactions as lines,
+  stripeDisputes as disputes,
+  stripePayouts as payouts,
+  stripeRefunds as refunds,
+} from './finance.table.ts';
 import type { LedgerDispute, LedgerLine, LedgerPayout, LedgerRange, LedgerRefund, StripeLedger } from './ledger.ts';
 
 const NOTHING: LedgerImportResult = {
