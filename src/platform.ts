@@ -146,7 +146,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       }
     }
     if (options.workers) {
-      owned.workers = await startWorkers({ config, db: database.db, connection: redis, queues, gateway, clock, logger });
+      owned.workers = await startWorkers({
+        config,
+        db: database.db,
+        databaseKind: database.kind,
+        connection: redis,
+        queues,
+        gateway,
+        clock,
+        logger,
+      });
     }
 
     return {

@@ -24,6 +24,8 @@ import { startWebhooksWorkers } from './webhooks.worker.ts';
 export interface WorkerDeps {
   config: Config;
   db: Database;
+  /** PGlite is one connection: a run's progress is then written inside its transaction. */
+  databaseKind?: 'postgres' | 'pglite';
   connection: Redis;
   queues: Queues;
   gateway: PaymentGateway;
@@ -75,6 +77,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
           importRange: (range) => ledgerImport.importRange(range),
           clock,
           graceMs: RECONCILIATION_GRACE_MS,
+          embedded: deps.databaseKind === 'pglite',
         }),
       }),
     );

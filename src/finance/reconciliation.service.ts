@@ -2,7 +2,7 @@ import { and, desc, eq, inArray, lt, or, sql, type SQL } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, Transaction } from '../db/client.ts';
 import { decodeCursor, toPage } from '../shared/cursor.ts';
 import type { LedgerImportResult } from './ledger-import.service.ts';
 import {
@@ -48,6 +48,11 @@ export interface ReconciliationDeps {
   clock: () => Date;
   /** Money younger than this at the end of the range is still in flight and not judged yet. */
   graceMs: number;
+  /**
+   * PGlite: one connection, so the progress of the matching (which runs in one transaction) is
+   * written inside it, to be seen at commit, instead of on a second connection as it goes.
+   */
+  embedded?: boolean;
 }
 
 export interface DiscrepancyFilter {
@@ -66,8 +71,8 @@ export interface DiscrepancyFilter {
 export function createReconciliation(deps: ReconciliationDeps) {
   const { db } = deps;
 
-  async function progress(runId: string, phase: Phase) {
-    await db
+  async function progress(runId: string, phase: Phase, tx?: Transaction) {
+    await (deps.embedded && tx ? tx : db)
       .update(runs)
       .set({ phase, stepsDone: PHASES.indexOf(phase), stepsTotal: PHASES.length })
       .where(eq(runs.id, runId));
@@ -78,20 +83,20 @@ export function createReconciliation(deps: ReconciliationDeps) {
     return db.transaction(async (tx) => {
       await tx.execute(sql`select pg_advisory_xact_lock(${LOCK_KEY})`);
       await createWorkTables(tx);
-      await progress(runId, 'charges');
+      await progress(runId, 'charges', tx);
       const charges = await matchCharges(tx, window);
-      await progress(runId, 'paid_bookings');
+      await progress(runId, 'paid_bookings', tx);
       const paid = await matchPaidBookings(tx, window);
-      await progress(runId, 'refunds');
+      await progress(runId, 'refunds', tx);
       const refunds = await matchRefunds(tx, window);
-      await progress(runId, 'disputes');
+      await progress(runId, 'disputes', tx);
       const disputes = await matchDisputes(tx);
-      await progress(runId, 'payouts');
+      await progress(runId, 'payouts', tx);
       const payouts = await matchPayouts(tx, window);
-      await progress(runId, 'totals');
+      await progress(runId, 'totals', tx);
       const money = await ledgerTotals(tx, window);
       const found = await findingsByKind(tx);
-      await progress(runId, 'record');
+      await progress(runId, 'record', tx);
       const records = await recordFindings(tx, runId, window);
       return {
         chargeLines: charges.lines,
