@@ -89,7 +89,13 @@ describe("the finance office's reports", () => {
       line({ paymentIntentId: pi1, amountCents: 450, feeCents: 32, stripeCreatedAt: new Date('2026-03-04T23:10:00Z') }),
       line({ paymentIntentId: pi2, amountCents: 450, feeCents: 32, stripeCreatedAt: new Date('2026-03-05T09:00:00Z') }),
       line({ paymentIntentId: pi1, reportingCategory: 'refund', amountCents: -300, stripeCreatedAt: new Date('2026-03-05T12:00:00Z') }),
-      line({ paymentIntentId: pi2, reportingCategory: 'dispute', amountCents: -450, feeCents: 1500, stripeCreatedAt: new Date('2026-03-05T15:00:00Z') }),
+      line({
+        paymentIntentId: pi2,
+        reportingCategory: 'dispute',
+        amountCents: -450,
+        feeCents: 1500,
+        stripeCreatedAt: new Date('2026-03-05T15:00:00Z'),
+      }),
       // Not on the day: before it, and 00:30 on 6 March in Berlin.
       line({ paymentIntentId: pi1, amountCents: 999, feeCents: 40, stripeCreatedAt: new Date('2026-03-04T22:50:00Z') }),
       line({ paymentIntentId: pi2, amountCents: 999, feeCents: 40, stripeCreatedAt: new Date('2026-03-05T23:30:00Z') }),
@@ -172,8 +178,11 @@ describe("the finance office's reports", () => {
       });
     }
 
-    test('as a DATEV Buchungsstapel: gross and fee as separate records, Belegfeld 1 the Kassenzeichen, adding up to the cent', async ({ p }) => {
-      const json = (await api(p, 'GET', `/v1/finance/reports/bookings?officeId=${officeId}&date=${DATE}`, { headers: financeHeaders })).body;
+    test('as a DATEV Buchungsstapel: gross and fee as separate records, Belegfeld 1 the Kassenzeichen, adding up to the cent', async ({
+      p,
+    }) => {
+      const json = (await api(p, 'GET', `/v1/finance/reports/bookings?officeId=${officeId}&date=${DATE}`, { headers: financeHeaders }))
+        .body;
       const res = await download(p, `/v1/finance/reports/bookings?officeId=${officeId}&date=${DATE}&format=datev`, financeHeaders);
       expect(res.status).toBe(200);
       expect(res.headers.get('content-disposition')).toBe(`attachment; filename="EXTF_Buchungsliste_${prefix}_${DATE}.csv"`);
@@ -192,7 +201,12 @@ describe("the finance office's reports", () => {
       datev.records.forEach((rec, i) => {
         const l = json.lines[i];
         expect(rec.signedAmountCents).toBe(l.amountCents);
-        expect(rec).toMatchObject({ account: '1360', contraAccount: l.contraAccount, documentField1: l.kassenzeichen, costCentre: 'BB_Sued' });
+        expect(rec).toMatchObject({
+          account: '1360',
+          contraAccount: l.contraAccount,
+          documentField1: l.kassenzeichen,
+          costCentre: 'BB_Sued',
+        });
         expect(rec.date).toBe(DATE);
       });
       // A charge debits the Stripe balance against revenue; its fee credits it against the fee expense.
@@ -202,15 +216,20 @@ describe("the finance office's reports", () => {
       expect(datev.records[1]?.text).toBe(`Stripe-Gebühr ${officeName}`);
       expect(datev.records.reduce((s, r) => s + r.signedAmountCents, 0)).toBe(json.totals.netCents);
       // And in UTF-8 on request.
-      const utf8 = await download(p, `/v1/finance/reports/bookings?officeId=${officeId}&date=${DATE}&format=datev&encoding=utf-8-bom`, financeHeaders);
+      const utf8 = await download(
+        p,
+        `/v1/finance/reports/bookings?officeId=${officeId}&date=${DATE}&format=datev&encoding=utf-8-bom`,
+        financeHeaders,
+      );
       expect(parseDatev(utf8.bytes, 'utf-8-bom').records[1]?.text).toBe(`Stripe-Gebühr ${officeName}`);
     });
 
     test('a day too large for one document is refused with a clear error, not cut short', async ({ p }) => {
       const office = must((await p.db.select().from(offices).where(eq(offices.id, officeId)))[0], 'office');
-      await expect(
-        buildBookingList(p.db, { office, date: DATE, accounts: p.config.finance.accounts, limit: 4 }),
-      ).rejects.toMatchObject({ code: 'finance.report_too_large', status: 422 });
+      await expect(buildBookingList(p.db, { office, date: DATE, accounts: p.config.finance.accounts, limit: 4 })).rejects.toMatchObject({
+        code: 'finance.report_too_large',
+        status: 422,
+      });
     });
 
     test('without DATEV numbers configured, a DATEV download says what is missing (409)', async ({ p }) => {
@@ -229,11 +248,23 @@ describe("the finance office's reports", () => {
       const at = new Date('2026-03-10T08:00:00Z');
       const payoutLines = [
         line({ paymentIntentId: b1.payment.paymentIntentId, amountCents: 450, feeCents: 32, payoutId, stripeCreatedAt: at }),
-        line({ paymentIntentId: b2.payment.paymentIntentId, amountCents: 450, feeCents: 32, payoutId, stripeCreatedAt: new Date(at.getTime() + 1000) }),
+        line({
+          paymentIntentId: b2.payment.paymentIntentId,
+          amountCents: 450,
+          feeCents: 32,
+          payoutId,
+          stripeCreatedAt: new Date(at.getTime() + 1000),
+        }),
         // A line of no booking of the platform (made in Stripe's dashboard): listed, without booking.
         line({ amountCents: 1000, feeCents: 40, payoutId, metadataKassenzeichen: null, stripeCreatedAt: new Date(at.getTime() + 2000) }),
         // The payout's own line is the payout, not a part of it.
-        line({ reportingCategory: 'payout', amountCents: -1789, payoutId, sourceId: payoutId, stripeCreatedAt: new Date(at.getTime() + 3000) }),
+        line({
+          reportingCategory: 'payout',
+          amountCents: -1789,
+          payoutId,
+          sourceId: payoutId,
+          stripeCreatedAt: new Date(at.getTime() + 3000),
+        }),
       ];
       await p.db.insert(stripeBalanceTransactions).values(payoutLines);
       const nets = 418 + 418 + 960;
@@ -293,7 +324,11 @@ describe("the finance office's reports", () => {
         (await download(p, '/v1/finance/reports/payouts?from=2026-03-12&to=2026-03-12&format=csv', financeHeaders)).bytes,
         'utf-8-bom',
       );
-      expect(rangeCsv.find((r) => r.Auszahlung === payoutId)).toMatchObject({ 'Differenz Cent': '-7', 'Differenz EUR': '-0,07', Ankunft: '12.03.2026' });
+      expect(rangeCsv.find((r) => r.Auszahlung === payoutId)).toMatchObject({
+        'Differenz Cent': '-7',
+        'Differenz EUR': '-0,07',
+        Ankunft: '12.03.2026',
+      });
     });
 
     test('an unknown payout is a 404, a bad id a 400, and office-bound finance staff may not read city-wide payouts', async ({ p }) => {
@@ -322,7 +357,14 @@ describe("the finance office's reports", () => {
         .returning();
       const companyId = must(company, 'company').id;
       const route = randomUUID();
-      const attempt = (bookingId: string, n: number, outcome: 'delivered' | 'failed', reason: string | null, price: number, at: string) => ({
+      const attempt = (
+        bookingId: string,
+        n: number,
+        outcome: 'delivered' | 'failed',
+        reason: string | null,
+        price: number,
+        at: string,
+      ) => ({
         bookingId,
         attempt: n,
         routeId: route,
@@ -340,10 +382,14 @@ describe("the finance office's reports", () => {
         attempt(b2.booking.id, 3, 'delivered', null, 450, '2026-03-31T22:30:00Z'), // 1 April in Berlin: not March
       ]);
 
-      const res = await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-03`, { headers: financeHeaders });
+      const res = await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-03`, {
+        headers: financeHeaders,
+      });
       expect(res.status).toBe(200);
       expect(res.body.company.name).toBe('Kurierdienst Müller & Söhne');
-      expect(res.body.lines.map((l: { attempt: number; fault: string | null; payable: boolean }) => [l.attempt, l.fault, l.payable])).toEqual([
+      expect(
+        res.body.lines.map((l: { attempt: number; fault: string | null; payable: boolean }) => [l.attempt, l.fault, l.payable]),
+      ).toEqual([
         [1, 'courier', false],
         [1, 'citizen', true],
         [2, null, true],
@@ -364,7 +410,9 @@ describe("the finance office's reports", () => {
       expect(text).not.toContain('hans@mueller.example');
       expect(text).not.toContain(b1.request.recipient.name);
 
-      const april = await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-04`, { headers: financeHeaders });
+      const april = await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-04`, {
+        headers: financeHeaders,
+      });
       expect(april.body.totals).toMatchObject({ deliveredCount: 1, deliveredCents: 450 });
 
       for (const encoding of ['utf-8-bom', 'windows-1252'] as const) {
@@ -389,8 +437,11 @@ describe("the finance office's reports", () => {
         expect(rows[0]).toMatchObject({ Datum: '01.03.2026', Uhrzeit: '00:30', Konto: '3100', Kostenstelle: 'BB_Sued' });
       }
       expect(
-        (await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-03&format=datev`, { headers: financeHeaders }))
-          .status,
+        (
+          await api(p, 'GET', `/v1/finance/reports/courier-invoices?companyId=${companyId}&month=2026-03&format=datev`, {
+            headers: financeHeaders,
+          })
+        ).status,
       ).toBe(400);
     });
   });
@@ -428,7 +479,11 @@ describe("the finance office's reports", () => {
       for (const [path, status, headers] of cases) {
         const res = await api(p, 'GET', path, { headers: headers ?? financeHeaders });
         expect(res.status, path).toBe(status);
-        expect(res.body.error, path).toMatchObject({ code: expect.any(String), message: expect.any(String), requestId: expect.any(String) });
+        expect(res.body.error, path).toMatchObject({
+          code: expect.any(String),
+          message: expect.any(String),
+          requestId: expect.any(String),
+        });
       }
     });
   });
