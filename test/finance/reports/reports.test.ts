@@ -10,7 +10,6 @@ import { createFinanceReports } from '../../../src/finance/reports/reports.servi
 import { courierCompanies } from '../../../src/couriers/couriers.table.ts';
 import { deliveryAttempts } from '../../../src/dispatch/dispatch.table.ts';
 import { offices } from '../../../src/offices/offices.table.ts';
-import { toPrincipal } from '../../../src/auth/auth.service.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
 import { api, createPaidBooking, seedOffice, type TestPlatform } from '../../helpers/test-platform.ts';
 import { must } from '../../helpers/must.ts';
@@ -234,7 +233,7 @@ describe("the finance office's reports", () => {
 
     test('without DATEV numbers configured, a DATEV download says what is missing (409)', async ({ p }) => {
       const reports = createFinanceReports({ db: p.db, finance: { ...p.config.finance, datev: null }, clock: () => new Date() });
-      const staff = toPrincipal((await p.staff(['finance'], null)).user);
+      const staff = (await p.staff(['finance'], null)).user;
       await expect(reports.bookingList({ officeId, date: DATE, format: 'datev' }, staff)).rejects.toMatchObject({
         code: 'finance.datev_not_configured',
         status: 409,
