@@ -51,6 +51,8 @@ import { createWebhookUrlPolicy } from './webhooks/ssrf-guard.ts';
 import { createWebhookRelay } from './webhooks/webhook-relay.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import { createWebhooksService } from './webhooks/webhooks.service.ts';
+import { financeReportsRoutes } from './finance/reports.routes.ts';
+import { createFinanceReports } from './finance/reports/reports.service.ts';
 
 export interface AppDeps {
   config: Config;
@@ -159,6 +161,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
   await app.register(bookingsRoutes, { bookings, holds });
   await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
+  await app.register(financeReportsRoutes, { reports: createFinanceReports({ db, finance: config.finance, clock }) });
   await app.register(reconciliationRoutes, {
     // The API only records and lists runs; the finance worker executes them (and imports).
     reconciliation: createReconciliation({ db, importRange: null, clock, graceMs: RECONCILIATION_GRACE_MS }),

@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { parseKassenzeichenFormat, type KassenzeichenFormat } from '../finance/kassenzeichen-format.ts';
+import { parseFinanceAccounts, type PlatformFinanceAccounts } from '../finance/reports/finance-accounts.ts';
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { MatrixChoice } from '../planning/solve.ts';
@@ -59,6 +60,17 @@ const EnvSchema = Type.Object({
   COURIER_SIM: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
   /** e.g. `{prefix}-{yyyy}-{seq:7}{check:luhn}` (the default); see finance/kassenzeichen-format.ts. */
   KASSENZEICHEN_FORMAT: Type.Optional(Type.String({ maxLength: 100 })),
+  /** JSON with any of revenueAccount, feeAccount, clearingAccount, courierExpenseAccount, bankAccount, costCentre; see finance/reports/finance-accounts.ts. */
+  FINANCE_ACCOUNTS: Type.Optional(Type.String({ maxLength: 2000 })),
+  /** Beraternummer and Mandantennummer of the DATEV batch header; without both, DATEV downloads answer 409. */
+  DATEV_CONSULTANT_NUMBER: Type.Optional(Type.Integer({ minimum: 1001, maximum: 9_999_999 })),
+  DATEV_CLIENT_NUMBER: Type.Optional(Type.Integer({ minimum: 1, maximum: 99_999 })),
+  /** Sachkontenlänge of the city's DATEV client. */
+  DATEV_ACCOUNT_LENGTH: Type.Integer({ default: 4, minimum: 4, maximum: 8 }),
+  /** First day of the fiscal year, `MM-DD`. */
+  DATEV_FISCAL_YEAR_START: Type.String({ default: '01-01', pattern: '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', maxLength: 5 }),
+  /** Sachkontenrahmen of the header, two digits (03 = SKR03, 04 = SKR04). */
+  DATEV_CHART_OF_ACCOUNTS: Type.String({ default: '03', pattern: '^[0-9]{2}$', maxLength: 2 }),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -106,8 +118,18 @@ export interface WebhooksConfig {
   allowedHosts: { hostnames: string[]; addresses: string[] };
 }
 
+/** What the finance office's exports book to and how the DATEV batch header reads. */
+export interface FinanceConfig {
+  accounts: PlatformFinanceAccounts;
+  /** Null until the city names its DATEV consultant and client numbers. */
+  datev: { consultantNumber: number; clientNumber: number; accountLength: number; fiscalYearStart: string; chartOfAccounts: string } | null;
+  /** Sachkontenlänge, also without DATEV numbers (the accounts are checked against it). */
+  accountLength: number;
+}
+
 export interface Config {
   env: Env;
+  finance: FinanceConfig;
   webhooks: WebhooksConfig;
   stripe: StripeConfig;
   planning: PlanningConfig;
@@ -157,6 +179,7 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     webhooks: webhooksConfig(env),
     stripeSandbox: stripe.mode === 'sandbox',
     kassenzeichenFormat: kassenzeichenFormatOf(env),
+    finance: financeConfig(env),
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
   };
@@ -169,6 +192,40 @@ function kassenzeichenFormatOf(env: Env): KassenzeichenFormat | null {
   } catch (err) {
     throw new ConfigError((err as Error).message);
   }
+}
+
+function financeConfig(env: Env): FinanceConfig {
+  let accounts: PlatformFinanceAccounts;
+  try {
+    accounts = parseFinanceAccounts(env.FINANCE_ACCOUNTS, env.DATEV_ACCOUNT_LENGTH);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
+  const consultant = env.DATEV_CONSULTANT_NUMBER;
+  const client = env.DATEV_CLIENT_NUMBER;
+  if ((consultant === undefined) !== (client === undefined)) {
+    throw new ConfigError('DATEV_CONSULTANT_NUMBER and DATEV_CLIENT_NUMBER go together: set both or neither');
+  }
+  const fiscalYearStart = env.DATEV_FISCAL_YEAR_START;
+  const [month, day] = fiscalYearStart.split('-').map(Number) as [number, number];
+  // 2001 has no 29 February: a fiscal year cannot start on a day that is missing in most years.
+  if (new Date(Date.UTC(2001, month - 1, day)).getUTCDate() !== day) {
+    throw new ConfigError(`DATEV_FISCAL_YEAR_START: ${fiscalYearStart} is not a day of every year`);
+  }
+  return {
+    accounts,
+    accountLength: env.DATEV_ACCOUNT_LENGTH,
+    datev:
+      consultant === undefined || client === undefined
+        ? null
+        : {
+            consultantNumber: consultant,
+            clientNumber: client,
+            accountLength: env.DATEV_ACCOUNT_LENGTH,
+            fiscalYearStart,
+            chartOfAccounts: env.DATEV_CHART_OF_ACCOUNTS,
+          },
+  };
 }
 
 function stripeConfig(env: Env): StripeConfig {

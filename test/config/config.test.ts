@@ -117,3 +117,53 @@ describe('configuration is validated once, at start', () => {
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);
   });
 });
+
+describe("the finance office's accounts and DATEV header", () => {
+  it('defaults to SKR03 accounts without tax keys, and DATEV off until both numbers are set', () => {
+    const { finance } = loadConfig({});
+    expect(finance.accounts).toEqual({
+      revenueAccount: '8200',
+      feeAccount: '4970',
+      clearingAccount: '1360',
+      courierExpenseAccount: '3100',
+      bankAccount: '1200',
+      costCentre: '',
+    });
+    expect(finance.datev).toBeNull();
+  });
+
+  it('FINANCE_ACCOUNTS overrides single keys and keeps the rest', () => {
+    const { finance } = loadConfig({
+      FINANCE_ACCOUNTS: '{"revenueAccount":"41100","costCentre":"KST 10"}',
+      DATEV_ACCOUNT_LENGTH: '5',
+      DATEV_CONSULTANT_NUMBER: '29098',
+      DATEV_CLIENT_NUMBER: '55003',
+    });
+    expect(finance.accounts).toMatchObject({ revenueAccount: '41100', feeAccount: '4970', costCentre: 'KST 10' });
+    expect(finance.datev).toEqual({
+      consultantNumber: 29098,
+      clientNumber: 55003,
+      accountLength: 5,
+      fiscalYearStart: '01-01',
+      chartOfAccounts: '03',
+    });
+  });
+
+  it.each([
+    ['not json', /^FINANCE_ACCOUNTS: not valid JSON/],
+    ['[]', /^FINANCE_ACCOUNTS: must be a JSON object/],
+    ['{"revenue":"8200"}', /^FINANCE_ACCOUNTS: unknown key\(s\) revenue/],
+    ['{"feeAccount":4970}', /^FINANCE_ACCOUNTS: feeAccount must be a string of digits/],
+    ['{"feeAccount":"49700"}', /^FINANCE_ACCOUNTS: feeAccount has 5 digits; the account length \(DATEV_ACCOUNT_LENGTH\) is 4/],
+    ['{"costCentre":"a-b"}', /^FINANCE_ACCOUNTS: costCentre/],
+  ])('a bad FINANCE_ACCOUNTS (%s) fails the start naming the variable and the key', (value, message) => {
+    expect(failure({ FINANCE_ACCOUNTS: value })).toMatch(message);
+  });
+
+  it('DATEV numbers go together, and a fiscal year cannot start on 29 February', () => {
+    expect(failure({ DATEV_CONSULTANT_NUMBER: '29098' })).toMatch(/DATEV_CONSULTANT_NUMBER and DATEV_CLIENT_NUMBER go together/);
+    expect(failure({ DATEV_CONSULTANT_NUMBER: '12' })).toMatch(/DATEV_CONSULTANT_NUMBER/);
+    expect(failure({ DATEV_FISCAL_YEAR_START: '02-29' })).toMatch(/^DATEV_FISCAL_YEAR_START: 02-29/);
+    expect(failure({ DATEV_FISCAL_YEAR_START: '13-01' })).toMatch(/DATEV_FISCAL_YEAR_START/);
+  });
+});

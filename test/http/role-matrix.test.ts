@@ -71,6 +71,32 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
     url: '/v1/bookings/:id/holds/:holdId/resolve',
     access: { kind: 'staff', roles: ['finance'] },
   },
+  // The finance reports (booking list, payouts, courier invoices): the same finance office, amounts
+  // and Kassenzeichen only; admins run the platform, not the books.
+  {
+    operationId: 'getBookingListReport',
+    method: 'GET',
+    url: '/v1/finance/reports/bookings',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
+  {
+    operationId: 'getPayoutReport',
+    method: 'GET',
+    url: '/v1/finance/reports/payouts/:payoutId',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
+  {
+    operationId: 'getPayoutRangeReport',
+    method: 'GET',
+    url: '/v1/finance/reports/payouts',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
+  {
+    operationId: 'getCourierInvoiceReport',
+    method: 'GET',
+    url: '/v1/finance/reports/courier-invoices',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
   // Delivery hours: citizens see the slots; admins set the office's state, postal codes, hours and
   // payment-issue rule; supervisors (and admins) enter closing days, clerks may look them up.
   { operationId: 'listDeliverySlots', method: 'GET', url: '/v1/offices/:id/delivery-slots', access: { kind: 'public' } },
