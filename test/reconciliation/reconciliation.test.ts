@@ -86,12 +86,18 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
     clerk = await p.staff(['clerk'], office.id);
 
     // The payout's webhook started a run of its own; each run here starts when the worker is idle.
-    const idle = () =>
-      eventually(
+    const idle = async () => {
+      await eventually(
+        () => p.queues.queue('finance').getJobCounts('waiting', 'active', 'delayed', 'prioritized'),
+        (c) => Object.values(c).every((n) => n === 0),
+        30_000,
+      );
+      await eventually(
         () => api(p, 'GET', '/v1/reconciliation-runs?limit=200', { headers: finance.headers }),
         (r) => r.body.data.every((run: { status: string }) => run.status === 'succeeded' || run.status === 'failed'),
         30_000,
       );
+    };
     const runThrough = async () => {
       await idle();
       const started = await api(p, 'POST', '/v1/reconciliation-runs', {
