@@ -47,6 +47,11 @@ export interface PaymentGateway {
   readonly ledger: StripeLedger;
   /** Whether this is the offline sandbox (said plainly in logs and responses). */
   readonly sandbox: boolean;
+  /**
+   * Origins of the provider's hosted payment pages: the citizen's pages redirect there after a
+   * form post, so their Content-Security-Policy `form-action` must name them.
+   */
+  readonly hostedPageOrigins: readonly string[];
 }
 
 interface EventBase {

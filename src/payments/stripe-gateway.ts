@@ -37,6 +37,8 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
 
   return {
     sandbox: opts.sandbox ?? false,
+    hostedPageOrigins:
+      opts.sandbox && endpoint ? [`${endpoint.protocol}://${endpoint.host}:${endpoint.port}`] : ['https://checkout.stripe.com'],
     ledger: createStripeLedger(client),
 
     async createPaymentIntent(input) {
