@@ -117,12 +117,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     afterOffers,
   });
   const dispatch = createDispatchService({ db, clock, settings: config.dispatch, afterOffers });
-  const handover = createHandoverService({ db, clock });
   const afterCommit = {
     scheduleExpiry: (bookingId: string, deadline: Date) =>
       safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
     refundOwed: (refundId: string) => safely('execute-refund', () => scheduleRefund(deps.queues, refundId)),
   };
+  const handover = createHandoverService({ db, clock, afterRefundOwed: afterCommit.refundOwed });
   const bookings = createBookingsService({
     db,
     gateway: deps.gateway,

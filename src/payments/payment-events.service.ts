@@ -11,6 +11,7 @@ import { createPaymentsRepository, type PaymentsRepository } from './payments.re
 import type { DiscrepancyAction, Payment, PaymentDiscrepancy } from './payments.table.ts';
 import { isForwardPaymentStatus } from './payment-status.ts';
 import { findPaymentMismatch } from './payment-match.ts';
+import { applyRefundDecision } from './refund-decision-tx.ts';
 import type { PaymentEvent } from './payment-gateway.ts';
 
 export type EventOutcome =
@@ -396,6 +397,9 @@ async function onDisputeClosed(s: Scope, event: Extract<PaymentEvent, { kind: 'd
     action: act,
   });
   if (!discrepancy) return 'no_change';
+  // The bank gave the money back: nothing more is owed, and a refund still pending must not go out on top.
+  const { stopped } = await applyRefundDecision(s.tx, { booking, occasion: { kind: 'dispute_lost' }, actor: s.actor, now: ctx.now });
+  if (stopped.length > 0) await s.audit('refund.stopped', { refundIds: stopped.map((r) => r.id), reason: 'dispute_lost' });
   if (act === 'cancelled') {
     // The money went back to the card holder: the surcharge is unpaid, so nothing is delivered.
     await s.cancel('dispute_lost');
