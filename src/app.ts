@@ -14,6 +14,7 @@ import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
 import { createPaymentRecordsService } from './payments/payment-records.service.ts';
 import { paymentsRoutes } from './payments/payments.routes.ts';
+import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
 import type { Config } from './config/config.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -155,7 +156,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(deliveryCalendarRoutes, { calendar: createDeliveryCalendarService({ db, clock }) });
   await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
   await app.register(bookingsRoutes, { bookings, holds });
-  await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
+  await app.register(paymentsRoutes, {
+    records: createPaymentRecordsService({ db, clock }),
+    refundDecisions: createRefundDecisionsService({ db, clock, afterCommit }),
+  });
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, {
     gateway: deps.gateway,
