@@ -6,12 +6,14 @@ import { createBookingsRepository } from '../../src/bookings/bookings.repository
 import { deliveryAttempts } from '../../src/dispatch/dispatch.table.ts';
 import { holidayName } from '../../src/offices/delivery-hours.ts';
 import { offices } from '../../src/offices/offices.table.ts';
-import { refundDecisions, refunds } from '../../src/payments/payments.table.ts';
+import { scheduleRefund } from '../../src/payments/payment-jobs.ts';
+import { createPaymentsRepository } from '../../src/payments/payments.repository.ts';
+import { payments, refundDecisions, refunds } from '../../src/payments/payments.table.ts';
 import { addDays, isoWeekday, localDate } from '../../src/shared/zoned-time.ts';
 import { confirmedDay, registerCompany, type TestCompany } from '../dispatch/helpers.ts';
 import { must } from '../helpers/must.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { ADDRESS, api, bookingBody, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { ADDRESS, api, bookingBody, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { localWindow, NEARBY, TZ } from '../planning/helpers.ts';
 
 const test = platformTest({ workers: true, env: { PLANNING_TIME_LIMIT_SECONDS: '1' } });
@@ -289,6 +291,53 @@ describe('the refund a booking is owed, decided from its history when it ends', 
       (r) => r[0]?.status === 'succeeded',
     );
     expect(rows.map((r) => [r.amountCents, r.reason])).toEqual([[300, 'cancelled']]);
+  });
+
+  test('a lost dispute owes nothing: a refund still pending is stopped and never reaches Stripe, and no override can add one', async ({
+    p,
+  }) => {
+    await freshOffice(p);
+    const { booking, payment } = await createPaidBooking(p, officeId, { paymentMethod: 'pm_card_createDispute' });
+    const [disputed] = await eventually(
+      () => p.db.select().from(payments).where(eq(payments.bookingId, booking.id)),
+      (rows) => rows[0]?.disputed === true,
+    );
+    // A refund written but not carried out yet (its enqueue lost, the sweep not yet round).
+    const pending = await createPaymentsRepository(p.db).insertRefund({
+      paymentId: must(disputed, 'payment').id,
+      bookingId: booking.id,
+      amountCents: 450,
+      reason: 'cancelled',
+    });
+    const [dispute] = (await p.stripe.disputes.list({ payment_intent: payment.paymentIntentId })).data;
+    p.sandbox.closeDispute(must(dispute, 'dispute').id, 'lost');
+    await p.sandbox.flushWebhooks();
+
+    const decision = await eventually(
+      () => decisionOf(p, booking.id),
+      (d) => d?.rule === 'dispute_lost',
+    );
+    expect(decision).toMatchObject({ rule: 'dispute_lost', amountCents: 0 });
+    const [stopped] = await refundsOf(p, booking.id);
+    expect(stopped).toMatchObject({ id: pending.id, status: 'failed', stripeRefundId: null });
+    expect(stopped?.lastError).toContain('dispute was lost');
+
+    // The refund job, should it still run, finds nothing to do.
+    await scheduleRefund(p.queues, pending.id);
+    const job = must(await p.queues.queue('payments').getJob(`execute-refund_${pending.id}`), 'refund job');
+    await eventually(
+      () => job.getState(),
+      (state) => state === 'completed',
+    );
+    expect(await stripeRefunds(p, payment.paymentIntentId)).toEqual([]);
+
+    const raise = await api(p, 'PUT', `/v1/bookings/${booking.id}/refund-decision`, {
+      ...finance,
+      body: { amountCents: 450, comment: 'Refund anyway' },
+    });
+    expect(raise.status).toBe(409);
+    expect(raise.body.error.code).toBe('refund_decision.disputed');
+    expect(await stripeRefunds(p, payment.paymentIntentId)).toEqual([]);
   });
 
   test('admins set an office’s refund rules; an unknown reason or fault is a 400', async ({ p }) => {
