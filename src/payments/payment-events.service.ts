@@ -266,6 +266,7 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
       reason: 'payment_mismatch',
     });
     s.ctx.owed.push(refund.id);
+    await recordEndOfUnkeptPayment(s);
     return 'payment_mismatch_refund_owed';
   }
   if (!alreadyKnown && (booking.status === 'cancelled' || booking.status === 'expired')) {
@@ -279,9 +280,25 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
     });
     s.ctx.owed.push(refund.id);
     await s.audit('payment.succeeded_after_end', { refundId: refund.id, amountCents: event.amountCents });
+    await recordEndOfUnkeptPayment(s);
     return 'paid_after_cancellation_refund_owed';
   }
   return 'no_change';
+}
+
+/**
+ * A payment the ended booking cannot keep (it did not match, or came after the booking ended) goes
+ * back whole; its refund is written by the caller as before, and the decision records that it is
+ * owed (the booking's earlier decision said nothing was paid).
+ */
+async function recordEndOfUnkeptPayment(s: Scope) {
+  await applyRefundDecision(s.tx, {
+    booking: s.booking,
+    occasion: { kind: 'cancelled', statusAtCancellation: s.booking.status, refund: 'full' },
+    actor: s.actor,
+    now: s.ctx.now,
+    recordOnly: true,
+  });
 }
 
 async function onChargeRefunded(s: Scope, event: Extract<PaymentEvent, { kind: 'charge_refunded' }>): Promise<EventOutcome> {

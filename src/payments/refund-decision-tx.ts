@@ -36,7 +36,16 @@ export async function refundedCentsOf(payments: PaymentsRepository, payment: Pay
  */
 export async function applyRefundDecision(
   tx: DbOrTx,
-  input: { booking: Booking; occasion: EndingOccasion; actor: Actor; now: Date; requestId?: string; refundReason?: string },
+  input: {
+    booking: Booking;
+    occasion: EndingOccasion;
+    actor: Actor;
+    now: Date;
+    requestId?: string;
+    refundReason?: string;
+    /** The caller writes the refund itself (a path that refunds an exact amount received): only the decision is recorded. */
+    recordOnly?: boolean;
+  },
 ): Promise<{ decision: RefundDecision; refund: Refund | null; stopped: Refund[] }> {
   const { booking } = input;
   const payments = createPaymentsRepository(tx);
@@ -66,9 +75,9 @@ export async function applyRefundDecision(
     paidCents,
     refundedCents,
   });
-  const owed = payment?.disputed ? 0 : refundStillOwed(result.amountCents, refundedCents);
+  const owed = payment?.disputed || input.recordOnly ? 0 : refundStillOwed(result.amountCents, refundedCents);
   const reason =
-    payment?.disputed && !isDisputeLost && result.amountCents > refundedCents
+    payment?.disputed && !isDisputeLost && !input.recordOnly && result.amountCents > refundedCents
       ? `${result.reason} The payment is disputed: the dispute decides where the money goes, no refund is made now.`.slice(0, 500)
       : result.reason;
   const decision = await payments.upsertRefundDecision({

@@ -20,9 +20,10 @@ export interface AttemptFact {
 /** How the booking ended (or what ended its money). */
 export type RefundOccasion =
   /**
-   * Cancelled before the handover. `refund` is what the cancelling path owes: the office's policy
-   * (a citizen or clerk cancelling), everything (a payment that never matched), or nothing more
-   * (the money already went back through a dispute or at Stripe).
+   * Cancelled (or expired) before the handover. `refund` is what the ending path owes: the
+   * office's policy (a citizen or clerk cancelling), everything (a payment that never matched, or
+   * one that arrived after the booking ended), or nothing more (the money already went back
+   * through a dispute or at Stripe).
    */
   | { kind: 'cancelled'; statusAtCancellation: BookingStatus; refund: 'policy' | 'full' | 'none' }
   | { kind: 'returned_to_office'; attempts: AttemptFact[] }
@@ -87,7 +88,8 @@ function decide(occasion: RefundOccasion, office: RefundDecisionInput['office'],
         return {
           rule: 'cancelled_before_handover',
           amountCents: paid,
-          reason: 'Cancelled before the handover because the payment did not match the booking: everything is refunded.',
+          reason:
+            'Ended before the handover with a payment it cannot keep (it did not match the booking, or arrived after the booking ended): everything received is refunded.',
         };
       }
       const now = computeRefundCents({
