@@ -15,6 +15,9 @@ import { homeRoutes } from './home/home.routes.ts';
 import { createPaymentRecordsService } from './payments/payment-records.service.ts';
 import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
+import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
+import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
+import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
 import type { Config } from './config/config.ts';
 import type { DatabaseHandle } from './db/client.ts';
@@ -159,6 +162,15 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(paymentsRoutes, {
     records: createPaymentRecordsService({ db, clock }),
     refundDecisions: createRefundDecisionsService({ db, clock, afterCommit }),
+  });
+  await app.register(reconciliationRoutes, {
+    // The API only records and lists runs; the finance worker executes them (and imports).
+    reconciliation: createReconciliation({ db, importRange: null, clock, graceMs: RECONCILIATION_GRACE_MS }),
+    clock,
+    enqueueRun: (runId) =>
+      safely('reconcile', () =>
+        deps.queues.enqueue('finance', 'reconcile', { runId }, { jobId: reconcileJobId(runId) }).then(() => undefined),
+      ),
   });
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, {

@@ -13,6 +13,8 @@ import { startDispatchWorker } from './dispatch.worker.ts';
 import { startHousekeepingWorker } from './housekeeping.worker.ts';
 import { startFinanceWorker } from './finance.worker.ts';
 import { createLedgerImport } from '../src/finance/ledger-import.service.ts';
+import { createReconciliation } from '../src/finance/reconciliation.service.ts';
+import { RECONCILIATION_GRACE_MS } from '../src/jobs/queue-config.ts';
 import { startPaymentsWorker } from './payments.worker.ts';
 import { createPlanningServices, startPlanningWorker } from './planning.worker.ts';
 import { createWebhooksDelivery } from '../src/webhooks/webhooks.wiring.ts';
@@ -42,6 +44,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
   const clock = deps.clock ?? (() => new Date());
   const prefix = deps.config.env.QUEUE_PREFIX;
   const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
+  const ledgerImport = createLedgerImport({ db: deps.db, ledger: deps.gateway.ledger });
   const workers: Worker[] = [];
   const close = async () => {
     await Promise.all(workers.map((w) => w.close()));
@@ -66,7 +69,13 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         queues: deps.queues,
         clock,
         logger: deps.logger,
-        ledgerImport: createLedgerImport({ db: deps.db, ledger: deps.gateway.ledger }),
+        ledgerImport,
+        reconciliation: createReconciliation({
+          db: deps.db,
+          importRange: (range) => ledgerImport.importRange(range),
+          clock,
+          graceMs: RECONCILIATION_GRACE_MS,
+        }),
       }),
     );
     workers.push(

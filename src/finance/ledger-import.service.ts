@@ -1,7 +1,26 @@
-import { sql } from 'drizzle-orm';
+import { and, lt, notInArray, sql } from 'drizzle-orm';
 import type { Database } from '../db/client.ts';
-import { stripeBalanceTransactions as lines, stripePayouts as payouts } from './finance.table.ts';
-import type { LedgerLine, LedgerPayout, LedgerRange, StripeLedger } from './ledger.ts';
+import {
+  stripeBalanceTransactions as lines,
+  stripeDisputes as disputes,
+  stripePayouts as payouts,
+  stripeRefunds as refunds,
+} from './finance.table.ts';
+import type { LedgerDispute, LedgerLine, LedgerPayout, LedgerRange, LedgerRefund, StripeLedger } from './ledger.ts';
+
+const NOTHING: LedgerImportResult = {
+  payoutsSeen: 0,
+  linesSeen: 0,
+  payoutsChanged: 0,
+  linesChanged: 0,
+  refundsSeen: 0,
+  disputesSeen: 0,
+  refundsChanged: 0,
+  disputesChanged: 0,
+};
+
+/** Stripe's final dispute states: nothing changes after them. */
+const DECIDED_DISPUTE_STATUSES = ['won', 'lost', 'warning_closed'];
 
 /** Rows per upsert statement: a page of Stripe's list is 100. */
 const BATCH = 100;
@@ -9,6 +28,10 @@ const BATCH = 100;
 export interface LedgerImportResult {
   payoutsSeen: number;
   linesSeen: number;
+  refundsSeen: number;
+  disputesSeen: number;
+  refundsChanged: number;
+  disputesChanged: number;
   /** Rows written because they were new or Stripe's facts changed; 0 when nothing changed since the last import. */
   payoutsChanged: number;
   linesChanged: number;
@@ -38,6 +61,10 @@ export function createLedgerImport(deps: { db: Database; ledger: StripeLedger })
           netCents: l.netCents,
           currency: l.currency,
           sourceId: l.sourceId,
+          chargeId: l.chargeId,
+          paymentIntentId: l.paymentIntentId,
+          metadataBookingId: l.metadataBookingId,
+          metadataKassenzeichen: l.metadataKassenzeichen,
           payoutId: l.payoutId,
           status: l.status,
           availableOn: l.availableOn,
@@ -51,10 +78,13 @@ export function createLedgerImport(deps: { db: Database; ledger: StripeLedger })
           reportingCategory: sql`excluded.reporting_category`,
           // A range import does not know the payout; it never takes away what a payout import set.
           payoutId: sql`coalesce(excluded.payout_id, ${lines.payoutId})`,
+          chargeId: sql`coalesce(excluded.charge_id, ${lines.chargeId})`,
+          paymentIntentId: sql`coalesce(excluded.payment_intent_id, ${lines.paymentIntentId})`,
           importedAt: sql`now()`,
         },
-        setWhere: sql`(${lines.status}, ${lines.reportingCategory}, ${lines.payoutId}) is distinct from
-          (excluded.status, excluded.reporting_category, coalesce(excluded.payout_id, ${lines.payoutId}))`,
+        setWhere: sql`(${lines.status}, ${lines.reportingCategory}, ${lines.payoutId}, ${lines.chargeId}, ${lines.paymentIntentId}) is distinct from
+          (excluded.status, excluded.reporting_category, coalesce(excluded.payout_id, ${lines.payoutId}),
+           coalesce(excluded.charge_id, ${lines.chargeId}), coalesce(excluded.payment_intent_id, ${lines.paymentIntentId}))`,
       })
       .returning({ id: lines.id });
     return written.length;
@@ -94,6 +124,58 @@ export function createLedgerImport(deps: { db: Database; ledger: StripeLedger })
     return written.length;
   }
 
+  async function upsertRefunds(batch: LedgerRefund[]): Promise<number> {
+    if (batch.length === 0) return 0;
+    const written = await db
+      .insert(refunds)
+      .values(
+        batch.map((r) => ({
+          id: r.id,
+          chargeId: r.chargeId,
+          paymentIntentId: r.paymentIntentId,
+          amountCents: r.amountCents,
+          currency: r.currency,
+          status: r.status,
+          reason: r.reason,
+          metadataRefundId: r.metadataRefundId,
+          metadataBookingId: r.metadataBookingId,
+          stripeCreatedAt: r.createdAt,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: refunds.id,
+        set: { status: sql`excluded.status`, metadataRefundId: sql`excluded.metadata_refund_id`, importedAt: sql`now()` },
+        setWhere: sql`(${refunds.status}, ${refunds.metadataRefundId}) is distinct from (excluded.status, excluded.metadata_refund_id)`,
+      })
+      .returning({ id: refunds.id });
+    return written.length;
+  }
+
+  async function upsertDisputes(batch: LedgerDispute[]): Promise<number> {
+    if (batch.length === 0) return 0;
+    const written = await db
+      .insert(disputes)
+      .values(
+        batch.map((d) => ({
+          id: d.id,
+          chargeId: d.chargeId,
+          paymentIntentId: d.paymentIntentId,
+          amountCents: d.amountCents,
+          currency: d.currency,
+          status: d.status,
+          reason: d.reason,
+          stripeCreatedAt: d.createdAt,
+        })),
+      )
+      .onConflictDoUpdate({
+        target: disputes.id,
+        set: { status: sql`excluded.status`, importedAt: sql`now()` },
+        setWhere: sql`${disputes.status} is distinct from excluded.status`,
+      })
+      .returning({ id: disputes.id });
+    return written.length;
+  }
+
   /** Reads a stream in batches and hands each to `write`; returns how many were read and written. */
   async function inBatches<T>(source: AsyncIterable<T>, write: (batch: T[]) => Promise<number>) {
     let seen = 0;
@@ -121,12 +203,21 @@ export function createLedgerImport(deps: { db: Database; ledger: StripeLedger })
       const payout = await ledger.payout(payoutId);
       const payoutsChanged = await upsertPayouts([payout]);
       const payoutLines = payout.automatic ? await importPayoutLines(payout.id) : { seen: 0, changed: 0 };
-      return { payoutsSeen: 1, payoutsChanged, linesSeen: payoutLines.seen, linesChanged: payoutLines.changed };
+      return {
+        ...NOTHING,
+        payoutsSeen: 1,
+        payoutsChanged,
+        linesSeen: payoutLines.seen,
+        linesChanged: payoutLines.changed,
+      };
     },
 
-    /** Payouts and lines created in the range (the nightly run imports the days before). */
+    /**
+     * Payouts, lines, refunds and disputes created in the range (the nightly run imports the days
+     * before), and the current state of every dispute still undecided.
+     */
     async importRange(range: LedgerRange): Promise<LedgerImportResult> {
-      const result: LedgerImportResult = { payoutsSeen: 0, linesSeen: 0, payoutsChanged: 0, linesChanged: 0 };
+      const result: LedgerImportResult = { ...NOTHING };
       const automatic: string[] = [];
       const payoutRun = await inBatches(ledger.payouts(range), async (batch) => {
         for (const p of batch) if (p.automatic) automatic.push(p.id);
@@ -144,7 +235,22 @@ export function createLedgerImport(deps: { db: Database; ledger: StripeLedger })
       );
       result.linesSeen += ranged.seen;
       result.linesChanged += ranged.changed;
-      return result;
+      const refundRun = await inBatches(ledger.refunds(range), upsertRefunds);
+      const disputeRun = await inBatches(ledger.disputes(range), upsertDisputes);
+      // A dispute opened before the range can be won or lost now: the undecided ones are asked again.
+      const undecided = await db
+        .select({ id: disputes.id })
+        .from(disputes)
+        .where(and(notInArray(disputes.status, DECIDED_DISPUTE_STATUSES), lt(disputes.stripeCreatedAt, range.from)));
+      let refreshed = 0;
+      for (const { id } of undecided) refreshed += await upsertDisputes([await ledger.dispute(id)]);
+      return {
+        ...result,
+        refundsSeen: refundRun.seen,
+        refundsChanged: refundRun.changed,
+        disputesSeen: disputeRun.seen + undecided.length,
+        disputesChanged: disputeRun.changed + refreshed,
+      };
     },
   };
 }

@@ -13,8 +13,39 @@ export interface LedgerLine {
   netCents: number;
   currency: string;
   sourceId: string | null;
+  /** The charge and PaymentIntent the source belongs to (a charge, its refund or its dispute). */
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  /** The source's metadata as the platform wrote it (`booking_id`, `kassenzeichen`), cut to the column sizes. */
+  metadataBookingId: string | null;
+  metadataKassenzeichen: string | null;
   status: string;
   availableOn: Date;
+  createdAt: Date;
+}
+
+export interface LedgerRefund {
+  id: string;
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  amountCents: number;
+  currency: string;
+  status: string;
+  reason: string | null;
+  /** The platform's refund row, when the platform made the refund. */
+  metadataRefundId: string | null;
+  metadataBookingId: string | null;
+  createdAt: Date;
+}
+
+export interface LedgerDispute {
+  id: string;
+  chargeId: string | null;
+  paymentIntentId: string | null;
+  amountCents: number;
+  currency: string;
+  status: string;
+  reason: string;
   createdAt: Date;
 }
 
@@ -43,4 +74,8 @@ export interface StripeLedger {
   balanceTransactions(query: { range: LedgerRange } | { payoutId: string }): AsyncIterable<LedgerLine>;
   payouts(range: LedgerRange): AsyncIterable<LedgerPayout>;
   payout(id: string): Promise<LedgerPayout>;
+  refunds(range: LedgerRange): AsyncIterable<LedgerRefund>;
+  disputes(range: LedgerRange): AsyncIterable<LedgerDispute>;
+  /** One dispute as it is now: a dispute opened before the range may have been won or lost since. */
+  dispute(id: string): Promise<LedgerDispute>;
 }

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import { bigint, check, index, integer, jsonb, pgEnum, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
+import { bigint, boolean, check, index, integer, jsonb, pgEnum, pgTable, timestamp, uuid, varchar } from 'drizzle-orm/pg-core';
 
 export const RECONCILIATION_RUN_STATUSES = ['queued', 'running', 'succeeded', 'failed'] as const;
 export type ReconciliationRunStatus = (typeof RECONCILIATION_RUN_STATUSES)[number];
@@ -21,6 +21,8 @@ export const reconciliationRuns = pgTable(
     rangeFrom: timestamp('range_from', { withTimezone: true, precision: 3 }).notNull(),
     /** Exclusive. */
     rangeTo: timestamp('range_to', { withTimezone: true, precision: 3 }).notNull(),
+    /** Import Stripe's ledger for the range first; false when an import just ran (the nightly, a payout). */
+    importLedger: boolean('import_ledger').notNull().default(true),
     phase: varchar('phase', { length: 40 }),
     stepsDone: integer('steps_done').notNull().default(0),
     stepsTotal: integer('steps_total').notNull().default(0),

@@ -61,6 +61,14 @@ export const LEDGER_IMPORT_CRON = { pattern: '15 3 * * *', tz: 'Europe/Berlin' }
 /** How many days back the nightly run imports again (late refunds, disputes and payouts of earlier charges). */
 export const LEDGER_IMPORT_DAYS = 3;
 
+/**
+ * How far back a reconciliation looks by default (and the nightly one after its import): refunds
+ * and disputes of a surcharge come within weeks; a longer range is asked for explicitly.
+ */
+export const RECONCILIATION_DAYS = 35;
+/** Money younger than this at the end of a range is still in flight (a charge Stripe has not booked yet). */
+export const RECONCILIATION_GRACE_MS = 3_600_000;
+
 /** Housekeeping runs every hour anyway: a failed run is simply the next one. */
 export const HOUSEKEEPING_EVERY_MS = 3_600_000;
 

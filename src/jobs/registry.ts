@@ -33,6 +33,8 @@ export const JOBS = {
   finance: {
     'import-ledger': Type.Object({ days: Type.Optional(Type.Integer({ minimum: 1, maximum: 400 })) }, { additionalProperties: false }),
     'import-payout': Type.Object({ payoutId: Type.String({ pattern: '^po_[A-Za-z0-9_]{1,250}$' }) }, { additionalProperties: false }),
+    // A reconciliation run (its row exists first: the job id is the run id, so it is queued once).
+    reconcile: Type.Object({ runId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
   },
   housekeeping: {
     'run-housekeeping': Type.Object({}, { additionalProperties: false }),

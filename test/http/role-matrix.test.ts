@@ -43,6 +43,28 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
     url: '/v1/payment-discrepancies/:id/resolve',
     access: { kind: 'staff', roles: ['finance'] },
   },
+  // Reconciliation runs and what they find: the finance office's, like the money they are about.
+  { operationId: 'startReconciliationRun', method: 'POST', url: '/v1/reconciliation-runs', access: { kind: 'staff', roles: ['finance'] } },
+  { operationId: 'listReconciliationRuns', method: 'GET', url: '/v1/reconciliation-runs', access: { kind: 'staff', roles: ['finance'] } },
+  { operationId: 'getReconciliationRun', method: 'GET', url: '/v1/reconciliation-runs/:id', access: { kind: 'staff', roles: ['finance'] } },
+  {
+    operationId: 'listReconciliationDiscrepancies',
+    method: 'GET',
+    url: '/v1/reconciliation-discrepancies',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
+  {
+    operationId: 'getReconciliationDiscrepancy',
+    method: 'GET',
+    url: '/v1/reconciliation-discrepancies/:id',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
+  {
+    operationId: 'resolveReconciliationDiscrepancy',
+    method: 'POST',
+    url: '/v1/reconciliation-discrepancies/:id/resolve',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
   {
     operationId: 'resolveBookingHold',
     method: 'POST',

@@ -63,7 +63,21 @@ describe("importing Stripe's ledger (balance transactions and payouts) through s
     expect(fees).toBe([890, 1290, 1490, 990, 1890, 590, 2490].reduce((s, a) => s + Math.round(a * 0.015) + 25, 0));
 
     const again = await importer().importRange(range());
-    expect(again).toEqual({ payoutsSeen: 1, payoutsChanged: 0, linesSeen: first.linesSeen, linesChanged: 0 });
+    expect(again).toEqual({
+      payoutsSeen: 1,
+      payoutsChanged: 0,
+      linesSeen: first.linesSeen,
+      linesChanged: 0,
+      refundsSeen: 1,
+      refundsChanged: 0,
+      disputesSeen: 0,
+      disputesChanged: 0,
+    });
+    // Each line names the charge and PaymentIntent it is about (the source expanded at import).
+    const refundLine = rows.find((r) => r.reportingCategory === 'refund');
+    expect(refundLine).toMatchObject({ chargeId: charges[1] });
+    expect(refundLine?.paymentIntentId).toMatch(/^pi_/);
+    expect(rows.filter((r) => r.reportingCategory === 'charge').every((r) => r.paymentIntentId?.startsWith('pi_'))).toBe(true);
   });
 
   it('a payout the bank returns is updated on the next import, and the line that puts the money back is recorded', async () => {

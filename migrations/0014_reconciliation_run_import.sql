@@ -1,0 +1,1 @@
+ALTER TABLE "reconciliation_runs" ADD COLUMN "import_ledger" boolean DEFAULT true NOT NULL;
