@@ -14,6 +14,7 @@ import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
 import { homeRoutes } from './home/home.routes.ts';
 import { createPaymentRecordsService } from './payments/payment-records.service.ts';
 import { paymentsRoutes } from './payments/payments.routes.ts';
+import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
 import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
 import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
@@ -122,12 +123,12 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     afterOffers,
   });
   const dispatch = createDispatchService({ db, clock, settings: config.dispatch, afterOffers });
-  const handover = createHandoverService({ db, clock });
   const afterCommit = {
     scheduleExpiry: (bookingId: string, deadline: Date) =>
       safely('expire-booking', () => scheduleBookingExpiry(deps.queues, bookingId, deadline, clock())),
     refundOwed: (refundId: string) => safely('execute-refund', () => scheduleRefund(deps.queues, refundId)),
   };
+  const handover = createHandoverService({ db, clock, afterRefundOwed: afterCommit.refundOwed });
   const bookings = createBookingsService({
     db,
     gateway: deps.gateway,
@@ -160,7 +161,10 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(deliveryCalendarRoutes, { calendar: createDeliveryCalendarService({ db, clock }) });
   await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
   await app.register(bookingsRoutes, { bookings, holds });
-  await app.register(paymentsRoutes, { records: createPaymentRecordsService({ db, clock }) });
+  await app.register(paymentsRoutes, {
+    records: createPaymentRecordsService({ db, clock }),
+    refundDecisions: createRefundDecisionsService({ db, clock, afterCommit }),
+  });
   await app.register(financeReportsRoutes, { reports: createFinanceReports({ db, finance: config.finance, clock }) });
   await app.register(reconciliationRoutes, {
     // The API only records and lists runs; the finance worker executes them (and imports).

@@ -7,7 +7,14 @@ import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import { toCitizenView, type createBookingsService } from './bookings.service.ts';
 import type { BookingHoldsService } from './booking-holds.service.ts';
-import { toDiscrepancyView, toDisputeView, toHoldView, toPaymentSummary, toRefundView } from '../payments/payment-views.ts';
+import {
+  toDiscrepancyView,
+  toDisputeView,
+  toHoldView,
+  toPaymentSummary,
+  toRefundDecisionView,
+  toRefundView,
+} from '../payments/payment-views.ts';
 import {
   BookingListSchema,
   CancelBookingBody,
@@ -120,7 +127,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       },
     },
     async (request) => {
-      const { booking, events, payment, refunds, holds, disputes, discrepancies } = await svc.getBooking(
+      const { booking, events, payment, refunds, holds, disputes, discrepancies, refundDecision } = await svc.getBooking(
         request.params.id,
         staffOf(request),
         String(request.id),
@@ -144,6 +151,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
         })),
         payment: payment && toPaymentSummary(payment),
         refunds: refunds.map(toRefundView),
+        refundDecision: refundDecision && toRefundDecisionView(refundDecision),
         holds: holds.map(toHoldView),
         disputes: disputes.map(toDisputeView),
         discrepancies: discrepancies.map(toDiscrepancyView),

@@ -1,7 +1,14 @@
 import { Type } from '@sinclair/typebox';
 import { BOOKING_STATUSES } from './booking-status.ts';
 import { HOLD_REASONS } from './bookings.table.ts';
-import { DiscrepancySchema, DisputeSchema, HoldSchema, PaymentSummarySchema, RefundSchema } from '../payments/payments.schemas.ts';
+import {
+  DiscrepancySchema,
+  DisputeSchema,
+  HoldSchema,
+  PaymentSummarySchema,
+  RefundDecisionSchema,
+  RefundSchema,
+} from '../payments/payments.schemas.ts';
 import {
   AddressSchema,
   DocumentTypeSchema,
@@ -126,6 +133,7 @@ export const StaffBookingSchema = Type.Object({
   events: Type.Array(BookingEventSchema),
   payment: Type.Union([PaymentSummarySchema, Type.Null()]),
   refunds: Type.Array(RefundSchema),
+  refundDecision: Type.Union([RefundDecisionSchema, Type.Null()]),
   holds: Type.Array(HoldSchema, {
     description: 'Every hold, open (releasedAt null) and released: an open hold keeps the document in the office',
   }),

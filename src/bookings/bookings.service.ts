@@ -277,13 +277,14 @@ export function createBookingsService(deps: BookingDeps) {
     async getBooking(id: string, staff: StaffPrincipal, requestId?: string) {
       const booking = await findVisible(db, id, staff);
       const payments = createPaymentsRepository(db);
-      const [events, payment, refunds, holds, disputes, discrepancies] = await Promise.all([
+      const [events, payment, refunds, holds, disputes, discrepancies, refundDecision] = await Promise.all([
         createBookingsRepository(db).events(id),
         payments.findByBooking(id),
         payments.refundsOfBooking(id),
         createBookingHoldsRepository(db).holdsOf(id),
         payments.findByBooking(id).then((p) => (p ? payments.disputesOfPayment(p.id) : [])),
         payments.discrepanciesOfBooking(id),
+        payments.findRefundDecision(id),
       ]);
       // Every look at personal data by staff is auditable.
       await recordAudit(db, {
@@ -295,7 +296,7 @@ export function createBookingsService(deps: BookingDeps) {
         officeId: booking.officeId,
         requestId,
       });
-      return { booking, events, payment: payment ?? null, refunds, holds, disputes, discrepancies };
+      return { booking, events, payment: payment ?? null, refunds, holds, disputes, discrepancies, refundDecision: refundDecision ?? null };
     },
 
     /** A page of bookings with their payment's state and open holds (no contact data). */

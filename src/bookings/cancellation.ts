@@ -1,9 +1,8 @@
 import { recordAudit } from '../audit/audit.repository.ts';
 import { removeStopOfBooking } from '../dispatch/dispatch-tx.ts';
 import type { Transaction } from '../db/client.ts';
-import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
-import { computeRefundCents } from '../payments/refund-policy.ts';
+import { applyRefundDecision } from '../payments/refund-decision-tx.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
 import { transitionBooking, type Actor } from './bookings.repository.ts';
 import type { Booking } from './bookings.table.ts';
@@ -28,27 +27,17 @@ export async function cancelBookingInTx(
   const updated = await transitionBooking(tx, booking, 'cancelled', input.actor, input.reason);
   // Its route's company is told (route.updated), so no courier rings at that door.
   if (booking.status === 'planned') await removeStopOfBooking(tx, booking.id);
-  const payments = createPaymentsRepository(tx);
-  const payment = await payments.findByBooking(booking.id, { forUpdate: true });
-  let refund = null;
-  if (payment && payment.status === 'succeeded' && input.refund !== 'none' && !payment.disputed) {
-    // A disputed charge cannot be refunded (Stripe refuses): the dispute decides where the money goes.
-    const paidCents = payment.amountReceivedCents ?? payment.amountCents;
-    const alreadyRefundedCents = Math.max(payment.amountRefundedCents, await payments.refundsOwedTotal(payment.id));
-    let amount = Math.max(0, paidCents - alreadyRefundedCents);
-    if (input.refund === 'policy') {
-      const office = await createOfficesRepository(tx).findById(booking.officeId);
-      amount = computeRefundCents({
-        policy: office?.refundPolicy ?? 'full',
-        feeCents: office?.cancellationFeeCents ?? 0,
-        paidCents,
-        alreadyRefundedCents,
-        statusAtCancellation: booking.status,
-      });
-    }
-    if (amount > 0)
-      refund = await payments.insertRefund({ paymentId: payment.id, bookingId: booking.id, amountCents: amount, reason: 'cancelled' });
-  }
+  // The decision (and the refund it owes, a pending row carried out after commit) is recorded with
+  // the cancellation. A disputed charge gets no refund (Stripe refuses): the dispute decides.
+  const payment = await createPaymentsRepository(tx).findByBooking(booking.id);
+  const { refund } = await applyRefundDecision(tx, {
+    booking,
+    occasion: { kind: 'cancelled', statusAtCancellation: booking.status, refund: input.refund },
+    actor: input.actor,
+    now: input.now,
+    requestId: input.requestId,
+    refundReason: 'cancelled',
+  });
   const releasedHolds = await createBookingHoldsRepository(tx).release(
     { bookingId: booking.id },
     { releasedBy: input.actor.id ?? input.actor.type, resolution: input.holdResolution ?? 'cancelled', at: input.now },

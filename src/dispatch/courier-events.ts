@@ -12,6 +12,13 @@ const RouteRef = { routeId: Uuid };
 export const FAILURE_REASONS = ['not_home', 'identity_mismatch', 'refused', 'address_not_found', 'other'] as const;
 export type FailureReason = (typeof FAILURE_REASONS)[number];
 
+/**
+ * Every reason a delivery attempt records: the company's own, `check_incomplete` (reported
+ * delivered without the identity check the office requires) and `not_reported` (the document came
+ * back without a report from the door). Offices say per reason who answers for it.
+ */
+export const ATTEMPT_REASONS = [...FAILURE_REASONS, 'check_incomplete', 'not_reported'] as const;
+
 export const IdentityCheckSchema = Type.Object(
   {
     methods: Type.Array(Type.Union(IDENTITY_METHODS.map((m) => Type.Literal(m))), { minItems: 1, maxItems: 4, uniqueItems: true }),

@@ -3,7 +3,15 @@ import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { planRoutes, plans, planStops, courierShifts, type PlanRoute, type RouteDispatchStatus } from '../planning/planning.table.ts';
 import { firstRow } from '../shared/required.ts';
-import { identityChecks, inboundCourierEvents, routeOffers, type OfferStatus, type RouteOffer } from './dispatch.table.ts';
+import {
+  deliveryAttempts,
+  identityChecks,
+  inboundCourierEvents,
+  routeOffers,
+  type DeliveryAttempt,
+  type OfferStatus,
+  type RouteOffer,
+} from './dispatch.table.ts';
 
 /** Route states in which a vehicle of the route's shift is taken. */
 const VEHICLE_IN_USE: RouteDispatchStatus[] = ['offered', 'accepted', 'handed_over', 'started', 'completed'];
@@ -163,6 +171,18 @@ export function createDispatchRepository(db: DbOrTx) {
         .where(and(eq(inboundCourierEvents.companyId, companyId), eq(inboundCourierEvents.eventId, eventId))),
 
     insertIdentityCheck: (values: typeof identityChecks.$inferInsert) => db.insert(identityChecks).values(values),
+
+    /**
+     * Records an attempt at the door once: the (booking, attempt) key makes a second report of the
+     * same attempt (a redelivered event, a retried check-in) change nothing. True when written.
+     */
+    async insertDeliveryAttempt(values: typeof deliveryAttempts.$inferInsert): Promise<boolean> {
+      const rows = await db.insert(deliveryAttempts).values(values).onConflictDoNothing().returning({ attempt: deliveryAttempts.attempt });
+      return rows.length === 1;
+    },
+
+    attemptsOfBooking: (bookingId: string): Promise<DeliveryAttempt[]> =>
+      db.select().from(deliveryAttempts).where(eq(deliveryAttempts.bookingId, bookingId)).orderBy(asc(deliveryAttempts.attempt)),
 
     identityChecksOfRoute: (routeId: string) =>
       db.select().from(identityChecks).where(eq(identityChecks.routeId, routeId)).orderBy(asc(identityChecks.checkedAt)),

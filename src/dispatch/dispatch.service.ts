@@ -6,6 +6,7 @@ import type { CourierCompany } from '../couriers/couriers.table.ts';
 import { appendCustody } from '../custody/custody.repository.ts';
 import type { Database, DbOrTx, Transaction } from '../db/client.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
+import { applyRefundDecision } from '../payments/refund-decision-tx.ts';
 import type { Plan, PlanRoute, RouteDispatchStatus } from '../planning/planning.table.ts';
 import { required } from '../shared/required.ts';
 import type { CourierEvent } from './courier-events.ts';
@@ -144,7 +145,7 @@ export function createDispatchService(deps: DispatchDeps) {
   async function reportAtDoor(
     tx: Transaction,
     company: CourierCompany,
-    input: { routeId: string; jobId: string; delivered: boolean; reason?: string; check?: ReportedIdentityCheck },
+    input: { routeId: string; jobId: string; delivered: boolean; reason?: string; check?: ReportedIdentityCheck; occurredAt: Date },
     now: Date,
   ): Promise<InboundOutcome> {
     const { route, plan } = await ownRoute(tx, company, input.routeId);
@@ -189,8 +190,31 @@ export function createDispatchService(deps: DispatchDeps) {
       });
     }
     const actor: Actor = { type: 'courier', id: company.id };
-    if (input.delivered && assessment?.passed) {
-      await transitionBooking(tx, booking, 'delivered', actor, 'delivered');
+    const delivered = input.delivered && assessment?.passed === true;
+    // A delivery reported without the check the office requires is the courier's failure, not the
+    // citizen's: it is recorded apart from a check that found the wrong person.
+    const reason = delivered
+      ? null
+      : input.delivered
+        ? assessment && assessment.missingMethods.length > 0
+          ? 'check_incomplete'
+          : 'identity_mismatch'
+        : (input.reason ?? 'other');
+    // What the company may invoice for this attempt, at its contract's price of this moment.
+    await createDispatchRepository(tx).insertDeliveryAttempt({
+      bookingId: booking.id,
+      attempt,
+      routeId: route.id,
+      companyId: company.id,
+      outcome: delivered ? 'delivered' : 'failed',
+      reason,
+      priceCents: delivered ? company.pricePerDeliveryCents : company.pricePerFailedAttemptCents,
+      occurredAt: input.occurredAt,
+    });
+    if (delivered) {
+      const done = await transitionBooking(tx, booking, 'delivered', actor, 'delivered');
+      // Delivered: nothing is owed back; the decision is recorded so every ended booking has one.
+      await applyRefundDecision(tx, { booking: done, occasion: { kind: 'delivered' }, actor, now });
       await appendCustody(tx, [
         {
           bookingId: booking.id,
@@ -210,12 +234,11 @@ export function createDispatchService(deps: DispatchDeps) {
         subjectType: 'booking',
         subjectId: booking.id,
         officeId: office.id,
-        details: { routeId: route.id, flaggedForReview: assessment.flaggedForReview, distanceMetres: assessment.distanceMetres },
+        details: { routeId: route.id, flaggedForReview: assessment?.flaggedForReview, distanceMetres: assessment?.distanceMetres },
       });
       return 'applied';
     }
     // A delivery without a passed check is no delivery: the document stays with the courier.
-    const reason = input.delivered ? 'identity_mismatch' : (input.reason ?? 'other');
     await transitionBooking(tx, booking, 'attempt_failed', actor, `attempt ${attempt} failed: ${reason}`, { deliveryAttempts: attempt });
     await recordAudit(tx, {
       actorType: 'courier',
@@ -258,7 +281,13 @@ export function createDispatchService(deps: DispatchDeps) {
         return reportAtDoor(
           tx,
           company,
-          { routeId: event.data.routeId, jobId: event.data.jobId, delivered: true, check: event.data.identityCheck },
+          {
+            routeId: event.data.routeId,
+            jobId: event.data.jobId,
+            delivered: true,
+            check: event.data.identityCheck,
+            occurredAt: new Date(event.timestamp),
+          },
           now,
         );
       case 'stop.failed':
@@ -271,6 +300,7 @@ export function createDispatchService(deps: DispatchDeps) {
             delivered: false,
             reason: event.data.reason,
             check: event.data.identityCheck,
+            occurredAt: new Date(event.timestamp),
           },
           now,
         );

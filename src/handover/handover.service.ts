@@ -11,6 +11,8 @@ import type { Database, DbOrTx } from '../db/client.ts';
 import { createRouteNotFoundError } from '../dispatch/dispatch.errors.ts';
 import { createDispatchRepository } from '../dispatch/dispatch.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
+import { createCouriersRepository } from '../couriers/couriers.repository.ts';
+import { applyRefundDecision } from '../payments/refund-decision-tx.ts';
 import type { PlanRoute } from '../planning/planning.table.ts';
 import { firstRow, required } from '../shared/required.ts';
 import {
@@ -35,6 +37,26 @@ export interface StartHandoverInput {
 /** Statuses in which the courier holds a route's document (it left and has not come back). */
 const WITH_COURIER: Booking['status'][] = ['handed_over', 'out_for_delivery', 'attempt_failed'];
 
+/**
+ * A document that came back without a report from the door counts as a failed attempt of the
+ * route's company (reason `not_reported`), priced as its contract prices a failed attempt now.
+ * Keyed by (booking, attempt): a second write of the same attempt changes nothing.
+ */
+async function recordUnreportedAttempt(tx: DbOrTx, booking: Booking, route: PlanRoute, now: Date) {
+  const companyId = required(route.courierCompanyId, `company of route ${route.id}`);
+  const company = required(await createCouriersRepository(tx).findCompany(companyId), `courier company ${companyId}`);
+  await createDispatchRepository(tx).insertDeliveryAttempt({
+    bookingId: booking.id,
+    attempt: booking.deliveryAttempts,
+    routeId: route.id,
+    companyId,
+    outcome: 'failed',
+    reason: 'not_reported',
+    priceCents: company.pricePerFailedAttemptCents,
+    occurredAt: now,
+  });
+}
+
 /** The scanned list against the route's: both must be the same set. */
 export function scanDifference(expected: readonly string[], scanned: readonly string[]) {
   const want = new Set(expected);
@@ -47,7 +69,12 @@ export function scanDifference(expected: readonly string[], scanned: readonly st
  * staff member scans and starts, a different one confirms. Only then do the bookings move and
  * custody change (office → courier, courier → office), in one transaction with the log entry.
  */
-export function createHandoverService(deps: { db: Database; clock: () => Date }) {
+export function createHandoverService(deps: {
+  db: Database;
+  clock: () => Date;
+  /** After a commit that owes refunds (a return for which the citizen gets money back); a lost call is caught up by the refund sweep. */
+  afterRefundOwed?: (refundId: string) => Promise<void>;
+}) {
   const { db, clock } = deps;
 
   /** The documents that must be scanned: for a handover the route's planned ones, for a return those the courier holds. */
@@ -135,7 +162,7 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
 
     /** Second pair of eyes: a different staff member confirms, and the documents change hands. */
     async confirm(handoverId: string, staff: StaffPrincipal, requestId?: string) {
-      return db.transaction(async (tx) => {
+      const result = await db.transaction(async (tx) => {
         // Route first, then the handover: the order a rescan (start) locks them in.
         const [seen] = await tx.select({ routeId: handovers.routeId }).from(handovers).where(eq(handovers.id, handoverId));
         if (!seen) throw createHandoverNotFoundError();
@@ -168,6 +195,7 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
         };
         const office = required(await createOfficesRepository(tx).findById(plan.officeId), `office ${plan.officeId}`);
         const outcomes: { bookingId: string; status: Booking['status'] }[] = [];
+        const refundsOwed: string[] = [];
         // Every document locked before the hold check: a hold placed meanwhile waits for this commit or is seen.
         const lockedBookings = new Map<string, Booking>();
         for (const id of [...handover.bookingIds].sort()) {
@@ -189,9 +217,18 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
                 booking = await transitionBooking(tx, booking, 'attempt_failed', actor, 'returned without a report from the door', {
                   deliveryAttempts: booking.deliveryAttempts + 1,
                 });
+                await recordUnreportedAttempt(tx, booking, route, now);
               }
               if (booking.deliveryAttempts >= office.deliveryAttemptLimit) {
                 booking = await transitionBooking(tx, booking, 'returned_to_office', actor, `attempt limit reached, ${handover.id}`);
+                const { refund } = await applyRefundDecision(tx, {
+                  booking,
+                  occasion: { kind: 'returned_to_office' },
+                  actor,
+                  now,
+                  requestId,
+                });
+                if (refund) refundsOwed.push(refund.id);
               }
             }
             custody.push({ bookingId: id, from: 'courier', to: 'office', event: 'returned', staffIds, at: now, ...courier });
@@ -221,8 +258,10 @@ export function createHandoverService(deps: { db: Database; clock: () => Date })
           requestId,
           details: { handoverId: handover.id, startedBy: handover.startedByStaffId, documents: handover.bookingIds.length },
         });
-        return { handover: required(confirmed, `handover ${handover.id}`), bookings: outcomes };
+        return { handover: required(confirmed, `handover ${handover.id}`), bookings: outcomes, refundsOwed };
       });
+      for (const refundId of result.refundsOwed) await deps.afterRefundOwed?.(refundId);
+      return { handover: result.handover, bookings: result.bookings };
     },
 
     async get(handoverId: string, staff: StaffPrincipal) {

@@ -13,6 +13,7 @@ import { offeredDays, weeklyHoursProblem, type DeliveryCalendar } from './delive
 import { createOfficeCalendarRepository } from './office-calendar.repository.ts';
 import { createOfficesRepository } from './offices.repository.ts';
 import type { GermanState, Office, PaymentIssueHandling, WeeklyHours } from './offices.table.ts';
+import { toRefundRules, type RefundRulesInput } from './refund-rules.ts';
 
 /** How far ahead windows may be chosen (ID documents take weeks to arrive from Bundesdruckerei). */
 export const BOOKING_HORIZON_DAYS = 120;
@@ -109,7 +110,13 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
 
     async updateSettings(
       officeId: string,
-      input: { state?: GermanState; deliveryHours?: WeeklyHours; postalCodes?: string[]; paymentIssueHandling?: PaymentIssueHandling },
+      input: {
+        state?: GermanState;
+        deliveryHours?: WeeklyHours;
+        postalCodes?: string[];
+        paymentIssueHandling?: PaymentIssueHandling;
+        refundRules?: RefundRulesInput;
+      },
       staff: StaffPrincipal,
       requestId?: string,
     ) {
@@ -118,7 +125,12 @@ export function createDeliveryCalendarService(deps: { db: Database; clock: () =>
         const problem = weeklyHoursProblem(input.deliveryHours);
         if (problem) throw createInvalidDeliveryHoursError(problem);
       }
-      const values = { ...input, ...(input.postalCodes ? { postalCodes: [...new Set(input.postalCodes)].sort() } : {}) };
+      const { refundRules, ...rest } = input;
+      const values = {
+        ...rest,
+        ...(input.postalCodes ? { postalCodes: [...new Set(input.postalCodes)].sort() } : {}),
+        ...(refundRules ? { refundRules: toRefundRules(refundRules) } : {}),
+      };
       return db.transaction(async (tx) => {
         const office = await createOfficeCalendarRepository(tx).updateSettings(officeId, values);
         if (!office) throw createOfficeNotFoundError();

@@ -61,7 +61,9 @@ export function createOfficeCalendarRepository(db: DbOrTx) {
 
     async updateSettings(
       officeId: string,
-      values: Partial<Pick<typeof offices.$inferInsert, 'state' | 'deliveryHours' | 'postalCodes' | 'paymentIssueHandling'>>,
+      values: Partial<
+        Pick<typeof offices.$inferInsert, 'state' | 'deliveryHours' | 'postalCodes' | 'paymentIssueHandling' | 'refundRules'>
+      >,
     ): Promise<Office | undefined> {
       const [row] = await db.update(offices).set(values).where(eq(offices.id, officeId)).returning();
       return row;

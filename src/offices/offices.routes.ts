@@ -201,6 +201,7 @@ export const toOfficeDetails = (o: Office) => ({
   deliveryHours: o.deliveryHours,
   postalCodes: o.postalCodes,
   paymentIssueHandling: o.paymentIssueHandling,
+  refundRules: o.refundRules,
   createdAt: o.createdAt.toISOString(),
 });
 

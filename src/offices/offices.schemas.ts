@@ -1,6 +1,7 @@
 import { Type } from '@sinclair/typebox';
 import { DateSchema, IdSchema, LngLatSchema, TimestampSchema, VehicleTypeSchema } from '../shared/schemas.ts';
-import { DEFAULT_DELIVERY_HOURS, GERMAN_STATES, WEEKDAYS } from './offices.table.ts';
+import { ATTEMPT_REASONS } from '../dispatch/courier-events.ts';
+import { DEFAULT_DELIVERY_HOURS, DEFAULT_REFUND_RULES, GERMAN_STATES, WEEKDAYS } from './offices.table.ts';
 
 export const GermanStateSchema = Type.Union(
   GERMAN_STATES.map((s) => Type.Literal(s)),
@@ -38,6 +39,27 @@ export const PaymentIssueHandlingSchema = Type.Union([Type.Literal('hold'), Type
   description:
     'hold: a payment that does not match its booking, a full refund made at Stripe or a lost dispute holds the booking for a finance officer; automatic: the mismatched payment is refunded and the booking cancelled, a booking whose money went back is cancelled',
 });
+
+const AttemptFaultSchema = Type.Union([Type.Literal('courier'), Type.Literal('citizen')]);
+
+/** Every known reason may be listed once; an unknown one is refused, an unlisted one is the company's fault. */
+export const RefundRulesSchema = Type.Object(
+  {
+    faultByReason: Type.Object(Object.fromEntries(ATTEMPT_REASONS.map((r) => [r, Type.Optional(AttemptFaultSchema)])), {
+      additionalProperties: false,
+      description:
+        'Who answers for a failed attempt, per reason: courier (the company; the citizen gets everything back) or citizen. A reason not listed counts as the company’s fault.',
+    }),
+    citizenFault: Type.Union([Type.Literal('none'), Type.Literal('minus_fee')], {
+      description: 'When every attempt failed through the citizen: none (nothing back) or minus_fee (everything but the cancellation fee)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    description: 'How a booking returned to the office after failed attempts is refunded (cancellations follow refundPolicy)',
+    examples: [DEFAULT_REFUND_RULES],
+  },
+);
 
 const DeliveryDaySchema = Type.Object({
   date: DateSchema,
@@ -86,6 +108,7 @@ export const OfficeDetailsSchema = Type.Object({
   deliveryHours: WeeklyHoursSchema,
   postalCodes: Type.Array(Type.String({ maxLength: 5 })),
   paymentIssueHandling: PaymentIssueHandlingSchema,
+  refundRules: RefundRulesSchema,
   createdAt: TimestampSchema,
 });
 
@@ -103,11 +126,13 @@ export const CreateOfficeBody = Type.Object(
     postalCodes: PostalCodesSchema,
     deliveryHours: Type.Optional(WeeklyHoursSchema),
     paymentIssueHandling: Type.Optional(PaymentIssueHandlingSchema),
+    refundRules: Type.Optional(RefundRulesSchema),
   },
   {
     additionalProperties: false,
     examples: [
       {
+        refundRules: DEFAULT_REFUND_RULES,
         state: 'BW',
         postalCodes: ['70372', '70374', '70376'],
         deliveryHours: EXAMPLE_HOURS,
@@ -223,11 +248,20 @@ export const UpdateOfficeBody = Type.Object(
     postalCodes: Type.Optional(PostalCodesSchema),
     deliveryHours: Type.Optional(WeeklyHoursSchema),
     paymentIssueHandling: Type.Optional(PaymentIssueHandlingSchema),
+    refundRules: Type.Optional(RefundRulesSchema),
   },
   {
     additionalProperties: false,
     minProperties: 1,
-    examples: [{ state: 'BW', postalCodes: ['70173', '70174'], deliveryHours: EXAMPLE_HOURS, paymentIssueHandling: 'hold' }],
+    examples: [
+      {
+        state: 'BW',
+        postalCodes: ['70173', '70174'],
+        deliveryHours: EXAMPLE_HOURS,
+        paymentIssueHandling: 'hold',
+        refundRules: { faultByReason: { ...DEFAULT_REFUND_RULES.faultByReason, identity_mismatch: 'courier' }, citizenFault: 'minus_fee' },
+      },
+    ],
   },
 );
 

@@ -17,6 +17,7 @@ import {
 } from './offices.errors.ts';
 import { createOfficesRepository } from './offices.repository.ts';
 import type { GermanState, PaymentIssueHandling, RefundPolicy, VehicleType, WeeklyHours } from './offices.table.ts';
+import { toRefundRules, type RefundRulesInput } from './refund-rules.ts';
 import { validateZoneGeometry } from './zone-geometry.ts';
 import { weeklyHoursProblem } from './delivery-hours.ts';
 
@@ -45,6 +46,7 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
         postalCodes: string[];
         deliveryHours?: WeeklyHours;
         paymentIssueHandling?: PaymentIssueHandling;
+        refundRules?: RefundRulesInput;
       },
       staff: StaffPrincipal,
       requestId?: string,
@@ -53,7 +55,11 @@ export function createOfficesService(deps: { db: Database; clock: () => Date }) 
       if (hoursProblem) throw createInvalidDeliveryHoursError(hoursProblem);
       return db.transaction(async (tx) => {
         const office = await createOfficesRepository(tx)
-          .insertOffice({ ...input, postalCodes: [...new Set(input.postalCodes)].sort() })
+          .insertOffice({
+            ...input,
+            postalCodes: [...new Set(input.postalCodes)].sort(),
+            refundRules: input.refundRules ? toRefundRules(input.refundRules) : undefined,
+          })
           .catch((e: unknown) => {
             if (isUniqueViolation(e)) throw createOfficeSlugTakenError();
             throw e;

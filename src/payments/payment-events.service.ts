@@ -11,6 +11,7 @@ import { createPaymentsRepository, type PaymentsRepository } from './payments.re
 import type { DiscrepancyAction, Payment, PaymentDiscrepancy } from './payments.table.ts';
 import { isForwardPaymentStatus } from './payment-status.ts';
 import { findPaymentMismatch } from './payment-match.ts';
+import { applyRefundDecision } from './refund-decision-tx.ts';
 import type { PaymentEvent } from './payment-gateway.ts';
 
 export type EventOutcome =
@@ -265,6 +266,7 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
       reason: 'payment_mismatch',
     });
     s.ctx.owed.push(refund.id);
+    await recordEndOfUnkeptPayment(s);
     return 'payment_mismatch_refund_owed';
   }
   if (!alreadyKnown && (booking.status === 'cancelled' || booking.status === 'expired')) {
@@ -278,9 +280,25 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
     });
     s.ctx.owed.push(refund.id);
     await s.audit('payment.succeeded_after_end', { refundId: refund.id, amountCents: event.amountCents });
+    await recordEndOfUnkeptPayment(s);
     return 'paid_after_cancellation_refund_owed';
   }
   return 'no_change';
+}
+
+/**
+ * A payment the ended booking cannot keep (it did not match, or came after the booking ended) goes
+ * back whole; its refund is written by the caller as before, and the decision records that it is
+ * owed (the booking's earlier decision said nothing was paid).
+ */
+async function recordEndOfUnkeptPayment(s: Scope) {
+  await applyRefundDecision(s.tx, {
+    booking: s.booking,
+    occasion: { kind: 'cancelled', statusAtCancellation: s.booking.status, refund: 'full' },
+    actor: s.actor,
+    now: s.ctx.now,
+    recordOnly: true,
+  });
 }
 
 async function onChargeRefunded(s: Scope, event: Extract<PaymentEvent, { kind: 'charge_refunded' }>): Promise<EventOutcome> {
@@ -396,6 +414,9 @@ async function onDisputeClosed(s: Scope, event: Extract<PaymentEvent, { kind: 'd
     action: act,
   });
   if (!discrepancy) return 'no_change';
+  // The bank gave the money back: nothing more is owed, and a refund still pending must not go out on top.
+  const { stopped } = await applyRefundDecision(s.tx, { booking, occasion: { kind: 'dispute_lost' }, actor: s.actor, now: ctx.now });
+  if (stopped.length > 0) await s.audit('refund.stopped', { refundIds: stopped.map((r) => r.id), reason: 'dispute_lost' });
   if (act === 'cancelled') {
     // The money went back to the card holder: the surcharge is unpaid, so nothing is delivered.
     await s.cancel('dispute_lost');

@@ -1,5 +1,5 @@
 import type { BookingHold } from '../bookings/bookings.table.ts';
-import type { Payment, PaymentDiscrepancy, PaymentDispute, Refund } from './payments.table.ts';
+import type { Payment, PaymentDiscrepancy, PaymentDispute, Refund, RefundDecision } from './payments.table.ts';
 
 /** Rows as the API shows them (ISO times, no internal columns); shared by staff and finance routes. */
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -66,4 +66,15 @@ export const toHoldView = (h: BookingHold) => ({
   placedAt: h.placedAt.toISOString(),
   releasedAt: iso(h.releasedAt),
   resolution: h.resolution,
+});
+
+export const toRefundDecisionView = (d: RefundDecision) => ({
+  rule: d.rule,
+  reason: d.reason,
+  policyAmountCents: d.policyAmountCents,
+  amountCents: d.amountCents,
+  decidedAt: d.decidedAt.toISOString(),
+  overriddenByStaffId: d.overriddenByStaffId,
+  overriddenAt: iso(d.overriddenAt),
+  overrideComment: d.overrideComment,
 });

@@ -1,4 +1,4 @@
-import { createErrorFactory } from '../shared/errors.ts';
+import { createError, createErrorFactory } from '../shared/errors.ts';
 
 export const createPaymentProviderUnavailableError = createErrorFactory({
   code: 'payment.provider_unavailable',
@@ -36,4 +36,31 @@ export const createWebhookInvalidSignatureError = createErrorFactory({
   code: 'webhook.invalid_signature',
   status: 400,
   message: 'Stripe signature verification failed',
+});
+
+export const createRefundNotDecidedError = createErrorFactory({
+  code: 'refund_decision.not_decided',
+  status: 409,
+  message:
+    'This booking has no refund decision yet: it is decided from the booking’s history when the booking ends (delivered, returned, cancelled); override it then',
+});
+
+export const createRefundBelowRefundedError = (refundedCents: number) =>
+  createError({
+    code: 'refund_decision.below_refunded',
+    status: 409,
+    message: `${refundedCents} cents have already been refunded or are being refunded: the amount owed cannot be set lower`,
+  });
+
+export const createRefundAbovePaidError = (paidCents: number) =>
+  createError({
+    code: 'refund_decision.above_paid',
+    status: 409,
+    message: `Only ${paidCents} cents were paid: no more than that can be owed back`,
+  });
+
+export const createRefundDisputedError = createErrorFactory({
+  code: 'refund_decision.disputed',
+  status: 409,
+  message: 'The payment is disputed (open or lost): the dispute decides where the money goes, so no further refund can be made',
 });

@@ -9,12 +9,14 @@ import {
   paymentDiscrepancies,
   paymentDisputes,
   payments,
+  refundDecisions,
   refunds,
   stripeEvents,
   type DiscrepancyKind,
   type Payment,
   type PaymentDiscrepancy,
   type PaymentDispute,
+  type RefundDecision,
 } from './payments.table.ts';
 
 /** Newest first, then by id: the order every finance list pages through. */
@@ -147,6 +149,53 @@ export function createPaymentsRepository(db: DbOrTx) {
         .from(refunds)
         .where(and(eq(refunds.paymentId, paymentId), ne(refunds.status, 'failed')));
       return row?.total ?? 0;
+    },
+
+    /**
+     * Marks the booking's still pending refunds failed, so the refund job finds them settled and
+     * never sends them (a lost dispute gave the money back already). Returns the rows it stopped.
+     */
+    failPendingRefundsOfBooking: (bookingId: string, lastError: string) =>
+      db
+        .update(refunds)
+        .set({ status: 'failed', lastError, updatedAt: sql`now()` })
+        .where(and(eq(refunds.bookingId, bookingId), eq(refunds.status, 'pending')))
+        .returning(),
+
+    // Refund decisions
+
+    async findRefundDecision(bookingId: string, opts: { forUpdate?: boolean } = {}): Promise<RefundDecision | undefined> {
+      const q = db.select().from(refundDecisions).where(eq(refundDecisions.bookingId, bookingId));
+      const [row] = await (opts.forUpdate ? q.for('update') : q);
+      return row;
+    },
+
+    /** One decision per booking: a later one (a dispute lost after the booking ended) replaces it. */
+    async upsertRefundDecision(values: typeof refundDecisions.$inferInsert): Promise<RefundDecision> {
+      const { bookingId: _bookingId, ...changes } = values;
+      return firstRow(
+        await db.insert(refundDecisions).values(values).onConflictDoUpdate({ target: refundDecisions.bookingId, set: changes }).returning(),
+        'UPSERT refund_decisions RETURNING',
+      );
+    },
+
+    async overrideRefundDecision(
+      bookingId: string,
+      values: { amountCents: number; staffId: string; comment: string; at: Date },
+    ): Promise<RefundDecision> {
+      return firstRow(
+        await db
+          .update(refundDecisions)
+          .set({
+            amountCents: values.amountCents,
+            overriddenByStaffId: values.staffId,
+            overriddenAt: values.at,
+            overrideComment: values.comment,
+          })
+          .where(eq(refundDecisions.bookingId, bookingId))
+          .returning(),
+        `UPDATE refund_decisions ${bookingId}`,
+      );
     },
 
     async findById(id: string): Promise<Payment | undefined> {

@@ -2,7 +2,8 @@ import { access, staffOf } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import type { PaymentRecordsService } from './payment-records.service.ts';
-import { toDiscrepancyView, toDisputeView, toHoldView, toPaymentSummary, toRefundView } from './payment-views.ts';
+import type { RefundDecisionsService } from './refund-decisions.service.ts';
+import { toDiscrepancyView, toDisputeView, toHoldView, toPaymentSummary, toRefundDecisionView, toRefundView } from './payment-views.ts';
 import {
   DiscrepancyListSchema,
   DiscrepancySchema,
@@ -11,6 +12,8 @@ import {
   ListDisputesQuery,
   ListPaymentsQuery,
   ListRefundsQuery,
+  OverrideRefundDecisionBody,
+  OverrideRefundDecisionResponse,
   PaymentDetailsSchema,
   PaymentListSchema,
   RefundListSchema,
@@ -18,9 +21,41 @@ import {
 } from './payments.schemas.ts';
 
 /** The finance office's operations: every cent charged, refunded or disputed, and what does not match. */
-export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsService }) {
+export async function paymentsRoutes(app: App, opts: { records: PaymentRecordsService; refundDecisions: RefundDecisionsService }) {
   const svc = opts.records;
   const finance = access.staff('finance');
+
+  app.put(
+    '/v1/bookings/:id/refund-decision',
+    {
+      // Money decisions are the finance office's, as deciding on a held booking is: the staff who
+      // deliver and check documents back in (clerks, supervisors) do not also decide what is paid
+      // back, and admins manage offices and accounts, not money.
+      config: { access: finance },
+      schema: {
+        operationId: 'overrideRefundDecision',
+        tags: ['finance'],
+        summary: 'Override what a booking is owed back (audited): raising it refunds the difference at Stripe',
+        description:
+          'The refund is decided by code from the booking’s history when the booking ends; until then this is a 409 (refund_decision.not_decided). The amount is the total owed back: raising it writes a refund for the difference, which is carried out at once; an amount below what is already refunded or pending (refund_decision.below_refunded), above what was paid (refund_decision.above_paid), or a raise while the payment is disputed (refund_decision.disputed) is a 409.',
+        params: IdParams,
+        body: OverrideRefundDecisionBody,
+        response: { 200: OverrideRefundDecisionResponse, ...errorResponses(400, 404, 409) },
+      },
+    },
+    async (request) => {
+      const { decision, refund } = await opts.refundDecisions.overrideDecision(
+        request.params.id,
+        request.body,
+        staffOf(request),
+        String(request.id),
+      );
+      return {
+        decision: toRefundDecisionView(decision),
+        refund: refund && { id: refund.id, amountCents: refund.amountCents, status: refund.status },
+      };
+    },
+  );
 
   app.get(
     '/v1/payments',

@@ -2,7 +2,7 @@ import { Type } from '@sinclair/typebox';
 import { BOOKING_STATUSES } from '../bookings/booking-status.ts';
 import { HOLD_REASONS } from '../bookings/bookings.table.ts';
 import { IdSchema, Paginated, TimestampSchema } from '../shared/schemas.ts';
-import { DISCREPANCY_ACTIONS, DISCREPANCY_KINDS } from './payments.table.ts';
+import { DISCREPANCY_ACTIONS, DISCREPANCY_KINDS, REFUND_RULES } from './payments.table.ts';
 
 /**
  * What staff and the finance office see of money: payments, refunds, disputes and discrepancies,
@@ -35,6 +35,46 @@ export const RefundSchema = Type.Object({
   status: RefundStatusSchema,
   reason: Type.String({ maxLength: 100 }),
   createdAt: TimestampSchema,
+});
+
+export const RefundDecisionSchema = Type.Object(
+  {
+    rule: Type.Union(
+      REFUND_RULES.map((r) => Type.Literal(r)),
+      {
+        description:
+          'Which rule decided: cancelled_before_handover (the office’s cancellation policy), courier_fault, citizen_fault, delivered, dispute_lost',
+      },
+    ),
+    reason: Type.String({ maxLength: 500, description: 'The decision in plain words' }),
+    policyAmountCents: Type.Integer({ description: 'What the rule owes back in total (integer cents)' }),
+    amountCents: Type.Integer({ description: 'What is owed back in total: the rule’s amount, or a person’s override' }),
+    decidedAt: TimestampSchema,
+    overriddenByStaffId: Nullable(IdSchema),
+    overriddenAt: Nullable(TimestampSchema),
+    overrideComment: Nullable(Type.String({ maxLength: 2000 })),
+  },
+  { description: 'What the payer gets back, decided by code from the booking’s history when it ended; null while it is in flight' },
+);
+
+export const OverrideRefundDecisionBody = Type.Object(
+  {
+    amountCents: Type.Integer({
+      minimum: 0,
+      maximum: 100_000,
+      description: 'What is owed back in total (integer cents): not less than already refunded or pending, not more than was paid',
+    }),
+    comment: Type.String({ minLength: 1, maxLength: 2000, description: 'Why; kept with the decision' }),
+  },
+  {
+    additionalProperties: false,
+    examples: [{ amountCents: 450, comment: 'The courier came outside the announced window; the Kämmerei refunds in full' }],
+  },
+);
+
+export const OverrideRefundDecisionResponse = Type.Object({
+  decision: RefundDecisionSchema,
+  refund: Nullable(Type.Object({ id: IdSchema, amountCents: Cents, status: RefundStatusSchema })),
 });
 
 export const DisputeSchema = Type.Object({

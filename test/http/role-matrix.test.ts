@@ -97,6 +97,13 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
     url: '/v1/finance/reports/courier-invoices',
     access: { kind: 'staff', roles: ['finance'] },
   },
+  // What a booking is owed back is decided by code; overriding it is a money decision, like a hold's.
+  {
+    operationId: 'overrideRefundDecision',
+    method: 'PUT',
+    url: '/v1/bookings/:id/refund-decision',
+    access: { kind: 'staff', roles: ['finance'] },
+  },
   // Delivery hours: citizens see the slots; admins set the office's state, postal codes, hours and
   // payment-issue rule; supervisors (and admins) enter closing days, clerks may look them up.
   { operationId: 'listDeliverySlots', method: 'GET', url: '/v1/offices/:id/delivery-slots', access: { kind: 'public' } },
