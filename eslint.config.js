@@ -2,7 +2,8 @@ import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'migrations/', 'openapi/', '.data/', 'bench/results/', 'workers/solver-thread.boot.mjs'] },
+  // public/: plain browser scripts outside the TypeScript project.
+  { ignores: ['node_modules/', 'migrations/', 'openapi/', '.data/', 'bench/results/', 'workers/solver-thread.boot.mjs', 'public/'] },
   js.configs.recommended,
   ...tseslint.configs.recommended,
   {

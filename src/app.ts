@@ -11,11 +11,11 @@ import { createCouriersService } from './couriers/couriers.service.ts';
 import { createBookingHoldsService } from './bookings/booking-holds.service.ts';
 import { createDeliveryCalendarService } from './offices/delivery-calendar.service.ts';
 import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
-import { homeRoutes } from './home/home.routes.ts';
 import { createPaymentRecordsService } from './payments/payment-records.service.ts';
 import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
+import { webPlugin } from './web/web.plugin.ts';
 import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
 import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
@@ -157,9 +157,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     stripeSandbox: deps.gateway.sandbox,
   });
   await app.register(officesRoutes, { offices: createOfficesRepository(db), service: createOfficesService({ db, clock }) });
-  await app.register(homeRoutes, { version: API_VERSION, sandbox: deps.gateway.sandbox });
   await app.register(deliveryCalendarRoutes, { calendar: createDeliveryCalendarService({ db, clock }) });
-  await app.register(quotesRoutes, { quotes: createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES }) });
+  const quotes = createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES });
+  await app.register(quotesRoutes, { quotes });
   await app.register(bookingsRoutes, { bookings, holds });
   await app.register(paymentsRoutes, {
     records: createPaymentRecordsService({ db, clock }),
@@ -193,6 +193,19 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       handOver: () =>
         webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
     }),
+  });
+
+  // The citizen's pages (and GET /): server-rendered, in a context of their own (headers, cookies, CSRF).
+  const secureCookies = config.env.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
+  await app.register(webPlugin, {
+    bookings,
+    quotes,
+    offices: createOfficesRepository(db),
+    sandbox: deps.gateway.sandbox,
+    version: API_VERSION,
+    publicBaseUrl: config.env.PUBLIC_BASE_URL ?? null,
+    secureCookies,
+    hostedPageOrigins: deps.gateway.hostedPageOrigins,
   });
 
   return app as unknown as App;

@@ -1,0 +1,355 @@
+import { randomUUID } from 'node:crypto';
+import { pointOnFeature } from '@turf/turf';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { CANCELLABLE_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
+import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
+import type { createBookingsService } from '../bookings/bookings.service.ts';
+import type { createOfficesRepository } from '../offices/offices.repository.ts';
+import type { Office } from '../offices/offices.table.ts';
+import { DEFAULT_REFUND_RULES } from '../offices/offices.table.ts';
+import { decideRefund } from '../payments/refund-decision.ts';
+import type { createQuotesService } from '../quotes/quotes.service.ts';
+import { homeDocument } from '../home/home.routes.ts';
+import { AppError } from '../shared/errors.ts';
+import type { App } from '../shared/app-types.ts';
+import { hasErrors, readAddressForm, readDetailsForm, type AddressForm, type FieldErrors } from './booking-form.ts';
+import { pageContext } from './web.plugin.ts';
+
+export interface CitizenPageDeps {
+  bookings: ReturnType<typeof createBookingsService>;
+  quotes: ReturnType<typeof createQuotesService>;
+  offices: ReturnType<typeof createOfficesRepository>;
+  sandbox: boolean;
+  version: string;
+  /** PUBLIC_BASE_URL, for links that leave the site and come back (the payment page's return link). */
+  publicBaseUrl: string | null;
+  secureCookies: boolean;
+}
+
+/** The tracking token lives in this cookie (HttpOnly), never in a URL: not in logs, history or a Referer. */
+const TRACK_COOKIE = 'amtsbote_sendung';
+/** The version of the Vollmacht text in the message catalogue; bump it with the text. */
+const CONSENT_TEXT_VERSION = '2026-12';
+
+type Body = Record<string, unknown>;
+
+export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
+  const html = (reply: FastifyReply, body: string, status = 200) =>
+    reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(body);
+  const view = async (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) => {
+    const office = data.office as Office | undefined;
+    const csrf = reply.generateCsrf();
+    const page = await reply.viewAsync(template, {
+      ...pageContext(request, { sandbox: deps.sandbox, timeZone: office?.timezone }),
+      csrf,
+      ...data,
+    });
+    return html(reply, page, status);
+  };
+  const trackCookie = (reply: FastifyReply, token: string) =>
+    reply.setCookie(TRACK_COOKIE, token, {
+      path: '/',
+      httpOnly: true,
+      // Lax: the way back from the payment page (another site) must still show the booking.
+      sameSite: 'lax',
+      secure: deps.secureCookies,
+      maxAge: 30 * 86_400,
+    });
+  const officeBySlug = async (slug: string) => {
+    const office = (await deps.offices.list()).find((o) => o.slug === slug);
+    if (!office) throw new AppError({ code: 'web.office_not_found', status: 404, message: 'Office not found' });
+    return office;
+  };
+  /** The no-JavaScript way to place the address: the office's zones, each priced at a point inside it. */
+  const areasOf = async (office: Office) =>
+    (await deps.offices.activeZones(office.id))
+      .map((z) => ({ id: z.id, name: z.name, point: pointOnFeature(z.geometry).geometry.coordinates as [number, number] }))
+      .sort((a, b) => a.name.localeCompare(b.name));
+
+  app.get('/', { schema: { hide: true } }, async (request, reply) => {
+    // A program asking for JSON gets the platform's self-description (the API's front door).
+    if (!/\btext\/html\b/.test(request.headers.accept ?? '')) return homeDocument({ version: deps.version, sandbox: deps.sandbox });
+    const offices = await deps.offices.list();
+    return view(request, reply, 'start.eta', { title: 'start.title', offices });
+  });
+
+  // Step 1: the address.
+  app.get<{ Params: { slug: string } }>('/buchen/:slug', { schema: { hide: true } }, async (request, reply) => {
+    const office = await officeBySlug(request.params.slug);
+    return view(request, reply, 'book-address.eta', {
+      title: 'book.address.title',
+      office,
+      areas: await areasOf(office),
+      form: {},
+      errors: {},
+    });
+  });
+
+  // Step 2: the price, the days and the person (a quote for the address).
+  const detailsPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    office: Office,
+    address: AddressForm,
+    form: Record<string, unknown>,
+    errors: FieldErrors,
+    status = 200,
+  ) => {
+    const areas = await areasOf(office);
+    const area = areas.find((a) => a.id === address.zoneId);
+    if (!area) {
+      return view(
+        request,
+        reply,
+        'book-address.eta',
+        {
+          title: 'book.address.title',
+          office,
+          areas,
+          form: address,
+          errors: { zoneId: { key: 'error.chooseArea' } },
+        },
+        422,
+      );
+    }
+    const { quote, deliverySlots } = await deps.quotes.createQuote({
+      officeId: office.id,
+      address: { street: address.street, houseNumber: address.houseNumber, postalCode: address.postalCode, city: address.city },
+      location: area.point,
+    });
+    const days = deliverySlots.days.filter((d) => !d.closed && d.windows.length > 0).slice(0, 14);
+    const formKey = typeof form.formKey === 'string' ? form.formKey : randomUUID();
+    return view(
+      request,
+      reply,
+      'book-details.eta',
+      { title: 'book.details.title', office, address, quote, days, form, errors, formKey },
+      status,
+    );
+  };
+
+  app.post<{ Params: { slug: string }; Body: Body }>(
+    '/buchen/:slug',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const office = await officeBySlug(request.params.slug);
+      const { form, errors } = readAddressForm(request.body ?? {});
+      if (hasErrors(errors)) {
+        return view(
+          request,
+          reply,
+          'book-address.eta',
+          { title: 'book.address.title', office, areas: await areasOf(office), form, errors },
+          422,
+        );
+      }
+      try {
+        return await detailsPage(request, reply, office, form, {}, {});
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) {
+          return view(
+            request,
+            reply,
+            'book-address.eta',
+            {
+              title: 'book.address.title',
+              office,
+              areas: await areasOf(office),
+              form,
+              errors: {},
+              problem: err.message,
+            },
+            422,
+          );
+        }
+        throw err;
+      }
+    },
+  );
+
+  // Step 3: book; then to the payment page.
+  app.post<{ Params: { slug: string }; Body: Body }>(
+    '/buchen/:slug/bestaetigen',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const office = await officeBySlug(request.params.slug);
+      const body = request.body ?? {};
+      const address = readAddressForm(body);
+      const { form, errors } = readDetailsForm(body);
+      if (hasErrors(address.errors)) {
+        return view(
+          request,
+          reply,
+          'book-address.eta',
+          { title: 'book.address.title', office, areas: await areasOf(office), form: address.form, errors: address.errors },
+          422,
+        );
+      }
+      const again: Record<string, unknown> = { ...form, formKey: body.formKey };
+      if (hasErrors(errors)) return detailsPage(request, reply, office, address.form, again, errors, 422);
+      try {
+        const created = await deps.bookings.createBooking(
+          {
+            quoteId: form.quoteId,
+            vehicleType: form.vehicleType as 'bike' | 'ecar',
+            applicationNumber: form.applicationNumber,
+            documentType: form.documentType as 'id_card',
+            recipient: { name: form.name, phone: form.phone, ...(form.email ? { email: form.email } : {}) },
+            address: {
+              street: address.form.street,
+              houseNumber: address.form.houseNumber,
+              postalCode: address.form.postalCode,
+              city: address.form.city,
+              ...(address.form.addressLine2 ? { addressLine2: address.form.addressLine2 } : {}),
+            },
+            preferredWindows: form.windows,
+            consent: { powerOfAttorney: true, textVersion: CONSENT_TEXT_VERSION },
+          },
+          // A form sent twice (double click) books twice only with two keys; the key is the form's.
+          {
+            idempotencyKey: typeof body.formKey === 'string' && /^[0-9a-f-]{36}$/.test(body.formKey) ? body.formKey : randomUUID(),
+            staff: null,
+            requestId: String(request.id),
+          },
+        );
+        trackCookie(reply, created.response.trackingToken);
+        return reply.redirect('/sendung/zahlung', 303);
+      } catch (err) {
+        if (err instanceof AppError && err.status < 500) {
+          return detailsPage(request, reply, office, address.form, { ...again, problem: err.message }, {}, 422);
+        }
+        throw err;
+      }
+    },
+  );
+
+  /** The booking behind the tracking cookie, or null (no cookie, or a code that matches nothing). */
+  const tracked = async (request: FastifyRequest) => {
+    const token = request.cookies[TRACK_COOKIE];
+    if (!token || token.length > 200) return null;
+    try {
+      return { token, ...(await deps.bookings.trackBooking(token)) };
+    } catch (err) {
+      if (err instanceof AppError && err.status === 404) return null;
+      throw err;
+    }
+  };
+  const officeOf = async (officeId: string) => deps.offices.findById(officeId);
+
+  app.get('/sendung/zahlung', { schema: { hide: true } }, async (request, reply) => {
+    const found = await tracked(request);
+    if (!found) return reply.redirect('/sendung', 303);
+    const office = await officeOf(found.booking.officeId);
+    const pay = found.nextSteps.find((s) => s.code === 'pay');
+    let payUrl = pay && 'payUrl' in pay ? pay.payUrl : null;
+    if (payUrl && deps.sandbox) {
+      // The sandbox's page links back here once paid (Stripe Checkout does the same with its success URL).
+      const base = deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
+      payUrl = `${payUrl}&return_url=${encodeURIComponent(`${base}/sendung/zahlung`)}`;
+    }
+    return view(request, reply, 'pay.eta', { title: 'pay.title', office, booking: found.booking, token: found.token, payUrl });
+  });
+
+  app.get('/sendung', { schema: { hide: true } }, async (request, reply) => {
+    const found = await tracked(request);
+    if (!found) return view(request, reply, 'track-enter.eta', { title: 'track.title', errors: {} });
+    const office = await officeOf(found.booking.officeId);
+    return view(request, reply, 'track-status.eta', {
+      title: 'track.title',
+      office,
+      booking: found.booking,
+      window: found.window,
+      history: found.history,
+      nextSteps: found.nextSteps,
+      cancellable: CANCELLABLE_STATUSES.includes(found.booking.status),
+      pinLetterRequired: found.booking.documentType === 'id_card' || found.booking.documentType === 'eid_card',
+    });
+  });
+
+  app.post<{ Body: Body }>(
+    '/sendung',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const code = typeof request.body?.code === 'string' ? request.body.code.trim() : '';
+      if (code === '' || code.length > 200) {
+        return view(request, reply, 'track-enter.eta', { title: 'track.title', errors: { code: { key: 'error.required' } } }, 422);
+      }
+      try {
+        await deps.bookings.trackBooking(code);
+      } catch (err) {
+        if (err instanceof AppError && err.status === 404) {
+          return view(request, reply, 'track-enter.eta', { title: 'track.title', errors: { code: { key: 'track.notFound' } } }, 404);
+        }
+        throw err;
+      }
+      trackCookie(reply, code);
+      return reply.redirect('/sendung', 303);
+    },
+  );
+
+  app.post(
+    '/sendung/abmelden',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (_request, reply) => {
+      reply.clearCookie(TRACK_COOKIE, { path: '/' });
+      return reply.redirect('/sendung', 303);
+    },
+  );
+
+  app.post(
+    '/sendung/pin-brief',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const found = await tracked(request);
+      if (!found) return reply.redirect('/sendung', 303);
+      await deps.bookings.confirmPinLetter(found.token);
+      return reply.redirect('/sendung', 303);
+    },
+  );
+
+  /** What a cancellation now would refund, by the office's policy: shown before the citizen confirms. */
+  const refundPreview = (office: Office, booking: { status: BookingStatus; amountCents: number }) =>
+    decideRefund({
+      occasion: { kind: 'cancelled', statusAtCancellation: booking.status, refund: 'policy' },
+      office: {
+        refundPolicy: office.refundPolicy,
+        cancellationFeeCents: office.cancellationFeeCents,
+        refundRules: office.refundRules ?? DEFAULT_REFUND_RULES,
+      },
+      paidCents: booking.status === 'awaiting_payment' ? 0 : booking.amountCents,
+      refundedCents: 0,
+    }).amountCents;
+
+  app.get('/sendung/stornieren', { schema: { hide: true } }, async (request, reply) => {
+    const found = await tracked(request);
+    if (!found) return reply.redirect('/sendung', 303);
+    const office = await officeOf(found.booking.officeId);
+    if (!office) throw new AppError({ code: 'web.office_not_found', status: 404, message: 'Office not found' });
+    const cancellable = CANCELLABLE_STATUSES.includes(found.booking.status);
+    return view(request, reply, 'cancel.eta', {
+      title: 'track.cancel.title',
+      office,
+      booking: found.booking,
+      cancellable,
+      refundCents: cancellable ? refundPreview(office, found.booking) : 0,
+    });
+  });
+
+  app.post(
+    '/sendung/stornieren',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const found = await tracked(request);
+      if (!found) return reply.redirect('/sendung', 303);
+      await deps.bookings.cancelBooking(found.booking.id, { staff: null, trackingToken: found.token, requestId: String(request.id) });
+      return reply.redirect('/sendung', 303);
+    },
+  );
+
+  app.get('/sendung/beleg', { schema: { hide: true } }, async (request, reply) => {
+    const found = await tracked(request);
+    if (!found) return reply.redirect('/sendung', 303);
+    const office = await officeOf(found.booking.officeId);
+    return view(request, reply, 'receipt.eta', { title: 'receipt.title', office, booking: found.booking, token: found.token });
+  });
+}
