@@ -250,6 +250,13 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     return view(request, reply, 'pay.eta', { title: 'pay.title', office, booking: found.booking, token: found.token, payUrl });
   });
 
+  // For the payment page's script: the booking's status, nothing else (the cookie says whose).
+  app.get('/sendung/zahlung/status', { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen } }, async (request, reply) => {
+    const found = await tracked(request);
+    reply.header('cache-control', 'no-store');
+    return { status: found ? found.booking.status : null };
+  });
+
   app.get('/sendung', { schema: { hide: true } }, async (request, reply) => {
     const found = await tracked(request);
     if (!found) return view(request, reply, 'track-enter.eta', { title: 'track.title', errors: {} });

@@ -71,7 +71,8 @@ const de = {
   'pay.trackingCode': 'Ihr Sendungscode',
   'pay.trackingCode.hint': 'Bitte notieren Sie den Code: mit ihm verfolgen Sie die Zustellung. Wir zeigen ihn nur einmal.',
   'pay.button': 'Jetzt bezahlen',
-  'pay.waiting': 'Wir warten auf die Bestätigung der Zahlung durch Stripe. Diese Seite aktualisiert sich von selbst.',
+  'pay.waiting': 'Wir warten auf die Bestätigung der Zahlung durch Stripe. Mit JavaScript aktualisiert sich diese Seite von selbst.',
+  'pay.refresh': 'Stand jetzt abfragen',
   'pay.paid': 'Zahlung erhalten. Vielen Dank!',
   'pay.toTracking': 'Zur Sendungsverfolgung',
 
@@ -218,7 +219,8 @@ const en: Record<MessageKey, string> = {
   'pay.trackingCode': 'Your tracking code',
   'pay.trackingCode.hint': 'Please note the code: you track the delivery with it. We show it only once.',
   'pay.button': 'Pay now',
-  'pay.waiting': 'We are waiting for Stripe to confirm the payment. This page refreshes by itself.',
+  'pay.waiting': 'We are waiting for Stripe to confirm the payment. With JavaScript, this page refreshes by itself.',
+  'pay.refresh': 'Check now',
   'pay.paid': 'Payment received. Thank you!',
   'pay.toTracking': 'Go to tracking',
 

@@ -1,0 +1,162 @@
+import { eq } from 'drizzle-orm';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect } from 'vitest';
+import { bookings } from '../../src/bookings/bookings.table.ts';
+import { expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { moveBooking, seedOffice, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
+import { must } from '../helpers/must.ts';
+
+const test = platformTest();
+
+/**
+ * The citizen's pages in a real browser (Debian's Chromium through playwright-core), with axe on
+ * every page and state. The booking is made with the keyboard only; payment goes through the
+ * sandbox's hosted page; later states are driven through the platform as staff and couriers would.
+ */
+describe('the citizen books, pays and tracks in the browser', () => {
+  let browser: Browser;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+
+  const bookingOf = async (p: TestPlatform, kassenzeichen: string) =>
+    must((await p.db.select().from(bookings).where(eq(bookings.kassenzeichen, kassenzeichen)))[0], 'booking');
+
+  async function bookWithKeyboard(page: Page, p: TestPlatform, slug: string, applicationNumber: string) {
+    await page.goto(`${p.address}/`);
+    await expectAccessible(page, 'start page');
+    await tabTo(page, `a[href="/buchen/${slug}"]`);
+    await page.keyboard.press('Enter');
+    await page.waitForURL(`**/buchen/${slug}`);
+    await expectAccessible(page, 'address step');
+
+    // Sent empty first: the errors are listed and each is tied to its field.
+    await tabTo(page, 'button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('#fehler');
+    expect(await page.getAttribute('#street', 'aria-invalid')).toBe('true');
+    expect(await page.getAttribute('#street', 'aria-describedby')).toContain('street-error');
+    await expectAccessible(page, 'address step with errors');
+
+    for (const [field, value] of [
+      ['#street', 'Königstraße'],
+      ['#houseNumber', '1'],
+      ['#postalCode', '70173'],
+      ['#city', 'Stuttgart'],
+    ] as const) {
+      await tabTo(page, field);
+      await page.keyboard.type(value);
+    }
+    await tabTo(page, '#zone-0');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForSelector('input[name="quoteId"]', { state: 'attached' });
+    await expectAccessible(page, 'details step');
+
+    await tabTo(page, '#window-1');
+    await page.keyboard.press('Space');
+    await tabTo(page, '#name');
+    await page.keyboard.type('Erika Mustermann');
+    await tabTo(page, '#phone');
+    await page.keyboard.type('+49 711 1234567');
+    await tabTo(page, '#applicationNumber');
+    await page.keyboard.type(applicationNumber);
+    await tabTo(page, '#consent');
+    await page.keyboard.press('Space');
+    await tabTo(page, 'button[type="submit"]');
+    await page.keyboard.press('Enter');
+    await page.waitForURL('**/sendung/zahlung');
+    await expectAccessible(page, 'payment page (waiting)');
+    const kassenzeichen = must(await page.textContent('dl dd'), 'Kassenzeichen').trim();
+    return kassenzeichen;
+  }
+
+  test('book with the keyboard, pay on the hosted page, and follow the delivery to the door', { timeout: 120_000 }, async ({ p }) => {
+    const { office } = await seedOffice(p.db);
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    const kassenzeichen = await bookWithKeyboard(page, p, office.slug, newApplicationNumber());
+
+    // No tracking code in any URL the browser asked for: it lives in an HttpOnly cookie.
+    const cookies = await context.cookies();
+    const trackCookie = must(cookies.find((c) => c.name === 'amtsbote_sendung'), 'tracking cookie');
+    expect(trackCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
+
+    // The hosted payment page (the sandbox's stand-in for Stripe), then back.
+    await page.click('a.kern-btn--primary');
+    await page.click('button.pay');
+    // Paid, the sandbox's page sends the citizen back (as Checkout's success URL does).
+    await page.waitForURL(/\/sendung\/zahlung\?/);
+    await p.sandbox.flushWebhooks();
+    await page.reload();
+    expect(await page.textContent('main')).toContain('Zahlung erhalten');
+    await expectAccessible(page, 'payment page (paid)');
+
+    await page.click('text=Zur Sendungsverfolgung');
+    await page.waitForURL('**/sendung');
+    expect(await page.textContent('[role="status"]')).toContain('Bezahlt');
+    // An ID card: the PIN letter is confirmed on the page.
+    await page.click('text=Ja, der PIN-Brief ist angekommen');
+    await page.waitForSelector('text=PIN-Brief bestätigt am');
+    await expectAccessible(page, 'tracking (paid)');
+    // Nothing another person could use: no name, no street on the page.
+    expect(await page.content()).not.toContain('Mustermann');
+    expect(await page.content()).not.toContain('Königstraße');
+
+    let row = await bookingOf(p, kassenzeichen);
+    for (const [status, text] of [
+      ['document_ready', 'im Bürgerbüro angekommen'],
+      ['planned', 'Zustellung ist geplant'],
+      ['handed_over', 'beim Kurier'],
+      ['out_for_delivery', 'unterwegs zu Ihnen'],
+      ['delivered', 'Zugestellt'],
+    ] as const) {
+      row = await moveBooking(p, row, status, { type: 'system' }, 'test');
+      await page.reload();
+      expect(await page.textContent('[role="status"]')).toContain(text);
+      await expectAccessible(page, `tracking (${status})`);
+    }
+    await page.click('text=Beleg anzeigen');
+    expect(await page.textContent('main')).toContain(kassenzeichen);
+    await expectAccessible(page, 'receipt');
+
+    // In English.
+    await page.goto(`${p.address}/sendung?lang=en`);
+    expect(await page.getAttribute('html', 'lang')).toBe('en');
+    expect(await page.textContent('[role="status"]')).toContain('Delivered');
+    await expectAccessible(page, 'tracking in English');
+    await context.close();
+  });
+
+  test('cancel before the handover, with the refund shown before confirming; a wrong code is said plainly', { timeout: 120_000 }, async ({ p }) => {
+    const { office } = await seedOffice(p.db, { refundPolicy: 'full' });
+    const context = await browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    const kassenzeichen = await bookWithKeyboard(page, p, office.slug, newApplicationNumber());
+    await page.click('a.kern-btn--primary');
+    await page.click('button.pay');
+    await p.sandbox.flushWebhooks();
+    await page.goto(`${p.address}/sendung/stornieren`);
+    const booking = await bookingOf(p, kassenzeichen);
+    expect(await page.textContent('main')).toContain(`${(booking.amountCents / 100).toFixed(2).replace('.', ',')}`);
+    await expectAccessible(page, 'cancel confirmation');
+    await page.click('text=Ja, stornieren');
+    await page.waitForURL('**/sendung');
+    expect(await page.textContent('[role="status"]')).toContain('Storniert');
+    expect((await bookingOf(p, kassenzeichen)).status).toBe('cancelled');
+
+    // Signed out, a wrong code.
+    await page.click('text=Abmelden');
+    await page.fill('#code', 'not-a-code');
+    await page.click('button[type="submit"]');
+    expect(await page.textContent('#fehler')).toContain('keine Buchung');
+    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
+    await expectAccessible(page, 'tracking code not found');
+    await context.close();
+  });
+});
