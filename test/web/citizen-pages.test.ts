@@ -84,7 +84,10 @@ describe('the citizen books, pays and tracks in the browser', () => {
 
     // No tracking code in any URL the browser asked for: it lives in an HttpOnly cookie.
     const cookies = await context.cookies();
-    const trackCookie = must(cookies.find((c) => c.name === 'amtsbote_sendung'), 'tracking cookie');
+    const trackCookie = must(
+      cookies.find((c) => c.name === 'amtsbote_sendung'),
+      'tracking cookie',
+    );
     expect(trackCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
     // The hosted payment page (the sandbox's stand-in for Stripe), then back.
@@ -133,30 +136,34 @@ describe('the citizen books, pays and tracks in the browser', () => {
     await context.close();
   });
 
-  test('cancel before the handover, with the refund shown before confirming; a wrong code is said plainly', { timeout: 120_000 }, async ({ p }) => {
-    const { office } = await seedOffice(p.db, { refundPolicy: 'full' });
-    const context = await browser.newContext({ locale: 'de-DE' });
-    const page = await context.newPage();
-    const kassenzeichen = await bookWithKeyboard(page, p, office.slug, newApplicationNumber());
-    await page.click('a.kern-btn--primary');
-    await page.click('button.pay');
-    await p.sandbox.flushWebhooks();
-    await page.goto(`${p.address}/sendung/stornieren`);
-    const booking = await bookingOf(p, kassenzeichen);
-    expect(await page.textContent('main')).toContain(`${(booking.amountCents / 100).toFixed(2).replace('.', ',')}`);
-    await expectAccessible(page, 'cancel confirmation');
-    await page.click('text=Ja, stornieren');
-    await page.waitForURL('**/sendung');
-    expect(await page.textContent('[role="status"]')).toContain('Storniert');
-    expect((await bookingOf(p, kassenzeichen)).status).toBe('cancelled');
+  test(
+    'cancel before the handover, with the refund shown before confirming; a wrong code is said plainly',
+    { timeout: 120_000 },
+    async ({ p }) => {
+      const { office } = await seedOffice(p.db, { refundPolicy: 'full' });
+      const context = await browser.newContext({ locale: 'de-DE' });
+      const page = await context.newPage();
+      const kassenzeichen = await bookWithKeyboard(page, p, office.slug, newApplicationNumber());
+      await page.click('a.kern-btn--primary');
+      await page.click('button.pay');
+      await p.sandbox.flushWebhooks();
+      await page.goto(`${p.address}/sendung/stornieren`);
+      const booking = await bookingOf(p, kassenzeichen);
+      expect(await page.textContent('main')).toContain(`${(booking.amountCents / 100).toFixed(2).replace('.', ',')}`);
+      await expectAccessible(page, 'cancel confirmation');
+      await page.click('text=Ja, stornieren');
+      await page.waitForURL('**/sendung');
+      expect(await page.textContent('[role="status"]')).toContain('Storniert');
+      expect((await bookingOf(p, kassenzeichen)).status).toBe('cancelled');
 
-    // Signed out, a wrong code.
-    await page.click('text=Abmelden');
-    await page.fill('#code', 'not-a-code');
-    await page.click('button[type="submit"]');
-    expect(await page.textContent('#fehler')).toContain('keine Buchung');
-    expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
-    await expectAccessible(page, 'tracking code not found');
-    await context.close();
-  });
+      // Signed out, a wrong code.
+      await page.click('text=Abmelden');
+      await page.fill('#code', 'not-a-code');
+      await page.click('button[type="submit"]');
+      expect(await page.textContent('#fehler')).toContain('keine Buchung');
+      expect(await page.getAttribute('#code', 'aria-invalid')).toBe('true');
+      await expectAccessible(page, 'tracking code not found');
+      await context.close();
+    },
+  );
 });
