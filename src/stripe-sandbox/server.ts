@@ -183,7 +183,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
 function baseUrlOf(req: IncomingMessage): string {
   const host = readHeader(req, 'host') ?? '127.0.0.1';
   // A Host header is the caller's to choose; only a plain host[:port] goes into URLs handed out.
-  return /^[A-Za-z0-9.\-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : 'http://127.0.0.1';
+  return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : 'http://127.0.0.1';
 }
 
 async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
