@@ -51,7 +51,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
         tags: ['bookings'],
         summary: 'Book delivery from a quote and start the payment',
         description:
-          "Creates the booking and a Stripe PaymentIntent for the surcharge. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter (clerks, supervisors) send their bearer token. The address must be the one the quote was made for, and every preferred window must lie within the office's delivery hours (see the quote's deliverySlots).",
+          "Creates the booking and a Stripe PaymentIntent for the surcharge, or, with `payment: { flow: 'checkout', successUrl, cancelUrl }`, a Stripe Checkout Session: redirect the citizen (303) to `payment.checkoutUrl`, Stripe's hosted page with the Kassenzeichen on it. Only a verified Stripe event marks it paid. Requires an Idempotency-Key: the same key and body return the same booking; the same key with another body is a 409. Staff booking at the counter (clerks, supervisors) send their bearer token. The address must be the one the quote was made for, and every preferred window must lie within the office's delivery hours (see the quote's deliverySlots).",
         headers: IdempotencyHeaders,
         body: CreateBookingBody,
         response: { 201: CreateBookingResponseSchema, ...errorResponses(400, 401, 403, 404, 409, 410, 422, 502) },

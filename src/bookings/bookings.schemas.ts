@@ -38,6 +38,21 @@ export const ApplicationNumberSchema = Type.String({
   description: 'Antragsnummer of the ID document application',
 });
 
+const returnUrl = (description: string) => Type.String({ minLength: 10, maxLength: 2000, pattern: '^https?://[^\\s]+$', description });
+
+/** Pay on Stripe's hosted page (Checkout) instead of with Stripe.js and the client secret. */
+export const CheckoutOptionsSchema = Type.Object(
+  {
+    flow: Type.Literal('checkout'),
+    successUrl: returnUrl('Where Stripe sends the citizen after paying; {CHECKOUT_SESSION_ID} is replaced with the session id'),
+    cancelUrl: returnUrl("Where the hosted page's cancel link goes"),
+    locale: Type.Optional(
+      Type.Union([Type.Literal('de'), Type.Literal('en')], { description: 'Language of the hosted page (default de)' }),
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const CreateBookingBody = Type.Object(
   {
     quoteId: IdSchema,
@@ -56,6 +71,7 @@ export const CreateBookingBody = Type.Object(
       },
       { additionalProperties: false },
     ),
+    payment: Type.Optional(CheckoutOptionsSchema),
   },
   {
     additionalProperties: false,
@@ -69,6 +85,22 @@ export const CreateBookingBody = Type.Object(
         address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' },
         preferredWindows: [{ start: '2026-12-15T08:00:00Z', end: '2026-12-15T12:00:00Z' }],
         consent: { powerOfAttorney: true, textVersion: '2026-01' },
+      },
+      {
+        quoteId: '0b8f3c0e-54a4-4d43-8b1f-7f5c1a3e9d20',
+        vehicleType: 'bike',
+        applicationNumber: 'A2026-000124',
+        documentType: 'passport',
+        recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+        address: { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' },
+        preferredWindows: [{ start: '2026-12-15T08:00:00Z', end: '2026-12-15T12:00:00Z' }],
+        consent: { powerOfAttorney: true, textVersion: '2026-01' },
+        payment: {
+          flow: 'checkout',
+          successUrl: 'https://amtsbote.example/bezahlt?session_id={CHECKOUT_SESSION_ID}',
+          cancelUrl: 'https://amtsbote.example/buchung/abgebrochen',
+          locale: 'de',
+        },
       },
     ],
   },
@@ -100,16 +132,25 @@ export const CitizenBookingSchema = Type.Object({
 
 export const CreateBookingResponseSchema = Type.Object({
   booking: CitizenBookingSchema,
-  payment: Type.Object({
-    provider: Type.Literal('stripe'),
-    paymentIntentId: Type.String({ maxLength: 255 }),
-    clientSecret: Type.String({ maxLength: 500, description: "For Stripe.js (confirmPayment) in the citizen's browser" }),
-    payUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
-      description:
-        "A page where the citizen pays, ready to open (the sandbox's pay page); null with live Stripe, where the client secret is used with Stripe.js",
+  payment: Type.Union([
+    Type.Object({
+      provider: Type.Literal('stripe'),
+      flow: Type.Literal('checkout'),
+      checkoutSessionId: Type.String({ maxLength: 255 }),
+      checkoutUrl: Type.String({ maxLength: 2000, description: "Stripe's hosted payment page: redirect the citizen here (303)" }),
+      sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
     }),
-    sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
-  }),
+    Type.Object({
+      provider: Type.Literal('stripe'),
+      paymentIntentId: Type.String({ maxLength: 255 }),
+      clientSecret: Type.String({ maxLength: 500, description: "For Stripe.js (confirmPayment) in the citizen's browser" }),
+      payUrl: Type.Union([Type.String({ maxLength: 2000 }), Type.Null()], {
+        description:
+          "A page where the citizen pays, ready to open (the sandbox's pay page); null with live Stripe, where the client secret is used with Stripe.js",
+      }),
+      sandbox: Type.Boolean({ description: 'True when the offline Stripe sandbox is used: no real money moves' }),
+    }),
+  ]),
   trackingToken: Type.String({ maxLength: 200, description: 'Give this to the citizen only; send it as the Tracking-Token header' }),
 });
 

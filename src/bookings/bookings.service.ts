@@ -12,7 +12,7 @@ import { BOOKING_HORIZON_DAYS, deliveryCalendarOf } from '../offices/delivery-ca
 import { createOfficeCalendarRepository } from '../offices/office-calendar.repository.ts';
 import { offeredHoursSentence, windowOutsideHours, type DeliveryCalendar } from '../offices/delivery-hours.ts';
 import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
-import { PaymentProviderError, type CreatedPaymentIntent, type PaymentGateway } from '../payments/payment-gateway.ts';
+import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
 import { createPaymentProviderUnavailableError } from '../payments/payments.errors.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import type { Payment } from '../payments/payments.table.ts';
@@ -74,7 +74,21 @@ export interface CreateBookingInput {
   address: PostalAddress;
   preferredWindows: DeliveryWindow[];
   consent: { powerOfAttorney: true; textVersion: string };
+  /** Pay on Stripe's hosted page (Checkout) instead of with the client secret (Stripe.js or the sandbox's pay page). */
+  payment?: CheckoutOptions;
 }
+
+export interface CheckoutOptions {
+  flow: 'checkout';
+  /** May contain `{CHECKOUT_SESSION_ID}`, which Stripe replaces when it redirects. */
+  successUrl: string;
+  cancelUrl: string;
+  locale?: 'de' | 'en';
+}
+
+/** Stripe accepts a Checkout Session's `expires_at` only 30 minutes to 24 hours after it is made. */
+const CHECKOUT_MIN_LIFETIME_MS = 31 * 60_000;
+const CHECKOUT_MAX_LIFETIME_MS = 23 * 3_600_000;
 
 export interface BookingDeps {
   db: Database;
@@ -119,6 +133,65 @@ export function createBookingsService(deps: BookingDeps) {
     // completed record must never stand for a payment row the webhook cannot find by its intent.
     if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
     return intent;
+  }
+
+  /**
+   * The Checkout Session of a booking, made once: the key is derived from the booking, so a retry
+   * gets the same session back from Stripe. It expires with the booking's payment deadline, kept
+   * within Stripe's window; the expiry job expires it explicitly at the deadline anyway. The
+   * window is taken from the booking's creation (not now), so a retry sends the same parameters.
+   */
+  async function ensureCheckoutSession(booking: Booking, options: CheckoutOptions, known?: Pick<Payment, 'id' | 'checkoutSessionId'>) {
+    const payments = createPaymentsRepository(db);
+    const payment = known ?? (await payments.findByBooking(booking.id));
+    if (!payment) throw new Error(`Booking ${booking.id} has no payment row`);
+    const created = booking.createdAt.getTime();
+    const expiresAt = new Date(
+      Math.min(Math.max(booking.paymentDeadline.getTime(), created + CHECKOUT_MIN_LIFETIME_MS), created + CHECKOUT_MAX_LIFETIME_MS),
+    );
+    const session = await deps.gateway
+      .createCheckoutSession({
+        amountCents: booking.amountCents,
+        currency: booking.currency,
+        description: 'Zustellung Ausweisdokument',
+        kassenzeichen: booking.kassenzeichen,
+        metadata: { booking_id: booking.id, office_id: booking.officeId, kassenzeichen: booking.kassenzeichen },
+        successUrl: options.successUrl,
+        cancelUrl: options.cancelUrl,
+        locale: options.locale ?? 'de',
+        expiresAt,
+        idempotencyKey: `booking:${booking.id}:checkout-session`,
+      })
+      .catch((err: unknown) => {
+        if (err instanceof PaymentProviderError) throw createPaymentProviderUnavailableError();
+        throw err;
+      });
+    // Attached before the idempotency record is completed, as for a PaymentIntent: the expiry job
+    // and the webhook find the session through the payment row.
+    if (!payment.checkoutSessionId) await payments.attachCheckoutSession(payment.id, session.id);
+    return session;
+  }
+
+  /** Starts the booking's payment in the flow the request asked for. */
+  async function startPayment(booking: Booking, input: CreateBookingInput, known?: Payment): Promise<CreateBookingResponse['payment']> {
+    if (input.payment?.flow === 'checkout') {
+      const session = await ensureCheckoutSession(booking, input.payment, known);
+      return {
+        provider: 'stripe',
+        flow: 'checkout',
+        checkoutSessionId: session.id,
+        checkoutUrl: session.url,
+        sandbox: deps.gateway.sandbox,
+      };
+    }
+    const intent = await ensurePaymentIntent(booking, known);
+    return {
+      provider: 'stripe',
+      paymentIntentId: intent.id,
+      clientSecret: intent.clientSecret,
+      payUrl: await deps.gateway.paymentPageUrl(intent.id, intent.clientSecret).catch(() => null),
+      sandbox: deps.gateway.sandbox,
+    };
   }
 
   return {
@@ -231,7 +304,7 @@ export function createBookingsService(deps: BookingDeps) {
 
       let booking: Booking;
       let trackingToken: string;
-      let intent: CreatedPaymentIntent;
+      let payment: CreateBookingResponse['payment'];
       if (claimed.kind === 'replay') {
         const stored = claimed.record.responseBody as { trackingToken: string; complete?: boolean } | null;
         if (stored?.complete) {
@@ -246,27 +319,17 @@ export function createBookingsService(deps: BookingDeps) {
         // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
         if (booking.status === 'expired') throw createBookingExpiredError();
         if (booking.status === 'cancelled') throw createBookingCancelledError();
-        intent = await ensurePaymentIntent(booking);
+        payment = await startPayment(booking, input);
       } else {
         ({ booking, trackingToken } = claimed);
-        // Independent of each other, so side by side: the expiry job (Redis) and the PaymentIntent (Stripe).
-        const [, created] = await Promise.all([
+        // Independent of each other, so side by side: the expiry job (Redis) and the payment (Stripe).
+        const [, started] = await Promise.all([
           deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline),
-          ensurePaymentIntent(booking, claimed.payment),
+          startPayment(booking, input, claimed.payment),
         ]);
-        intent = created;
+        payment = started;
       }
-      const response: CreateBookingResponse = {
-        booking: toCitizenView(booking),
-        payment: {
-          provider: 'stripe',
-          paymentIntentId: intent.id,
-          clientSecret: intent.clientSecret,
-          payUrl: await deps.gateway.paymentPageUrl(intent.id, intent.clientSecret).catch(() => null),
-          sandbox: deps.gateway.sandbox,
-        },
-        trackingToken,
-      };
+      const response: CreateBookingResponse = { booking: toCitizenView(booking), payment, trackingToken };
       await createIdempotencyRepository(db).update(scope, ctx.idempotencyKey, {
         responseStatus: 201,
         responseBody: { ...response, complete: true },
@@ -346,10 +409,14 @@ export function createBookingsService(deps: BookingDeps) {
         createBookingHoldsRepository(db).openHolds(booking.id),
         createBookingsRepository(db).events(booking.id),
       ]);
-      const payUrl =
-        payment?.paymentIntentId && booking.status === 'awaiting_payment' && holds.length === 0
-          ? await deps.gateway.paymentPageUrl(payment.paymentIntentId).catch(() => null)
-          : null;
+      const payable = booking.status === 'awaiting_payment' && holds.length === 0;
+      const payUrl = !payable
+        ? null
+        : payment?.checkoutSessionId
+          ? await deps.gateway.checkoutSessionUrl(payment.checkoutSessionId).catch(() => null)
+          : payment?.paymentIntentId
+            ? await deps.gateway.paymentPageUrl(payment.paymentIntentId).catch(() => null)
+            : null;
       const history = events.map((e) => ({ status: e.toStatus, at: e.occurredAt }));
       return { booking, window, history, nextSteps: nextStepsFor(booking, holds, payUrl) };
     },
@@ -394,7 +461,14 @@ export function createBookingsService(deps: BookingDeps) {
         const booking = await bookings.findById(id, { forUpdate: true });
         if (!booking || !isAllowed(booking, ctx)) throw createBookingNotFoundError();
         if (booking.status === 'cancelled') {
-          return { booking, refund: null, alreadyCancelled: true, paymentIntentToCancel: null, releasedHolds: [] as BookingHold[] };
+          return {
+            booking,
+            refund: null,
+            alreadyCancelled: true,
+            paymentIntentToCancel: null,
+            checkoutSessionToExpire: null,
+            releasedHolds: [] as BookingHold[],
+          };
         }
         if (!CANCELLABLE_STATUSES.includes(booking.status)) throw createBookingNotCancellableError(booking.status);
         const actor: Actor = ctx.staff ? { type: 'staff', id: ctx.staff.id } : { type: 'citizen' };
@@ -408,6 +482,12 @@ export function createBookingsService(deps: BookingDeps) {
         return { ...cancelled, alreadyCancelled: false };
       });
       if (result.refund) await deps.afterCommit.refundOwed(result.refund.id);
+      if (result.checkoutSessionToExpire) {
+        // Best effort, as below: a payment that wins the race is refunded by the webhook.
+        await deps.gateway
+          .expireCheckoutSession(result.checkoutSessionToExpire, { idempotencyKey: `booking:${id}:cancel-checkout` })
+          .catch(() => undefined);
+      }
       if (result.paymentIntentToCancel) {
         // Best effort: if the citizen pays in this very moment, the succeeded event finds the
         // booking cancelled and the money is refunded (see payment-events.service).
@@ -448,7 +528,9 @@ export function createBookingsService(deps: BookingDeps) {
 
 export interface CreateBookingResponse {
   booking: ReturnType<typeof toCitizenView>;
-  payment: { provider: 'stripe'; paymentIntentId: string; clientSecret: string; payUrl: string | null; sandbox: boolean };
+  payment:
+    | { provider: 'stripe'; paymentIntentId: string; clientSecret: string; payUrl: string | null; sandbox: boolean }
+    | { provider: 'stripe'; flow: 'checkout'; checkoutSessionId: string; checkoutUrl: string; sandbox: boolean };
   trackingToken: string;
 }
 

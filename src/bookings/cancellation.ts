@@ -52,6 +52,9 @@ export async function cancelBookingInTx(
     requestId: input.requestId,
     details: { from: booking.status, refundCents: refund?.amountCents ?? 0, releasedHolds: releasedHolds.length },
   });
-  const paymentIntentToCancel = payment && payment.status !== 'succeeded' && payment.paymentIntentId ? payment.paymentIntentId : null;
-  return { booking: updated, refund, paymentIntentToCancel, releasedHolds };
+  const unpaid = payment && payment.status !== 'succeeded';
+  // A Checkout booking is stopped by expiring its session (which cancels its PaymentIntent).
+  const checkoutSessionToExpire = unpaid && payment.checkoutSessionId ? payment.checkoutSessionId : null;
+  const paymentIntentToCancel = unpaid && !checkoutSessionToExpire && payment.paymentIntentId ? payment.paymentIntentId : null;
+  return { booking: updated, refund, paymentIntentToCancel, checkoutSessionToExpire, releasedHolds };
 }

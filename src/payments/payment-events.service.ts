@@ -12,6 +12,7 @@ import type { DiscrepancyAction, Payment, PaymentDiscrepancy } from './payments.
 import { isForwardPaymentStatus } from './payment-status.ts';
 import { findPaymentMismatch } from './payment-match.ts';
 import { applyRefundDecision } from './refund-decision-tx.ts';
+import { findUnlinkedCheckoutPayment, linkCheckoutPaymentIntent } from './checkout-link.ts';
 import type { PaymentEvent } from './payment-gateway.ts';
 
 export type EventOutcome =
@@ -115,7 +116,11 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, byIntent: Payme
   if (event.kind === 'ignored') return 'ignored';
   const payments = createPaymentsRepository(tx);
   const bookingsRepo = createBookingsRepository(tx);
-  const found = byIntent ?? ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId) : undefined);
+  const found =
+    byIntent ??
+    ('chargeId' in event && event.chargeId ? await payments.findByCharge(event.chargeId) : undefined) ??
+    // Checkout: the PaymentIntent is Stripe's to make when the citizen pays (checkout-link.ts).
+    (await findUnlinkedCheckoutPayment(payments, event));
   // Events for PaymentIntents this platform did not create (another integration on the same
   // Stripe account) are acknowledged and left alone, unless one claims to pay a booking of ours.
   if (!found) return event.kind === 'payment_succeeded' ? recordForeignPayment(tx, event) : 'unknown_payment';
@@ -128,7 +133,13 @@ async function applyEffect(tx: Transaction, event: PaymentEvent, byIntent: Payme
     () => createOfficesRepository(tx).findByBooking(found.bookingId),
   ]);
   if (!booking) return 'unknown_payment';
-  const payment = required(lockedPayment, `payment of booking ${found.bookingId} (found a moment ago)`);
+  // Checkout: linked under the locks, so a concurrent second notice of the payment waits and finds it linked.
+  const payment = await linkCheckoutPaymentIntent(
+    payments,
+    required(lockedPayment, `payment of booking ${found.bookingId} (found a moment ago)`),
+    event,
+  );
+  if (!payment) return 'unknown_payment';
   const actor: Actor = { type: 'stripe', id: event.eventId };
   const scope: Scope = {
     tx,
@@ -210,7 +221,10 @@ async function onPaymentSucceeded(s: Scope, event: Extract<PaymentEvent, { kind:
   const alreadyKnown = payment.status === 'succeeded';
   const recordPayment = () =>
     alreadyKnown
-      ? Promise.resolve()
+      ? // Checkout: the session's news carries no charge; the PaymentIntent's, arriving after it, does.
+        !payment.latestChargeId && event.chargeId
+        ? payments.update(payment.id, { latestChargeId: event.chargeId })
+        : Promise.resolve()
       : payments.update(payment.id, {
           status: 'succeeded',
           latestChargeId: event.chargeId ?? payment.latestChargeId,

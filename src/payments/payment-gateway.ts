@@ -9,6 +9,12 @@ export interface CreatedPaymentIntent {
   status: string;
 }
 
+export interface CreatedCheckoutSession {
+  id: string;
+  /** The hosted page to send the citizen to (303). */
+  url: string;
+}
+
 export interface PaymentGateway {
   /** `idempotencyKey` makes a retry return the same PaymentIntent instead of charging twice. */
   createPaymentIntent(input: {
@@ -26,6 +32,31 @@ export interface PaymentGateway {
     id: string,
     input: { idempotencyKey: string; reason: 'abandoned' | 'requested_by_customer' },
   ): Promise<{ status: string }>;
+  /**
+   * A hosted payment page (Stripe Checkout) for one amount: no card data touches our pages. The
+   * PaymentIntent is made when the citizen pays, carrying `metadata`; `kassenzeichen` is shown on
+   * the page. `successUrl` may hold `{CHECKOUT_SESSION_ID}`, replaced on the redirect.
+   */
+  createCheckoutSession(input: {
+    amountCents: number;
+    currency: string;
+    description: string;
+    kassenzeichen: string;
+    metadata: Record<string, string>;
+    successUrl: string;
+    cancelUrl: string;
+    locale: 'de' | 'en';
+    expiresAt: Date;
+    idempotencyKey: string;
+  }): Promise<CreatedCheckoutSession>;
+  /**
+   * Ends an open Checkout Session so it can no longer be paid. Resolves with its status after the
+   * attempt: `expired`, `complete` when it was paid first, or `missing` when the provider does not
+   * know it; and its PaymentIntent, when one was made.
+   */
+  expireCheckoutSession(id: string, input: { idempotencyKey: string }): Promise<{ status: string; paymentIntentId: string | null }>;
+  /** The hosted page of a Checkout Session while it can still be paid; null once it is complete or expired. */
+  checkoutSessionUrl(id: string): Promise<string | null>;
   createRefund(input: {
     paymentIntentId: string;
     amountCents: number;
@@ -78,6 +109,8 @@ export type PaymentEvent =
       currency: string;
       chargeId: string | null;
       metadata: PaymentMetadata;
+      /** Set when the news is a paid Checkout Session (`checkout.session.completed`): links its PaymentIntent. */
+      checkoutSessionId?: string;
     })
   | (EventBase & { kind: 'payment_failed'; paymentIntentId: string; failureCode: string | null })
   | (EventBase & { kind: 'payment_canceled'; paymentIntentId: string; cancellationReason: string | null })

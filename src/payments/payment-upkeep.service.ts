@@ -20,7 +20,15 @@ export function createPaymentUpkeepService(deps: { db: Database; gateway: Paymen
       // A held booking's payment arrived but did not match: a person decides, not the deadline.
       if ((await createBookingHoldsRepository(deps.db).openHolds(bookingId)).length > 0) return 'held';
       const payment = await createPaymentsRepository(deps.db).findByBooking(bookingId);
-      if (payment?.paymentIntentId) {
+      if (payment?.checkoutSessionId) {
+        // Checkout: the session is what the citizen can still pay on; expiring it cancels its
+        // PaymentIntent at Stripe too, and Stripe refuses to cancel that PaymentIntent directly.
+        const { status } = await deps.gateway.expireCheckoutSession(payment.checkoutSessionId, {
+          idempotencyKey: `booking:${bookingId}:expire-checkout`,
+        });
+        // Paid in the last second: the webhook marks the booking paid, as for a PaymentIntent.
+        if (status !== 'expired' && status !== 'missing') return 'paid_meanwhile';
+      } else if (payment?.paymentIntentId) {
         const { status } = await deps.gateway.cancelPaymentIntent(payment.paymentIntentId, {
           idempotencyKey: `booking:${bookingId}:expire`,
           reason: 'abandoned',

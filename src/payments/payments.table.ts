@@ -14,6 +14,8 @@ export const payments = pgTable(
       .unique()
       .references(() => bookings.id),
     paymentIntentId: varchar('payment_intent_id', { length: 255 }).unique(),
+    /** The Stripe Checkout Session the citizen pays on, when the booking pays through Checkout; its PaymentIntent is known once paid. */
+    checkoutSessionId: varchar('checkout_session_id', { length: 255 }).unique(),
     amountCents: integer('amount_cents').notNull(),
     currency: varchar('currency', { length: 3 }).notNull().default('EUR'),
     status: varchar('status', { length: 40 }).notNull().default('creating'),

@@ -58,6 +58,60 @@ export function createStripeGateway(opts: StripeGatewayOptions, client = createS
       return { id: pi.id, clientSecret: pi.client_secret, status: pi.status };
     },
 
+    async createCheckoutSession(input) {
+      const session = await call(() =>
+        client.checkout.sessions.create(
+          {
+            mode: 'payment',
+            line_items: [
+              {
+                price_data: {
+                  currency: input.currency.toLowerCase(),
+                  unit_amount: input.amountCents,
+                  product_data: { name: input.description, description: `Kassenzeichen ${input.kassenzeichen}` },
+                },
+                quantity: 1,
+              },
+            ],
+            success_url: input.successUrl,
+            cancel_url: input.cancelUrl,
+            client_reference_id: input.metadata.booking_id,
+            metadata: input.metadata,
+            payment_intent_data: { metadata: input.metadata, description: `${input.description} ${input.kassenzeichen}` },
+            // The Kassenzeichen next to the pay button: the reference the city's cashier office uses.
+            custom_text: { submit: { message: `Kassenzeichen: ${input.kassenzeichen}` } },
+            locale: input.locale,
+            expires_at: Math.floor(input.expiresAt.getTime() / 1000),
+          },
+          { idempotencyKey: input.idempotencyKey },
+        ),
+      );
+      if (!session.url) throw new PaymentProviderError('Checkout Session without url', false);
+      return { id: session.id, url: session.url };
+    },
+
+    async expireCheckoutSession(id, input) {
+      const state = (s: Stripe.Checkout.Session) => ({ status: s.status ?? 'unknown', paymentIntentId: idOf(s.payment_intent) });
+      try {
+        return state(await client.checkout.sessions.expire(id, {}, { idempotencyKey: input.idempotencyKey }));
+      } catch (err) {
+        if (err instanceof Stripe.errors.StripeInvalidRequestError && err.code === 'resource_missing') {
+          return { status: 'missing', paymentIntentId: null };
+        }
+        // A session that is no longer open (paid, or expired already) is not an error for us:
+        // report what it is now, so the caller does not expire a paid booking.
+        if (err instanceof Stripe.errors.StripeInvalidRequestError) {
+          return state(await call(() => client.checkout.sessions.retrieve(id)));
+        }
+        throw toProviderError(err);
+      }
+    },
+
+    async checkoutSessionUrl(id) {
+      const session = await call(() => client.checkout.sessions.retrieve(id));
+      return session.status === 'open' ? session.url : null;
+    },
+
     async cancelPaymentIntent(id, input) {
       try {
         const pi = await client.paymentIntents.cancel(id, { cancellation_reason: input.reason }, { idempotencyKey: input.idempotencyKey });
@@ -182,6 +236,24 @@ export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
         currency: currencyOf(pi.currency),
         chargeId: idOf(pi.latest_charge),
         metadata: metadataOf(pi.metadata),
+      };
+    }
+    case 'checkout.session.completed': {
+      const session = event.data.object;
+      const paymentIntentId = idOf(session.payment_intent);
+      // Asynchronous payment methods complete unpaid; only money received pays a booking.
+      if (session.payment_status !== 'paid' || session.mode !== 'payment' || !paymentIntentId) {
+        return { ...base, kind: 'ignored', paymentIntentId: null };
+      }
+      return {
+        ...base,
+        kind: 'payment_succeeded',
+        paymentIntentId,
+        amountCents: session.amount_total ?? 0,
+        currency: currencyOf(session.currency),
+        chargeId: null,
+        metadata: metadataOf(session.metadata),
+        checkoutSessionId: session.id,
       };
     }
     case 'payment_intent.payment_failed': {

@@ -32,7 +32,7 @@ export async function stripeWebhookRoutes(
         tags: ['webhooks'],
         summary: 'Stripe events (signed with the endpoint secret)',
         description:
-          'Handles payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created; payout.paid, payout.reconciliation_completed and payout.failed start an import of the ledger lines of the payout for the finance office. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
+          'Handles checkout.session.completed (a paid Checkout Session links its PaymentIntent), payment_intent.succeeded, payment_intent.payment_failed, payment_intent.canceled, charge.refunded and charge.dispute.created; payout.paid, payout.reconciliation_completed and payout.failed start an import of the ledger lines of the payout for the finance office. Each event id is applied once; late or out-of-order events never move a booking backwards. Other event types are acknowledged and ignored.',
         headers: Type.Object({ 'stripe-signature': Type.Optional(Type.String({ maxLength: 2000 })) }),
         response: {
           200: Type.Object({ received: Type.Literal(true), outcome: Type.String({ maxLength: 60 }) }),

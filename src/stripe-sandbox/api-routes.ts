@@ -1,3 +1,10 @@
+import {
+  createCheckoutSession,
+  expireCheckoutSession,
+  listCheckoutLineItems,
+  listCheckoutSessions,
+  retrieveCheckoutSession,
+} from './checkout-sessions.ts';
 import type { SandboxContext } from './context.ts';
 import type { ResponseShape } from './expand.ts';
 import { listDisputes, retrieveDispute } from './disputes.ts';
@@ -42,6 +49,8 @@ export interface ApiCall {
   /** The `:id` path segment, when the route has one. */
   id: string;
   request: EventRequest;
+  /** Where this sandbox is reached (scheme, host and port of the request), for URLs it hands out. */
+  baseUrl: string;
 }
 
 export interface ApiRoute {
@@ -82,6 +91,26 @@ export const API_ROUTES: readonly ApiRoute[] = [
     path: '/payment_intents/:id/cancel',
     returns: one('payment_intent'),
     handle: (c) => cancelPaymentIntent(c.ctx, c.id, c.params, c.request),
+  },
+  {
+    method: 'POST',
+    path: '/checkout/sessions',
+    returns: one('checkout.session'),
+    handle: (c) => createCheckoutSession(c.ctx, c.params, { ...c.request, baseUrl: c.baseUrl }),
+  },
+  { method: 'GET', path: '/checkout/sessions', returns: many('checkout.session'), handle: (c) => listCheckoutSessions(c.ctx, c.params) },
+  { method: 'GET', path: '/checkout/sessions/:id', returns: one('checkout.session'), handle: (c) => retrieveCheckoutSession(c.ctx, c.id) },
+  {
+    method: 'POST',
+    path: '/checkout/sessions/:id/expire',
+    returns: one('checkout.session'),
+    handle: (c) => expireCheckoutSession(c.ctx, c.id, c.params, c.request),
+  },
+  {
+    method: 'GET',
+    path: '/checkout/sessions/:id/line_items',
+    returns: many('item'),
+    handle: (c) => listCheckoutLineItems(c.ctx, c.id, c.params),
   },
   { method: 'POST', path: '/refunds', returns: one('refund'), handle: (c) => createRefund(c.ctx, c.params, c.request) },
   { method: 'GET', path: '/refunds', returns: many('refund'), handle: (c) => listRefunds(c.ctx, c.params) },

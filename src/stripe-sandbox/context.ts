@@ -24,6 +24,8 @@ export interface SandboxContext {
 /** How Stripe names each object type in "No such …" messages. */
 const NOUNS: Record<StoredKind, string> = {
   payment_intent: 'payment_intent',
+  checkout_session: 'checkout.session',
+  checkout_session_extras: 'checkout.session',
   payment_method: 'PaymentMethod',
   charge: 'charge',
   refund: 'refund',
@@ -49,6 +51,7 @@ export function requireObject<K extends StoredKind>(ctx: SandboxContext, kind: K
 
 const KIND_BY_PREFIX: Record<string, StoredKind> = {
   pi: 'payment_intent',
+  cs: 'checkout_session',
   pm: 'payment_method',
   ch: 'charge',
   re: 'refund',

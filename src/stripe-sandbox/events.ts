@@ -13,6 +13,8 @@ export interface EventObjects {
   'payment_intent.succeeded': Stripe.PaymentIntent;
   'payment_intent.payment_failed': Stripe.PaymentIntent;
   'payment_intent.canceled': Stripe.PaymentIntent;
+  'checkout.session.completed': Stripe.Checkout.Session;
+  'checkout.session.expired': Stripe.Checkout.Session;
   'charge.succeeded': Stripe.Charge;
   'charge.failed': Stripe.Charge;
   'charge.refunded': Stripe.Charge;
@@ -34,6 +36,8 @@ export const SANDBOX_EVENT_TYPES: readonly SandboxEventType[] = [
   'payment_intent.succeeded',
   'payment_intent.payment_failed',
   'payment_intent.canceled',
+  'checkout.session.completed',
+  'checkout.session.expired',
   'charge.succeeded',
   'charge.failed',
   'charge.refunded',

@@ -11,6 +11,7 @@ export type ExpandableType = 'payment_intent' | 'charge' | 'refund' | 'balance_t
 /** Expandable fields per object type and the type they expand to (`null`: depends on the id). */
 const EXPANDABLE_FIELDS: Record<string, Record<string, ExpandableType | null>> = {
   payment_intent: { latest_charge: 'charge', payment_method: 'payment_method' },
+  'checkout.session': { payment_intent: 'payment_intent' },
   charge: { balance_transaction: 'balance_transaction', payment_intent: 'payment_intent' },
   refund: {
     balance_transaction: 'balance_transaction',

@@ -15,6 +15,8 @@ import {
 /** Kinds kept across restarts. Webhook endpoints are not: each start registers its own. */
 const PERSISTED = [
   'payment_intent',
+  'checkout_session',
+  'checkout_session_extras',
   'payment_method',
   'charge',
   'refund',
@@ -68,6 +70,8 @@ function emptyIndexes(): Record<PersistedKind, KindIndex> {
   const empty = (): KindIndex => ({ slots: new Map(), locations: [], lengths: [] });
   return {
     payment_intent: empty(),
+    checkout_session: empty(),
+    checkout_session_extras: empty(),
     payment_method: empty(),
     charge: empty(),
     refund: empty(),

@@ -146,6 +146,22 @@ export class ParamReader {
   }
 
   /**
+   * An array of hashes (`line_items[0][quantity]=1`), each strictly validated against `allowed`.
+   * Undefined when absent; an empty array when stripe-node sent `key=` (an empty list).
+   */
+  optionalObjectArray(key: string, allowed: readonly string[]): ParamReader[] | undefined {
+    const value = this.raw(key);
+    if (value === undefined) return undefined;
+    if (value === '') return [];
+    if (!Array.isArray(value)) throw parameterInvalid(this.name(key), `Invalid array: ${this.name(key)} must be an array of hashes.`);
+    return value.map((entry, index) => {
+      const name = `${this.name(key)}[${index}]`;
+      if (typeof entry === 'string' || Array.isArray(entry)) throw parameterInvalid(name, `Invalid object: ${name} must be a hash.`);
+      return ParamReader.strict(entry, allowed, name);
+    });
+  }
+
+  /**
    * Stripe metadata: string values only, ≤50 keys of ≤40 characters, values ≤500 characters.
    * Returns `null` for `metadata=''` (unset all) and keeps `''` values (unset one key on update).
    */

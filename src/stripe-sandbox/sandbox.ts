@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import Stripe from 'stripe';
+import { expireDueCheckoutSessions } from './checkout-sessions.ts';
 import type { SandboxContext } from './context.ts';
 import { closeDispute } from './disputes.ts';
 import { createEventRecorder } from './events.ts';
@@ -170,13 +171,20 @@ export function createStripeSandbox(options: StripeSandboxOptions = {}): StripeS
   const payoutTimer = payoutSchedule === 'daily' ? setInterval(payOutIfDue, DAILY_PAYOUT_CHECK_MS).unref() : undefined;
 
   const handleRequest = createRequestListener({ ctx, apiVersion, nowMs: () => clock().getTime() });
-  const requestListener =
-    payoutSchedule === 'daily'
-      ? (req: IncomingMessage, res: ServerResponse) => {
-          payOutIfDue();
-          handleRequest(req, res);
-        }
-      : handleRequest;
+  // Checkout Sessions expire on the sandbox clock: looked at before each request is handled, so a
+  // test that moves an injected clock sees checkout.session.expired on its next request.
+  const expireDueSessions = () => {
+    try {
+      expireDueCheckoutSessions(ctx);
+    } catch (error) {
+      logger.error({ err: error }, 'stripe sandbox: expiring checkout sessions failed');
+    }
+  };
+  const requestListener = (req: IncomingMessage, res: ServerResponse) => {
+    if (payoutSchedule === 'daily') payOutIfDue();
+    expireDueSessions();
+    handleRequest(req, res);
+  };
   let server: Server | undefined;
   let address: (ListeningAddress & { host: string }) | undefined;
 

@@ -8,6 +8,7 @@ import { findReplay } from './idempotency.ts';
 import { generateRequestId } from './ids.ts';
 import { renderSandboxInfo } from './info-page.ts';
 import { ParamReader } from './params.ts';
+import { renderCheckoutPage, submitCheckoutPage } from './checkout-page.ts';
 import { renderPayPage, submitPayPage, type PageResponse } from './pay-page.ts';
 
 /**
@@ -141,6 +142,7 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
       params,
       id: match.id,
       request: { id: requestId, idempotency_key: idempotencyKey ?? null },
+      baseUrl: baseUrlOf(req),
     });
     body = JSON.stringify(
       applyExpansions(result, expand, (id) => findObjectById(deps.ctx, id)),
@@ -177,6 +179,13 @@ async function handleApi(deps: ServerDeps, req: IncomingMessage, res: ServerResp
   deps.ctx.logger.debug?.({ method, path, statusCode, requestId }, 'stripe sandbox: request');
 }
 
+/** The sandbox as the caller reached it: stripe-node sends `Host: 127.0.0.1:<port>`. */
+function baseUrlOf(req: IncomingMessage): string {
+  const host = readHeader(req, 'host') ?? '127.0.0.1';
+  // A Host header is the caller's to choose; only a plain host[:port] goes into URLs handed out.
+  return /^[A-Za-z0-9.-]+(:\d{1,5})?$|^\[[0-9A-Fa-f:.]+\](:\d{1,5})?$/.test(host) ? `http://${host}` : 'http://127.0.0.1';
+}
+
 async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
   const method = req.method ?? 'GET';
   const segments = url.pathname.split('/').filter((segment) => segment !== '');
@@ -186,6 +195,22 @@ async function handleSandboxPages(deps: ServerDeps, req: IncomingMessage, res: S
     return;
   }
   const id = segments[2] ?? '';
+  if (segments[1] === 'checkout' && segments.length === 3 && method === 'GET') {
+    sendPage(res, renderCheckoutPage(deps.ctx, id));
+    return;
+  }
+  if (segments[1] === 'checkout' && segments.length === 4 && segments[3] === 'pay' && method === 'POST') {
+    let form: FormObject;
+    try {
+      form = decodeForm(await readBody(req));
+    } catch {
+      send(res, 400, { 'Content-Type': 'text/plain; charset=utf-8' }, 'Malformed form submission\n');
+      return;
+    }
+    const card = typeof form.card === 'string' ? form.card : undefined;
+    sendPage(res, submitCheckoutPage(deps.ctx, id, card, { id: generateRequestId(), idempotency_key: null }));
+    return;
+  }
   if (segments[1] === 'pay' && method === 'GET' && segments.length === 3) {
     sendPage(res, renderPayPage(deps.ctx, id, url.searchParams));
     return;

@@ -33,8 +33,21 @@ export interface PayoutLedger {
   last_run: number | null;
 }
 
+/**
+ * A Checkout Session's line items and payment_intent_data, kept beside the session (Stripe returns items only from
+ * `GET /v1/checkout/sessions/:id/line_items`, not on the session). Keyed by the session's id.
+ */
+export interface CheckoutSessionExtras {
+  id: string;
+  line_items: Stripe.LineItem[];
+  /** What the PaymentIntent made when the customer pays will carry. */
+  payment_intent_data: { metadata: Record<string, string>; description: string | null };
+}
+
 export interface StoredObjects {
   payment_intent: Stripe.PaymentIntent;
+  checkout_session: Stripe.Checkout.Session;
+  checkout_session_extras: CheckoutSessionExtras;
   payment_method: Stripe.PaymentMethod;
   charge: Stripe.Charge;
   refund: Stripe.Refund;
