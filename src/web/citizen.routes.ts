@@ -204,6 +204,13 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
             },
             preferredWindows: form.windows,
             consent: { powerOfAttorney: true, textVersion: CONSENT_TEXT_VERSION },
+            // Stripe Checkout: card data only ever on Stripe's page; back here when paid or given up.
+            payment: {
+              flow: 'checkout',
+              successUrl: `${baseUrl(request)}/sendung/zahlung`,
+              cancelUrl: `${baseUrl(request)}/sendung/zahlung`,
+              locale: request.locale,
+            },
           },
           // A form sent twice (double click) books twice only with two keys; the key is the form's.
           {
@@ -213,7 +220,8 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
           },
         );
         trackCookie(reply, created.response.trackingToken);
-        return reply.redirect('/sendung/zahlung', 303);
+        const { payment } = created.response;
+        return reply.redirect('checkoutUrl' in payment ? payment.checkoutUrl : '/sendung/zahlung', 303);
       } catch (err) {
         if (err instanceof AppError && err.status < 500) {
           return detailsPage(request, reply, office, address.form, { ...again, problem: err.message }, {}, 422);
@@ -234,6 +242,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
       throw err;
     }
   };
+  const baseUrl = (request: FastifyRequest) => deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
   const officeOf = async (officeId: string) => deps.offices.findById(officeId);
 
   app.get('/sendung/zahlung', { schema: { hide: true } }, async (request, reply) => {
@@ -241,12 +250,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     if (!found) return reply.redirect('/sendung', 303);
     const office = await officeOf(found.booking.officeId);
     const pay = found.nextSteps.find((s) => s.code === 'pay');
-    let payUrl = pay && 'payUrl' in pay ? pay.payUrl : null;
-    if (payUrl && deps.sandbox) {
-      // The sandbox's page links back here once paid (Stripe Checkout does the same with its success URL).
-      const base = deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
-      payUrl = `${payUrl}&return_url=${encodeURIComponent(`${base}/sendung/zahlung`)}`;
-    }
+    const payUrl = pay && 'payUrl' in pay ? pay.payUrl : null;
     return view(request, reply, 'pay.eta', { title: 'pay.title', office, booking: found.booking, token: found.token, payUrl });
   });
 

@@ -70,8 +70,13 @@ describe('the citizen books, pays and tracks in the browser', () => {
     await page.keyboard.press('Space');
     await tabTo(page, 'button[type="submit"]');
     await page.keyboard.press('Enter');
-    await page.waitForURL('**/sendung/zahlung');
-    await expectAccessible(page, 'payment page (waiting)');
+    // Booked: on to Stripe Checkout's hosted page (the sandbox's stand-in), which shows the Kassenzeichen.
+    await page.waitForURL(/\/sandbox\/checkout\/cs_test_/);
+    expect(await page.textContent('.kz')).toMatch(/Kassenzeichen/);
+    await page.click('button[type="submit"]');
+    // Paid, Checkout sends the citizen back to the success URL.
+    await page.waitForURL(/\/sendung\/zahlung$/);
+    await expectAccessible(page, 'payment page');
     const kassenzeichen = must(await page.textContent('dl dd'), 'Kassenzeichen').trim();
     return kassenzeichen;
   }
@@ -90,11 +95,7 @@ describe('the citizen books, pays and tracks in the browser', () => {
     );
     expect(trackCookie).toMatchObject({ httpOnly: true, sameSite: 'Lax' });
 
-    // The hosted payment page (the sandbox's stand-in for Stripe), then back.
-    await page.click('a.kern-btn--primary');
-    await page.click('button.pay');
-    // Paid, the sandbox's page sends the citizen back (as Checkout's success URL does).
-    await page.waitForURL(/\/sendung\/zahlung\?/);
+    // Only the verified webhook marks it paid; the page says so once it has landed.
     await p.sandbox.flushWebhooks();
     await page.reload();
     expect(await page.textContent('main')).toContain('Zahlung erhalten');
@@ -144,8 +145,6 @@ describe('the citizen books, pays and tracks in the browser', () => {
       const context = await browser.newContext({ locale: 'de-DE' });
       const page = await context.newPage();
       const kassenzeichen = await bookWithKeyboard(page, p, office.slug, newApplicationNumber());
-      await page.click('a.kern-btn--primary');
-      await page.click('button.pay');
       await p.sandbox.flushWebhooks();
       await page.goto(`${p.address}/sendung/stornieren`);
       const booking = await bookingOf(p, kassenzeichen);
