@@ -53,6 +53,7 @@ import {
   bookings as bookingsTable,
   type Booking,
   type BookingHold,
+  type BookingLocale,
   type Consent,
   type DeliveryWindow,
   type PostalAddress,
@@ -74,6 +75,7 @@ export interface CreateBookingInput {
   address: PostalAddress;
   preferredWindows: DeliveryWindow[];
   consent: { powerOfAttorney: true; textVersion: string };
+  locale?: BookingLocale;
 }
 
 export interface BookingDeps {
@@ -192,6 +194,7 @@ export function createBookingsService(deps: BookingDeps) {
                 amountCents: option.amountCents,
                 currency: option.currency,
                 preferredWindows: input.preferredWindows,
+                locale: input.locale ?? 'de',
                 consent,
                 status: 'awaiting_payment',
                 kassenzeichen,
