@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
@@ -44,9 +44,7 @@ export function createIdempotencyRepository(db: DbOrTx) {
       const [row] = await db
         .select({ responseBody: idempotencyKeys.responseBody })
         .from(idempotencyKeys)
-        .where(
-          and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.resourceId, resourceId), sql`${idempotencyKeys.expiresAt} > ${now}`),
-        )
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.resourceId, resourceId), gt(idempotencyKeys.expiresAt, now)))
         .limit(1);
       return row?.responseBody ?? undefined;
     },

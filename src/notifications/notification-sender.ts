@@ -73,6 +73,33 @@ export function createNotificationSender(deps: {
     };
   }
 
+  async function deliver(n: Notification): Promise<SendOutcome> {
+    const repo = createNotificationsRepository(db);
+    const booking = await createBookingsRepository(db).findById(n.bookingId);
+    if (!booking || booking.anonymisedAt) {
+      await repo.finish(n.id, 'skipped', 'anonymised');
+      return 'skipped';
+    }
+    const address = n.channel === 'email' ? booking.recipient.email : booking.recipient.phone;
+    if (!address || address === '-') {
+      await repo.finish(n.id, 'skipped', 'no_address');
+      return 'skipped';
+    }
+    if (n.channel === 'sms' && !deps.sms) {
+      await repo.finish(n.id, 'skipped', 'sms_not_configured');
+      return 'skipped';
+    }
+    const data = await messageData(n, booking);
+    if (n.channel === 'email') {
+      const mail = renderMail(n.kind, booking.locale, data);
+      await deps.mailer.send({ id: n.id, to: address, ...mail, messageId: messageIdFor(n.id, deps.from), locale: booking.locale });
+    } else {
+      await deps.sms?.send({ to: address, text: renderSms(n.kind, booking.locale, data), reference: n.id });
+    }
+    await repo.finish(n.id, 'sent', null);
+    return 'sent';
+  }
+
   return {
     async send(notificationId: string): Promise<SendOutcome> {
       const repo = createNotificationsRepository(db);
@@ -82,34 +109,13 @@ export function createNotificationSender(deps: {
         if (!current || current.status !== 'pending') return 'done_before';
         throw new NotificationBusyError();
       }
-      const booking = await createBookingsRepository(db).findById(n.bookingId);
-      if (!booking || booking.anonymisedAt) {
-        await repo.finish(n.id, 'skipped', 'anonymised');
-        return 'skipped';
-      }
-      const address = n.channel === 'email' ? booking.recipient.email : booking.recipient.phone;
-      if (!address || address === '-') {
-        await repo.finish(n.id, 'skipped', 'no_address');
-        return 'skipped';
-      }
-      const data = await messageData(n, booking);
       try {
-        if (n.channel === 'email') {
-          const mail = renderMail(n.kind, booking.locale, data);
-          await deps.mailer.send({ id: n.id, to: address, ...mail, messageId: messageIdFor(n.id, deps.from), locale: booking.locale });
-        } else {
-          if (!deps.sms) {
-            await repo.finish(n.id, 'skipped', 'sms_not_configured');
-            return 'skipped';
-          }
-          await deps.sms.send({ to: address, text: renderSms(n.kind, booking.locale, data), reference: n.id });
-        }
+        return await deliver(n);
       } catch (err) {
+        // Any failure after the claim gives the lease back at once, so the retry need not wait for it.
         await repo.release(n.id, String((err as { code?: unknown }).code ?? 'send_failed').slice(0, 100));
         throw err;
       }
-      await repo.finish(n.id, 'sent', null);
-      return 'sent';
     },
 
     /** The job's last attempt failed: the row says so (and keeps the last error code). */

@@ -125,7 +125,7 @@ export function createNotificationSourceQueries(db: DbOrTx) {
       queryRows<{ id: string; booking_id: string }>(
         db,
         sql`select r.id, r.booking_id from refunds r
-            where r.status = 'succeeded' and r.updated_at >= ${since} and r.updated_at > now() - ${`${days} days`}::interval
+            where r.status = 'succeeded' and r.updated_at >= ${since.toISOString()}::timestamptz and r.updated_at > now() - ${`${days} days`}::interval
               and not exists (select 1 from notifications n
                               where n.booking_id = r.booking_id and n.kind = 'refund_made' and n.event_key = r.id::text)
             limit ${limit}`,
