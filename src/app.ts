@@ -53,6 +53,7 @@ import { createWebhookRelay } from './webhooks/webhook-relay.ts';
 import { webhooksRoutes } from './webhooks/webhooks.routes.ts';
 import { createWebhooksService } from './webhooks/webhooks.service.ts';
 import { financeReportsRoutes } from './finance/reports.routes.ts';
+import { devMailsRoutes } from './notifications/dev-mails.routes.ts';
 import { createFinanceReports } from './finance/reports/reports.service.ts';
 
 export interface AppDeps {
@@ -194,6 +195,9 @@ export async function buildApp(deps: AppDeps): Promise<App> {
         webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
     }),
   });
+
+  // Only while mails go to the folder: with an SMTP server there is nothing local to show.
+  if (config.notifications.mail.kind === 'folder') await app.register(devMailsRoutes, { dir: config.notifications.mail.dir });
 
   // The citizen's pages (and GET /): server-rendered, in a context of their own (headers, cookies, CSRF).
   const secureCookies = config.env.PUBLIC_BASE_URL?.startsWith('https://') ?? false;

@@ -20,6 +20,8 @@ import { createPlanningServices, startPlanningWorker } from './planning.worker.t
 import { createWebhooksDelivery } from '../src/webhooks/webhooks.wiring.ts';
 import { createWebhookRelay } from '../src/webhooks/webhook-relay.ts';
 import { startWebhooksWorkers } from './webhooks.worker.ts';
+import { createNotifications } from '../src/notifications/notifications.wiring.ts';
+import { startNotificationsWorkers } from './notifications.worker.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -48,8 +50,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
   const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
   const ledgerImport = createLedgerImport({ db: deps.db, ledger: deps.gateway.ledger });
   const workers: Worker[] = [];
+  const notifications = deps.config.notifications.enabled
+    ? createNotifications({ db: deps.db, queues: deps.queues, config: deps.config.notifications, clock })
+    : null;
   const close = async () => {
     await Promise.all(workers.map((w) => w.close()));
+    notifications?.mailer.close();
   };
   try {
     workers.push(
@@ -118,6 +124,19 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         logger: deps.logger,
       })),
     );
+    if (notifications) {
+      workers.push(
+        ...(await startNotificationsWorkers({
+          connection: deps.connection,
+          prefix,
+          queues: deps.queues,
+          sender: notifications.sender,
+          relay: notifications.relay,
+          relayEveryMs: deps.config.notifications.relayEveryMs,
+          logger: deps.logger,
+        })),
+      );
+    }
   } catch (err) {
     // The ones already running must not keep taking jobs in a process that failed to start.
     await close().catch(() => {});

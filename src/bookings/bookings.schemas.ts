@@ -62,6 +62,9 @@ export const CreateBookingBody = Type.Object(
     recipient: RecipientSchema,
     address: AddressSchema,
     preferredWindows: Type.Array(DeliveryWindowSchema, { minItems: 1, maxItems: 5 }),
+    locale: Type.Optional(
+      Type.Union([Type.Literal('de'), Type.Literal('en')], { description: "Language of the citizen's e-mails and SMS; default `de`" }),
+    ),
     consent: Type.Object(
       {
         powerOfAttorney: Type.Literal(true, {

@@ -53,6 +53,7 @@ import {
   bookings as bookingsTable,
   type Booking,
   type BookingHold,
+  type BookingLocale,
   type Consent,
   type DeliveryWindow,
   type PostalAddress,
@@ -76,6 +77,7 @@ export interface CreateBookingInput {
   consent: { powerOfAttorney: true; textVersion: string };
   /** Pay on Stripe's hosted page (Checkout) instead of with the client secret (Stripe.js or the sandbox's pay page). */
   payment?: CheckoutOptions;
+  locale?: BookingLocale;
 }
 
 export interface CheckoutOptions {
@@ -265,6 +267,7 @@ export function createBookingsService(deps: BookingDeps) {
                 amountCents: option.amountCents,
                 currency: option.currency,
                 preferredWindows: input.preferredWindows,
+                locale: input.locale ?? 'de',
                 consent,
                 status: 'awaiting_payment',
                 kassenzeichen,

@@ -9,6 +9,9 @@ export const bookingStatusEnum = pgEnum('booking_status', BOOKING_STATUSES);
 export const documentTypeEnum = pgEnum('document_type', ['id_card', 'passport', 'eid_card', 'child_passport']);
 export const actorTypeEnum = pgEnum('actor_type', ['citizen', 'staff', 'stripe', 'system', 'courier']);
 
+export const BOOKING_LOCALES = ['de', 'en'] as const;
+export type BookingLocale = (typeof BOOKING_LOCALES)[number];
+
 export interface Recipient {
   name: string;
   phone: string;
@@ -59,6 +62,8 @@ export const bookings = pgTable(
     preferredWindows: jsonb('preferred_windows').$type<DeliveryWindow[]>().notNull(),
     consent: jsonb('consent').$type<Consent>().notNull(),
     status: bookingStatusEnum('status').notNull(),
+    /** The language the citizen chose for messages (notifications); German unless they chose English. */
+    locale: varchar('locale', { length: 5 }).$type<BookingLocale>().notNull().default('de'),
     kassenzeichen: varchar('kassenzeichen', { length: 40 }).notNull().unique(),
     /** SHA-256 of the citizen's tracking token; the token itself is only ever shown to the citizen. */
     trackingTokenHash: varchar('tracking_token_hash', { length: 64 }).notNull().unique(),

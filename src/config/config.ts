@@ -4,6 +4,7 @@ import { parseFinanceAccounts, type PlatformFinanceAccounts } from '../finance/r
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { MatrixChoice } from '../planning/solve.ts';
+import { notificationsConfig, type NotificationsConfig } from '../notifications/notifications.config.ts';
 
 /**
  * Every environment variable the platform reads, validated once at start. Secrets have no
@@ -58,6 +59,21 @@ const EnvSchema = Type.Object({
   WEBHOOK_CONCURRENCY: Type.Integer({ default: 10, minimum: 1, maximum: 200 }),
   /** `npm start` only: run the reference courier company (src/courier-sim) alongside the platform. */
   COURIER_SIM: Type.Union([Type.Literal('0'), Type.Literal('1')], { default: '0' }),
+  /** `off`: no notification rows are made and no mail or SMS leaves (the tests' default; see notifications/). */
+  NOTIFICATIONS: Type.Union([Type.Literal('on'), Type.Literal('off')], { default: 'on' }),
+  NOTIFICATION_RELAY_EVERY_MS: Type.Integer({ default: 2_000, minimum: 50, maximum: 60_000 }),
+  /** `smtp://user:pass@host:587` or `smtps://…`; or the SMTP_HOST… parts. Without either: mails go to DATA_DIR/mails. */
+  SMTP_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^smtps?://' })),
+  SMTP_HOST: Type.Optional(Type.String({ maxLength: 255, pattern: '^[A-Za-z0-9.:\\[\\]-]+$' })),
+  SMTP_PORT: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535 })),
+  SMTP_USER: Type.Optional(Type.String({ maxLength: 255 })),
+  SMTP_PASSWORD: Type.Optional(Type.String({ maxLength: 1024 })),
+  SMTP_SECURE: Type.Union([Type.Literal('true'), Type.Literal('false')], { default: 'false' }),
+  MAIL_FROM: Type.String({ default: 'Amtsbote <no-reply@amtsbote.invalid>', maxLength: 320, pattern: '@' }),
+  /** A generic SMS gateway: POST JSON with a bearer token. Without it, no SMS is sent. */
+  SMS_HTTP_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  SMS_HTTP_TOKEN: Type.Optional(Type.String({ minLength: 8, maxLength: 1024 })),
+  SMS_HTTP_TIMEOUT_MS: Type.Integer({ default: 10_000, minimum: 100, maximum: 60_000 }),
   /** e.g. `{prefix}-{yyyy}-{seq:7}{check:luhn}` (the default); see finance/kassenzeichen-format.ts. */
   KASSENZEICHEN_FORMAT: Type.Optional(Type.String({ maxLength: 100 })),
   /** JSON with any of revenueAccount, feeAccount, clearingAccount, courierExpenseAccount, bankAccount, costCentre; see finance/reports/finance-accounts.ts. */
@@ -142,6 +158,7 @@ export interface Config {
   embeddedDatabase: boolean;
   /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy). */
   trustProxy: boolean | string[];
+  notifications: NotificationsConfig;
 }
 
 export class ConfigError extends Error {}
@@ -182,7 +199,16 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     finance: financeConfig(env),
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
+    notifications: notificationsConfigOf(env),
   };
+}
+
+function notificationsConfigOf(env: Env): NotificationsConfig {
+  try {
+    return notificationsConfig(env);
+  } catch (err) {
+    throw new ConfigError((err as Error).message);
+  }
 }
 
 function kassenzeichenFormatOf(env: Env): KassenzeichenFormat | null {

@@ -15,3 +15,4 @@ export * from '../handover/handover.table.ts';
 export * from '../webhooks/webhooks.table.ts';
 export * from '../finance/finance.table.ts';
 export * from '../finance/reconciliation.table.ts';
+export * from '../notifications/notifications.table.ts';

@@ -1,4 +1,4 @@
-import { and, eq, lt, sql } from 'drizzle-orm';
+import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
@@ -35,6 +35,20 @@ export function createIdempotencyRepository(db: DbOrTx) {
         .set(values)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
     /** Deletes the records expired at `now`; returns how many. */
+    /**
+     * The stored response of the live request that created `resourceId`. The confirmation mail
+     * takes the booking's tracking token from here: the token is kept nowhere else (only its hash),
+     * and this record already holds it for the 24 h a retried request may ask for it again.
+     */
+    async responseOfResource(scope: string, resourceId: string, now: Date): Promise<unknown> {
+      const [row] = await db
+        .select({ responseBody: idempotencyKeys.responseBody })
+        .from(idempotencyKeys)
+        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.resourceId, resourceId), gt(idempotencyKeys.expiresAt, now)))
+        .limit(1);
+      return row?.responseBody ?? undefined;
+    },
+
     async purgeExpired(now: Date): Promise<number> {
       const deleted = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key });
       return deleted.length;

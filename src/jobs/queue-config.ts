@@ -54,6 +54,19 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnComplete: { count: 10 },
     removeOnFail: { count: 100 },
   },
+  // A mail server away for a while: 10 attempts over about 17 h (2 s doubling). The row, not the
+  // job, records that a message went out; completed jobs stay a day so a re-hand-over is a no-op.
+  notifications: {
+    attempts: 10,
+    backoff: { type: 'exponential', delay: 2_000 },
+    removeOnComplete: { age: 24 * 3600, count: 10_000 },
+    removeOnFail: { age: 7 * 24 * 3600 },
+  },
+  'notifications-relay': {
+    attempts: 1,
+    removeOnComplete: { count: 10 },
+    removeOnFail: { count: 100 },
+  },
 };
 
 /** The nightly ledger import: 03:15 office time, for the days before (Stripe settles overnight). */

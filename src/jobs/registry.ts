@@ -50,6 +50,14 @@ export const JOBS = {
   'webhooks-relay': {
     'relay-pending': Type.Object({}, { additionalProperties: false }),
   },
+  // Messages to citizens: one job per notification row (job id = row id).
+  notifications: {
+    'send-notification': Type.Object({ notificationId: Type.String({ format: 'uuid' }) }, { additionalProperties: false }),
+  },
+  // The notification relay (booking events and refunds → notification rows → jobs), apart from the sends.
+  'notifications-relay': {
+    'relay-notifications': Type.Object({}, { additionalProperties: false }),
+  },
 } as const satisfies Record<string, Record<string, TSchema>>;
 
 type StaticMap<T> = { [K in keyof T]: T[K] extends TSchema ? Static<T[K]> : never };

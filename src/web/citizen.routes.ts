@@ -204,6 +204,8 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
             },
             preferredWindows: form.windows,
             consent: { powerOfAttorney: true, textVersion: CONSENT_TEXT_VERSION },
+            // The language the citizen booked in is the language of their mails.
+            locale: request.locale,
             // Stripe Checkout: card data only ever on Stripe's page; back here when paid or given up.
             payment: {
               flow: 'checkout',

@@ -63,6 +63,9 @@ export async function startTestPlatform(opts: TestPlatformOptions = {}) {
     LOG_LEVEL: 'silent',
     // Every test request comes from 127.0.0.1; rate limits have a test of their own.
     RATE_LIMIT_PER_MINUTE: '100000',
+    // The relay reads every booking's events in the shared test database: only the file that
+    // tests notifications turns it on, so no other file's worker sends (or files) its mails.
+    NOTIFICATIONS: 'off',
     ...opts.env,
   });
   const webhookSecret = `whsec_${randomBytes(16).toString('hex')}`;
