@@ -31,7 +31,7 @@ export async function generateOpenApiDocument(): Promise<Record<string, unknown>
         } satisfies DatabaseHandle,
         redis: null as unknown as Redis,
         queues: { enqueue: unused('queues'), queue: unused('queues'), close: async () => {} } satisfies Queues,
-        gateway: { sandbox: false } as PaymentGateway,
+        gateway: { sandbox: false, hostedPageOrigins: ['https://checkout.stripe.com'] } as unknown as PaymentGateway,
       },
     },
   );
