@@ -9,6 +9,7 @@ export function describeRunning(platform: Pick<Platform, 'address' | 'demo' | 's
   const address = platform.address ?? '(not listening)';
   const credentialsFile = platform.demo?.credentialsFile;
   return {
+    citizenPages: `${address}/ (book, pay, track)`,
     api: `${address}/v1`,
     docs: `${address}/docs`,
     openapi: `${address}/docs/json`,

@@ -46,6 +46,7 @@ describe('what the start-up log says', () => {
       expect(second.demo).toEqual({ credentialsFile: credentials });
       const message = describeRunning(second);
       expect(message.signIn).toBe(`POST ${second.address}/v1/auth/sessions with a username and password from ${credentials}`);
+      expect(message.citizenPages).toBe(`${second.address}/ (book, pay, track)`);
       expect(message.stripe).toMatch(/^OFFLINE SANDBOX at http:\/\/127\.0\.0\.1:\d+\/sandbox/);
     } finally {
       await second.close();
