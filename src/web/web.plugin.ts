@@ -1,5 +1,7 @@
 import path from 'node:path';
+import zlib from 'node:zlib';
 import { fileURLToPath } from 'node:url';
+import fastifyCompress from '@fastify/compress';
 import fastifyCookie from '@fastify/cookie';
 import fastifyCsrf from '@fastify/csrf-protection';
 import fastifyFormbody from '@fastify/formbody';
@@ -58,6 +60,14 @@ export async function webPlugin(app: App, opts: WebOptions) {
     referrerPolicy: { policy: 'no-referrer' },
     crossOriginEmbedderPolicy: false,
     hsts: opts.secureCookies ? { maxAge: 31_536_000 } : false,
+  });
+  // Pages, CSS and scripts go out compressed (KERN's stylesheet shrinks from 336 kB to about a seventh).
+  // Brotli at quality 5: most of the gain of 11 for a small part of its CPU, on every request.
+  await app.register(fastifyCompress, {
+    global: true,
+    threshold: 1024,
+    encodings: ['br', 'gzip'],
+    brotliOptions: { params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 } },
   });
   await app.register(fastifyCookie);
   await app.register(fastifyFormbody, { bodyLimit: 16_384 });
