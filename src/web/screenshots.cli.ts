@@ -1,0 +1,115 @@
+/**
+ * `npm run screenshots`: pictures of the citizen's main pages for the README (docs/screenshots/).
+ * Starts the platform in this process on a database of its own (SCREENSHOT_DATABASE_URL's
+ * server, default the local PostgreSQL; dropped at the end), the local Redis and the offline
+ * Stripe sandbox, seeds the demo office, and books, pays and tracks one delivery in Debian's
+ * Chromium (playwright-core), taking a picture at each step.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { eq } from 'drizzle-orm';
+import { chromium } from 'playwright-core';
+import { pino } from 'pino';
+import postgres from 'postgres';
+import { transitionBooking } from '../bookings/bookings.repository.ts';
+import { bookings } from '../bookings/bookings.table.ts';
+import { loadConfig } from '../config/config.ts';
+import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
+import { createPlatform } from '../platform.ts';
+import { createMemoryStore } from '../stripe-sandbox/index.ts';
+
+const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
+const server = process.env.SCREENSHOT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const dbName = `amtsbote_screenshots_${process.pid}`;
+const admin = postgres(server, { max: 1, onnotice: () => {} });
+await admin.unsafe(`create database ${dbName}`);
+const url = new URL(server);
+url.pathname = `/${dbName}`;
+mkdirSync(OUT, { recursive: true });
+
+const config = loadConfig({
+  DATABASE_URL: url.toString(),
+  PORT: '0',
+  STRIPE_SANDBOX_PORT: '0',
+  LOG_LEVEL: 'silent',
+  QUEUE_PREFIX: `screenshots-${process.pid}`,
+  NOTIFICATIONS: 'off',
+});
+const platform = await createPlatform(
+  config,
+  { api: 'listen', workers: false, hostSandbox: true, migrate: true },
+  { logger: pino({ level: 'silent' }), sandbox: { store: createMemoryStore() } },
+);
+const browser = await chromium.launch({
+  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
+  args: [
+    '--headless',
+    '--no-sandbox',
+    '--disable-gpu',
+    '--no-first-run',
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+  ],
+});
+
+try {
+  await seedDemoIfEmpty(platform.database.db, new Date());
+  const base = platform.address ?? '';
+  const context = await browser.newContext({ locale: 'de-DE', viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  const shot = async (name: string) => {
+    await page.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+    console.log(`docs/screenshots/${name}.png`);
+  };
+
+  await page.goto(`${base}/`);
+  await shot('01-start');
+  await page.click('a.kern-btn--primary');
+  await page.fill('#street', 'Marktplatz');
+  await page.fill('#houseNumber', '1');
+  await page.fill('#postalCode', '70173');
+  await page.fill('#city', 'Stuttgart');
+  await page.check('#zone-0');
+  await shot('02-address');
+  await page.click('button[type="submit"]');
+  await page.check('#window-1');
+  await page.fill('#name', 'Erika Mustermann');
+  await page.fill('#phone', '+49 711 1234567');
+  await page.fill('#applicationNumber', 'A2026-000123');
+  await page.check('#consent');
+  await shot('03-details');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/sandbox\/checkout\//);
+  await shot('04-checkout-sandbox');
+  await page.click('button[type="submit"]');
+  await page.waitForURL(/\/sendung\/zahlung$/);
+  await platform.sandbox?.flushWebhooks();
+  await page.reload();
+  await shot('05-paid');
+  const kassenzeichen = ((await page.textContent('dl dd')) ?? '').trim();
+  await page.goto(`${base}/sendung/stornieren`);
+  await shot('06-cancel-confirm');
+
+  // The document arrives and is planned, as staff and the planner would move it.
+  const { db } = platform.database;
+  let [row] = await db.select().from(bookings).where(eq(bookings.kassenzeichen, kassenzeichen));
+  for (const to of ['document_ready', 'planned'] as const) {
+    if (!row) throw new Error('booking not found');
+    const current = row;
+    row = await db.transaction((tx) => transitionBooking(tx, current, to, { type: 'system' }, 'screenshots'));
+  }
+  await page.goto(`${base}/sendung`);
+  await shot('07-tracking');
+  await page.goto(`${base}/sendung/beleg`);
+  await shot('08-receipt');
+  await page.goto(`${base}/sendung?lang=en`);
+  await shot('09-tracking-english');
+  await context.close();
+} finally {
+  await browser.close();
+  await platform.close();
+  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
+  await admin.end();
+}
