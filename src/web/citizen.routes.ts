@@ -9,7 +9,9 @@ import type { Office } from '../offices/offices.table.ts';
 import { DEFAULT_REFUND_RULES } from '../offices/offices.table.ts';
 import { decideRefund } from '../payments/refund-decision.ts';
 import type { createQuotesService } from '../quotes/quotes.service.ts';
+import QRCode from 'qrcode';
 import { homeDocument } from '../home/home.routes.ts';
+import { trackingLink } from '../notifications/tracking-link.ts';
 import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
 import { hasErrors, readAddressForm, readDetailsForm, type AddressForm, type FieldErrors } from './booking-form.ts';
@@ -363,6 +365,9 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     const found = await tracked(request);
     if (!found) return reply.redirect('/sendung', 303);
     const office = await officeOf(found.booking.officeId);
-    return view(request, reply, 'receipt.eta', { title: 'receipt.title', office, booking: found.booking, token: found.token });
+    // The QR code carries the tracking link with the code in its fragment (never sent to a server).
+    const qr = await QRCode.toString(trackingLink(baseUrl(request), found.token), { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    const qrDataUri = `data:image/svg+xml;base64,${Buffer.from(qr).toString('base64')}`;
+    return view(request, reply, 'receipt.eta', { title: 'receipt.title', office, booking: found.booking, token: found.token, qrDataUri });
   });
 }

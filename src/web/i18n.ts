@@ -130,6 +130,7 @@ const de = {
   'receipt.office': 'Bürgerbüro',
   'receipt.document': 'Dokument',
   'receipt.status': 'Stand',
+  'receipt.qr': 'QR-Code: öffnet die Sendungsverfolgung mit Ihrem Code',
 
   'error.title': 'Das hat nicht geklappt',
   'error.back': 'Zurück zur Startseite',
@@ -278,6 +279,7 @@ const en: Record<MessageKey, string> = {
   'receipt.office': 'Citizen office',
   'receipt.document': 'Document',
   'receipt.status': 'Status',
+  'receipt.qr': 'QR code: opens the tracking page with your code',
 
   'error.title': 'That did not work',
   'error.back': 'Back to the start page',

@@ -127,6 +127,8 @@ describe('the citizen books, pays and tracks in the browser', () => {
     }
     await page.click('text=Beleg anzeigen');
     expect(await page.textContent('main')).toContain(kassenzeichen);
+    // The tracking link as a QR code, made here (no request to anyone else).
+    expect(await page.getAttribute('.receipt-qr img', 'src')).toMatch(/^data:image\/svg\+xml;base64,/);
     await expectAccessible(page, 'receipt');
 
     // In English.
