@@ -167,6 +167,7 @@ try {
     ['payment', '/sendung/zahlung'],
     ['tracking', '/sendung'],
     ['cancel', '/sendung/stornieren'],
+    ['reschedule', '/sendung/verschieben'],
     ['receipt', '/sendung/beleg'],
   ] as const) {
     const p = await page(`${base}${path}`);

@@ -69,3 +69,10 @@ export const isTerminal = (s: BookingStatus) => TERMINAL_STATUSES.includes(s);
 
 /** Paid and not yet handed over: a PIN letter confirmation still matters (see pin-letter.ts). */
 export const PIN_LETTER_EXPECTED_STATUSES: readonly BookingStatus[] = ['paid', 'document_ready', 'planned', 'attempt_failed'];
+
+/**
+ * The citizen may still change their preferred days: the booking is not on a confirmed plan's
+ * route (after a failed attempt, until the next plan is confirmed). Once planned, the announced
+ * window stands.
+ */
+export const RESCHEDULABLE_STATUSES: readonly BookingStatus[] = ['awaiting_payment', 'paid', 'document_ready', 'attempt_failed'];

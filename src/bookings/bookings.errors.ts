@@ -91,3 +91,13 @@ export const createPinLetterTooLateError = (status: BookingStatus) =>
     status: 409,
     message: `The booking is ${status}: there is no dispatch waiting for the PIN letter`,
   });
+
+export const createBookingNotReschedulableError = (status: BookingStatus, onRoute: boolean) =>
+  createError({
+    code: 'booking.not_reschedulable',
+    status: 409,
+    message: onRoute
+      ? `The booking is on a confirmed delivery route (${status}): its delivery days can no longer be changed`
+      : `A booking in status ${status} can no longer be rescheduled`,
+    details: { status },
+  });

@@ -32,6 +32,8 @@ import {
   TrackingHeaders,
   TrackingSchema,
   PinLetterConfirmedSchema,
+  RescheduleBody,
+  RescheduledSchema,
 } from './bookings.schemas.ts';
 
 type BookingsService = ReturnType<typeof createBookingsService>;
@@ -209,6 +211,29 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
     async (request) => {
       const { booking, alreadyConfirmed } = await svc.confirmPinLetter(request.headers['tracking-token']);
       return { pinLetterConfirmedAt: required(booking.pinLetterConfirmedAt, 'confirmed').toISOString(), alreadyConfirmed };
+    },
+  );
+
+  app.post(
+    '/v1/tracking/reschedule',
+    {
+      config: { access: access.public(), rateLimit: RATE_LIMITS.citizen },
+      schema: {
+        operationId: 'rescheduleBooking',
+        tags: ['tracking'],
+        summary: 'The citizen chooses other delivery days, before the booking is on a confirmed route',
+        description:
+          'Replaces the preferred windows while the booking is awaiting_payment, paid, document_ready or attempt_failed (before the next plan is confirmed); on a confirmed route it is a 409 `booking.not_reschedulable`. The windows are checked as at booking: 1–5, each within a span of a day the office delivers (422 `booking.invalid_windows`). The same windows again change nothing (`changed: false`). The tracking token travels in the Tracking-Token header.',
+        headers: TrackingHeaders,
+        body: RescheduleBody,
+        response: { 200: RescheduledSchema, ...errorResponses(400, 404, 409, 422) },
+      },
+    },
+    async (request) => {
+      const { booking, changed } = await svc.rescheduleBooking(request.headers['tracking-token'], request.body.preferredWindows, {
+        requestId: String(request.id),
+      });
+      return { status: booking.status, preferredWindows: booking.preferredWindows, changed, updatedAt: booking.updatedAt.toISOString() };
     },
   );
 

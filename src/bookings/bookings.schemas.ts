@@ -265,6 +265,34 @@ export const TrackingSchema = Type.Object({
   updatedAt: TimestampSchema,
 });
 
+export const RescheduleBody = Type.Object(
+  {
+    preferredWindows: Type.Array(DeliveryWindowSchema, {
+      minItems: 1,
+      maxItems: 5,
+      description: 'The new preferred windows; each must lie within a span of a day the office delivers (see listDeliverySlots)',
+    }),
+  },
+  {
+    additionalProperties: false,
+    examples: [
+      {
+        preferredWindows: [
+          { start: '2026-12-16T08:00:00Z', end: '2026-12-16T12:00:00Z' },
+          { start: '2026-12-17T13:00:00Z', end: '2026-12-17T17:00:00Z' },
+        ],
+      },
+    ],
+  },
+);
+
+export const RescheduledSchema = Type.Object({
+  status: BookingStatusSchema,
+  preferredWindows: Type.Array(DeliveryWindowSchema),
+  changed: Type.Boolean({ description: 'False when the booking already had exactly these windows (a repeated request)' }),
+  updatedAt: TimestampSchema,
+});
+
 export const PinLetterConfirmedSchema = Type.Object({ pinLetterConfirmedAt: TimestampSchema, alreadyConfirmed: Type.Boolean() });
 
 export const CancelBookingBody = Type.Object(

@@ -10,7 +10,6 @@ import { createIdempotencyKeyReusedError } from '../idempotency/idempotency.erro
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
 import { BOOKING_HORIZON_DAYS, deliveryCalendarOf } from '../offices/delivery-calendar.service.ts';
 import { createOfficeCalendarRepository } from '../offices/office-calendar.repository.ts';
-import { offeredHoursSentence, windowOutsideHours, type DeliveryCalendar } from '../offices/delivery-hours.ts';
 import { kassenzeichenSeq, type VehicleType } from '../offices/offices.table.ts';
 import { PaymentProviderError, type PaymentGateway } from '../payments/payment-gateway.ts';
 import { createPaymentProviderUnavailableError } from '../payments/payments.errors.ts';
@@ -45,7 +44,6 @@ import {
   createPinLetterTooLateError,
   createBookingNotPaidError,
   createDocumentArrivalNotApplicableError,
-  createInvalidDeliveryWindowsError,
   createTrackingNotFoundError,
 } from './bookings.errors.ts';
 import { createBookingsRepository, insertBooking, type Actor, transitionBooking } from './bookings.repository.ts';
@@ -62,7 +60,8 @@ import {
 import { awaitsPinLetter, needsPinLetter } from './pin-letter.ts';
 import { required } from '../shared/required.ts';
 import { cancelBookingInTx } from './cancellation.ts';
-import { validateDeliveryWindows } from './delivery-windows.ts';
+import { assertWithinDeliveryHours, validateDeliveryWindows } from './delivery-windows.ts';
+import { rescheduleBooking, rescheduleOffer } from './reschedule.ts';
 import { formatKassenzeichen } from './kassenzeichen.ts';
 import { formatKassenzeichen as formatKassenzeichenAs, type KassenzeichenFormat } from '../finance/kassenzeichen-format.ts';
 
@@ -454,6 +453,13 @@ export function createBookingsService(deps: BookingDeps) {
       });
     },
 
+    /** Other preferred days, before the booking is on a confirmed route (see reschedule.ts). */
+    rescheduleBooking: (trackingToken: string, windows: DeliveryWindow[], ctx: { requestId?: string } = {}) =>
+      rescheduleBooking({ db, clock }, trackingToken, windows, ctx),
+
+    /** The days a rescheduling booking may choose from, with their spans. */
+    rescheduleOffer: (booking: Pick<Booking, 'officeId' | 'preferredWindows'>) => rescheduleOffer({ db, clock }, booking),
+
     async cancelBooking(
       id: string,
       ctx: { staff: StaffPrincipal | null; trackingToken: string | null; reason?: string; requestId?: string },
@@ -549,17 +555,6 @@ function assertAddressQuoted(quote: Quote, address: PostalAddress) {
     quote.city !== null &&
     sameCity(quote.city, address.city);
   if (!matches) throw createAddressNotQuotedError();
-}
-
-/** Every preferred window lies in the office's delivery hours on a day it delivers. */
-function assertWithinDeliveryHours(calendar: DeliveryCalendar, windows: DeliveryWindow[]) {
-  const problems = windows.map((w) => windowOutsideHours(w, calendar)).filter((p): p is string => p !== null);
-  if (problems.length > 0) {
-    throw createInvalidDeliveryWindowsError(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {
-      timeZone: calendar.timeZone,
-      hours: calendar.hours,
-    });
-  }
 }
 
 export type NextStep =

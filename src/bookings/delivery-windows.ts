@@ -1,3 +1,4 @@
+import { offeredHoursSentence, windowOutsideHours, type DeliveryCalendar } from '../offices/delivery-hours.ts';
 import { createInvalidDeliveryWindowsError } from './bookings.errors.ts';
 import type { DeliveryWindow } from './bookings.table.ts';
 
@@ -25,4 +26,32 @@ export function validateDeliveryWindows(windows: DeliveryWindow[], now: Date): v
     if (previous && w.start < previous.end) fail('Windows must not overlap');
     previous = w;
   }
+}
+
+/** Every preferred window lies in the office's delivery hours on a day it delivers (422 `booking.invalid_windows` naming which does not). */
+export function assertWithinDeliveryHours(calendar: DeliveryCalendar, windows: DeliveryWindow[]) {
+  const problems = windows.map((w) => windowOutsideHours(w, calendar)).filter((p): p is string => p !== null);
+  if (problems.length > 0) {
+    throw createInvalidDeliveryWindowsError(`${problems.join('; ')}. ${offeredHoursSentence(calendar)}.`, {
+      timeZone: calendar.timeZone,
+      hours: calendar.hours,
+    });
+  }
+}
+
+/** The same set of windows, whatever their order or ISO spelling (`…:00Z` or `…:00.000Z`). */
+export function sameWindows(a: readonly DeliveryWindow[], b: readonly DeliveryWindow[]): boolean {
+  const key = (ws: readonly DeliveryWindow[]) =>
+    ws
+      .map((w) => `${Date.parse(w.start)}|${Date.parse(w.end)}`)
+      .sort()
+      .join(',');
+  return a.length === b.length && key(a) === key(b);
+}
+
+/** Windows as stored after a change: UTC ISO instants, earliest first (call after validation). */
+export function normaliseWindows(windows: readonly DeliveryWindow[]): DeliveryWindow[] {
+  return windows
+    .map((w) => ({ start: new Date(w.start).toISOString(), end: new Date(w.end).toISOString() }))
+    .sort((x, y) => x.start.localeCompare(y.start));
 }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { pointOnFeature } from '@turf/turf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CANCELLABLE_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
+import { CANCELLABLE_STATUSES, ON_ROUTE_STATUSES, RESCHEDULABLE_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { createBookingsService } from '../bookings/bookings.service.ts';
 import type { createOfficesRepository } from '../offices/offices.repository.ts';
@@ -15,6 +15,7 @@ import { trackingLink } from '../notifications/tracking-link.ts';
 import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
 import { hasErrors, readAddressForm, readDetailsForm, type AddressForm, type FieldErrors } from './booking-form.ts';
+import { readRescheduleForm, rescheduleChoices } from './reschedule-form.ts';
 import { pageContext } from './web.plugin.ts';
 
 export interface CitizenPageDeps {
@@ -277,6 +278,8 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
       history: found.history,
       nextSteps: found.nextSteps,
       cancellable: CANCELLABLE_STATUSES.includes(found.booking.status),
+      reschedulable: RESCHEDULABLE_STATUSES.includes(found.booking.status),
+      rescheduled: (request.query as Record<string, unknown> | undefined)?.verschoben === '1',
       pinLetterRequired: found.booking.documentType === 'id_card' || found.booking.documentType === 'eid_card',
     });
   });
@@ -358,6 +361,69 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
       if (!found) return reply.redirect('/sendung', 303);
       await deps.bookings.cancelBooking(found.booking.id, { staff: null, trackingToken: found.token, requestId: String(request.id) });
       return reply.redirect('/sendung', 303);
+    },
+  );
+
+  // Other days at home, until the booking is on a confirmed route.
+  const reschedulePage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    found: NonNullable<Awaited<ReturnType<typeof tracked>>>,
+    opts: { chosen?: { start: string; end: string }[]; errors?: FieldErrors; status?: number } = {},
+  ) => {
+    const booking = found.booking;
+    if (!RESCHEDULABLE_STATUSES.includes(booking.status)) {
+      const office = await officeOf(booking.officeId);
+      const reason = ON_ROUTE_STATUSES.includes(booking.status) ? 'reschedule.notPossible.onRoute' : 'reschedule.notPossible.ended';
+      return view(request, reply, 'reschedule.eta', { title: 'reschedule.title', office, possible: false, reason }, opts.status ?? 200);
+    }
+    const offer = await deps.bookings.rescheduleOffer(booking);
+    return view(
+      request,
+      reply,
+      'reschedule.eta',
+      {
+        title: 'reschedule.title',
+        office: offer.office,
+        possible: true,
+        current: [...booking.preferredWindows].sort((a, b) => a.start.localeCompare(b.start)),
+        days: rescheduleChoices(offer.days, opts.chosen ?? booking.preferredWindows),
+        errors: opts.errors ?? {},
+      },
+      opts.status ?? 200,
+    );
+  };
+
+  app.get('/sendung/verschieben', { schema: { hide: true } }, async (request, reply) => {
+    const found = await tracked(request);
+    if (!found) return reply.redirect('/sendung', 303);
+    return reschedulePage(request, reply, found);
+  });
+
+  app.post<{ Body: Body }>(
+    '/sendung/verschieben',
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
+    async (request, reply) => {
+      const found = await tracked(request);
+      if (!found) return reply.redirect('/sendung', 303);
+      const { windows, errors } = readRescheduleForm(request.body ?? {});
+      if (hasErrors(errors)) return reschedulePage(request, reply, found, { chosen: windows, errors, status: 422 });
+      try {
+        await deps.bookings.rescheduleBooking(found.token, windows, { requestId: String(request.id) });
+      } catch (err) {
+        if (err instanceof AppError && err.code === 'booking.invalid_windows') {
+          // A day closed or passed since the page was shown: the page shows the days offered now.
+          const notOffered = { window: { key: 'reschedule.error.notOffered' as const } };
+          return reschedulePage(request, reply, found, { chosen: windows, errors: notOffered, status: 422 });
+        }
+        if (err instanceof AppError && err.code === 'booking.not_reschedulable') {
+          // Planned meanwhile: the page says why (the booking read again).
+          const again = await tracked(request);
+          return again ? reschedulePage(request, reply, again, { status: 409 }) : reply.redirect('/sendung', 303);
+        }
+        throw err;
+      }
+      return reply.redirect('/sendung?verschoben=1', 303);
     },
   );
 

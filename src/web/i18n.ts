@@ -148,6 +148,21 @@ const de = {
   'error.phone': 'Bitte geben Sie eine Telefonnummer an (Ziffern, Leerzeichen, +, -, /).',
   'error.email': 'Bitte geben Sie eine gültige E-Mail-Adresse an.',
   'error.applicationNumber': 'Bitte geben Sie die Antragsnummer an (Buchstaben und Ziffern).',
+  // Rescheduling (/sendung/verschieben).
+  'reschedule.title': 'Liefertage ändern',
+  'reschedule.link': 'Liefertage ändern',
+  'reschedule.intro': 'Solange die Zustellung noch nicht geplant ist, können Sie andere Tage wählen, an denen Sie zu Hause sind.',
+  'reschedule.current': 'Bisher gewählt',
+  'reschedule.legend': 'An welchen Tagen sind Sie zu Hause?',
+  'reschedule.hint': 'Wählen Sie einen bis fünf Zeiträume. Ihre bisherige Wahl ist angekreuzt.',
+  'reschedule.submit': 'Neue Tage speichern',
+  'reschedule.keep': 'Zurück, nichts ändern',
+  'reschedule.done': 'Ihre neuen Liefertage sind gespeichert.',
+  'reschedule.noDays': 'Zurzeit bietet das Bürgerbüro keine Liefertage an. Bitte versuchen Sie es später noch einmal.',
+  'reschedule.notPossible.onRoute': 'Die Liefertage können nicht mehr geändert werden: die Zustellung ist schon geplant.',
+  'reschedule.notPossible.ended': 'Die Liefertage können nicht mehr geändert werden: diese Buchung ist abgeschlossen.',
+  'reschedule.error.chooseDays': 'Bitte wählen Sie einen bis fünf Zeiträume.',
+  'reschedule.error.notOffered': 'Einer der gewählten Zeiträume wird nicht mehr angeboten. Bitte wählen Sie aus den Tagen unten.',
 } as const;
 
 export type MessageKey = keyof typeof de;
@@ -297,6 +312,21 @@ const en: Record<MessageKey, string> = {
   'error.phone': 'Please enter a phone number (digits, spaces, +, -, /).',
   'error.email': 'Please enter a valid e-mail address.',
   'error.applicationNumber': 'Please enter the application number (letters and digits).',
+  // Rescheduling (/sendung/verschieben).
+  'reschedule.title': 'Change delivery days',
+  'reschedule.link': 'Change delivery days',
+  'reschedule.intro': 'As long as the delivery is not planned yet, you can choose other days when you are at home.',
+  'reschedule.current': 'Chosen so far',
+  'reschedule.legend': 'On which days are you at home?',
+  'reschedule.hint': 'Choose one to five time spans. Your current choice is ticked.',
+  'reschedule.submit': 'Save the new days',
+  'reschedule.keep': 'Back without changes',
+  'reschedule.done': 'Your new delivery days are saved.',
+  'reschedule.noDays': 'The citizen office offers no delivery days at the moment. Please try again later.',
+  'reschedule.notPossible.onRoute': 'The delivery days can no longer be changed: the delivery is already planned.',
+  'reschedule.notPossible.ended': 'The delivery days can no longer be changed: this booking has ended.',
+  'reschedule.error.chooseDays': 'Please choose one to five time spans.',
+  'reschedule.error.notOffered': 'One of the chosen time spans is no longer offered. Please choose from the days below.',
 };
 
 export const LOCALES = ['de', 'en'] as const;

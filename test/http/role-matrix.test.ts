@@ -176,6 +176,7 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'getBooking', method: 'GET', url: '/v1/bookings/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
   { operationId: 'confirmPinLetter', method: 'POST', url: '/v1/tracking/pin-letter', access: { kind: 'public' } },
+  { operationId: 'rescheduleBooking', method: 'POST', url: '/v1/tracking/reschedule', access: { kind: 'public' } },
   {
     operationId: 'cancelBooking',
     method: 'POST',
@@ -579,6 +580,7 @@ describe('who may call which operation', () => {
       'listOffices',
       'receiveCourierEvent',
       'receiveStripeEvent',
+      'rescheduleBooking',
       'signIn',
       'trackBooking',
     ]);

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
 import { expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { moveBooking, seedOffice, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
+import { createPaidBooking, moveBooking, seedOffice, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
 
 const test = platformTest();
@@ -167,4 +167,56 @@ describe('the citizen books, pays and tracks in the browser', () => {
       await context.close();
     },
   );
+  test('reschedule to other offered days before the plan, then no longer once planned', { timeout: 120_000 }, async ({ p }) => {
+    const { office } = await seedOffice(p.db);
+    const { booking, trackingToken, request } = await createPaidBooking(p, office.id);
+    const context = await browser.newContext({ locale: 'de-DE' });
+    await context.addCookies([{ name: 'amtsbote_sendung', value: trackingToken, url: p.address }]);
+    const page = await context.newPage();
+    await page.goto(`${p.address}/sendung`);
+    await page.click('text=Liefertage ändern');
+    await page.waitForURL('**/sendung/verschieben');
+    await expectAccessible(page, 'reschedule page');
+
+    // The window chosen at booking (09:00–13:00, inside a day's span) is offered and ticked.
+    const [chosen] = request.preferredWindows;
+    const current = page.locator(`input[name="window"][value="${must(chosen, 'window').start}|${must(chosen, 'window').end}"]`);
+    expect(await current.isChecked()).toBe(true);
+
+    // Nothing ticked: the error is listed and tied to the group of days.
+    await current.uncheck();
+    await page.click('button[type="submit"]');
+    await page.waitForSelector('#fehler');
+    expect(await page.textContent('#fehler')).toContain('einen bis fünf');
+    expect(await page.getAttribute('#window', 'aria-describedby')).toContain('window-error');
+    await expectAccessible(page, 'reschedule page with errors');
+
+    // Two other days.
+    const boxes = page.locator('input[name="window"]');
+    const picked = [await boxes.nth(0).getAttribute('value'), await boxes.nth(2).getAttribute('value')].map((v) => must(v, 'value'));
+    await boxes.nth(0).check();
+    await boxes.nth(2).check();
+    await page.click('button[type="submit"]');
+    await page.waitForURL('**/sendung?verschoben=1');
+    expect(await page.textContent('#verschoben')).toContain('neuen Liefertage sind gespeichert');
+    await expectAccessible(page, 'tracking after rescheduling');
+    const row = await bookingOf(p, booking.kassenzeichen);
+    expect(row.preferredWindows.map((w) => `${w.start}|${w.end}`)).toEqual([...picked].sort());
+
+    // Planned: the link is gone and the page says why.
+    const planned = await moveBooking(
+      p,
+      await moveBooking(p, row, 'document_ready', { type: 'system' }, 'test'),
+      'planned',
+      { type: 'system' },
+      'test',
+    );
+    expect(planned.status).toBe('planned');
+    await page.goto(`${p.address}/sendung`);
+    expect(await page.locator('a[href="/sendung/verschieben"]').count()).toBe(0);
+    await page.goto(`${p.address}/sendung/verschieben`);
+    expect(await page.textContent('main')).toContain('die Zustellung ist schon geplant');
+    await expectAccessible(page, 'reschedule not possible');
+    await context.close();
+  });
 });
