@@ -1,10 +1,12 @@
+import { and, eq, gt, inArray } from 'drizzle-orm';
 import { recordAudit } from '../audit/audit.repository.ts';
+import { auditLog } from '../audit/audit.table.ts';
 import type { StaffPrincipal } from '../auth/auth.service.ts';
 import { assertOfficeScope } from '../auth/office-scope.ts';
 import { PLANNABLE_STATUSES, WITHDRAWABLE_ON_PLAN_STATUSES } from '../bookings/booking-status.ts';
 import { createBookingHoldsRepository } from '../bookings/booking-holds.repository.ts';
 import { createBookingsRepository, transitionBooking } from '../bookings/bookings.repository.ts';
-import type { Database } from '../db/client.ts';
+import type { Database, DbOrTx } from '../db/client.ts';
 import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
@@ -261,6 +263,12 @@ export function createPlanningService(deps: PlanningServiceDeps) {
           if (booking && PLANNABLE_STATUSES.includes(booking.status) && !held.has(id)) locked.push(booking);
           else stale.push(id);
         }
+        // A citizen who moved their days since the draft was solved is planned on the old ones: stale.
+        // Read after the row locks, which rescheduling also takes, so a move made meanwhile is seen.
+        const moved = await rescheduledSince(tx, ids, plan.createdAt);
+        for (const id of moved) {
+          if (!stale.includes(id)) stale.push(id);
+        }
         if (stale.length > 0) throw createPlanStaleError(stale);
         for (const booking of locked) await transitionBooking(tx, booking, 'planned', { type: 'staff', id: staff.id }, `plan ${plan.id}`);
         const confirmed = required(
@@ -362,3 +370,20 @@ export function createPlanningService(deps: PlanningServiceDeps) {
 }
 
 export type PlanningService = ReturnType<typeof createPlanningService>;
+
+/** Bookings among `ids` whose days the citizen changed after `since` (the audit entry rescheduling writes). */
+async function rescheduledSince(tx: DbOrTx, ids: string[], since: Date): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const rows = await tx
+    .selectDistinct({ id: auditLog.subjectId })
+    .from(auditLog)
+    .where(
+      and(
+        eq(auditLog.subjectType, 'booking'),
+        eq(auditLog.action, 'booking.rescheduled'),
+        inArray(auditLog.subjectId, ids),
+        gt(auditLog.occurredAt, since),
+      ),
+    );
+  return rows.map((r) => r.id);
+}

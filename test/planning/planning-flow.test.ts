@@ -1,3 +1,4 @@
+import { recordAudit } from '../../src/audit/audit.repository.ts';
 import { describe, expect } from 'vitest';
 import { createBookingsRepository } from '../../src/bookings/bookings.repository.ts';
 import { createPlanningRepository } from '../../src/planning/planning.repository.ts';
@@ -231,6 +232,22 @@ describe('planning a delivery day through the API and the planning worker', () =
     expect(geo.body.features.filter((f: Json) => f.properties.kind === 'unassigned').map((f: Json) => f.geometry.coordinates)).toEqual(
       expect.arrayContaining([CITY_ONLY, NEARBY[1]]),
     );
+  });
+
+  test('a draft whose booking the citizen rescheduled meanwhile cannot be confirmed on the old days', async ({ p }) => {
+    const { officeId, supervisor } = await newOffice(p);
+    const windows = [localWindow(date, '09:00', '12:00')];
+    const keep = await insertReadyBooking(p, officeId, { location: must(NEARBY[0], 'NEARBY[0]'), vehicleType: 'bike', windows });
+    const moved = await insertReadyBooking(p, officeId, { location: must(NEARBY[1], 'NEARBY[1]'), vehicleType: 'bike', windows });
+    await createShift(p, officeId, supervisor.headers, { date, vehicleType: 'bike' });
+    await api(p, 'POST', `/v1/offices/${officeId}/plans`, { ...supervisor, body: { deliveryDate: date } });
+    expect((await waitForDraft(p, officeId, supervisor)).body.stats.assigned).toBe(2);
+    // What rescheduling records (src/bookings/reschedule.ts), written here without the tracking token.
+    await recordAudit(p.db, { actorType: 'citizen', action: 'booking.rescheduled', subjectType: 'booking', subjectId: moved.id, officeId });
+    const stale = await api(p, 'POST', `/v1/offices/${officeId}/plans/${date}/confirm`, supervisor);
+    expect(stale.status).toBe(409);
+    expect(stale.body.error).toMatchObject({ code: 'plan.stale', details: { bookingIds: [moved.id] } });
+    expect(must(await createBookingsRepository(p.db).findById(keep.id), 'keep').status).toBe('document_ready');
   });
 
   test('a draft whose booking was cancelled meanwhile cannot be confirmed; planning again replaces the draft', async ({ p }) => {
