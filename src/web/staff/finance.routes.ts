@@ -102,11 +102,15 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     },
   );
 
-  app.get<{ Params: { id: string } }>('/amt/finanzen/abgleich/:id', { schema: { hide: true }, preHandler: finance }, async (request, reply) => {
-    if (!UUID.test(request.params.id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
-    const run = await svc.getRun(request.params.id);
-    return page(request, reply, 'staff/finance-run.eta', { title: 'fin.run.title', run });
-  });
+  app.get<{ Params: { id: string } }>(
+    '/amt/finanzen/abgleich/:id',
+    { schema: { hide: true }, preHandler: finance },
+    async (request, reply) => {
+      if (!UUID.test(request.params.id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+      const run = await svc.getRun(request.params.id);
+      return page(request, reply, 'staff/finance-run.eta', { title: 'fin.run.title', run });
+    },
+  );
 
   app.get('/amt/finanzen/abweichungen', { schema: { hide: true }, preHandler: finance }, async (request, reply) => {
     const q = request.query as Query;
@@ -130,7 +134,13 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     });
   });
 
-  const discrepancyPage = async (request: FastifyRequest, reply: FastifyReply, id: string, extra: Record<string, unknown>, status = 200) => {
+  const discrepancyPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    id: string,
+    extra: Record<string, unknown>,
+    status = 200,
+  ) => {
     if (!UUID.test(id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
     const discrepancy = await svc.getDiscrepancy(id, staffOf(request));
     return page(
@@ -142,8 +152,10 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     );
   };
 
-  app.get<{ Params: { id: string } }>('/amt/finanzen/abweichungen/:id', { schema: { hide: true }, preHandler: finance }, async (request, reply) =>
-    discrepancyPage(request, reply, request.params.id, {}),
+  app.get<{ Params: { id: string } }>(
+    '/amt/finanzen/abweichungen/:id',
+    { schema: { hide: true }, preHandler: finance },
+    async (request, reply) => discrepancyPage(request, reply, request.params.id, {}),
   );
 
   app.post<{ Params: { id: string }; Body: Body }>(
@@ -158,7 +170,8 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
       try {
         await svc.resolve(request.params.id, { comment, requestId: String(request.id) }, staffOf(request));
       } catch (err) {
-        if (err instanceof AppError && err.status === 409) return discrepancyPage(request, reply, request.params.id, { problem: err.message }, 409);
+        if (err instanceof AppError && err.status === 409)
+          return discrepancyPage(request, reply, request.params.id, { problem: err.message }, 409);
         throw err;
       }
       return reply.redirect(`/amt/finanzen/abweichungen/${request.params.id}`, 303);
@@ -223,7 +236,9 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     });
   };
 
-  app.get('/amt/finanzen/berichte', { schema: { hide: true }, preHandler: finance }, async (request, reply) => reportPage(request, reply, {}));
+  app.get('/amt/finanzen/berichte', { schema: { hide: true }, preHandler: finance }, async (request, reply) =>
+    reportPage(request, reply, {}),
+  );
 
   app.get('/amt/finanzen/berichte/buchungen', { schema: { hide: true }, preHandler: finance }, async (request, reply) => {
     const q = request.query as Query;
