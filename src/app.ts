@@ -166,16 +166,18 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     records: createPaymentRecordsService({ db, clock }),
     refundDecisions: createRefundDecisionsService({ db, clock, afterCommit }),
   });
-  await app.register(financeReportsRoutes, { reports: createFinanceReports({ db, finance: config.finance, clock }) });
-  await app.register(reconciliationRoutes, {
+  const financeReports = createFinanceReports({ db, finance: config.finance, clock });
+  await app.register(financeReportsRoutes, { reports: financeReports });
+  const runs = {
     // The API only records and lists runs; the finance worker executes them (and imports).
     reconciliation: createReconciliation({ db, importRange: null, clock, graceMs: RECONCILIATION_GRACE_MS }),
     clock,
-    enqueueRun: (runId) =>
+    enqueueRun: (runId: string) =>
       safely('reconcile', () =>
         deps.queues.enqueue('finance', 'reconcile', { runId }, { jobId: reconcileJobId(runId) }).then(() => undefined),
       ),
-  });
+  };
+  await app.register(reconciliationRoutes, runs);
   await app.register(authRoutes, { auth });
   await app.register(stripeWebhookRoutes, {
     gateway: deps.gateway,
@@ -210,6 +212,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     publicBaseUrl: config.env.PUBLIC_BASE_URL ?? null,
     secureCookies,
     hostedPageOrigins: deps.gateway.hostedPageOrigins,
+    staff: { auth, runs, reports: financeReports, offices: createOfficesRepository(db), couriers },
   });
 
   return app as unknown as App;

@@ -1,8 +1,6 @@
 import { access, staffOf } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
-import { RECONCILIATION_DAYS } from '../jobs/queue-config.ts';
-import { createInvalidReconciliationRangeError } from './reconciliation.errors.ts';
 import {
   DiscrepancyListSchema,
   ListReconciliationDiscrepanciesQuery,
@@ -14,10 +12,8 @@ import {
   StartRunBody,
 } from './reconciliation.schemas.ts';
 import type { Reconciliation } from './reconciliation.service.ts';
+import { startReconciliationRun } from './start-reconciliation-run.ts';
 import type { ReconciliationDiscrepancy, ReconciliationRun } from './reconciliation.table.ts';
-
-const DAY_MS = 86_400_000;
-const MAX_RANGE_DAYS = 400;
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
@@ -87,15 +83,12 @@ export async function reconciliationRoutes(
       },
     },
     async (request, reply) => {
-      const now = opts.clock();
-      const to = request.body.to ? new Date(request.body.to) : now;
-      const from = request.body.from ? new Date(request.body.from) : new Date(to.getTime() - RECONCILIATION_DAYS * DAY_MS);
-      if (!(from < to) || to.getTime() > now.getTime() + 60_000 || to.getTime() - from.getTime() > MAX_RANGE_DAYS * DAY_MS) {
-        throw createInvalidReconciliationRangeError();
-      }
-      const staff = staffOf(request);
-      const run = await svc.request({ from, to, requestedBy: staff.id, importLedger: request.body.importLedger ?? true });
-      await opts.enqueueRun(run.id);
+      const { run } = await startReconciliationRun(opts, {
+        from: request.body.from ? new Date(request.body.from) : undefined,
+        to: request.body.to ? new Date(request.body.to) : undefined,
+        importLedger: request.body.importLedger,
+        requestedBy: staffOf(request).id,
+      });
       return reply.code(202).send(toRunView(run));
     },
   );

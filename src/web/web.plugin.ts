@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
 import { citizenRoutes, type CitizenPageDeps } from './citizen.routes.ts';
 import { formatters, isLocale, pickLocale, translator, type Locale } from './i18n.ts';
+import { staffRoutes, type StaffConsoleDeps } from './staff/staff.routes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KERN_DIST = path.join(ROOT, 'node_modules/@kern-ux/native/dist');
@@ -30,6 +31,8 @@ export interface WebOptions extends CitizenPageDeps {
   hostedPageOrigins: readonly string[];
   /** Cookies only over HTTPS (behind a TLS proxy or PUBLIC_BASE_URL https://…). */
   secureCookies: boolean;
+  /** The staff consoles under /amt (sign-in, the finance office). */
+  staff: StaffConsoleDeps;
 }
 
 /**
@@ -119,6 +122,7 @@ export async function webPlugin(app: App, opts: WebOptions) {
   });
 
   await app.register(citizenRoutes, opts);
+  await app.register(staffRoutes, { ...opts.staff, sandbox: opts.sandbox, secureCookies: opts.secureCookies });
 }
 
 /** What every template gets: the translator, formatters, the language switch and the sandbox banner. */

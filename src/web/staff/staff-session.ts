@@ -1,0 +1,57 @@
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { AuthService, StaffPrincipal } from '../../auth/auth.service.ts';
+import type { StaffRole } from '../../auth/auth.table.ts';
+import { pageContext } from '../web.plugin.ts';
+
+/** The staff session's bearer token, HttpOnly, SameSite=Strict, only sent to the consoles under /amt. */
+export const STAFF_COOKIE = 'amtsbote_amt';
+export const STAFF_COOKIE_PATH = '/amt';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** Who is signed in on the staff pages (set by `requireStaff`). */
+    consoleStaff: StaffPrincipal | null;
+  }
+}
+
+/** A page of the consoles: the staff layout, who is signed in, a fresh CSRF token; never cached. */
+export async function staffView(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  opts: { sandbox: boolean },
+  template: string,
+  data: Record<string, unknown>,
+  status = 200,
+) {
+  const page = await reply.viewAsync(template, {
+    ...pageContext(request, { sandbox: opts.sandbox }),
+    csrf: reply.generateCsrf(),
+    staff: request.consoleStaff,
+    ...data,
+  });
+  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+}
+
+/** Only a path inside the consoles is a place to go back to after signing in (no open redirect). */
+export const safeNext = (next: unknown): string | null =>
+  typeof next === 'string' && next.length <= 500 && /^\/amt(\/[^/\\]|$|\?)/.test(next) && !next.includes('//') ? next : null;
+
+/**
+ * A pre-handler for a console page: resolves the session cookie to a staff member, sends anyone not
+ * signed in to the sign-in page (and back here afterwards), and answers 403 to a role not allowed.
+ */
+export function requireStaff(auth: AuthService, opts: { sandbox: boolean }, roles: readonly StaffRole[]) {
+  return async (request: FastifyRequest, reply: FastifyReply) => {
+    const token = request.cookies[STAFF_COOKIE];
+    const staff = token && token.length <= 200 ? await auth.authenticate(token) : null;
+    if (!staff) {
+      if (token) reply.clearCookie(STAFF_COOKIE, { path: STAFF_COOKIE_PATH });
+      const back = request.method === 'GET' ? safeNext(request.url) : null;
+      return reply.redirect(back ? `/amt/anmelden?weiter=${encodeURIComponent(back)}` : '/amt/anmelden', 303);
+    }
+    request.consoleStaff = staff;
+    if (roles.length > 0 && !roles.some((r) => staff.roles.includes(r))) {
+      return staffView(request, reply, opts, 'staff/forbidden.eta', { title: 'staff.forbidden.title', roles }, 403);
+    }
+  };
+}
