@@ -16,6 +16,7 @@ import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
 import { webPlugin } from './web/web.plugin.ts';
+import { createGeocoder } from './geocoding/geocoding.ts';
 import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
 import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
@@ -210,6 +211,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     publicBaseUrl: config.env.PUBLIC_BASE_URL ?? null,
     secureCookies,
     hostedPageOrigins: deps.gateway.hostedPageOrigins,
+    geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
+    map: config.map,
   });
 
   return app as unknown as App;
