@@ -34,7 +34,12 @@
       },
       style: { color: '#1b4f9c', weight: 2, fillColor: '#1b4f9c', fillOpacity: 0.08 },
       interactive: false,
-    }).addTo(map);
+    });
+    // The view first: Leaflet cannot draw a vector layer on a map that has none yet.
+    var bounds = zones.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
+    else map.setView([51.16, 10.45], 6);
+    zones.addTo(map);
     collection.features.forEach(function (f) {
       if (!f.properties || f.properties.kind !== 'office') return;
       var c = f.geometry.coordinates;
@@ -42,10 +47,6 @@
         .bindTooltip(f.properties.name, { permanent: true, direction: 'top', offset: [0, -8] })
         .addTo(map);
     });
-    var bounds = zones.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [8, 8] });
-    else map.setView([51.16, 10.45], 6);
-
     var lat0 = parseFloat(latInput.value);
     var lng0 = parseFloat(lngInput.value);
     if (isFinite(lat0) && isFinite(lng0)) setPin(L.latLng(lat0, lng0), false);

@@ -151,7 +151,8 @@ const de = {
   'geo.hint': 'Das Liefergebiet und den Preis ermitteln wir aus der Adresse.',
   'geo.notFound': 'Diese Adresse haben wir nicht gefunden. Bitte prüfen Sie Straße, Hausnummer und Postleitzahl.',
   'geo.outside': 'Diese Adresse liegt außerhalb des Liefergebiets dieses Bürgerbüros.',
-  'geo.unavailable': 'Die Adresssuche ist gerade nicht erreichbar. Bitte wählen Sie das Gebiet oder setzen Sie eine Markierung auf der Karte.',
+  'geo.unavailable':
+    'Die Adresssuche ist gerade nicht erreichbar. Bitte wählen Sie das Gebiet oder setzen Sie eine Markierung auf der Karte.',
   'map.heading': 'Adresse auf der Karte markieren (freiwillig)',
   'map.help':
     'Klicken Sie auf die Karte, wo die Adresse liegt. Mit der Tastatur: die Karte mit den Pfeiltasten verschieben und mit der Eingabetaste die Markierung in der Kartenmitte setzen; die Markierung selbst bewegen die Pfeiltasten. Ohne Karte wählen Sie unten das Gebiet.',

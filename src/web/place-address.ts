@@ -19,7 +19,11 @@ export const areasOf = (zones: readonly PageZone[]) =>
 /** The office's zones and the office itself as GeoJSON, for the booking page's map. */
 export function serviceAreaGeoJson(office: { name: string; location: [number, number] }, zones: readonly PageZone[]): FeatureCollection {
   const features: Feature[] = zones.map((z) => ({ type: 'Feature', properties: { kind: 'zone', name: z.name }, geometry: z.geometry }));
-  features.push({ type: 'Feature', properties: { kind: 'office', name: office.name }, geometry: { type: 'Point', coordinates: office.location } });
+  features.push({
+    type: 'Feature',
+    properties: { kind: 'office', name: office.name },
+    geometry: { type: 'Point', coordinates: office.location },
+  });
   return { type: 'FeatureCollection', features };
 }
 

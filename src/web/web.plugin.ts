@@ -105,7 +105,8 @@ export async function webPlugin(app: App, opts: WebOptions) {
     decorateReply: false,
     maxAge: '7d',
     index: false,
-    allowedPath: (pathName) => /^\/(leaflet\.js|leaflet\.css|images\/(marker-icon|marker-icon-2x|marker-shadow|layers|layers-2x)\.png)$/.test(pathName),
+    allowedPath: (pathName) =>
+      /^\/(leaflet\.js|leaflet\.css|images\/(marker-icon|marker-icon-2x|marker-shadow|layers|layers-2x)\.png)$/.test(pathName),
   });
 
   app.decorateRequest('locale', 'de');

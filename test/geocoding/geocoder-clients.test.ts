@@ -56,7 +56,9 @@ describe.each([
     expect((await make().lookup({ street: 'Schlossplatz', houseNumber: '99', postalCode: '70173', city: 'Stuttgart' }))?.confidence).toBe(
       'street',
     );
-    expect((await make().lookup({ street: 'Irgendwo', houseNumber: '5', postalCode: '70000', city: 'Stuttgart' }))?.confidence).toBe('area');
+    expect((await make().lookup({ street: 'Irgendwo', houseNumber: '5', postalCode: '70000', city: 'Stuttgart' }))?.confidence).toBe(
+      'area',
+    );
   });
 
   test('a geocoder that does not answer in time is unavailable, not "not found"', async () => {

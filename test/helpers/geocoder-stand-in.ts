@@ -66,7 +66,10 @@ export async function startGeocoderStandIn(places: StandInPlace[] = []) {
               type: { house: 'house', street: 'street', city: 'city' }[place.precision ?? 'house'],
               ...(place.precision === 'city'
                 ? { name: place.city }
-                : { street: place.street, ...(place.precision === 'street' ? { name: place.street } : { housenumber: place.houseNumber }) }),
+                : {
+                    street: place.street,
+                    ...(place.precision === 'street' ? { name: place.street } : { housenumber: place.houseNumber }),
+                  }),
               postcode: place.postalCode,
               city: place.city,
               country: 'Deutschland',
