@@ -16,6 +16,7 @@ import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
 import { webPlugin } from './web/web.plugin.ts';
+import { createGeocoder } from './geocoding/geocoding.ts';
 import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
 import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
 import { createBookingsService } from './bookings/bookings.service.ts';
@@ -213,6 +214,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     secureCookies,
     hostedPageOrigins: deps.gateway.hostedPageOrigins,
     staff: { auth, runs, reports: financeReports, offices: createOfficesRepository(db), couriers },
+    geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
+    map: config.map,
   });
 
   return app as unknown as App;

@@ -4,6 +4,7 @@ import { parseFinanceAccounts, type PlatformFinanceAccounts } from '../finance/r
 import { Type, type Static } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { MatrixChoice } from '../planning/solve.ts';
+import type { GeocoderConfig } from '../geocoding/geocoder.ts';
 import { notificationsConfig, type NotificationsConfig } from '../notifications/notifications.config.ts';
 
 /**
@@ -87,6 +88,14 @@ const EnvSchema = Type.Object({
   DATEV_FISCAL_YEAR_START: Type.String({ default: '01-01', pattern: '^(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])$', maxLength: 5 }),
   /** Sachkontenrahmen of the header, two digits (03 = SKR03, 04 = SKR04). */
   DATEV_CHART_OF_ACCOUNTS: Type.String({ default: '03', pattern: '^[0-9]{2}$', maxLength: 2 }),
+  /** Which geocoder places the booking page's address; unset: the citizen places it (zone list, map pin). */
+  GEOCODER: Type.Optional(Type.Union([Type.Literal('nominatim'), Type.Literal('photon')])),
+  /** The geocoder's base URL (required with GEOCODER: no address goes to a public service by default). */
+  GEOCODER_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://' })),
+  GEOCODER_TIMEOUT_MS: Type.Integer({ default: 3_000, minimum: 100, maximum: 30_000 }),
+  /** An XYZ tile layer under the booking page's map (`https://…/{z}/{x}/{y}.png`); unset: GeoJSON layers only. */
+  MAP_TILE_URL: Type.Optional(Type.String({ maxLength: 2048, pattern: '^https?://[^\\s\'"]*\\{z\\}[^\\s\'"]*$' })),
+  MAP_TILE_ATTRIBUTION: Type.Optional(Type.String({ maxLength: 300 })),
 });
 
 export type Env = Static<typeof EnvSchema>;
@@ -159,6 +168,10 @@ export interface Config {
   /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy). */
   trustProxy: boolean | string[];
   notifications: NotificationsConfig;
+  /** The booking page's geocoder; null: the citizen places the address (zone list, map pin). */
+  geocoder: GeocoderConfig | null;
+  /** The booking page's map: an optional tile layer (its origin is added to the pages' CSP img-src). */
+  map: { tileUrl: string | null; tileAttribution: string | null };
 }
 
 export class ConfigError extends Error {}
@@ -200,7 +213,20 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     embeddedDatabase: !env.DATABASE_URL,
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     notifications: notificationsConfigOf(env),
+    geocoder: geocoderConfig(env),
+    map: { tileUrl: env.MAP_TILE_URL ?? null, tileAttribution: env.MAP_TILE_ATTRIBUTION ?? null },
   };
+}
+
+function geocoderConfig(env: Env): GeocoderConfig | null {
+  if (!env.GEOCODER) {
+    if (env.GEOCODER_URL) throw new ConfigError('GEOCODER_URL is set but GEOCODER is not: set GEOCODER=nominatim or GEOCODER=photon');
+    return null;
+  }
+  if (!env.GEOCODER_URL) {
+    throw new ConfigError(`GEOCODER_URL is required with GEOCODER=${env.GEOCODER} (the base URL of the ${env.GEOCODER} server)`);
+  }
+  return { kind: env.GEOCODER, url: env.GEOCODER_URL, timeoutMs: env.GEOCODER_TIMEOUT_MS };
 }
 
 function notificationsConfigOf(env: Env): NotificationsConfig {

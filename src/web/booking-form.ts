@@ -13,6 +13,9 @@ export interface AddressForm {
   postalCode: string;
   city: string;
   zoneId: string;
+  /** A map pin's position (hidden inputs the map script writes); null when none was set. */
+  lng: number | null;
+  lat: number | null;
 }
 
 export interface DetailsForm {
@@ -46,7 +49,19 @@ function need(errors: FieldErrors, name: string, value: string, max: number) {
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-export function readAddressForm(body: Body): { form: AddressForm; errors: FieldErrors } {
+/** A coordinate from a hidden input: a decimal number within bounds, else null (ignored). */
+function coordinate(body: Body, name: string, limit: number): number | null {
+  const raw = text(body, name);
+  if (!/^-?[0-9]{1,3}(\.[0-9]{1,10})?$/.test(raw)) return null;
+  const value = Number(raw);
+  return Math.abs(value) <= limit ? value : null;
+}
+
+/**
+ * `zoneRequired`: without a geocoder the address is placed by a zone (or a map pin); with one,
+ * neither is needed (placeAddress decides).
+ */
+export function readAddressForm(body: Body, opts: { zoneRequired?: boolean } = {}): { form: AddressForm; errors: FieldErrors } {
   const form: AddressForm = {
     street: text(body, 'street'),
     houseNumber: text(body, 'houseNumber'),
@@ -54,14 +69,18 @@ export function readAddressForm(body: Body): { form: AddressForm; errors: FieldE
     postalCode: text(body, 'postalCode'),
     city: text(body, 'city'),
     zoneId: text(body, 'zoneId'),
+    lng: coordinate(body, 'lng', 180),
+    lat: coordinate(body, 'lat', 90),
   };
+  if (form.lng === null || form.lat === null) form.lng = form.lat = null;
   const errors: FieldErrors = {};
   need(errors, 'street', form.street, 120);
   need(errors, 'houseNumber', form.houseNumber, 16);
   if (form.addressLine2.length > 120) errors.addressLine2 = { key: 'error.tooLong', params: { max: 120 } };
   if (!/^[0-9]{5}$/.test(form.postalCode)) errors.postalCode = { key: 'error.postalCode' };
   need(errors, 'city', form.city, 80);
-  if (!UUID.test(form.zoneId)) errors.zoneId = { key: 'error.chooseArea' };
+  if (form.zoneId !== '' && !UUID.test(form.zoneId)) errors.zoneId = { key: 'error.chooseArea' };
+  else if ((opts.zoneRequired ?? true) && form.zoneId === '' && form.lng === null) errors.zoneId = { key: 'error.chooseArea' };
   return { form, errors };
 }
 

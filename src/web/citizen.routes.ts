@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import { pointOnFeature } from '@turf/turf';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CANCELLABLE_STATUSES, ON_ROUTE_STATUSES, RESCHEDULABLE_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
@@ -14,8 +13,10 @@ import { homeDocument } from '../home/home.routes.ts';
 import { trackingLink } from '../notifications/tracking-link.ts';
 import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
+import type { Geocoder } from '../geocoding/geocoder.ts';
 import { hasErrors, readAddressForm, readDetailsForm, type AddressForm, type FieldErrors } from './booking-form.ts';
 import { readRescheduleForm, rescheduleChoices } from './reschedule-form.ts';
+import { areasOf, placeAddress, serviceAreaGeoJson } from './place-address.ts';
 import { pageContext } from './web.plugin.ts';
 
 export interface CitizenPageDeps {
@@ -27,6 +28,10 @@ export interface CitizenPageDeps {
   /** PUBLIC_BASE_URL, for links that leave the site and come back (the payment page's return link). */
   publicBaseUrl: string | null;
   secureCookies: boolean;
+  /** Places the booking page's address; null: the citizen places it (zone list, map pin). */
+  geocoder: Geocoder | null;
+  /** The booking page's map: an optional tile layer under the GeoJSON layers. */
+  map: { tileUrl: string | null; tileAttribution: string | null };
 }
 
 /** The tracking token lives in this cookie (HttpOnly), never in a URL: not in logs, history or a Referer. */
@@ -63,11 +68,32 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     if (!office) throw new AppError({ code: 'web.office_not_found', status: 404, message: 'Office not found' });
     return office;
   };
-  /** The no-JavaScript way to place the address: the office's zones, each priced at a point inside it. */
-  const areasOf = async (office: Office) =>
-    (await deps.offices.activeZones(office.id))
-      .map((z) => ({ id: z.id, name: z.name, point: pointOnFeature(z.geometry).geometry.coordinates as [number, number] }))
-      .sort((a, b) => a.name.localeCompare(b.name));
+  const zonesOf = (office: Office) => deps.offices.activeZones(office.id);
+  /**
+   * Step 1's page. With a geocoder the address alone is asked for; without one (or while it
+   * cannot be reached) the zone list, and the map as an enhancement over it.
+   */
+  const addressPage = async (
+    request: FastifyRequest,
+    reply: FastifyReply,
+    office: Office,
+    extra: { form: Partial<AddressForm>; errors: FieldErrors; problem?: string; geocoderDown?: boolean },
+    status = 200,
+  ) =>
+    view(
+      request,
+      reply,
+      'book-address.eta',
+      {
+        title: 'book.address.title',
+        office,
+        areas: areasOf(await zonesOf(office)),
+        placing: deps.geocoder && !extra.geocoderDown ? 'geocoder' : 'map',
+        map: { ...deps.map, geojsonUrl: `/buchen/${encodeURIComponent(office.slug)}/gebiete.geojson` },
+        ...extra,
+      },
+      status,
+    );
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     // A program asking for JSON gets the platform's self-description (the API's front door).
@@ -79,13 +105,16 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   // Step 1: the address.
   app.get<{ Params: { slug: string } }>('/buchen/:slug', { schema: { hide: true } }, async (request, reply) => {
     const office = await officeBySlug(request.params.slug);
-    return view(request, reply, 'book-address.eta', {
-      title: 'book.address.title',
-      office,
-      areas: await areasOf(office),
-      form: {},
-      errors: {},
-    });
+    return addressPage(request, reply, office, { form: {}, errors: {} });
+  });
+
+  // The map's layers: the office's zones and the office, as GeoJSON (the page's script draws them).
+  app.get<{ Params: { slug: string } }>('/buchen/:slug/gebiete.geojson', { schema: { hide: true } }, async (request, reply) => {
+    const office = await officeBySlug(request.params.slug);
+    return reply
+      .type('application/geo+json')
+      .header('cache-control', 'public, max-age=300')
+      .send(serviceAreaGeoJson(office, await zonesOf(office)));
   });
 
   // Step 2: the price, the days and the person (a quote for the address).
@@ -98,28 +127,18 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     errors: FieldErrors,
     status = 200,
   ) => {
-    const areas = await areasOf(office);
-    const area = areas.find((a) => a.id === address.zoneId);
-    if (!area) {
-      return view(
-        request,
-        reply,
-        'book-address.eta',
-        {
-          title: 'book.address.title',
-          office,
-          areas,
-          form: address,
-          errors: { zoneId: { key: 'error.chooseArea' } },
-        },
-        422,
-      );
+    const placed = await placeAddress(address, await zonesOf(office), deps.geocoder);
+    if (!placed.location) {
+      return addressPage(request, reply, office, { form: address, errors: placed.errors, geocoderDown: placed.geocoderDown }, 422);
     }
     const { quote, deliverySlots } = await deps.quotes.createQuote({
       officeId: office.id,
       address: { street: address.street, houseNumber: address.houseNumber, postalCode: address.postalCode, city: address.city },
-      location: area.point,
+      location: placed.location,
     });
+    // Step 3 carries the position on (a re-rendered step 2 quotes there again, without the geocoder).
+    const [lng, lat] = placed.location;
+    address = { ...address, lng, lat };
     const days = deliverySlots.days.filter((d) => !d.closed && d.windows.length > 0).slice(0, 14);
     const formKey = typeof form.formKey === 'string' ? form.formKey : randomUUID();
     return view(
@@ -136,34 +155,13 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const office = await officeBySlug(request.params.slug);
-      const { form, errors } = readAddressForm(request.body ?? {});
-      if (hasErrors(errors)) {
-        return view(
-          request,
-          reply,
-          'book-address.eta',
-          { title: 'book.address.title', office, areas: await areasOf(office), form, errors },
-          422,
-        );
-      }
+      const { form, errors } = readAddressForm(request.body ?? {}, { zoneRequired: !deps.geocoder });
+      if (hasErrors(errors)) return addressPage(request, reply, office, { form, errors }, 422);
       try {
         return await detailsPage(request, reply, office, form, {}, {});
       } catch (err) {
         if (err instanceof AppError && err.status < 500) {
-          return view(
-            request,
-            reply,
-            'book-address.eta',
-            {
-              title: 'book.address.title',
-              office,
-              areas: await areasOf(office),
-              form,
-              errors: {},
-              problem: err.message,
-            },
-            422,
-          );
+          return addressPage(request, reply, office, { form, errors: {}, problem: err.message }, 422);
         }
         throw err;
       }
@@ -177,17 +175,9 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     async (request, reply) => {
       const office = await officeBySlug(request.params.slug);
       const body = request.body ?? {};
-      const address = readAddressForm(body);
+      const address = readAddressForm(body, { zoneRequired: !deps.geocoder });
       const { form, errors } = readDetailsForm(body);
-      if (hasErrors(address.errors)) {
-        return view(
-          request,
-          reply,
-          'book-address.eta',
-          { title: 'book.address.title', office, areas: await areasOf(office), form: address.form, errors: address.errors },
-          422,
-        );
-      }
+      if (hasErrors(address.errors)) return addressPage(request, reply, office, { form: address.form, errors: address.errors }, 422);
       const again: Record<string, unknown> = { ...form, formKey: body.formKey };
       if (hasErrors(errors)) return detailsPage(request, reply, office, address.form, again, errors, 422);
       try {

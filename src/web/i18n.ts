@@ -294,6 +294,21 @@ const de = {
   'fin.reports.total.payableCents': 'Zu zahlen',
   'fin.reports.total.notPayableCents': 'Nicht zu zahlen',
   'fin.reports.total.amountCents': 'Ausgezahlt',
+  // Placing the address: the geocoder, and the map pin where there is none (issue #10).
+  'geo.hint': 'Das Liefergebiet und den Preis ermitteln wir aus der Adresse.',
+  'geo.notFound': 'Diese Adresse haben wir nicht gefunden. Bitte prüfen Sie Straße, Hausnummer und Postleitzahl.',
+  'geo.outside': 'Diese Adresse liegt außerhalb des Liefergebiets dieses Bürgerbüros.',
+  'geo.unavailable':
+    'Die Adresssuche ist gerade nicht erreichbar. Bitte wählen Sie das Gebiet oder setzen Sie eine Markierung auf der Karte.',
+  'map.heading': 'Adresse auf der Karte markieren (freiwillig)',
+  'map.help':
+    'Klicken Sie auf die Karte, wo die Adresse liegt. Mit der Tastatur: die Karte mit den Pfeiltasten verschieben und mit der Eingabetaste die Markierung in der Kartenmitte setzen; die Markierung selbst bewegen die Pfeiltasten. Ohne Karte wählen Sie unten das Gebiet.',
+  'map.label': 'Karte der Liefergebiete',
+  'map.pin': 'Markierung der Lieferadresse',
+  'map.pinSet': 'Markierung gesetzt bei {lat} Nord, {lng} Ost. Der Preis gilt für diese Stelle.',
+  'map.pinRemoved': 'Markierung entfernt.',
+  'map.clear': 'Markierung entfernen',
+  'map.pinOutside': 'Die Markierung liegt außerhalb der Liefergebiete. Bitte setzen Sie sie neu oder wählen Sie ein Gebiet.',
 } as const;
 
 export type MessageKey = keyof typeof de;
@@ -589,6 +604,20 @@ const en: Record<MessageKey, string> = {
   'fin.reports.total.payableCents': 'To pay',
   'fin.reports.total.notPayableCents': 'Not to pay',
   'fin.reports.total.amountCents': 'Paid out',
+  // Placing the address: the geocoder, and the map pin where there is none (issue #10).
+  'geo.hint': 'We work out the delivery area and the price from the address.',
+  'geo.notFound': 'We could not find this address. Please check the street, house number and postal code.',
+  'geo.outside': 'This address is outside the delivery area of this citizen office.',
+  'geo.unavailable': 'The address search cannot be reached at the moment. Please choose the area or set a pin on the map.',
+  'map.heading': 'Mark the address on the map (optional)',
+  'map.help':
+    'Click on the map where the address is. With the keyboard: move the map with the arrow keys and press Enter to set the pin at the centre of the map; the arrow keys move the pin itself. Without the map, choose the area below.',
+  'map.label': 'Map of the delivery areas',
+  'map.pin': 'Pin of the delivery address',
+  'map.pinSet': 'Pin set at {lat} north, {lng} east. The price is for this spot.',
+  'map.pinRemoved': 'Pin removed.',
+  'map.clear': 'Remove the pin',
+  'map.pinOutside': 'The pin is outside the delivery areas. Please set it again or choose an area.',
 };
 
 export const LOCALES = ['de', 'en'] as const;

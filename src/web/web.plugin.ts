@@ -18,6 +18,7 @@ import { staffRoutes, type StaffConsoleDeps } from './staff/staff.routes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const KERN_DIST = path.join(ROOT, 'node_modules/@kern-ux/native/dist');
+const LEAFLET_DIST = path.join(ROOT, 'node_modules/leaflet/dist');
 const LANG_COOKIE = 'amtsbote_lang';
 
 declare module 'fastify' {
@@ -50,7 +51,8 @@ export async function webPlugin(app: App, opts: WebOptions) {
         // No inline scripts or styles anywhere: progressive scripts are files under /static.
         scriptSrc: ["'self'"],
         styleSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
+        // A configured map tile server's origin (`{s}` subdomains as a wildcard) may serve images too.
+        imgSrc: ["'self'", 'data:', ...tileOrigin(opts.map.tileUrl)],
         fontSrc: ["'self'"],
         connectSrc: ["'self'"],
         formAction: ["'self'", ...opts.hostedPageOrigins],
@@ -99,6 +101,16 @@ export async function webPlugin(app: App, opts: WebOptions) {
     index: false,
     allowedPath: (pathName) => /^\/(kern\.min\.css|fonts\/fira-sans\.css|fonts\/[a-z-]+\/[A-Za-z-]+\.woff2)$/.test(pathName),
   });
+  // Leaflet (BSD-2-Clause) for the booking page's map: its script, stylesheet and marker images, unchanged.
+  await app.register(fastifyStatic, {
+    root: LEAFLET_DIST,
+    prefix: '/static/leaflet/',
+    decorateReply: false,
+    maxAge: '7d',
+    index: false,
+    allowedPath: (pathName) =>
+      /^\/(leaflet\.js|leaflet\.css|images\/(marker-icon|marker-icon-2x|marker-shadow|layers|layers-2x)\.png)$/.test(pathName),
+  });
 
   app.decorateRequest('locale', 'de');
   app.addHook('onRequest', async (request, reply) => {
@@ -123,6 +135,12 @@ export async function webPlugin(app: App, opts: WebOptions) {
 
   await app.register(citizenRoutes, opts);
   await app.register(staffRoutes, { ...opts.staff, sandbox: opts.sandbox, secureCookies: opts.secureCookies });
+}
+
+/** The CSP source of an XYZ tile URL template (`https://{s}.tile.example/{z}/{x}/{y}.png` → `https://*.tile.example`). */
+export function tileOrigin(tileUrl: string | null): string[] {
+  const origin = tileUrl ? /^(https?:\/\/[^/?#]+)/.exec(tileUrl)?.[1] : undefined;
+  return origin ? [origin.replace(/\{[a-z]+\}/g, '*')] : [];
 }
 
 /** What every template gets: the translator, formatters, the language switch and the sandbox banner. */
