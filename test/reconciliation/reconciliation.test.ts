@@ -1,3 +1,4 @@
+import { bookings } from '../../src/bookings/bookings.table.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
@@ -82,6 +83,8 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
         .set({ status: 'succeeded' })
         .where(eq(payments.bookingId, ghost.booking.id))
         .returning();
+      // The booking too, as that bug would have it: an unpaid one would be expired by the payment sweep meanwhile.
+      await p.db.update(bookings).set({ status: 'paid' }).where(eq(bookings.id, ghost.booking.id));
 
       // A week later Stripe pays the balance out; an hour after that the finance office reconciles.
       p.clock.advance(8 * DAY);
@@ -102,11 +105,8 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
           (c) => Object.values(c).every((n) => n === 0),
           30_000,
         );
-        await eventually(
-          () => api(p, 'GET', '/v1/reconciliation-runs?limit=200', { headers: finance.headers }),
-          (r) => r.body.data.every((run: { status: string }) => run.status === 'succeeded' || run.status === 'failed'),
-          30_000,
-        );
+        // (Runs of other test files may sit queued in the shared table for good: their workers are gone,
+        // so the run rows are not waited for; this file's queue says when its worker is done.)
       };
       const runThrough = async () => {
         await idle();
