@@ -35,3 +35,16 @@ export async function tabTo(page: Page, selector: string, maxPresses = 80) {
   }
   throw new Error(`${selector} never received the focus by Tab`);
 }
+
+/** The booking page's address, typed field by field with the keyboard (Tab, then the letters). */
+export async function typeAddressWithKeyboard(page: Page) {
+  for (const [field, value] of [
+    ['#street', 'Königstraße'],
+    ['#houseNumber', '1'],
+    ['#postalCode', '70173'],
+    ['#city', 'Stuttgart'],
+  ] as const) {
+    await tabTo(page, field);
+    await page.keyboard.type(value);
+  }
+}

@@ -6,7 +6,10 @@ import Stripe from 'stripe';
 import { createAuthService } from '../../src/auth/auth.service.ts';
 import type { StaffRole } from '../../src/auth/auth.table.ts';
 import { loadConfig } from '../../src/config/config.ts';
+import { eq } from 'drizzle-orm';
 import { transitionBooking } from '../../src/bookings/bookings.repository.ts';
+import { bookings } from '../../src/bookings/bookings.table.ts';
+import { payments } from '../../src/payments/payments.table.ts';
 import type { Database } from '../../src/db/client.ts';
 import { loadStuttgartBoundary } from '../../src/demo/seed-demo.ts';
 import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
@@ -237,3 +240,17 @@ export async function eventually<T>(fn: () => Promise<T>, check: (v: T) => boole
 /** A booking move as the services make it: inside a transaction. */
 export const moveBooking = (p: { db: Database }, ...args: Parameters<typeof transitionBooking> extends [unknown, ...infer R] ? R : never) =>
   p.db.transaction((tx) => transitionBooking(tx, ...args));
+
+/**
+ * A booking the platform holds as paid with no charge at Stripe (reconciliation's
+ * `missing_at_stripe`). Nothing at Stripe can make one, so it is written as a bug or a forged
+ * event would write it: the payment succeeded and the booking paid (an unpaid booking would be
+ * expired by the payment sweep meanwhile). Returns the payment row.
+ */
+export async function bookPaidOnlyHere(p: TestPlatform, officeId: string) {
+  const ghost = await createPaidBooking(p, officeId, { pay: false });
+  const [payment] = await p.db.update(payments).set({ status: 'succeeded' }).where(eq(payments.bookingId, ghost.booking.id)).returning();
+  await p.db.update(bookings).set({ status: 'paid' }).where(eq(bookings.id, ghost.booking.id));
+  if (!payment) throw new Error('the booking has no payment row');
+  return payment;
+}

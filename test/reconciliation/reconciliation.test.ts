@@ -1,4 +1,3 @@
-import { bookings } from '../../src/bookings/bookings.table.ts';
 import { and, eq, sql } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { auditLog } from '../../src/audit/audit.table.ts';
@@ -6,7 +5,7 @@ import { queryRows } from '../../src/db/client.ts';
 import { stripeBalanceTransactions } from '../../src/finance/finance.table.ts';
 import { payments, refundDecisions, refunds } from '../../src/payments/payments.table.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { bookPaidOnlyHere, api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -76,15 +75,8 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
       await p.stripe.paymentIntents.update(tamperedCurrency.payment.paymentIntentId, { currency: 'chf' });
       await p.stripe.paymentIntents.confirm(tamperedCurrency.payment.paymentIntentId, { payment_method: 'pm_card_visa' });
       await p.sandbox.flushWebhooks();
-      // Paid here, nothing at Stripe: only a bug or a forged event could record it, so it is written as one would.
-      const ghost = await createPaidBooking(p, office.id, { pay: false });
-      const [ghostPayment] = await p.db
-        .update(payments)
-        .set({ status: 'succeeded' })
-        .where(eq(payments.bookingId, ghost.booking.id))
-        .returning();
-      // The booking too, as that bug would have it: an unpaid one would be expired by the payment sweep meanwhile.
-      await p.db.update(bookings).set({ status: 'paid' }).where(eq(bookings.id, ghost.booking.id));
+      // Paid here, nothing at Stripe (see bookPaidOnlyHere).
+      const ghostPayment = await bookPaidOnlyHere(p, office.id);
 
       // A week later Stripe pays the balance out; an hour after that the finance office reconciles.
       p.clock.advance(8 * DAY);

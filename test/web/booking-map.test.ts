@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { quotes } from '../../src/quotes/quotes.table.ts';
-import { expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
+import { typeAddressWithKeyboard, expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { seedOffice } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
@@ -54,15 +54,7 @@ describe('the booking page’s map, without a geocoder', () => {
       await page.waitForSelector('.leaflet-overlay-pane path');
       await expectAccessible(page, 'address step with the map');
 
-      for (const [field, value] of [
-        ['#street', 'Königstraße'],
-        ['#houseNumber', '1'],
-        ['#postalCode', '70173'],
-        ['#city', 'Stuttgart'],
-      ] as const) {
-        await tabTo(page, field);
-        await page.keyboard.type(value);
-      }
+      await typeAddressWithKeyboard(page);
       // The keyboard: Tab to the map, Enter sets the pin at its centre; the arrows then move the pin.
       await tabTo(page, '#map');
       await page.keyboard.press('Enter');

@@ -2,7 +2,7 @@ import { eq } from 'drizzle-orm';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
-import { expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
+import { typeAddressWithKeyboard, expectAccessible, launchBrowser, tabTo } from '../helpers/browser.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { createPaidBooking, moveBooking, seedOffice, newApplicationNumber, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
@@ -42,15 +42,7 @@ describe('the citizen books, pays and tracks in the browser', () => {
     expect(await page.getAttribute('#street', 'aria-describedby')).toContain('street-error');
     await expectAccessible(page, 'address step with errors');
 
-    for (const [field, value] of [
-      ['#street', 'Königstraße'],
-      ['#houseNumber', '1'],
-      ['#postalCode', '70173'],
-      ['#city', 'Stuttgart'],
-    ] as const) {
-      await tabTo(page, field);
-      await page.keyboard.type(value);
-    }
+    await typeAddressWithKeyboard(page);
     await tabTo(page, '#zone-0');
     await page.keyboard.press('Space');
     await tabTo(page, 'button[type="submit"]');

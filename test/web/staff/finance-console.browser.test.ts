@@ -1,11 +1,9 @@
-import { eq } from 'drizzle-orm';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { payments } from '../../../src/payments/payments.table.ts';
 import { localDate } from '../../../src/shared/zoned-time.ts';
 import { expectAccessible, launchBrowser, tabTo } from '../../helpers/browser.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
-import { createPaidBooking, seedOffice } from '../../helpers/test-platform.ts';
+import { bookPaidOnlyHere, createPaidBooking, seedOffice } from '../../helpers/test-platform.ts';
 import { staffAccount } from './staff-web.ts';
 
 const HOUR = 3_600_000;
@@ -27,12 +25,8 @@ describe('the finance console in the browser', () => {
       const { office } = await seedOffice(p.db);
       const day = localDate(p.clock(), 'Europe/Berlin');
       await createPaidBooking(p, office.id);
-      const ghost = await createPaidBooking(p, office.id, { pay: false });
-      const [ghostPayment] = await p.db
-        .update(payments)
-        .set({ status: 'succeeded' })
-        .where(eq(payments.bookingId, ghost.booking.id))
-        .returning();
+      // Paid here, nothing at Stripe (see bookPaidOnlyHere).
+      const ghostPayment = await bookPaidOnlyHere(p, office.id);
       await p.sandbox.flushWebhooks();
       p.clock.advance(2 * HOUR);
       const finance = await staffAccount(p, ['finance'], null);
