@@ -12,7 +12,7 @@
         return r.json();
       })
       .then(function (body) {
-        if (body.status && body.status !== 'awaiting_payment') window.location.reload();
+        if (body.state && body.state !== 'waiting') window.location.reload();
         else if (tries < 200) setTimeout(check, 3000);
       })
       .catch(function () {

@@ -16,6 +16,7 @@ import { paymentsRoutes } from './payments/payments.routes.ts';
 import { createRefundDecisionsService } from './payments/refund-decisions.service.ts';
 import { reconciliationRoutes } from './finance/reconciliation.routes.ts';
 import { webPlugin } from './web/web.plugin.ts';
+import { createPaymentStateService } from './payments/payment-state.service.ts';
 import { createGeocoder } from './geocoding/geocoding.ts';
 import { createReconciliation, reconcileJobId } from './finance/reconciliation.service.ts';
 import { RECONCILIATION_GRACE_MS } from './jobs/queue-config.ts';
@@ -206,6 +207,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const secureCookies = config.env.PUBLIC_BASE_URL?.startsWith('https://') ?? false;
   await app.register(webPlugin, {
     bookings,
+    paymentState: createPaymentStateService({ db }),
     quotes,
     offices: createOfficesRepository(db),
     sandbox: deps.gateway.sandbox,

@@ -60,6 +60,7 @@ import {
 import { awaitsPinLetter, needsPinLetter } from './pin-letter.ts';
 import { required } from '../shared/required.ts';
 import { cancelBookingInTx } from './cancellation.ts';
+import { previewCancellationRefund } from '../payments/refund-decision-tx.ts';
 import { assertWithinDeliveryHours, validateDeliveryWindows } from './delivery-windows.ts';
 import { rescheduleBooking, rescheduleOffer } from './reschedule.ts';
 import { formatKassenzeichen } from './kassenzeichen.ts';
@@ -402,6 +403,11 @@ export function createBookingsService(deps: BookingDeps) {
       };
     },
 
+    /** The booking behind a tracking token, without the tracking view's extra reads (and no call to Stripe). */
+    async bookingByTrackingToken(trackingToken: string): Promise<Booking | null> {
+      return (await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken))) ?? null;
+    },
+
     async trackBooking(trackingToken: string) {
       const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
       if (!booking) throw createTrackingNotFoundError();
@@ -459,6 +465,11 @@ export function createBookingsService(deps: BookingDeps) {
 
     /** The days a rescheduling booking may choose from, with their spans. */
     rescheduleOffer: (booking: Pick<Booking, 'officeId' | 'preferredWindows'>) => rescheduleOffer({ db, clock }, booking),
+
+    /** What cancelling the booking now would refund (the citizen sees it before confirming). */
+    async cancellationRefundPreview(booking: Booking): Promise<number> {
+      return previewCancellationRefund(db, booking);
+    },
 
     async cancelBooking(
       id: string,

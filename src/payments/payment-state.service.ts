@@ -30,7 +30,8 @@ export function createPaymentStateService(deps: { db: Database }) {
   return {
     /** null when nothing matches: the page says so without telling which part was wrong. */
     async paymentState(
-      query: { bookingId: string; trackingToken: string } | { checkoutSessionId: string },
+      // The tracking token alone is enough (the citizen's cookie); a booking id, when given, must match it.
+      query: { bookingId?: string; trackingToken: string } | { checkoutSessionId: string },
     ): Promise<PaymentStateAnswer | null> {
       const bookings = createBookingsRepository(deps.db);
       if ('checkoutSessionId' in query) {
@@ -39,7 +40,7 @@ export function createPaymentStateService(deps: { db: Database }) {
         return booking ? answer(booking) : null;
       }
       const booking = await bookings.findByTrackingTokenHash(hashToken(query.trackingToken));
-      return booking && booking.id === query.bookingId ? answer(booking) : null;
+      return booking && (query.bookingId === undefined || booking.id === query.bookingId) ? answer(booking) : null;
     },
   };
 }

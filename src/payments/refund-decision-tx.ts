@@ -124,3 +124,24 @@ export async function applyRefundDecision(
   });
   return { decision, refund, stopped };
 }
+
+/**
+ * What cancelling now would send back (the new refund, beyond what already went back), read
+ * without writing, by the same rule and figures `applyRefundDecision` uses when the cancellation
+ * happens: the amount a citizen is shown before confirming is the amount the cancellation refunds.
+ */
+export async function previewCancellationRefund(db: DbOrTx, booking: Booking): Promise<number> {
+  const payments = createPaymentsRepository(db);
+  const payment = await payments.findByBooking(booking.id);
+  // A disputed charge gets no refund: the dispute decides (as in applyRefundDecision).
+  if (payment?.disputed) return 0;
+  const office = required(await createOfficesRepository(db).findById(booking.officeId), `office ${booking.officeId}`);
+  const refundedCents = await refundedCentsOf(payments, payment);
+  const result = decideRefund({
+    occasion: { kind: 'cancelled', statusAtCancellation: booking.status, refund: 'policy' },
+    office,
+    paidCents: paidCentsOf(payment),
+    refundedCents,
+  });
+  return refundStillOwed(result.amountCents, refundedCents);
+}

@@ -1,15 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { CANCELLABLE_STATUSES, ON_ROUTE_STATUSES, RESCHEDULABLE_STATUSES, type BookingStatus } from '../bookings/booking-status.ts';
+import { CANCELLABLE_STATUSES, ON_ROUTE_STATUSES, RESCHEDULABLE_STATUSES } from '../bookings/booking-status.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { createBookingsService } from '../bookings/bookings.service.ts';
 import type { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Office } from '../offices/offices.table.ts';
-import { DEFAULT_REFUND_RULES } from '../offices/offices.table.ts';
-import { decideRefund } from '../payments/refund-decision.ts';
 import type { createQuotesService } from '../quotes/quotes.service.ts';
 import QRCode from 'qrcode';
 import { homeDocument } from '../home/home.routes.ts';
+import type { PaymentStateService } from '../payments/payment-state.service.ts';
 import { trackingLink } from '../notifications/tracking-link.ts';
 import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
@@ -21,6 +20,7 @@ import { pageContext } from './web.plugin.ts';
 
 export interface CitizenPageDeps {
   bookings: ReturnType<typeof createBookingsService>;
+  paymentState: PaymentStateService;
   quotes: ReturnType<typeof createQuotesService>;
   offices: ReturnType<typeof createOfficesRepository>;
   sandbox: boolean;
@@ -227,15 +227,26 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   );
 
   /** The booking behind the tracking cookie, or null (no cookie, or a code that matches nothing). */
-  const tracked = async (request: FastifyRequest) => {
+  const tokenOf = (request: FastifyRequest) => {
     const token = request.cookies[TRACK_COOKIE];
-    if (!token || token.length > 200) return null;
+    return token && token.length <= 200 ? token : null;
+  };
+  /** The tracking view (status, window, history, next steps with the pay link): only the pages that show it. */
+  const tracked = async (request: FastifyRequest) => {
+    const token = tokenOf(request);
+    if (!token) return null;
     try {
       return { token, ...(await deps.bookings.trackBooking(token)) };
     } catch (err) {
       if (err instanceof AppError && err.status === 404) return null;
       throw err;
     }
+  };
+  /** Just the booking, for the pages that act on it (cancel, PIN letter, reschedule, receipt). */
+  const trackedBooking = async (request: FastifyRequest) => {
+    const token = tokenOf(request);
+    const booking = token ? await deps.bookings.bookingByTrackingToken(token) : null;
+    return token && booking ? { token, booking } : null;
   };
   const baseUrl = (request: FastifyRequest) => deps.publicBaseUrl ?? `${request.protocol}://${request.host}`;
   const officeOf = async (officeId: string) => deps.offices.findById(officeId);
@@ -251,9 +262,11 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
 
   // For the payment page's script: the booking's status, nothing else (the cookie says whose).
   app.get('/sendung/zahlung/status', { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen } }, async (request, reply) => {
-    const found = await tracked(request);
+    // Polled every few seconds while the citizen pays: the database only, never Stripe.
+    const token = tokenOf(request);
+    const answer = token ? await deps.paymentState.paymentState({ trackingToken: token }) : null;
     reply.header('cache-control', 'no-store');
-    return { status: found ? found.booking.status : null };
+    return { state: answer?.state ?? null, status: answer?.bookingStatus ?? null };
   });
 
   app.get('/sendung', { schema: { hide: true } }, async (request, reply) => {
@@ -308,28 +321,15 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     '/sendung/pin-brief',
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      const found = await tracked(request);
+      const found = await trackedBooking(request);
       if (!found) return reply.redirect('/sendung', 303);
       await deps.bookings.confirmPinLetter(found.token);
       return reply.redirect('/sendung', 303);
     },
   );
 
-  /** What a cancellation now would refund, by the office's policy: shown before the citizen confirms. */
-  const refundPreview = (office: Office, booking: { status: BookingStatus; amountCents: number }) =>
-    decideRefund({
-      occasion: { kind: 'cancelled', statusAtCancellation: booking.status, refund: 'policy' },
-      office: {
-        refundPolicy: office.refundPolicy,
-        cancellationFeeCents: office.cancellationFeeCents,
-        refundRules: office.refundRules ?? DEFAULT_REFUND_RULES,
-      },
-      paidCents: booking.status === 'awaiting_payment' ? 0 : booking.amountCents,
-      refundedCents: 0,
-    }).amountCents;
-
   app.get('/sendung/stornieren', { schema: { hide: true } }, async (request, reply) => {
-    const found = await tracked(request);
+    const found = await trackedBooking(request);
     if (!found) return reply.redirect('/sendung', 303);
     const office = await officeOf(found.booking.officeId);
     if (!office) throw new AppError({ code: 'web.office_not_found', status: 404, message: 'Office not found' });
@@ -339,7 +339,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
       office,
       booking: found.booking,
       cancellable,
-      refundCents: cancellable ? refundPreview(office, found.booking) : 0,
+      refundCents: cancellable ? await deps.bookings.cancellationRefundPreview(found.booking) : 0,
     });
   });
 
@@ -347,7 +347,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     '/sendung/stornieren',
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      const found = await tracked(request);
+      const found = await trackedBooking(request);
       if (!found) return reply.redirect('/sendung', 303);
       await deps.bookings.cancelBooking(found.booking.id, { staff: null, trackingToken: found.token, requestId: String(request.id) });
       return reply.redirect('/sendung', 303);
@@ -358,7 +358,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   const reschedulePage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    found: NonNullable<Awaited<ReturnType<typeof tracked>>>,
+    found: NonNullable<Awaited<ReturnType<typeof trackedBooking>>>,
     opts: { chosen?: { start: string; end: string }[]; errors?: FieldErrors; status?: number } = {},
   ) => {
     const booking = found.booking;
@@ -385,7 +385,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   };
 
   app.get('/sendung/verschieben', { schema: { hide: true } }, async (request, reply) => {
-    const found = await tracked(request);
+    const found = await trackedBooking(request);
     if (!found) return reply.redirect('/sendung', 303);
     return reschedulePage(request, reply, found);
   });
@@ -394,7 +394,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     '/sendung/verschieben',
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
-      const found = await tracked(request);
+      const found = await trackedBooking(request);
       if (!found) return reply.redirect('/sendung', 303);
       const { windows, errors } = readRescheduleForm(request.body ?? {});
       if (hasErrors(errors)) return reschedulePage(request, reply, found, { chosen: windows, errors, status: 422 });
@@ -408,7 +408,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
         }
         if (err instanceof AppError && err.code === 'booking.not_reschedulable') {
           // Planned meanwhile: the page says why (the booking read again).
-          const again = await tracked(request);
+          const again = await trackedBooking(request);
           return again ? reschedulePage(request, reply, again, { status: 409 }) : reply.redirect('/sendung', 303);
         }
         throw err;
@@ -418,7 +418,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   );
 
   app.get('/sendung/beleg', { schema: { hide: true } }, async (request, reply) => {
-    const found = await tracked(request);
+    const found = await trackedBooking(request);
     if (!found) return reply.redirect('/sendung', 303);
     const office = await officeOf(found.booking.officeId);
     // The QR code carries the tracking link with the code in its fragment (never sent to a server).
