@@ -1,3 +1,5 @@
+import { createLru } from '../shared/lru.ts';
+
 /**
  * Every text of the citizen's pages, German first, English second. The English catalogue must
  * have exactly the German keys (the type says so), so no page falls back to a missing text.
@@ -643,8 +645,24 @@ export function pickLocale(cookie: string | undefined, acceptLanguage: string | 
   return 'de';
 }
 
-/** Amounts and dates as the locale writes them, in the office's time zone. */
+/**
+ * Amounts and dates as the locale writes them, in the office's time zone. Kept per language and
+ * zone: building Intl formatters costs far more than using them, and pages (a report of thousands
+ * of lines) ask for the same few again and again.
+ */
 export function formatters(locale: Locale, timeZone: string) {
+  const key = `${locale}|${timeZone}`;
+  let made = keptFormatters.get(key);
+  if (!made) {
+    made = buildFormatters(locale, timeZone);
+    keptFormatters.set(key, made);
+  }
+  return made;
+}
+
+const keptFormatters = createLru<string, ReturnType<typeof buildFormatters>>(64);
+
+function buildFormatters(locale: Locale, timeZone: string) {
   const tag = locale === 'de' ? 'de-DE' : 'en-GB';
   const money = new Intl.NumberFormat(tag, { style: 'currency', currency: 'EUR' });
   const dateTime = new Intl.DateTimeFormat(tag, { timeZone, dateStyle: 'medium', timeStyle: 'short' });
