@@ -2,6 +2,7 @@ import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { Queues } from '../src/jobs/queues.ts';
+import { NOTIFICATION_RETRY_DELAYS_MS } from '../src/jobs/queue-config.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
 import { NotificationBusyError, type NotificationSender } from '../src/notifications/notification-sender.ts';
 import type { NotificationRelay } from '../src/notifications/notification-relay.ts';
@@ -29,7 +30,15 @@ export async function startNotificationsWorkers(deps: {
       logger.debug({ notificationId, outcome }, 'notification handled');
       return { outcome };
     },
-    { connection: deps.connection, prefix: deps.prefix, concurrency: 5 },
+    {
+      connection: deps.connection,
+      prefix: deps.prefix,
+      concurrency: 5,
+      settings: {
+        backoffStrategy: (attemptsMade: number) =>
+          NOTIFICATION_RETRY_DELAYS_MS[Math.min(attemptsMade, NOTIFICATION_RETRY_DELAYS_MS.length) - 1] ?? 2_000,
+      },
+    },
   );
   sendWorker.on('failed', (job, err) => {
     if (!job) return;

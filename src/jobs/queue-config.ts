@@ -54,11 +54,12 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnComplete: { count: 10 },
     removeOnFail: { count: 100 },
   },
-  // A mail server away for a while: 10 attempts over about 17 h (2 s doubling). The row, not the
-  // job, records that a message went out; completed jobs stay a day so a re-hand-over is a no-op.
+  // A mail server away for a while: 12 attempts over about 6 h (NOTIFICATION_RETRY_DELAYS_MS, the
+  // worker's backoffStrategy). The row, not the job, records that a message went out; completed
+  // jobs stay a day so a re-hand-over is a no-op.
   notifications: {
-    attempts: 10,
-    backoff: { type: 'exponential', delay: 2_000 },
+    attempts: 12,
+    backoff: { type: 'custom' },
     removeOnComplete: { age: 24 * 3600, count: 10_000 },
     removeOnFail: { age: 7 * 24 * 3600 },
   },
@@ -68,6 +69,16 @@ export const DEFAULT_JOB_OPTIONS: Record<QueueName, JobsOptions> = {
     removeOnFail: { count: 100 },
   },
 };
+
+/**
+ * Delays before each retry of a notification: two quick ones (a refused connection, a greylisting
+ * server), then doubling from a minute to two hours, so a mail server away for an afternoon still
+ * gets every message (about 6 h in all), and a sender that died holding the 2-minute lease is
+ * outlasted by the third retry.
+ */
+export const NOTIFICATION_RETRY_DELAYS_MS = [
+  2_000, 4_000, 60_000, 120_000, 240_000, 480_000, 960_000, 1_920_000, 3_840_000, 7_200_000, 7_200_000,
+];
 
 /** The nightly ledger import: 03:15 office time, for the days before (Stripe settles overnight). */
 export const LEDGER_IMPORT_CRON = { pattern: '15 3 * * *', tz: 'Europe/Berlin' };
