@@ -34,7 +34,6 @@ export function createIdempotencyRepository(db: DbOrTx) {
         .update(idempotencyKeys)
         .set(values)
         .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
-    /** Deletes the records expired at `now`; returns how many. */
     /**
      * The stored response of the live request that created `resourceId`. The confirmation mail
      * takes the booking's tracking token from here: the token is kept nowhere else (only its hash),
@@ -49,6 +48,7 @@ export function createIdempotencyRepository(db: DbOrTx) {
       return row?.responseBody ?? undefined;
     },
 
+    /** Deletes the records expired at `now`; returns how many. */
     async purgeExpired(now: Date): Promise<number> {
       const deleted = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key });
       return deleted.length;

@@ -1,4 +1,4 @@
-import { integer, jsonb, pgTable, primaryKey, timestamp, varchar } from 'drizzle-orm/pg-core';
+import { index, integer, jsonb, pgTable, primaryKey, timestamp, varchar } from 'drizzle-orm/pg-core';
 
 /**
  * Idempotency-Key records: the first request with a key stores its request fingerprint and, once
@@ -16,5 +16,9 @@ export const idempotencyKeys = pgTable(
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
     expiresAt: timestamp('expires_at', { withTimezone: true }).notNull(),
   },
-  (t) => [primaryKey({ columns: [t.scope, t.key] })],
+  (t) => [
+    primaryKey({ columns: [t.scope, t.key] }),
+    // The confirmation mail finds the booking's creating request by the booking (responseOfResource).
+    index('idempotency_keys_resource_idx').on(t.scope, t.resourceId),
+  ],
 );

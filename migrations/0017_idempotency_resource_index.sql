@@ -1,0 +1,1 @@
+CREATE INDEX "idempotency_keys_resource_idx" ON "idempotency_keys" USING btree ("scope","resource_id");
