@@ -1,3 +1,4 @@
+import { formatCentsAsEuro } from '../finance/csv.ts';
 import type { BookingStatus } from '../bookings/booking-status.ts';
 import type { AttemptFault, RefundPolicy, RefundRules } from '../offices/offices.table.ts';
 import type { RefundRule } from './payments.table.ts';
@@ -53,7 +54,7 @@ export function faultOf(rules: RefundRules, reason: string | null): AttemptFault
   return Object.hasOwn(rules.faultByReason, reason) ? (rules.faultByReason[reason] ?? 'courier') : 'courier';
 }
 
-const euros = (cents: number) => `${Math.floor(cents / 100)},${String(cents % 100).padStart(2, '0')} €`;
+const euros = (cents: number) => `${formatCentsAsEuro(cents)} €`;
 
 export function decideRefund(input: RefundDecisionInput): RefundDecisionResult {
   const paid = Math.max(0, input.paidCents);

@@ -30,8 +30,8 @@ export function serviceAreaGeoJson(office: { name: string; location: [number, nu
 const inside = (point: [number, number], zones: readonly PageZone[]) => zones.some((z) => booleanPointInPolygon(point, z.geometry));
 
 /**
- * Where the quote is made: a pin the citizen set on the map (when inside a zone), else the
- * geocoder's position for the typed address, else a point inside the zone chosen from the list.
+ * Where the quote is made: a pin the citizen set on the map (when inside a zone), else a point
+ * inside the zone chosen from the list, else the geocoder's position for the typed address.
  * Errors are field errors for the address page.
  */
 export async function placeAddress(
@@ -41,8 +41,8 @@ export async function placeAddress(
 ): Promise<{ location: [number, number]; errors?: undefined } | { location?: undefined; errors: FieldErrors; geocoderDown?: boolean }> {
   const pin = form.lng !== null && form.lat !== null ? ([form.lng, form.lat] as [number, number]) : null;
   if (pin && inside(pin, zones)) return { location: pin };
-  const chosen = areasOf(zones).find((a) => a.id === form.zoneId);
-  if (chosen) return { location: chosen.point };
+  const chosen = zones.find((z) => z.id === form.zoneId);
+  if (chosen) return { location: pointOnFeature(chosen.geometry).geometry.coordinates as [number, number] };
   if (geocoder && !pin) {
     try {
       const found = await geocoder.lookup(form);
