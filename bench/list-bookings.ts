@@ -10,7 +10,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { createScratchDatabase } from '../src/db/scratch-database.ts';
 import type { StaffPrincipal } from '../src/auth/auth.service.ts';
 import type { BookingStatus } from '../src/bookings/booking-status.ts';
 import { createBookingsService } from '../src/bookings/bookings.service.ts';
@@ -22,12 +22,8 @@ import { wholeNumberFlag } from './flags.ts';
 
 const ROWS = wholeNumberFlag('rows', 1_000_000);
 const CALLS = wholeNumberFlag('calls', 100);
-const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `amtsbote_bench_list_${process.pid}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const url = new URL(server);
-url.pathname = `/${dbName}`;
+const scratch = await createScratchDatabase('amtsbote_bench_list', process.env.BENCH_DATABASE_URL);
+const url = new URL(scratch.url);
 const handle = await openDatabase({ url: url.toString(), dataDir: '/tmp', maxConnections: 4 });
 
 try {
@@ -152,6 +148,5 @@ try {
   );
 } finally {
   await handle.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

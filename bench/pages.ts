@@ -12,7 +12,7 @@
  */
 import http from 'node:http';
 import { pino } from 'pino';
-import postgres from 'postgres';
+import { createScratchDatabase } from '../src/db/scratch-database.ts';
 import { loadConfig } from '../src/config/config.ts';
 import { seedDemoIfEmpty } from '../src/demo/seed-demo.ts';
 import { createPlatform } from '../src/platform.ts';
@@ -22,12 +22,8 @@ import { wholeNumberFlag } from './flags.ts';
 
 const DURATION = wholeNumberFlag('duration', 10);
 const CONNECTIONS = wholeNumberFlag('connections', 10);
-const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `amtsbote_bench_pages_${process.pid}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const url = new URL(server);
-url.pathname = `/${dbName}`;
+const scratch = await createScratchDatabase('amtsbote_bench_pages', process.env.BENCH_DATABASE_URL);
+const url = new URL(scratch.url);
 
 const config = loadConfig({
   DATABASE_URL: url.toString(),
@@ -195,6 +191,5 @@ try {
   );
 } finally {
   await platform.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -11,7 +11,7 @@
  *   npm run bench:reconciliation -- [--rows 1000000]
  */
 import { sql } from 'drizzle-orm';
-import postgres from 'postgres';
+import { createScratchDatabase } from '../src/db/scratch-database.ts';
 import { openDatabase, queryRows } from '../src/db/client.ts';
 import { seedDemoIfEmpty } from '../src/demo/seed-demo.ts';
 import { createReconciliation } from '../src/finance/reconciliation.service.ts';
@@ -19,12 +19,8 @@ import { createQuotesRepository } from '../src/quotes/quotes.repository.ts';
 import { wholeNumberFlag } from './flags.ts';
 
 const ROWS = wholeNumberFlag('rows', 1_000_000);
-const server = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `amtsbote_bench_recon_${process.pid}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const url = new URL(server);
-url.pathname = `/${dbName}`;
+const scratch = await createScratchDatabase('amtsbote_bench_recon', process.env.BENCH_DATABASE_URL);
+const url = new URL(scratch.url);
 const handle = await openDatabase({ url: url.toString(), dataDir: '/tmp', maxConnections: 4 });
 const DAYS = 30;
 const now = new Date();
@@ -187,6 +183,5 @@ try {
   if (wrong > 0 || t2.newDiscrepancies !== 0 || t2.changedDiscrepancies !== 0) process.exitCode = 1;
 } finally {
   await handle.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

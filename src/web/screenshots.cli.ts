@@ -9,23 +9,19 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
-import { chromium } from 'playwright-core';
 import { pino } from 'pino';
-import postgres from 'postgres';
+import { createScratchDatabase } from '../db/scratch-database.ts';
 import { transitionBooking } from '../bookings/bookings.repository.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { loadConfig } from '../config/config.ts';
 import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
 import { createPlatform } from '../platform.ts';
 import { createMemoryStore } from '../stripe-sandbox/index.ts';
+import { launchChromium } from './chromium.ts';
 
 const OUT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../docs/screenshots');
-const server = process.env.SCREENSHOT_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
-const dbName = `amtsbote_screenshots_${process.pid}`;
-const admin = postgres(server, { max: 1, onnotice: () => {} });
-await admin.unsafe(`create database ${dbName}`);
-const url = new URL(server);
-url.pathname = `/${dbName}`;
+const scratch = await createScratchDatabase('amtsbote_screenshots', process.env.SCREENSHOT_DATABASE_URL);
+const url = new URL(scratch.url);
 mkdirSync(OUT, { recursive: true });
 
 const config = loadConfig({
@@ -41,18 +37,7 @@ const platform = await createPlatform(
   { api: 'listen', workers: false, hostSandbox: true, migrate: true },
   { logger: pino({ level: 'silent' }), sandbox: { store: createMemoryStore() } },
 );
-const browser = await chromium.launch({
-  executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-  args: [
-    '--headless',
-    '--no-sandbox',
-    '--disable-gpu',
-    '--no-first-run',
-    '--disable-background-networking',
-    '--disable-component-update',
-    '--disable-sync',
-  ],
-});
+const browser = await launchChromium();
 
 try {
   await seedDemoIfEmpty(platform.database.db, new Date());
@@ -110,6 +95,5 @@ try {
 } finally {
   await browser.close();
   await platform.close();
-  await admin.unsafe(`drop database if exists ${dbName} with (force)`);
-  await admin.end();
+  await scratch.drop();
 }

@@ -1,24 +1,10 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
+import { launchChromium } from '../../src/web/chromium.ts';
 import { expect } from 'vitest';
 
-/** Debian's Chromium, as `.ci/run` installs it (Playwright's own download cannot work here). */
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-export function launchBrowser(): Promise<Browser> {
-  return chromium.launch({
-    executablePath: CHROMIUM,
-    args: [
-      '--headless',
-      '--no-sandbox',
-      '--disable-gpu',
-      '--no-first-run',
-      '--disable-background-networking',
-      '--disable-component-update',
-      '--disable-sync',
-    ],
-  });
-}
+/** Debian's Chromium through playwright-core (src/web/chromium.ts). */
+export const launchBrowser = launchChromium;
 
 /** axe-core on the page as it is now: WCAG 2.1 A and AA (BITV 2.0), 0 violations, each named when one is found. */
 export async function expectAccessible(page: Page, what: string) {
