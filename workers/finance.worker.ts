@@ -3,7 +3,8 @@ import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import type { createLedgerImport } from '../src/finance/ledger-import.service.ts';
 import { reconcileJobId, type Reconciliation } from '../src/finance/reconciliation.service.ts';
-import { LEDGER_IMPORT_CRON, LEDGER_IMPORT_DAYS, RECONCILIATION_DAYS } from '../src/jobs/queue-config.ts';
+import { LEDGER_IMPORT_CRON, LEDGER_IMPORT_DAYS } from '../src/jobs/queue-config.ts';
+import { startReconciliationRun } from '../src/finance/start-reconciliation-run.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
 
@@ -25,21 +26,12 @@ export async function startFinanceWorker(deps: {
   logger: Logger;
 }) {
   const finance = deps.queues.queue('finance');
-  /** A match-only run over the last weeks, after an import brought new facts. */
-  async function reconcileRecent(requestedBy: string) {
-    const to = deps.clock();
-    const run = await deps.reconciliation.request({
-      from: new Date(to.getTime() - RECONCILIATION_DAYS * DAY_MS),
-      to,
-      requestedBy,
-      importLedger: false,
-    });
-    await deps.queues.enqueue('finance', 'reconcile', { runId: run.id }, { jobId: reconcileJobId(run.id) });
-  }
+  const enqueueRun = (runId: string) => deps.queues.enqueue('finance', 'reconcile', { runId }, { jobId: reconcileJobId(runId) });
+  /** A match-only run over the last weeks (the default range), after an import brought new facts. */
+  const reconcileRecent = (requestedBy: string) =>
+    startReconciliationRun({ reconciliation: deps.reconciliation, clock: deps.clock, enqueueRun }, { requestedBy, importLedger: false });
   async function requeueStaleRuns() {
-    for (const runId of await deps.reconciliation.staleQueuedRuns(STALE_QUEUED_MS)) {
-      await deps.queues.enqueue('finance', 'reconcile', { runId }, { jobId: reconcileJobId(runId) });
-    }
+    for (const runId of await deps.reconciliation.staleQueuedRuns(STALE_QUEUED_MS)) await enqueueRun(runId);
   }
 
   const worker = new Worker(
