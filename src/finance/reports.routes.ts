@@ -20,11 +20,16 @@ import {
 /** JSON as the report; a file with its type and a download name (ASCII only: prefixes and ids). */
 function answer<R>(reply: FastifyReply, result: ReportAnswer<R>) {
   if (result.kind === 'json') return reply.send(result.report);
+  return sendReportFile(reply, result.file);
+}
+
+/** A report file as a download, for the API and the finance console alike. */
+export function sendReportFile(reply: FastifyReply, file: { contentType: string; filename: string; bytes: Buffer | Uint8Array | string }) {
   return reply
-    .header('content-type', result.file.contentType)
-    .header('content-disposition', `attachment; filename="${result.file.filename}"`)
+    .header('content-type', file.contentType)
+    .header('content-disposition', `attachment; filename="${file.filename}"`)
     .header('cache-control', 'no-store')
-    .send(result.file.bytes);
+    .send(file.bytes);
 }
 
 /**

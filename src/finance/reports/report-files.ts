@@ -175,13 +175,23 @@ export function bookingListDatev(
   finance: FinanceConfig,
   opts: { encoding: TextEncodingName; createdAt: Date; exportedBy: string },
 ): ReportFile {
+  // The Buchungstext depends on the line type only (a handful of them): made once per type, not per line.
+  const texts = new Map<string, string>();
+  const textOf = (lineType: (typeof report.lines)[number]['lineType']) => {
+    let text = texts.get(lineType);
+    if (text === undefined) {
+      text = datevText(`${labelOf(lineType)} ${report.office.name}`, opts.encoding);
+      texts.set(lineType, text);
+    }
+    return text;
+  };
   const records = report.lines.map((l): DatevRecordInput => ({
     amountCents: l.amountCents,
     account: l.account,
     contraAccount: l.contraAccount,
     date: report.date,
     documentField1: l.kassenzeichen,
-    text: datevText(`${labelOf(l.lineType)} ${report.office.name}`, opts.encoding),
+    text: textOf(l.lineType),
     ...(l.costCentre ? { costCentre: l.costCentre } : {}),
   }));
   return datevFile(

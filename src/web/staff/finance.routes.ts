@@ -1,3 +1,4 @@
+import { sendReportFile } from '../../finance/reports.routes.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { RECONCILIATION_DAYS } from '../../jobs/queue-config.ts';
 import {
@@ -29,15 +30,6 @@ const oneOf = <T extends string>(all: readonly T[], v: unknown): T | undefined =
   typeof v === 'string' && (all as readonly string[]).includes(v) ? (v as T) : undefined;
 const cursorOf = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined);
 const isDate = (v: string) => DATE.test(v) && isValidDeliveryDate(v);
-
-/** The file as the API route answers it: same type, same download name. */
-function sendFile(reply: FastifyReply, file: { contentType: string; filename: string; bytes: Buffer | Uint8Array | string }) {
-  return reply
-    .header('content-type', file.contentType)
-    .header('content-disposition', `attachment; filename="${file.filename}"`)
-    .header('cache-control', 'no-store')
-    .send(file.bytes);
-}
 
 /**
  * The finance office's console: reconciliation runs (start one, watch its progress and totals),
@@ -227,7 +219,7 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
       if (err instanceof AppError && err.status < 500) return reportPage(request, reply, { problem: err.message }, err.status);
       throw err;
     }
-    if (answer.kind === 'file') return sendFile(reply, answer.file);
+    if (answer.kind === 'file') return sendReportFile(reply, answer.file);
     return reportPage(request, reply, {
       shown: kind,
       report: answer.report,
