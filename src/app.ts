@@ -159,15 +159,16 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     },
     stripeSandbox: deps.gateway.sandbox,
   });
-  await app.register(officesRoutes, { offices: createOfficesRepository(db), service: createOfficesService({ db, clock }) });
-  await app.register(deliveryCalendarRoutes, { calendar: createDeliveryCalendarService({ db, clock }) });
+  const officesService = createOfficesService({ db, clock });
+  const calendar = createDeliveryCalendarService({ db, clock });
+  await app.register(officesRoutes, { offices: createOfficesRepository(db), service: officesService });
+  await app.register(deliveryCalendarRoutes, { calendar });
   const quotes = createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES });
   await app.register(quotesRoutes, { quotes });
   await app.register(bookingsRoutes, { bookings, holds });
-  await app.register(paymentsRoutes, {
-    records: createPaymentRecordsService({ db, clock }),
-    refundDecisions: createRefundDecisionsService({ db, clock, afterCommit }),
-  });
+  const paymentRecords = createPaymentRecordsService({ db, clock });
+  const refundDecisions = createRefundDecisionsService({ db, clock, afterCommit });
+  await app.register(paymentsRoutes, { records: paymentRecords, refundDecisions });
   const financeReports = createFinanceReports({ db, finance: config.finance, clock });
   await app.register(financeReportsRoutes, { reports: financeReports });
   const runs = {
@@ -191,14 +192,13 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(couriersRoutes, { couriers, planning });
   await app.register(dispatchRoutes, { dispatch, handover, db });
   await app.register(courierEventRoutes, { dispatch, couriers });
-  await app.register(webhooksRoutes, {
-    webhooks: createWebhooksService({
-      db,
-      clock,
-      handOver: () =>
-        webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
-    }),
+  const webhooks = createWebhooksService({
+    db,
+    clock,
+    handOver: () =>
+      webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
   });
+  await app.register(webhooksRoutes, { webhooks });
 
   // Only while mails go to the folder: with an SMTP server there is nothing local to show.
   if (config.notifications.mail.kind === 'folder') await app.register(devMailsRoutes, { dir: config.notifications.mail.dir });
@@ -215,7 +215,26 @@ export async function buildApp(deps: AppDeps): Promise<App> {
     publicBaseUrl: config.env.PUBLIC_BASE_URL ?? null,
     secureCookies,
     hostedPageOrigins: deps.gateway.hostedPageOrigins,
-    staff: { auth, runs, reports: financeReports, offices: createOfficesRepository(db), couriers },
+    staff: {
+      db,
+      clock,
+      auth,
+      runs,
+      reports: financeReports,
+      offices: createOfficesRepository(db),
+      couriers,
+      bookings,
+      holds,
+      quotes,
+      officesService,
+      calendar,
+      planning,
+      dispatch,
+      handover,
+      webhooks,
+      paymentRecords,
+      refundDecisions,
+    },
     geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
     map: config.map,
   });

@@ -1,11 +1,15 @@
 import { createLru } from '../shared/lru.ts';
+import * as admin from './messages/admin.ts';
+import * as clerk from './messages/clerk.ts';
+import * as courierApp from './messages/courier-app.ts';
+import * as planning from './messages/planning.ts';
 
 /**
  * Every text of the citizen's pages, German first, English second. The English catalogue must
  * have exactly the German keys (the type says so), so no page falls back to a missing text.
  * `{name}` in a text is replaced by the parameter of that name.
  */
-const de = {
+const baseDe = {
   'site.name': 'Amtsbote – Ausweis nach Hause',
   'site.tagline': 'Ihr neuer Ausweis oder Reisepass, vom Kurier gebracht',
   'site.skip': 'Zum Inhalt springen',
@@ -171,6 +175,11 @@ const de = {
   'staff.nav': 'Verwaltungsnavigation',
   'staff.nav.home': 'Übersicht',
   'staff.nav.finance': 'Finanzen',
+  'staff.nav.counter': 'Schalter',
+  'staff.nav.bookings': 'Buchungen',
+  'staff.nav.planning': 'Planung',
+  'staff.nav.handover': 'Übergabe',
+  'staff.nav.admin': 'Verwaltung',
   'staff.whoami': 'Angemeldet als {name} ({roles})',
   'staff.signOut': 'Abmelden',
   'staff.role.clerk': 'Sachbearbeitung',
@@ -313,9 +322,12 @@ const de = {
   'map.pinOutside': 'Die Markierung liegt außerhalb der Liefergebiete. Bitte setzen Sie sie neu oder wählen Sie ein Gebiet.',
 } as const;
 
+// Each console's texts live in a module of their own (./messages), merged here.
+const de = { ...baseDe, ...clerk.de, ...planning.de, ...admin.de, ...courierApp.de };
+
 export type MessageKey = keyof typeof de;
 
-const en: Record<MessageKey, string> = {
+const baseEn: Record<keyof typeof baseDe, string> = {
   'site.name': 'Amtsbote – ID documents delivered home',
   'site.tagline': 'Your new ID card or passport, brought by courier',
   'site.skip': 'Skip to content',
@@ -481,6 +493,11 @@ const en: Record<MessageKey, string> = {
   'staff.nav': 'Staff navigation',
   'staff.nav.home': 'Overview',
   'staff.nav.finance': 'Finance',
+  'staff.nav.counter': 'Counter',
+  'staff.nav.bookings': 'Bookings',
+  'staff.nav.planning': 'Planning',
+  'staff.nav.handover': 'Handover',
+  'staff.nav.admin': 'Administration',
   'staff.whoami': 'Signed in as {name} ({roles})',
   'staff.signOut': 'Sign out',
   'staff.role.clerk': 'Clerk',
@@ -621,6 +638,8 @@ const en: Record<MessageKey, string> = {
   'map.clear': 'Remove the pin',
   'map.pinOutside': 'The pin is outside the delivery areas. Please set it again or choose an area.',
 };
+
+const en: Record<MessageKey, string> = { ...baseEn, ...clerk.en, ...planning.en, ...admin.en, ...courierApp.en };
 
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -2,6 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, StaffPrincipal } from '../../auth/auth.service.ts';
 import type { StaffRole } from '../../auth/auth.table.ts';
 import { pageContext } from '../web.plugin.ts';
+import { sectionsFor } from './console-sections.ts';
 
 /** The staff session's bearer token, HttpOnly, SameSite=Strict, only sent to the consoles under /amt. */
 export const STAFF_COOKIE = 'amtsbote_amt';
@@ -27,6 +28,7 @@ export async function staffView(
     ...pageContext(request, { sandbox: opts.sandbox }),
     csrf: reply.generateCsrf(),
     staff: request.consoleStaff,
+    sections: request.consoleStaff ? sectionsFor(request.consoleStaff.roles) : [],
     ...data,
   });
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);

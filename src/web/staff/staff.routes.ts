@@ -1,30 +1,59 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService } from '../../auth/auth.service.ts';
 import { STAFF_ROLES } from '../../auth/auth.table.ts';
+import type { createBookingHoldsService } from '../../bookings/booking-holds.service.ts';
+import type { createBookingsService } from '../../bookings/bookings.service.ts';
 import type { createCouriersService } from '../../couriers/couriers.service.ts';
+import type { Database } from '../../db/client.ts';
+import type { createDispatchService } from '../../dispatch/dispatch.service.ts';
+import type { createHandoverService } from '../../handover/handover.service.ts';
+import type { createDeliveryCalendarService } from '../../offices/delivery-calendar.service.ts';
+import type { createOfficesService } from '../../offices/offices.service.ts';
+import type { createPaymentRecordsService } from '../../payments/payment-records.service.ts';
+import type { createRefundDecisionsService } from '../../payments/refund-decisions.service.ts';
+import type { createPlanningService } from '../../planning/planning.service.ts';
+import type { createQuotesService } from '../../quotes/quotes.service.ts';
+import type { createWebhooksService } from '../../webhooks/webhooks.service.ts';
 import type { StartRunDeps } from '../../finance/start-reconciliation-run.ts';
 import type { FinanceReports } from '../../finance/reports/reports.service.ts';
 import type { createOfficesRepository } from '../../offices/offices.repository.ts';
 import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { adminConsoleRoutes } from './admin.routes.ts';
+import { clerkConsoleRoutes } from './clerk.routes.ts';
 import { financeConsoleRoutes } from './finance.routes.ts';
+import { planningConsoleRoutes } from './planning.routes.ts';
 import { requireStaff, safeNext, STAFF_COOKIE, STAFF_COOKIE_PATH, staffView } from './staff-session.ts';
 
 export interface StaffConsoleDeps {
+  db: Database;
+  clock: () => Date;
   auth: AuthService;
+  /** The API's own services: every console operation is one of theirs, with the same rules and audit. */
+  bookings: ReturnType<typeof createBookingsService>;
+  holds: ReturnType<typeof createBookingHoldsService>;
+  quotes: ReturnType<typeof createQuotesService>;
+  officesService: ReturnType<typeof createOfficesService>;
+  calendar: ReturnType<typeof createDeliveryCalendarService>;
+  planning: ReturnType<typeof createPlanningService>;
+  dispatch: ReturnType<typeof createDispatchService>;
+  handover: ReturnType<typeof createHandoverService>;
+  webhooks: ReturnType<typeof createWebhooksService>;
+  paymentRecords: ReturnType<typeof createPaymentRecordsService>;
+  refundDecisions: ReturnType<typeof createRefundDecisionsService>;
   /** The reconciliation service with the way its runs are enqueued (the API's own). */
   runs: StartRunDeps;
   reports: FinanceReports;
   offices: ReturnType<typeof createOfficesRepository>;
-  couriers: Pick<ReturnType<typeof createCouriersService>, 'listCompanies'>;
+  couriers: ReturnType<typeof createCouriersService>;
 }
 
 type Body = Record<string, unknown>;
 
 /**
  * The staff consoles under /amt: sign-in with a session cookie (the API's bearer token, kept
- * HttpOnly), sign-out, the overview, and each role's pages (the finance office's so far).
+ * HttpOnly), sign-out, the overview, and each role's console (one plugin per section, see console-sections.ts).
  */
 export async function staffRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean; secureCookies: boolean }) {
   app.decorateRequest('consoleStaff', null);
@@ -101,5 +130,9 @@ export async function staffRoutes(app: App, deps: StaffConsoleDeps & { sandbox: 
     staffView(request, reply, deps, 'staff/home.eta', { title: 'staff.home.title' }),
   );
 
+  // Each console is a plugin of its own; a role not allowed on one of its pages gets the 403 page.
+  await app.register(clerkConsoleRoutes, deps);
+  await app.register(planningConsoleRoutes, deps);
+  await app.register(adminConsoleRoutes, deps);
   await app.register(financeConsoleRoutes, deps);
 }
