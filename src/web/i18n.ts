@@ -2,6 +2,7 @@ import { createLru } from '../shared/lru.ts';
 import * as admin from './messages/admin.ts';
 import * as clerk from './messages/clerk.ts';
 import * as courierApp from './messages/courier-app.ts';
+import * as handover from './messages/handover.ts';
 import * as planning from './messages/planning.ts';
 
 /**
@@ -323,7 +324,7 @@ const baseDe = {
 } as const;
 
 // Each console's texts live in a module of their own (./messages), merged here.
-const de = { ...baseDe, ...clerk.de, ...planning.de, ...admin.de, ...courierApp.de };
+const de = { ...baseDe, ...clerk.de, ...planning.de, ...handover.de, ...admin.de, ...courierApp.de };
 
 export type MessageKey = keyof typeof de;
 
@@ -639,7 +640,7 @@ const baseEn: Record<keyof typeof baseDe, string> = {
   'map.pinOutside': 'The pin is outside the delivery areas. Please set it again or choose an area.',
 };
 
-const en: Record<MessageKey, string> = { ...baseEn, ...clerk.en, ...planning.en, ...admin.en, ...courierApp.en };
+const en: Record<MessageKey, string> = { ...baseEn, ...clerk.en, ...planning.en, ...handover.en, ...admin.en, ...courierApp.en };
 
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];
