@@ -3,13 +3,17 @@
  * Starts the platform in this process on a database of its own (SCREENSHOT_DATABASE_URL's
  * server, default the local PostgreSQL; dropped at the end), the local Redis and the offline
  * Stripe sandbox, seeds the demo office, and books, pays and tracks one delivery in Debian's
- * Chromium (playwright-core), taking a picture at each step.
+ * Chromium (playwright-core), taking a picture at each step; then each staff console, signed in
+ * with the role it is for.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { eq } from 'drizzle-orm';
 import { pino } from 'pino';
+import { createAuthService } from '../auth/auth.service.ts';
+import type { StaffRole } from '../auth/auth.table.ts';
 import { createScratchDatabase } from '../db/scratch-database.ts';
 import { transitionBooking } from '../bookings/bookings.repository.ts';
 import { bookings } from '../bookings/bookings.table.ts';
@@ -92,6 +96,66 @@ try {
   await page.goto(`${base}/sendung?lang=en`);
   await shot('09-tracking-english');
   await context.close();
+
+  // The consoles, each seen by the role it is for (accounts made here, passwords never shown).
+  const auth = createAuthService({ db, clock: () => new Date(), sessionHours: 1 });
+  const office = row?.officeId ?? null;
+  const consoles: { role: StaffRole; pages: [string, string][] }[] = [
+    {
+      role: 'clerk',
+      pages: [
+        ['10-console-scan-in', '/amt/schalter'],
+        ['11-console-bookings', '/amt/buchungen'],
+        ['12-console-booking', `/amt/buchungen/${row?.id ?? ''}`],
+      ],
+    },
+    {
+      role: 'supervisor',
+      pages: [
+        ['13-console-planning', '/amt/planung'],
+        ['14-console-handover', '/amt/uebergabe'],
+      ],
+    },
+    {
+      role: 'admin',
+      pages: [
+        ['15-console-admin', '/amt/verwaltung'],
+        ['16-console-webhooks', '/amt/verwaltung/webhooks'],
+      ],
+    },
+    {
+      role: 'finance',
+      pages: [
+        ['17-console-finance', '/amt/finanzen'],
+        ['18-console-reports', '/amt/finanzen/berichte'],
+      ],
+    },
+  ];
+  for (const { role, pages } of consoles) {
+    const password = randomBytes(12).toString('base64url');
+    const username = `shots-${role}`;
+    await auth.createStaffUser({
+      username,
+      displayName: `Demo ${role}`,
+      password,
+      roles: [role],
+      officeId: role === 'finance' || role === 'admin' ? null : office,
+      actorId: null,
+    });
+    const staffContext = await browser.newContext({ locale: 'de-DE', viewport: { width: 1280, height: 900 } });
+    const staffPage = await staffContext.newPage();
+    await staffPage.goto(`${base}/amt/anmelden`);
+    await staffPage.fill('#username', username);
+    await staffPage.fill('#password', password);
+    await staffPage.click('form[action="/amt/anmelden"] button[type="submit"]');
+    await staffPage.waitForURL((u) => !u.pathname.endsWith('/anmelden'));
+    for (const [name, href] of pages) {
+      await staffPage.goto(`${base}${href}`);
+      await staffPage.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+      console.log(`docs/screenshots/${name}.png`);
+    }
+    await staffContext.close();
+  }
 } finally {
   await browser.close();
   await platform.close();
