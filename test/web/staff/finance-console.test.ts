@@ -9,6 +9,23 @@ const HOUR = 3_600_000;
 const test = platformTest({ workers: true, env: { DATEV_CONSULTANT_NUMBER: '1001', DATEV_CLIENT_NUMBER: '1' } });
 
 describe('staff sign-in and the finance console on the web', () => {
+  test('after ten wrong passwords the sign-in page says how long to wait and from when, and lets nobody in meanwhile', async ({ p }) => {
+    const finance = await staffAccount(p, ['finance'], null);
+    const web = webClient(p);
+    const attempt = async (password: string) => {
+      const form = await (await web.get('/amt/anmelden')).text();
+      return web.post('/amt/anmelden', { _csrf: web.csrfOf(form), username: finance.username, password });
+    };
+    for (let i = 0; i < 10; i++) expect((await attempt('wrong-wrong-wrong')).status).toBe(401);
+    const locked = await attempt(finance.password);
+    expect(locked.status).toBe(429);
+    const html = await locked.text();
+    // The window is five minutes; the text names the minutes and the office time it ends.
+    expect(html).toMatch(/Zu viele Anmeldeversuche\. Bitte versuchen Sie es in [1-5] Minuten wieder, ab \d{2}:\d{2} Uhr\./);
+    expect(html).toContain(`value="${finance.username}"`);
+    expect(web.jar.has('amtsbote_amt')).toBe(false);
+  });
+
   test('sign-in sets a strict HttpOnly cookie for /amt; a form without its CSRF token is refused; sign-out ends the session', async ({
     p,
   }) => {
