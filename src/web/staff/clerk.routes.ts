@@ -53,7 +53,7 @@ function outcomeOfError(err: unknown): ScanOutcome {
 }
 
 /** The clerk's console at the counter: scan-in of arriving documents. */
-export async function clerkConsoleRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean }) {
+export async function clerkConsoleRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean; secureCookies?: boolean }) {
   const counter = requireStaff(deps.auth, deps, SECTION_ROLES.counter);
   const staffOf = (request: FastifyRequest) => {
     // requireStaff ran before every route of this plugin.
@@ -90,7 +90,12 @@ export async function clerkConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
       const outcome = await scanIn(staff, code, String(request.id));
       const last = { code: CODE.test(code) ? code : code.replace(/[^A-Za-z0-9-]/g, '').slice(0, 32), outcome };
       const scans = [last, ...scansOf(request)].slice(0, SCANS_KEPT);
-      reply.setCookie(SCANS_COOKIE, JSON.stringify(scans), { path: '/amt/schalter', httpOnly: true, sameSite: 'strict' });
+      reply.setCookie(SCANS_COOKIE, JSON.stringify(scans), {
+        path: '/amt/schalter',
+        httpOnly: true,
+        sameSite: 'strict',
+        secure: deps.secureCookies === true || request.protocol === 'https',
+      });
       const status = outcome === 'ready' || outcome === 'already' ? 200 : 422;
       if (request.headers.accept?.includes('application/json')) {
         return reply
