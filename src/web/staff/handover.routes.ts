@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { scanDifference } from '../../handover/handover.service.ts';
 import type { HandoverKind } from '../../handover/handover.table.ts';
+import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { localDate } from '../../shared/zoned-time.ts';
@@ -134,7 +135,8 @@ export async function handoverConsoleRoutes(app: App, deps: StaffConsoleDeps & {
 
   app.post<{ Params: Params; Body: Body }>(
     '/amt/uebergabe/:id/:kind/bestaetigen',
-    { schema: { hide: true }, preHandler: [guard, app.csrfProtection] },
+    // A password is checked here too: the same limit as the sign-in, so this is no way around it.
+    { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.signIn }, preHandler: [guard, app.csrfProtection] },
     async (request, reply) => {
       const body = request.body ?? {};
       const handoverId = text(body.handoverId, 36);
