@@ -101,33 +101,13 @@ try {
   const auth = createAuthService({ db, clock: () => new Date(), sessionHours: 1 });
   const office = row?.officeId ?? null;
   const consoles: { role: StaffRole; pages: [string, string][] }[] = [
-    {
-      role: 'clerk',
-      pages: [
-        ['10-console-scan-in', '/amt/schalter'],
-        ['11-console-bookings', '/amt/buchungen'],
-        ['12-console-booking', `/amt/buchungen/${row?.id ?? ''}`],
-      ],
-    },
-    {
-      role: 'supervisor',
-      pages: [
-        ['13-console-planning', '/amt/planung'],
-        ['14-console-handover', '/amt/uebergabe'],
-      ],
-    },
-    {
-      role: 'admin',
-      pages: [
-        ['15-console-admin', '/amt/verwaltung'],
-        ['16-console-webhooks', '/amt/verwaltung/webhooks'],
-      ],
-    },
+    { role: 'clerk', pages: [['10-console-scan-in', '/amt/schalter']] },
+    { role: 'supervisor', pages: [['11-console-handover', '/amt/uebergabe']] },
     {
       role: 'finance',
       pages: [
-        ['17-console-finance', '/amt/finanzen'],
-        ['18-console-reports', '/amt/finanzen/berichte'],
+        ['12-console-finance', '/amt/finanzen'],
+        ['13-console-reports', '/amt/finanzen/berichte'],
       ],
     },
   ];
