@@ -1,10 +1,25 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../../src/web/chromium.ts';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 
 /** Debian's Chromium through playwright-core (src/web/chromium.ts). */
 export const launchBrowser = launchChromium;
+
+/** One Chromium for the tests of a describe block: launched before them, closed after. */
+export function useBrowser(): () => Browser {
+  let browser: Browser | undefined;
+  beforeAll(async () => {
+    browser = await launchBrowser();
+  }, 60_000);
+  afterAll(async () => {
+    await browser?.close();
+  });
+  return () => {
+    if (!browser) throw new Error('the browser is not launched yet');
+    return browser;
+  };
+}
 
 /** axe-core on the page as it is now: WCAG 2.1 A and AA (BITV 2.0), 0 violations, each named when one is found. */
 export async function expectAccessible(page: Page, what: string) {

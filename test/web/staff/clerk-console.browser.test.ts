@@ -1,6 +1,5 @@
-import type { Browser } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
-import { expectAccessible, launchBrowser, tabTo } from '../../helpers/browser.ts';
+import { describe, expect } from 'vitest';
+import { expectAccessible, tabTo, useBrowser } from '../../helpers/browser.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
 import { createPaidBooking, seedOffice } from '../../helpers/test-platform.ts';
 import { staffAccount } from './staff-web.ts';
@@ -8,13 +7,7 @@ import { staffAccount } from './staff-web.ts';
 const test = platformTest({ workers: false });
 
 describe('scan-in in the browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   test(
     'a scanner types code and Enter: the result is announced without reloading, the field is ready again; axe finds nothing',
@@ -25,7 +18,7 @@ describe('scan-in in the browser', () => {
       const { office } = await seedOffice(p.db);
       const { booking } = await createPaidBooking(p, office.id);
       const clerk = await staffAccount(p, ['clerk'], office.id);
-      const context = await browser.newContext({ locale: 'de-DE' });
+      const context = await browser().newContext({ locale: 'de-DE' });
       const page = await context.newPage();
       await page.goto(`${p.address}/amt/schalter`);
       await tabTo(page, '#username');

@@ -54,15 +54,11 @@ describe('scan-in at the counter', () => {
 
     // The progressive script asks for JSON and gets the same outcome.
     const page = await (await web.get('/amt/schalter')).text();
-    const json = await fetch(`${p.address}/amt/schalter/eingang`, {
-      method: 'POST',
-      headers: {
-        accept: 'application/json',
-        'content-type': 'application/x-www-form-urlencoded',
-        cookie: [...web.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-      },
-      body: new URLSearchParams({ _csrf: web.csrfOf(page), code: booking.applicationNumber }).toString(),
-    });
+    const json = await web.post(
+      '/amt/schalter/eingang',
+      { _csrf: web.csrfOf(page), code: booking.applicationNumber },
+      { accept: 'application/json' },
+    );
     expect(json.status).toBe(200);
     expect(await json.json()).toMatchObject({ code: booking.applicationNumber, outcome: 'already', alert: 'warning' });
   });

@@ -1,7 +1,7 @@
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect } from 'vitest';
+import type { Page } from 'playwright-core';
+import { describe, expect } from 'vitest';
 import { confirmedDay, registerCompany } from '../../dispatch/helpers.ts';
-import { expectAccessible, launchBrowser, tabTo } from '../../helpers/browser.ts';
+import { expectAccessible, tabTo, useBrowser } from '../../helpers/browser.ts';
 import { must } from '../../helpers/must.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
 import { api, seedOffice } from '../../helpers/test-platform.ts';
@@ -10,13 +10,7 @@ import { staffAccount } from './staff-web.ts';
 const test = platformTest({ workers: true });
 
 describe('the handover in the browser', () => {
-  let browser: Browser;
-  beforeAll(async () => {
-    browser = await launchBrowser();
-  }, 60_000);
-  afterAll(async () => {
-    await browser?.close();
-  });
+  const browser = useBrowser();
 
   test('a whole handover with the keyboard only, two people on one screen; axe finds nothing', { timeout: 120_000 }, async ({ p }) => {
     const { office, bikeZone } = await seedOffice(p.db);
@@ -30,7 +24,7 @@ describe('the handover in the browser', () => {
     const first = await staffAccount(p, ['clerk'], office.id);
     const second = await staffAccount(p, ['clerk'], office.id);
 
-    const context = await browser.newContext({ locale: 'de-DE' });
+    const context = await browser().newContext({ locale: 'de-DE' });
     const page = await context.newPage();
     const type = async (sel: string, value: string, target: Page = page) => {
       await tabTo(target, sel);

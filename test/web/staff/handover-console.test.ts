@@ -42,17 +42,7 @@ describe('the four-eyes handover on screen', () => {
         for (const s of scanned) body.append('scanned', s);
         return body;
       };
-      const post = async (to: string, body: URLSearchParams) =>
-        fetch(`${p.address}${to}`, {
-          method: 'POST',
-          redirect: 'manual',
-          headers: {
-            accept: 'text/html',
-            'content-type': 'application/x-www-form-urlencoded',
-            cookie: [...web.jar].map(([k, v]) => `${k}=${v}`).join('; '),
-          },
-          body: body.toString(),
-        });
+      const post = (to: string, body: URLSearchParams) => web.post(to, body);
 
       // One right code and one that is not on this route: the page says both, and what is missing.
       let res = await post(`${path}/scan`, form({ code: must(first, 'first') }, []));

@@ -13,15 +13,17 @@ export async function staffAccount(p: TestPlatform, roles: StaffRole[], officeId
 /** A fetch-based browser stand-in: keeps cookies, follows no redirects, finds the CSRF token in a page. */
 export function webClient(p: TestPlatform) {
   const jar = new Map<string, string>();
-  const request = async (method: string, path: string, form?: Record<string, string>) => {
+  type Form = Record<string, string> | URLSearchParams;
+  const request = async (method: string, path: string, form?: Form, accept = 'text/html') => {
     const res = await fetch(`${p.address}${path}`, {
       method,
       redirect: 'manual',
       headers: {
-        accept: 'text/html',
+        accept,
         ...(jar.size > 0 ? { cookie: [...jar].map(([k, v]) => `${k}=${v}`).join('; ') } : {}),
         ...(form ? { 'content-type': 'application/x-www-form-urlencoded' } : {}),
       },
+      // URLSearchParams for a form with a repeated field (the handover's scanned documents).
       body: form ? new URLSearchParams(form).toString() : undefined,
     });
     for (const c of res.headers.getSetCookie()) {
@@ -37,7 +39,7 @@ export function webClient(p: TestPlatform) {
   return {
     jar,
     get: (path: string) => request('GET', path),
-    post: (path: string, form: Record<string, string>) => request('POST', path, form),
+    post: (path: string, form: Form, opts: { accept?: string } = {}) => request('POST', path, form, opts.accept),
     csrfOf: (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '',
     async signIn(account: { username: string; password: string }) {
       const page = await (await request('GET', '/amt/anmelden')).text();
