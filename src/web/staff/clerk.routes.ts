@@ -3,7 +3,7 @@ import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { translator } from '../i18n.ts';
 import { SECTION_ROLES } from './console-sections.ts';
-import { requireStaff, staffView } from './staff-session.ts';
+import { requireStaff, signedInStaff, staffView } from './staff-session.ts';
 import type { StaffConsoleDeps } from './staff.routes.ts';
 
 type Body = Record<string, unknown>;
@@ -55,11 +55,7 @@ function outcomeOfError(err: unknown): ScanOutcome {
 /** The clerk's console at the counter: scan-in of arriving documents. */
 export async function clerkConsoleRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean; secureCookies?: boolean }) {
   const counter = requireStaff(deps.auth, deps, SECTION_ROLES.counter);
-  const staffOf = (request: FastifyRequest) => {
-    // requireStaff ran before every route of this plugin.
-    if (!request.consoleStaff) throw new AppError({ code: 'auth.required', status: 401, message: 'Sign in' });
-    return request.consoleStaff;
-  };
+  const staffOf = signedInStaff;
 
   const scanPage = (request: FastifyRequest, reply: FastifyReply, data: { scans: Scan[]; last?: Scan }, status = 200) =>
     staffView(

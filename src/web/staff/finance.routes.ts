@@ -14,18 +14,17 @@ import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { addDays, isValidDeliveryDate, localDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
 import { formatters } from '../i18n.ts';
-import { requireStaff, staffView } from './staff-session.ts';
+import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
 import type { StaffConsoleDeps } from './staff.routes.ts';
 
 type Query = Record<string, unknown>;
 type Body = Record<string, unknown>;
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const PAGE_SIZE = 50;
 
-const text = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+const text = formText;
 const oneOf = <T extends string>(all: readonly T[], v: unknown): T | undefined =>
   typeof v === 'string' && (all as readonly string[]).includes(v) ? (v as T) : undefined;
 const cursorOf = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined);
@@ -41,11 +40,7 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
   const svc = deps.runs.reconciliation;
   const page = (request: FastifyRequest, reply: FastifyReply, template: string, data: Record<string, unknown>, status = 200) =>
     staffView(request, reply, deps, template, { section: 'finance', ...data }, status);
-  const staffOf = (request: FastifyRequest) => {
-    // requireStaff ran before every route of this plugin.
-    if (!request.consoleStaff) throw new AppError({ code: 'auth.required', status: 401, message: 'Sign in' });
-    return request.consoleStaff;
-  };
+  const staffOf = signedInStaff;
 
   const overview = async (request: FastifyRequest, reply: FastifyReply, form: Record<string, unknown>, status = 200) => {
     const q = request.query as Query;

@@ -7,14 +7,13 @@ import type { App } from '../../shared/app-types.ts';
 import { localDate } from '../../shared/zoned-time.ts';
 import { SECTION_ROLES } from './console-sections.ts';
 import { deskRoutes } from './handover-queries.ts';
-import { requireStaff, staffView } from './staff-session.ts';
+import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
 import type { StaffConsoleDeps } from './staff.routes.ts';
 
 type Body = Record<string, unknown>;
 type Params = { id: string; kind: string };
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const text = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+const text = formText;
 /** The scans so far travel with the form (the service keeps no scans before start): one hidden field each. */
 const scansOf = (v: unknown) =>
   (Array.isArray(v) ? v : typeof v === 'string' ? [v] : [])
@@ -27,10 +26,7 @@ const notFound = () => new AppError({ code: 'web.not_found', status: 404, messag
 /** The four-eyes handover of a route to its courier, and the check-in of the documents it brings back. */
 export async function handoverConsoleRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean }) {
   const guard = requireStaff(deps.auth, deps, SECTION_ROLES.handover);
-  const staffOf = (request: FastifyRequest) => {
-    if (!request.consoleStaff) throw new AppError({ code: 'auth.required', status: 401, message: 'Sign in' });
-    return request.consoleStaff;
-  };
+  const staffOf = signedInStaff;
 
   app.get('/amt/uebergabe', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
     const staff = staffOf(request);

@@ -1,6 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, StaffPrincipal } from '../../auth/auth.service.ts';
 import type { StaffRole } from '../../auth/auth.table.ts';
+import { AppError } from '../../shared/errors.ts';
 import { pageContext } from '../web.plugin.ts';
 import { sectionsFor } from './console-sections.ts';
 
@@ -33,6 +34,16 @@ export async function staffView(
   });
   return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
 }
+
+/** Who is signed in on a console page: requireStaff ran before every route of a console plugin. */
+export function signedInStaff(request: FastifyRequest): StaffPrincipal {
+  if (!request.consoleStaff) throw new AppError({ code: 'auth.required', status: 401, message: 'Sign in' });
+  return request.consoleStaff;
+}
+
+/** Form fields as the consoles read them: a string field trimmed to its limit, or empty. */
+export const formText = (v: unknown, max: number) => (typeof v === 'string' ? v.trim().slice(0, max) : '');
+export const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Only a path inside the consoles is a place to go back to after signing in (no open redirect). */
 export const safeNext = (next: unknown): string | null =>
