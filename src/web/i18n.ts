@@ -1,5 +1,6 @@
 import { createLru } from '../shared/lru.ts';
 import * as admin from './messages/admin.ts';
+import * as bookings from './messages/bookings.ts';
 import * as clerk from './messages/clerk.ts';
 import * as courierApp from './messages/courier-app.ts';
 import * as handover from './messages/handover.ts';
@@ -324,7 +325,7 @@ const baseDe = {
 } as const;
 
 // Each console's texts live in a module of their own (./messages), merged here.
-const de = { ...baseDe, ...clerk.de, ...planning.de, ...handover.de, ...admin.de, ...courierApp.de };
+const de = { ...baseDe, ...clerk.de, ...bookings.de, ...planning.de, ...handover.de, ...admin.de, ...courierApp.de };
 
 export type MessageKey = keyof typeof de;
 
@@ -640,7 +641,15 @@ const baseEn: Record<keyof typeof baseDe, string> = {
   'map.pinOutside': 'The pin is outside the delivery areas. Please set it again or choose an area.',
 };
 
-const en: Record<MessageKey, string> = { ...baseEn, ...clerk.en, ...planning.en, ...handover.en, ...admin.en, ...courierApp.en };
+const en: Record<MessageKey, string> = {
+  ...baseEn,
+  ...clerk.en,
+  ...bookings.en,
+  ...planning.en,
+  ...handover.en,
+  ...admin.en,
+  ...courierApp.en,
+};
 
 export const LOCALES = ['de', 'en'] as const;
 export type Locale = (typeof LOCALES)[number];

@@ -9,6 +9,7 @@ import type { MessageKey } from '../i18n.ts';
  */
 export const CONSOLE_SECTIONS = [
   { id: 'counter', href: '/amt/schalter', label: 'staff.nav.counter', roles: ['clerk', 'supervisor'] },
+  { id: 'bookings', href: '/amt/buchungen', label: 'staff.nav.bookings', roles: ['clerk', 'supervisor'] },
   { id: 'handover', href: '/amt/uebergabe', label: 'staff.nav.handover', roles: ['clerk', 'supervisor'] },
   { id: 'finance', href: '/amt/finanzen', label: 'staff.nav.finance', roles: ['finance'] },
 ] as const satisfies readonly { id: string; href: string; label: MessageKey; roles: readonly StaffRole[] }[];

@@ -21,6 +21,7 @@ import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { adminConsoleRoutes } from './admin.routes.ts';
+import { bookingsConsoleRoutes } from './bookings.routes.ts';
 import { clerkConsoleRoutes } from './clerk.routes.ts';
 import { financeConsoleRoutes } from './finance.routes.ts';
 import { handoverConsoleRoutes } from './handover.routes.ts';
@@ -133,6 +134,7 @@ export async function staffRoutes(app: App, deps: StaffConsoleDeps & { sandbox: 
 
   // Each console is a plugin of its own; a role not allowed on one of its pages gets the 403 page.
   await app.register(clerkConsoleRoutes, deps);
+  await app.register(bookingsConsoleRoutes, deps);
   await app.register(planningConsoleRoutes, deps);
   await app.register(handoverConsoleRoutes, deps);
   await app.register(adminConsoleRoutes, deps);
