@@ -57,7 +57,10 @@ type Body = Record<string, unknown>;
  * The staff consoles under /amt: sign-in with a session cookie (the API's bearer token, kept
  * HttpOnly), sign-out, the overview, and each role's console (one plugin per section, see console-sections.ts).
  */
-export async function staffRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean; secureCookies: boolean }) {
+export async function staffRoutes(
+  app: App,
+  deps: StaffConsoleDeps & { sandbox: boolean; secureCookies: boolean; map?: { tileUrl: string | null; tileAttribution: string | null } },
+) {
   app.decorateRequest('consoleStaff', null);
   const anyStaff = requireStaff(deps.auth, deps, STAFF_ROLES);
 

@@ -38,7 +38,7 @@ export function webClient(p: TestPlatform) {
   };
   return {
     jar,
-    get: (path: string) => request('GET', path),
+    get: (path: string, opts: { accept?: string } = {}) => request('GET', path, undefined, opts.accept),
     post: (path: string, form: Form, opts: { accept?: string } = {}) => request('POST', path, form, opts.accept),
     csrfOf: (html: string) => /name="_csrf" value="([^"]+)"/.exec(html)?.[1] ?? '',
     async signIn(account: { username: string; password: string }) {
