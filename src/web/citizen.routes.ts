@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { CANCELLABLE_STATUSES, ON_ROUTE_STATUSES, RESCHEDULABLE_STATUSES } from '../bookings/booking-status.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
@@ -13,9 +12,10 @@ import { trackingLink } from '../notifications/tracking-link.ts';
 import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
 import type { Geocoder } from '../geocoding/geocoder.ts';
-import { hasErrors, readAddressForm, readDetailsForm, type AddressForm, type FieldErrors } from './booking-form.ts';
+import { hasErrors, type FieldErrors } from './booking-form.ts';
+import { createBookingFlow, type BookingPlace } from './booking-flow.ts';
 import { readRescheduleForm, rescheduleChoices } from './reschedule-form.ts';
-import { areasOf, placeAddress, serviceAreaGeoJson } from './place-address.ts';
+import { serviceAreaGeoJson } from './place-address.ts';
 import { pageContext } from './web.plugin.ts';
 
 export interface CitizenPageDeps {
@@ -36,8 +36,6 @@ export interface CitizenPageDeps {
 
 /** The tracking token lives in this cookie (HttpOnly), never in a URL: not in logs, history or a Referer. */
 const TRACK_COOKIE = 'amtsbote_sendung';
-/** The version of the Vollmacht text in the message catalogue; bump it with the text. */
-const CONSENT_TEXT_VERSION = '2026-12';
 
 type Body = Record<string, unknown>;
 
@@ -69,31 +67,24 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     return office;
   };
   const zonesOf = (office: Office) => deps.offices.activeZones(office.id);
-  /**
-   * Step 1's page. With a geocoder the address alone is asked for; without one (or while it
-   * cannot be reached) the zone list, and the map as an enhancement over it.
-   */
-  const addressPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    office: Office,
-    extra: { form: Partial<AddressForm>; errors: FieldErrors; problem?: string; geocoderDown?: boolean },
-    status = 200,
-  ) =>
-    view(
-      request,
-      reply,
-      'book-address.eta',
-      {
-        title: 'book.address.title',
-        office,
-        areas: areasOf(await zonesOf(office)),
-        placing: deps.geocoder && !extra.geocoderDown ? 'geocoder' : 'map',
-        map: { ...deps.map, geojsonUrl: `/buchen/${encodeURIComponent(office.slug)}/gebiete.geojson` },
-        ...extra,
-      },
-      status,
-    );
+  const flow = createBookingFlow(deps);
+  /** Online: the citizen books, pays on Stripe's hosted page and comes back to the payment page. */
+  const online = (office: Office): BookingPlace => ({
+    formBase: `/buchen/${encodeURIComponent(office.slug)}`,
+    render: view,
+    staff: null,
+    checkout: (request) => ({
+      flow: 'checkout',
+      successUrl: `${baseUrl(request)}/sendung/zahlung`,
+      cancelUrl: `${baseUrl(request)}/sendung/zahlung`,
+      locale: request.locale,
+    }),
+    booked: async (_request, reply, created) => {
+      trackCookie(reply, created.trackingToken);
+      const { payment } = created;
+      return reply.redirect('checkoutUrl' in payment ? payment.checkoutUrl : '/sendung/zahlung', 303);
+    },
+  });
 
   app.get('/', { schema: { hide: true } }, async (request, reply) => {
     // A program asking for JSON gets the platform's self-description (the API's front door).
@@ -105,7 +96,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   // Step 1: the address.
   app.get<{ Params: { slug: string } }>('/buchen/:slug', { schema: { hide: true } }, async (request, reply) => {
     const office = await officeBySlug(request.params.slug);
-    return addressPage(request, reply, office, { form: {}, errors: {} });
+    return flow.start(request, reply, online(office), office);
   });
 
   // The map's layers: the office's zones and the office, as GeoJSON (the page's script draws them).
@@ -118,53 +109,12 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
   });
 
   // Step 2: the price, the days and the person (a quote for the address).
-  const detailsPage = async (
-    request: FastifyRequest,
-    reply: FastifyReply,
-    office: Office,
-    address: AddressForm,
-    form: Record<string, unknown>,
-    errors: FieldErrors,
-    status = 200,
-  ) => {
-    const placed = await placeAddress(address, await zonesOf(office), deps.geocoder);
-    if (!placed.location) {
-      return addressPage(request, reply, office, { form: address, errors: placed.errors, geocoderDown: placed.geocoderDown }, 422);
-    }
-    const { quote, deliverySlots } = await deps.quotes.createQuote({
-      officeId: office.id,
-      address: { street: address.street, houseNumber: address.houseNumber, postalCode: address.postalCode, city: address.city },
-      location: placed.location,
-    });
-    // Step 3 carries the position on (a re-rendered step 2 quotes there again, without the geocoder).
-    const [lng, lat] = placed.location;
-    address = { ...address, lng, lat };
-    const days = deliverySlots.days.filter((d) => !d.closed && d.windows.length > 0).slice(0, 14);
-    const formKey = typeof form.formKey === 'string' ? form.formKey : randomUUID();
-    return view(
-      request,
-      reply,
-      'book-details.eta',
-      { title: 'book.details.title', office, address, quote, days, form, errors, formKey },
-      status,
-    );
-  };
-
   app.post<{ Params: { slug: string }; Body: Body }>(
     '/buchen/:slug',
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const office = await officeBySlug(request.params.slug);
-      const { form, errors } = readAddressForm(request.body ?? {}, { zoneRequired: !deps.geocoder });
-      if (hasErrors(errors)) return addressPage(request, reply, office, { form, errors }, 422);
-      try {
-        return await detailsPage(request, reply, office, form, {}, {});
-      } catch (err) {
-        if (err instanceof AppError && err.status < 500) {
-          return addressPage(request, reply, office, { form, errors: {}, problem: err.message }, 422);
-        }
-        throw err;
-      }
+      return flow.submitAddress(request, reply, online(office), office);
     },
   );
 
@@ -174,55 +124,7 @@ export async function citizenRoutes(app: App, deps: CitizenPageDeps) {
     { schema: { hide: true }, config: { rateLimit: RATE_LIMITS.citizen }, preHandler: app.csrfProtection },
     async (request, reply) => {
       const office = await officeBySlug(request.params.slug);
-      const body = request.body ?? {};
-      const address = readAddressForm(body, { zoneRequired: !deps.geocoder });
-      const { form, errors } = readDetailsForm(body);
-      if (hasErrors(address.errors)) return addressPage(request, reply, office, { form: address.form, errors: address.errors }, 422);
-      const again: Record<string, unknown> = { ...form, formKey: body.formKey };
-      if (hasErrors(errors)) return detailsPage(request, reply, office, address.form, again, errors, 422);
-      try {
-        const created = await deps.bookings.createBooking(
-          {
-            quoteId: form.quoteId,
-            vehicleType: form.vehicleType as 'bike' | 'ecar',
-            applicationNumber: form.applicationNumber,
-            documentType: form.documentType as 'id_card',
-            recipient: { name: form.name, phone: form.phone, ...(form.email ? { email: form.email } : {}) },
-            address: {
-              street: address.form.street,
-              houseNumber: address.form.houseNumber,
-              postalCode: address.form.postalCode,
-              city: address.form.city,
-              ...(address.form.addressLine2 ? { addressLine2: address.form.addressLine2 } : {}),
-            },
-            preferredWindows: form.windows,
-            consent: { powerOfAttorney: true, textVersion: CONSENT_TEXT_VERSION },
-            // The language the citizen booked in is the language of their mails.
-            locale: request.locale,
-            // Stripe Checkout: card data only ever on Stripe's page; back here when paid or given up.
-            payment: {
-              flow: 'checkout',
-              successUrl: `${baseUrl(request)}/sendung/zahlung`,
-              cancelUrl: `${baseUrl(request)}/sendung/zahlung`,
-              locale: request.locale,
-            },
-          },
-          // A form sent twice (double click) books twice only with two keys; the key is the form's.
-          {
-            idempotencyKey: typeof body.formKey === 'string' && /^[0-9a-f-]{36}$/.test(body.formKey) ? body.formKey : randomUUID(),
-            staff: null,
-            requestId: String(request.id),
-          },
-        );
-        trackCookie(reply, created.response.trackingToken);
-        const { payment } = created.response;
-        return reply.redirect('checkoutUrl' in payment ? payment.checkoutUrl : '/sendung/zahlung', 303);
-      } catch (err) {
-        if (err instanceof AppError && err.status < 500) {
-          return detailsPage(request, reply, office, address.form, { ...again, problem: err.message }, {}, 422);
-        }
-        throw err;
-      }
+      return flow.submitDetails(request, reply, online(office), office);
     },
   );
 
