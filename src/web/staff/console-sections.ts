@@ -4,12 +4,13 @@ import type { MessageKey } from '../i18n.ts';
 /**
  * The consoles' sections: where each starts and who may open it. The navigation and the overview
  * show a staff member only the sections of their roles; each section's routes check the same roles.
- * Only sections that exist are listed (bookings, planning and administration come next; their
- * plugins and texts are in place).
+ * Only sections that exist are listed (bookings and planning come next; their plugins and texts
+ * are in place).
  */
 export const CONSOLE_SECTIONS = [
   { id: 'counter', href: '/amt/schalter', label: 'staff.nav.counter', roles: ['clerk', 'supervisor'] },
   { id: 'handover', href: '/amt/uebergabe', label: 'staff.nav.handover', roles: ['clerk', 'supervisor'] },
+  { id: 'admin', href: '/amt/verwaltung', label: 'staff.nav.admin', roles: ['admin'] },
   { id: 'finance', href: '/amt/finanzen', label: 'staff.nav.finance', roles: ['finance'] },
 ] as const satisfies readonly { id: string; href: string; label: MessageKey; roles: readonly StaffRole[] }[];
 
