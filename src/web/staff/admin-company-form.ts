@@ -150,7 +150,12 @@ export function companyInputOf(form: CompanyForm): { input: CourierCompanyInput;
     }
     for (const [field, list] of byField) errors[field] ??= messageFor(field, list);
   }
-  return Object.keys(errors).length > 0 ? { input: null, errors } : { input, errors: null };
+  if (Object.keys(errors).length === 0) return { input, errors: null };
+  // In the form's order, so the summary at the top reads like the form below it.
+  const ordered = Object.fromEntries(
+    (Object.keys(EMPTY_COMPANY_FORM) as (keyof CompanyForm)[]).flatMap((f) => (errors[f] ? [[f, errors[f]]] : [])),
+  ) as FieldErrors;
+  return { input: null, errors: ordered };
 }
 
 /** The overlap of a signing-secret rotation in whole hours, within the API's limits (0–720). */
