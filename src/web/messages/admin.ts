@@ -140,6 +140,13 @@ export const de = {
   'adm.offer.status.expired': 'Frist abgelaufen',
   'adm.offer.status.withdrawn': 'Zurückgezogen',
   'adm.offer.reason': 'Grund: {reason}',
+  'adm.update.legend': 'Status und Webhook-Adresse ändern',
+  'adm.update.status': 'Status',
+  'adm.update.status.hint': 'Ein gesperrter Dienst bekommt keine Angebote, und sein API-Schlüssel öffnet nichts.',
+  'adm.update.webhookUrl.hint': 'Leer: keine Webhooks. Eine neue Adresse schaltet einen abgeschalteten Endpunkt wieder ein.',
+  'adm.update.submit': 'Änderungen speichern',
+  'adm.update.done': 'Die Änderungen sind gespeichert.',
+  'adm.update.chooseStatus': 'Bitte wählen Sie „Aktiv“ oder „Gesperrt“.',
 } as const;
 
 export const en: Record<keyof typeof de, string> = {
@@ -278,4 +285,11 @@ export const en: Record<keyof typeof de, string> = {
   'adm.offer.status.expired': 'Expired',
   'adm.offer.status.withdrawn': 'Withdrawn',
   'adm.offer.reason': 'Reason: {reason}',
+  'adm.update.legend': 'Change the status and the webhook address',
+  'adm.update.status': 'Status',
+  'adm.update.status.hint': 'A suspended company gets no offers, and its API key opens nothing.',
+  'adm.update.webhookUrl.hint': 'Empty: no webhooks. A new address enables a disabled endpoint again.',
+  'adm.update.submit': 'Save the changes',
+  'adm.update.done': 'The changes are saved.',
+  'adm.update.chooseStatus': 'Please choose “Active” or “Suspended”.',
 };

@@ -1,7 +1,8 @@
 import { Ajv, type ErrorObject } from 'ajv';
 import addFormats from 'ajv-formats';
 import type { CourierCompanyInput } from '../../couriers/couriers.service.ts';
-import { CreateCourierCompanyBody, RotateSecretBody } from '../../couriers/couriers.schemas.ts';
+import { CreateCourierCompanyBody, RotateSecretBody, UpdateCourierCompanyBody } from '../../couriers/couriers.schemas.ts';
+import type { CourierCompany, CourierCompanyStatus } from '../../couriers/couriers.table.ts';
 import type { VehicleType } from '../../offices/offices.table.ts';
 import type { MessageKey } from '../i18n.ts';
 import { formText } from './staff-session.ts';
@@ -163,4 +164,37 @@ export function overlapHoursOf(text: string): number | null {
   if (!/^\d{1,4}$/.test(text)) return null;
   const body = { overlapHours: Number(text) };
   return validateOverlap(body) ? body.overlapHours : null;
+}
+
+const validateUpdate = ajv.compile(UpdateCourierCompanyBody);
+export const COMPANY_STATUSES = ['active', 'suspended'] as const satisfies readonly CourierCompanyStatus[];
+
+/** The status and webhook form of a company page, as typed. */
+export interface UpdateForm {
+  status: string;
+  webhookUrl: string;
+}
+
+export const updateFormOf = (company: CourierCompany): UpdateForm => ({ status: company.status, webhookUrl: company.webhookUrl ?? '' });
+
+/**
+ * Only what changed goes to updateCompany: sending the webhook URL, even unchanged, re-opens an
+ * endpoint a 410 disabled, which is the admin's decision only when the address is new.
+ */
+export function companyUpdateOf(
+  form: UpdateForm,
+  company: CourierCompany,
+): { changes: { status?: CourierCompanyStatus; webhookUrl?: string | null }; errors: null } | { changes: null; errors: FieldErrors } {
+  const errors: FieldErrors = {};
+  const status = (COMPANY_STATUSES as readonly string[]).includes(form.status) ? (form.status as CourierCompanyStatus) : null;
+  if (!status) errors.companyStatus = { key: 'adm.update.chooseStatus' };
+  const webhookUrl = form.webhookUrl === '' ? null : form.webhookUrl;
+  const changes = {
+    ...(status && status !== company.status ? { status } : {}),
+    ...(webhookUrl !== company.webhookUrl ? { webhookUrl } : {}),
+  };
+  if (UNSTORABLE.test(form.webhookUrl)) errors.webhookUrl = { key: 'adm.form.characters' };
+  else if (changes.webhookUrl !== undefined && !validateUpdate({ webhookUrl: changes.webhookUrl }))
+    errors.webhookUrl = messageFor('webhookUrl', validateUpdate.errors ?? []);
+  return Object.keys(errors).length > 0 ? { changes: null, errors } : { changes, errors: null };
 }

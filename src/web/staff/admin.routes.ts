@@ -6,10 +6,13 @@ import type { App } from '../../shared/app-types.ts';
 import { EVENT_ID_PATTERN } from '../../webhooks/webhooks.service.ts';
 import { outboundEventStatusEnum, type OutboundEventStatus } from '../../webhooks/webhooks.table.ts';
 import {
+  COMPANY_STATUSES,
   companyInputOf,
+  companyUpdateOf,
   EMPTY_COMPANY_FORM,
   overlapHoursOf,
   readCompanyForm,
+  updateFormOf,
   type CompanyForm,
   type FieldErrors,
 } from './admin-company-form.ts';
@@ -150,7 +153,11 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
         offers,
         overlapHours: String(DEFAULT_SECRET_OVERLAP_HOURS),
         errors: {},
+        update: updateFormOf(company),
+        updateErrors: {},
+        companyStatuses: COMPANY_STATUSES,
         enabled: q.aktiviert === '1',
+        saved: q.gespeichert === '1',
         ...extra,
       },
       status,
@@ -159,6 +166,35 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
 
   app.get<{ Params: Params }>(`${BASE}/kurierdienste/:id`, { schema: { hide: true }, preHandler: guard }, async (request, reply) =>
     companyPage(request, reply, request.params.id, {}),
+  );
+
+  app.post<{ Params: Params; Body: Body }>(
+    `${BASE}/kurierdienste/:id/aendern`,
+    { schema: { hide: true }, preHandler: [guard, app.csrfProtection] },
+    async (request, reply) => {
+      const { id } = request.params;
+      if (!UUID.test(id)) throw notFound();
+      const { company } = await deps.couriers.getCompany(id);
+      const form = { status: formText(request.body?.status, 20), webhookUrl: formText(request.body?.webhookUrl, 2100) };
+      const checked = companyUpdateOf(form, company);
+      if (checked.errors) return companyPage(request, reply, id, { update: form, updateErrors: checked.errors }, 422);
+      // Nothing changed: nothing to call (the service would write an empty update).
+      if (Object.keys(checked.changes).length === 0) return reply.redirect(companyPath(id), 303);
+      try {
+        await deps.couriers.updateCompany(id, checked.changes, staffOf(request), String(request.id));
+      } catch (err) {
+        if (refusal(err, 'courier_company.webhook_url_not_allowed'))
+          return companyPage(
+            request,
+            reply,
+            id,
+            { update: form, updateErrors: { webhookUrl: { key: 'adm.form.webhookUrlNotAllowed' } } },
+            422,
+          );
+        throw err;
+      }
+      return reply.redirect(`${companyPath(id)}?gespeichert=1`, 303);
+    },
   );
 
   app.post<{ Params: Params }>(

@@ -372,6 +372,55 @@ describe('the admin console for courier companies', () => {
     expect(await twice.text()).toContain('nicht abgeschaltet');
   });
 
+  test('suspending on the page closes the key and reactivating opens it; a bad webhook address is a 422 at its field; a new one re-opens a disabled endpoint', async ({
+    p,
+  }) => {
+    const { bikeZone } = await seedOffice(p.db);
+    const c = await registerCompany(p, { name: 'Sperr Kurier', zoneIds: [bikeZone.id] });
+    const web = await signedInAdmin(p);
+    const path = `/amt/verwaltung/kurierdienste/${c.company.id}`;
+    const save = async (fields: Record<string, string>) =>
+      web.post(`${path}/aendern`, { _csrf: web.csrfOf(await (await web.get(path)).text()), ...fields });
+
+    let res = await save({ status: 'suspended', webhookUrl: '' });
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${path}?gespeichert=1`);
+    expect((await ownCompany(p, c.apiKey)).status).toBe(401);
+    const saved = await (await web.get(`${path}?gespeichert=1`)).text();
+    expect(saved).toContain('id="saved"');
+    expect(saved).toMatch(/id="company-status">Gesperrt</);
+    res = await save({ status: 'active', webhookUrl: '' });
+    expect(res.status).toBe(303);
+    expect((await ownCompany(p, c.apiKey)).status).toBe(200);
+
+    res = await save({ status: 'gelöscht', webhookUrl: 'kurier.example/hooks' });
+    expect(res.status).toBe(422);
+    const refused = await res.text();
+    expect(refused).toContain('id="companyStatus-error"');
+    expect(refused).toContain('id="webhookUrl-error"');
+    expect(refused).toContain('value="kurier.example/hooks"');
+
+    // Disabled by a 410: saving the same address changes nothing; a new address re-opens it.
+    const disabledAt = new Date('2026-01-15T06:30:00Z');
+    await p.db
+      .update(courierCompanies)
+      .set({ webhookUrl: 'https://alt.invalid/hooks', webhookDisabledAt: disabledAt, webhookDisabledReason: 'http_410' })
+      .where(eq(courierCompanies.id, c.company.id));
+    res = await save({ status: 'active', webhookUrl: 'https://alt.invalid/hooks' });
+    expect(res.headers.get('location')).toBe(path);
+    let [row] = await p.db.select().from(courierCompanies).where(eq(courierCompanies.id, c.company.id));
+    expect(row?.webhookDisabledAt).toEqual(disabledAt);
+    res = await save({ status: 'active', webhookUrl: 'https://neu.invalid/hooks' });
+    expect(res.status).toBe(303);
+    [row] = await p.db.select().from(courierCompanies).where(eq(courierCompanies.id, c.company.id));
+    expect(row).toMatchObject({ webhookUrl: 'https://neu.invalid/hooks', webhookDisabledAt: null });
+    const audit = await p.db
+      .select()
+      .from(auditLog)
+      .where(and(eq(auditLog.subjectId, c.company.id), eq(auditLog.action, 'courier_company.updated')));
+    expect(audit).toHaveLength(3);
+  });
+
   test("the company page lists the company's route offers with their answers", { timeout: 90_000 }, async ({ p }) => {
     const { office, bikeZone } = await seedOffice(p.db);
     const supervisor = await p.staff(['supervisor'], office.id);
