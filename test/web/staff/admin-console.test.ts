@@ -101,6 +101,10 @@ describe('the admin console for courier companies', () => {
       expect(page).not.toContain(key);
       expect(page).not.toContain(secret);
     }
+    // The same pages in English, every text from the catalogue.
+    const en = await (await web.get(`/amt/verwaltung/kurierdienste/${companyId}?lang=en`)).text();
+    expect(en).toContain('Rotate the API key');
+    expect(en).not.toContain('API-Schlüssel erneuern');
   });
 
   test('rotating the key refuses the old one at once; rotating the secret keeps the old one for the overlap; bad overlap is a 422', async ({
