@@ -11,6 +11,7 @@ export const CONSOLE_SECTIONS = [
   { id: 'bookings', href: '/amt/buchungen', label: 'staff.nav.bookings', roles: ['clerk', 'supervisor'] },
   { id: 'planning', href: '/amt/planung', label: 'staff.nav.planning', roles: ['supervisor'] },
   { id: 'handover', href: '/amt/uebergabe', label: 'staff.nav.handover', roles: ['clerk', 'supervisor'] },
+  { id: 'admin', href: '/amt/verwaltung', label: 'staff.nav.admin', roles: ['admin'] },
   { id: 'finance', href: '/amt/finanzen', label: 'staff.nav.finance', roles: ['finance'] },
 ] as const satisfies readonly { id: string; href: string; label: MessageKey; roles: readonly StaffRole[] }[];
 

@@ -1,6 +1,6 @@
 import { describe, expect } from 'vitest';
 import { STAFF_ROLES } from '../../../src/auth/auth.table.ts';
-import { CONSOLE_SECTIONS } from '../../../src/web/staff/console-sections.ts';
+import { CONSOLE_SECTIONS, SECTION_ROLES } from '../../../src/web/staff/console-sections.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
 import { seedOffice } from '../../helpers/test-platform.ts';
 import { staffAccount, webClient } from './staff-web.ts';
@@ -12,6 +12,9 @@ describe('role boundaries through the pages', () => {
     p,
   }) => {
     const { office } = await seedOffice(p.db);
+    // Every console in the matrix, the admin's included: a section left out of the list would go untested.
+    expect(CONSOLE_SECTIONS.map((s) => s.id)).toEqual(['counter', 'bookings', 'planning', 'handover', 'admin', 'finance']);
+    expect(SECTION_ROLES.admin).toEqual(['admin']);
     for (const role of STAFF_ROLES) {
       const account = await staffAccount(p, [role], role === 'finance' || role === 'admin' ? null : office.id);
       const web = webClient(p);
