@@ -134,7 +134,14 @@ export async function webPlugin(app: App, opts: WebOptions) {
   });
 
   await app.register(citizenRoutes, opts);
-  await app.register(staffRoutes, { ...opts.staff, sandbox: opts.sandbox, secureCookies: opts.secureCookies, map: opts.map });
+  await app.register(staffRoutes, {
+    ...opts.staff,
+    sandbox: opts.sandbox,
+    secureCookies: opts.secureCookies,
+    map: opts.map,
+    geocoder: opts.geocoder,
+    publicBaseUrl: opts.publicBaseUrl,
+  });
 }
 
 /** The CSP source of an XYZ tile URL template (`https://{s}.tile.example/{z}/{x}/{y}.png` → `https://*.tile.example`). */

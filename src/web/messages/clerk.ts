@@ -3,6 +3,12 @@
  * the one catalogue in ../i18n.ts, so templates use them like any other key.
  */
 export const de = {
+  'counter.book': 'Zustellung für einen Bürger buchen',
+  'counter.booked': 'Gebucht. Bitte den Beleg ausdrucken und mitgeben.',
+  'counter.payBy': 'Bitte bezahlen bis',
+  'counter.howToPay':
+    'Zum Bezahlen den QR-Code mit dem Telefon scannen: die Sendungsseite führt zur Kartenzahlung. Ohne Zahlung bis zur Frist verfällt die Buchung.',
+  'counter.another': 'Nächste Buchung',
   'clerk.scan.title': 'Dokumenteneingang',
   'clerk.scan.intro': 'Scannen Sie die Antragsnummer des eingetroffenen Dokuments. Der Scanner schließt mit der Eingabetaste ab.',
   'clerk.scan.code': 'Antragsnummer',
@@ -19,6 +25,12 @@ export const de = {
 } as const;
 
 export const en: Record<keyof typeof de, string> = {
+  'counter.book': 'Book a delivery for a citizen',
+  'counter.booked': 'Booked. Please print the receipt and hand it over.',
+  'counter.payBy': 'Please pay by',
+  'counter.howToPay':
+    'To pay, scan the QR code with a phone: the tracking page leads to the card payment. Unpaid by the deadline, the booking lapses.',
+  'counter.another': 'Next booking',
   'clerk.scan.title': 'Document arrival',
   'clerk.scan.intro': 'Scan the application number of the arrived document. The scanner finishes with Enter.',
   'clerk.scan.code': 'Application number',

@@ -17,7 +17,6 @@ type Deps = StaffConsoleDeps & { sandbox: boolean; map?: { tileUrl: string | nul
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const VEHICLES = ['bike', 'ecar'] as const;
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
 /** The service's refusals the page explains in its own words (the rest show the service's message). */
 const KNOWN_REFUSALS = new Set([
   'plan.not_found',
@@ -42,13 +41,12 @@ const KNOWN_REFUSALS = new Set([
 export async function planningConsoleRoutes(app: App, deps: Deps) {
   const guard = requireStaff(deps.auth, deps, SECTION_ROLES.planning);
 
-  /** The office the page is about: the staff member's own, or (city-wide staff) the one chosen. */
-  async function officeOf(request: FastifyRequest, chosen: unknown): Promise<{ office: Office | null; offices: Office[] }> {
-    const staff = signedInStaff(request);
-    if (staff.officeId) return { office: (await deps.offices.findById(staff.officeId)) ?? null, offices: [] };
-    const offices = await deps.offices.list();
-    const id = typeof chosen === 'string' && UUID.test(chosen) ? chosen : offices[0]?.id;
-    return { office: offices.find((o) => o.id === id) ?? null, offices };
+  /** The supervisor's own office: supervisors always belong to one, and plan only its days. */
+  async function officeOf(request: FastifyRequest): Promise<Office> {
+    const officeId = signedInStaff(request).officeId;
+    const office = officeId ? await deps.offices.findById(officeId) : undefined;
+    if (!office) throw new AppError({ code: 'web.no_office', status: 403, message: 'Only staff of a citizen office plan its days' });
+    return office;
   }
 
   /** The day asked for, or the next one in the office's time zone (today's routes are usually confirmed). */
@@ -69,8 +67,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
     status = 200,
   ) {
     const staff = signedInStaff(request);
-    const { office, offices } = await officeOf(request, input.officeId);
-    if (!office) throw notFound();
+    const office = await officeOf(request);
     const day = dayOf(input.day, office, deps.clock());
     const [{ shifts }, planned, companies] = await Promise.all([
       deps.planning.listCourierShifts(office.id, day, staff),
@@ -91,7 +88,6 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         section: 'planning',
         title: 'pl.title',
         office,
-        offices,
         day,
         timeZone: office.timezone,
         shifts: shifts.map((s: CourierShift) => ({
@@ -117,11 +113,10 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         problem: input.problem ?? null,
         done: input.done ?? null,
         map: {
-          geojsonUrl: `/amt/planung/karte.geojson?${new URLSearchParams({ tag: day, ...(offices.length > 0 ? { buero: office.id } : {}) })}`,
+          geojsonUrl: `/amt/planung/karte.geojson?tag=${day}`,
           tileUrl: deps.map?.tileUrl ?? null,
           tileAttribution: deps.map?.tileAttribution ?? null,
         },
-        hiddenOffice: offices.length > 0 ? office.id : null,
       },
       status,
     );
@@ -132,13 +127,12 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
     if (!(err instanceof AppError) || err.status >= 500 || (err.status === 404 && err.code !== 'plan.not_found')) throw err;
     return KNOWN_REFUSALS.has(err.code) ? { key: `pl.refused.${err.code}` } : { text: err.message };
   };
-  const back = (officeId: string | null, day: string, done: string) =>
-    `/amt/planung?${new URLSearchParams({ tag: day, ...(officeId ? { buero: officeId } : {}), erledigt: done })}`;
+  const back = (day: string, done: string) => `/amt/planung?tag=${day}&erledigt=${done}`;
 
   app.get('/amt/planung', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
     const q = request.query as Query;
     const done = ['schicht', 'geplant', 'bestaetigt', 'zurueckgenommen'].find((d) => d === q.erledigt);
-    return render(request, reply, { officeId: q.buero, day: q.tag, done });
+    return render(request, reply, { day: q.tag, done });
   });
 
   app.post<{ Body: Body }>(
@@ -146,8 +140,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
     { schema: { hide: true }, preHandler: [guard, app.csrfProtection] },
     async (request, reply) => {
       const body = request.body ?? {};
-      const { office } = await officeOf(request, body.buero);
-      if (!office) throw notFound();
+      const office = await officeOf(request);
       const day = dayOf(body.tag, office, deps.clock());
       const form = {
         vehicleType: formText(body.vehicleType, 10),
@@ -177,7 +170,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         ...(form.courierCompanyId !== '' && !UUID.test(form.courierCompanyId) ? { courierCompanyId: { key: 'pl.error.company' } } : {}),
       };
       const again = (extra: { errors?: Record<string, { key: string }>; problem?: unknown }, status: number) =>
-        render(request, reply, { officeId: office.id, day, shiftForm: form, ...extra }, status);
+        render(request, reply, { day, shiftForm: form, ...extra }, status);
       if (Object.keys(errors).length > 0 || !vehicleType || vehicleCount === null || capacity === null || maxKm === null)
         return again({ errors }, 422);
       try {
@@ -200,14 +193,11 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
       } catch (err) {
         return again({ problem: refusal(err) }, (err as AppError).status);
       }
-      return reply.redirect(back(hiddenOfficeOf(request, office), day, 'schicht'), 303);
+      return reply.redirect(back(day, 'schicht'), 303);
     },
   );
 
-  /** The office in the page's links only for city-wide staff (their own office is implied otherwise). */
-  const hiddenOfficeOf = (request: FastifyRequest, office: Office) => (signedInStaff(request).officeId ? null : office.id);
-
-  // Start, confirm, withdraw: one form each, the day (and for city-wide staff the office) as hidden fields.
+  // Start, confirm, withdraw: one form each, the day as a hidden field.
   const actions = [
     [
       'planen',
@@ -227,15 +217,14 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
       { schema: { hide: true }, preHandler: [guard, app.csrfProtection] },
       async (request, reply) => {
         const body = request.body ?? {};
-        const { office } = await officeOf(request, body.buero);
-        if (!office) throw notFound();
+        const office = await officeOf(request);
         const day = dayOf(body.tag, office, deps.clock());
         try {
           await act(office, day, signedInStaff(request), String(request.id));
         } catch (err) {
-          return render(request, reply, { officeId: office.id, day, problem: refusal(err) }, (err as AppError).status);
+          return render(request, reply, { day, problem: refusal(err) }, (err as AppError).status);
         }
-        return reply.redirect(back(hiddenOfficeOf(request, office), day, done), 303);
+        return reply.redirect(back(day, done), 303);
       },
     );
   }
@@ -243,8 +232,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
   // The progress script's question while the solver runs: where the plan stands (no personal data).
   app.get('/amt/planung/stand', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
     const q = request.query as Query;
-    const { office } = await officeOf(request, q.buero);
-    if (!office) throw notFound();
+    const office = await officeOf(request);
     const day = dayOf(q.tag, office, deps.clock());
     const planned = await deps.planning.getPlan(office.id, day, signedInStaff(request)).catch((err: unknown) => {
       if (err instanceof AppError && err.code === 'plan.not_found') return null;
@@ -261,8 +249,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
   // The map's layers: the office's zones, and the plan (office, routes, stops, unassigned) when there is one.
   app.get('/amt/planung/karte.geojson', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
     const q = request.query as Query;
-    const { office } = await officeOf(request, q.buero);
-    if (!office) throw notFound();
+    const office = await officeOf(request);
     const day = dayOf(q.tag, office, deps.clock());
     const zones: Feature[] = (await deps.offices.activeZones(office.id)).map((z) => ({
       type: 'Feature',

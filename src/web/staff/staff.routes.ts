@@ -22,6 +22,7 @@ import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { adminConsoleRoutes } from './admin.routes.ts';
 import { bookingsConsoleRoutes } from './bookings.routes.ts';
+import { counterBookingRoutes, type CounterBookingOptions } from './counter-booking.routes.ts';
 import { clerkConsoleRoutes } from './clerk.routes.ts';
 import { financeConsoleRoutes } from './finance.routes.ts';
 import { handoverConsoleRoutes } from './handover.routes.ts';
@@ -57,10 +58,7 @@ type Body = Record<string, unknown>;
  * The staff consoles under /amt: sign-in with a session cookie (the API's bearer token, kept
  * HttpOnly), sign-out, the overview, and each role's console (one plugin per section, see console-sections.ts).
  */
-export async function staffRoutes(
-  app: App,
-  deps: StaffConsoleDeps & { sandbox: boolean; secureCookies: boolean; map?: { tileUrl: string | null; tileAttribution: string | null } },
-) {
+export async function staffRoutes(app: App, deps: StaffConsoleDeps & CounterBookingOptions & { secureCookies: boolean }) {
   app.decorateRequest('consoleStaff', null);
   const anyStaff = requireStaff(deps.auth, deps, STAFF_ROLES);
 
@@ -137,6 +135,7 @@ export async function staffRoutes(
 
   // Each console is a plugin of its own; a role not allowed on one of its pages gets the 403 page.
   await app.register(clerkConsoleRoutes, deps);
+  await app.register(counterBookingRoutes, deps);
   await app.register(bookingsConsoleRoutes, deps);
   await app.register(planningConsoleRoutes, deps);
   await app.register(handoverConsoleRoutes, deps);

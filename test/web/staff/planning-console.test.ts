@@ -119,7 +119,7 @@ describe('the planning console', () => {
     },
   );
 
-  test('a clerk cannot open the planning console, and nobody reaches another office by choosing it', async ({ p }) => {
+  test('a clerk cannot open the planning console; a supervisor plans only their own office', async ({ p }) => {
     const { office } = await seedOffice(p.db);
     const { office: other } = await seedOffice(p.db);
     const clerk = webClient(p);
