@@ -56,8 +56,14 @@
         if (p.kind === 'route') layer.bindTooltip(d.routeLabel.replace('{n}', p.routeSequence));
       },
     });
-    var bounds = all.getBounds();
-    if (bounds.isValid()) map.fitBounds(bounds, { padding: [12, 12] });
+    // The view is the plan (office, routes, stops) when there is one; the zones only without it.
+    var planOnly = L.geoJSON(collection, {
+      filter: function (f) {
+        return f.properties && f.properties.kind !== 'zone';
+      },
+    });
+    var bounds = planOnly.getLayers().length > 1 ? planOnly.getBounds() : all.getBounds();
+    if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 16 });
     else map.setView([51.16, 10.45], 6);
     all.addTo(map);
   }

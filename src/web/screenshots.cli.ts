@@ -6,7 +6,7 @@
  * Chromium (playwright-core), taking a picture at each step; then each staff console, signed in
  * with the role it is for.
  */
-import { randomBytes } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,7 +15,10 @@ import { pino } from 'pino';
 import { createAuthService } from '../auth/auth.service.ts';
 import type { StaffRole } from '../auth/auth.table.ts';
 import { createScratchDatabase } from '../db/scratch-database.ts';
-import { transitionBooking } from '../bookings/bookings.repository.ts';
+import { insertBooking, transitionBooking } from '../bookings/bookings.repository.ts';
+import { createQuotesRepository } from '../quotes/quotes.repository.ts';
+import { hashToken } from '../shared/tokens.ts';
+import { addDays, localDate, zonedTimeToUtc } from '../shared/zoned-time.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { loadConfig } from '../config/config.ts';
 import { seedDemoIfEmpty } from '../demo/seed-demo.ts';
@@ -38,7 +41,8 @@ const config = loadConfig({
 });
 const platform = await createPlatform(
   config,
-  { api: 'listen', workers: false, hostSandbox: true, migrate: true },
+  // Workers on: the planning console's picture shows a plan the solver made.
+  { api: 'listen', workers: true, hostSandbox: true, migrate: true },
   { logger: pino({ level: 'silent' }), sandbox: { store: createMemoryStore() } },
 );
 const browser = await launchChromium();
@@ -97,12 +101,106 @@ try {
   await shot('09-tracking-english');
   await context.close();
 
+  // Documents at the office for a day a week ahead, at addresses around it, for the planning picture.
+  const officeId = row?.officeId ?? '';
+  const day = addDays(localDate(new Date(), 'Europe/Berlin'), 7);
+  const window = {
+    start: zonedTimeToUtc(day, '09:00', 'Europe/Berlin').toISOString(),
+    end: zonedTimeToUtc(day, '17:00', 'Europe/Berlin').toISOString(),
+  };
+  const around: [number, number][] = [
+    [9.1712, 48.7761],
+    [9.1859, 48.7803],
+    [9.1625, 48.7702],
+    [9.1931, 48.7715],
+    [9.1788, 48.7655],
+    [9.1597, 48.7819],
+  ];
+  for (const [i, location] of around.entries()) {
+    const res = await fetch(`${base}/v1/quotes`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({
+        officeId,
+        address: { street: 'Königstraße', houseNumber: String(i + 1), postalCode: '70173', city: 'Stuttgart' },
+        location,
+      }),
+    });
+    const quote = await createQuotesRepository(db).findById(((await res.json()) as { id: string }).id);
+    const option = quote?.options.find((o) => o.vehicleType === 'bike');
+    if (!quote || !option) throw new Error('no bicycle quote for the demo bookings');
+    const suffix = randomBytes(6).toString('hex');
+    await db.transaction((tx) =>
+      insertBooking(
+        tx,
+        {
+          id: randomUUID(),
+          officeId,
+          quoteId: quote.id,
+          applicationNumber: `DEMO-${suffix.slice(0, 6).toUpperCase()}`,
+          documentType: 'passport',
+          recipient: { name: `Demo ${i + 1}`, phone: '+49 711 000000' },
+          address: { street: 'Königstraße', houseNumber: String(i + 1), postalCode: '70173', city: 'Stuttgart' },
+          location,
+          vehicleType: 'bike',
+          zoneId: option.zoneId,
+          tariffId: option.tariffId,
+          amountCents: option.amountCents,
+          preferredWindows: [window],
+          consent: { powerOfAttorney: true, textVersion: 'demo', consentedAt: new Date().toISOString() },
+          status: 'document_ready',
+          custodyHolder: 'office',
+          kassenzeichen: `DEMO-${suffix}`,
+          trackingTokenHash: hashToken(`demo_${suffix}`),
+          paymentDeadline: new Date(Date.now() + 3_600_000),
+        },
+        { type: 'system', id: 'screenshots' },
+      ),
+    );
+  }
+
   // The consoles, each seen by the role it is for (accounts made here, passwords never shown).
   const auth = createAuthService({ db, clock: () => new Date(), sessionHours: 1 });
   const office = row?.officeId ?? null;
-  const consoles: { role: StaffRole; pages: [string, string][] }[] = [
-    { role: 'clerk', pages: [['10-console-scan-in', '/amt/schalter']] },
-    { role: 'supervisor', pages: [['11-console-handover', '/amt/uebergabe']] },
+  /** A page and what to do on it before the picture (a click that leads to the state worth showing). */
+  type Step = [name: string, href: string, act?: (page: import('playwright-core').Page) => Promise<void>];
+  const consoles: { role: StaffRole; pages: Step[] }[] = [
+    {
+      role: 'clerk',
+      pages: [
+        ['10-console-scan-in', '/amt/schalter'],
+        ['14-console-counter-booking', '/amt/schalter/buchen'],
+        ['15-console-bookings', '/amt/buchungen'],
+        [
+          '16-console-booking',
+          '/amt/buchungen',
+          async (p) => {
+            await p.click('#bookings tbody tr:first-child a');
+            await p.waitForSelector('#facts');
+          },
+        ],
+      ],
+    },
+    {
+      role: 'supervisor',
+      pages: [
+        ['11-console-handover', '/amt/uebergabe'],
+        [
+          '17-console-planning',
+          `/amt/planung?tag=${day}`,
+          async (p) => {
+            await p.click('summary');
+            await p.fill('#vehicleCount', '2');
+            await p.click('form[action="/amt/planung/schichten"] button[type="submit"]');
+            await p.waitForSelector('#shifts');
+            await p.click('#start-plan');
+            await p.waitForSelector('#confirm-plan', { timeout: 60_000 });
+            await p.waitForSelector('#map-box:not([hidden]) .leaflet-interactive');
+          },
+        ],
+      ],
+    },
+    { role: 'admin', pages: [['18-console-courier-companies', '/amt/verwaltung']] },
     {
       role: 'finance',
       pages: [
@@ -129,8 +227,9 @@ try {
     await staffPage.fill('#password', password);
     await staffPage.click('form[action="/amt/anmelden"] button[type="submit"]');
     await staffPage.waitForURL((u) => !u.pathname.endsWith('/anmelden'));
-    for (const [name, href] of pages) {
+    for (const [name, href, act] of pages) {
       await staffPage.goto(`${base}${href}`);
+      if (act) await act(staffPage);
       await staffPage.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
       console.log(`docs/screenshots/${name}.png`);
     }
