@@ -15,7 +15,12 @@
       if (!r.ok) throw new Error('plan ' + r.status);
       return r.json();
     })
-    .then(draw)
+    .then(function (collection) {
+      // A zone shown before it is saved (the admin's preview) comes with the page, not from the server.
+      var source = d.preview && document.getElementById(d.preview);
+      if (source) collection.features = collection.features.concat(JSON.parse(source.value).features);
+      draw(collection);
+    })
     .catch(function () {
       box.hidden = true;
     });
@@ -33,6 +38,7 @@
         var k = f.properties && f.properties.kind;
         if (k === 'zone') return { color: '#1b4f9c', weight: 1, fillColor: '#1b4f9c', fillOpacity: 0.05 };
         if (k === 'route') return { color: colourOf(f.properties.routeSequence), weight: 4, opacity: 0.85 };
+        if (k === 'preview') return { color: '#b3261e', weight: 3, dashArray: '6 4', fillColor: '#b3261e', fillOpacity: 0.08 };
         return {};
       },
       pointToLayer: function (f, latlng) {
@@ -54,6 +60,7 @@
           layer.bindTooltip(d.routeLabel.replace('{n}', p.routeSequence) + ' · ' + p.stopSequence + ' · ' + p.applicationNumber);
         if (p.kind === 'unassigned') layer.bindTooltip(p.applicationNumber);
         if (p.kind === 'route') layer.bindTooltip(d.routeLabel.replace('{n}', p.routeSequence));
+        if ((p.kind === 'zone' || p.kind === 'preview') && p.name) layer.bindTooltip(p.name, { sticky: true });
       },
     });
     // The view is the plan (office, routes, stops) when there is one; the zones only without it.

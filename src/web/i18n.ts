@@ -5,6 +5,7 @@ import * as clerk from './messages/clerk.ts';
 import * as courierApp from './messages/courier-app.ts';
 import * as handover from './messages/handover.ts';
 import * as planning from './messages/planning.ts';
+import * as zones from './messages/zones.ts';
 
 /**
  * Every text of the citizen's pages, German first, English second. The English catalogue must
@@ -325,7 +326,7 @@ const baseDe = {
 } as const;
 
 // Each console's texts live in a module of their own (./messages), merged here.
-const de = { ...baseDe, ...clerk.de, ...bookings.de, ...planning.de, ...handover.de, ...admin.de, ...courierApp.de };
+const de = { ...baseDe, ...clerk.de, ...bookings.de, ...planning.de, ...handover.de, ...admin.de, ...courierApp.de, ...zones.de };
 
 export type MessageKey = keyof typeof de;
 
@@ -649,6 +650,7 @@ const en: Record<MessageKey, string> = {
   ...handover.en,
   ...admin.en,
   ...courierApp.en,
+  ...zones.en,
 };
 
 export const LOCALES = ['de', 'en'] as const;

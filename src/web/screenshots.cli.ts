@@ -200,7 +200,17 @@ try {
         ],
       ],
     },
-    { role: 'admin', pages: [['18-console-courier-companies', '/amt/verwaltung']] },
+    {
+      role: 'admin',
+      pages: [
+        ['18-console-courier-companies', '/amt/verwaltung'],
+        [
+          '19-console-zones',
+          '/amt/verwaltung/gebiete',
+          async (p) => void (await p.waitForSelector('#map-box:not([hidden]) .leaflet-interactive')),
+        ],
+      ],
+    },
     {
       role: 'finance',
       pages: [

@@ -21,6 +21,7 @@ import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { adminConsoleRoutes } from './admin.routes.ts';
+import { adminZonesRoutes } from './admin-zones.routes.ts';
 import { bookingsConsoleRoutes } from './bookings.routes.ts';
 import { counterBookingRoutes, type CounterBookingOptions } from './counter-booking.routes.ts';
 import { clerkConsoleRoutes } from './clerk.routes.ts';
@@ -140,5 +141,6 @@ export async function staffRoutes(app: App, deps: StaffConsoleDeps & CounterBook
   await app.register(planningConsoleRoutes, deps);
   await app.register(handoverConsoleRoutes, deps);
   await app.register(adminConsoleRoutes, deps);
+  await app.register(adminZonesRoutes, deps);
   await app.register(financeConsoleRoutes, deps);
 }
