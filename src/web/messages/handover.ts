@@ -3,6 +3,13 @@
  * the one catalogue in ../i18n.ts, so templates use them like any other key.
  */
 export const de = {
+  'ho.refused.scan_mismatch': 'Die gescannten Dokumente passen nicht zur Route: {missing} fehlen, {extra} gehören nicht dazu.',
+  'ho.refused.route_not_ready': 'Die Route kann jetzt nicht übergeben werden (Stand: {status}).',
+  'ho.refused.documents_blocked':
+    'Diese Dokumente müssen im Amt bleiben (Zahlung in Prüfung oder PIN-Brief nicht bestätigt): {documents}. Bitte aus der Route nehmen oder warten.',
+  'ho.refused.same_person': 'Vier Augen: bestätigen muss eine zweite Person, nicht die, die gescannt hat.',
+  'ho.refused.not_open': 'Diese Übergabe ist schon bestätigt oder durch einen neuen Scan ersetzt.',
+  'ho.refused.nothing_to_return': 'Der Kurier hat kein Dokument dieser Route mehr.',
   'ho.title': 'Übergabe und Rückgabe',
   'ho.toHandOver': 'Routen zur Übergabe an den Kurier',
   'ho.toCheckIn': 'Routen mit Rückgaben',
@@ -32,6 +39,13 @@ export const de = {
 } as const;
 
 export const en: Record<keyof typeof de, string> = {
+  'ho.refused.scan_mismatch': 'The scanned documents do not match the route: {missing} missing, {extra} not on it.',
+  'ho.refused.route_not_ready': 'The route cannot be handed over now (state: {status}).',
+  'ho.refused.documents_blocked':
+    'These documents must stay in the office (payment under review or PIN letter not confirmed): {documents}. Take them off the route or wait.',
+  'ho.refused.same_person': 'Four eyes: a second person must confirm, not the one who scanned.',
+  'ho.refused.not_open': 'This handover was already confirmed or replaced by a new scan.',
+  'ho.refused.nothing_to_return': 'The courier holds no document of this route any more.',
   'ho.title': 'Handover and returns',
   'ho.toHandOver': 'Routes to hand over to the courier',
   'ho.toCheckIn': 'Routes with returns',

@@ -24,6 +24,39 @@ const kindOf = (v: string): HandoverKind | null => (v === 'uebergabe' ? 'handove
 const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
 
 /** The four-eyes handover of a route to its courier, and the check-in of the documents it brings back. */
+/**
+ * A service refusal in the page's language: the known ones by code, with their facts (what is
+ * missing, which documents must stay); anything else with the service's own message.
+ */
+function refusalText(err: AppError): { problemKey: string; problemParams?: Record<string, string | number> } | { problem: string } {
+  const details = (err.details ?? {}) as Record<string, unknown>;
+  switch (err.code) {
+    case 'handover.scan_mismatch':
+      return {
+        problemKey: 'ho.refused.scan_mismatch',
+        problemParams: {
+          missing: (details.missing as unknown[] | undefined)?.length ?? 0,
+          extra: (details.extra as unknown[] | undefined)?.length ?? 0,
+        },
+      };
+    case 'handover.route_not_ready':
+      return { problemKey: 'ho.refused.route_not_ready', problemParams: { status: String(details.dispatchStatus ?? '') } };
+    case 'handover.documents_blocked': {
+      const blocked = (details.blocked as { applicationNumber: string }[] | undefined) ?? [];
+      return {
+        problemKey: 'ho.refused.documents_blocked',
+        problemParams: { documents: blocked.map((b) => b.applicationNumber).join(', ') },
+      };
+    }
+    case 'handover.same_person':
+    case 'handover.not_open':
+    case 'handover.nothing_to_return':
+      return { problemKey: `ho.refused.${err.code.slice('handover.'.length)}` };
+    default:
+      return { problem: err.message };
+  }
+}
+
 export async function handoverConsoleRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean }) {
   const guard = requireStaff(deps.auth, deps, SECTION_ROLES.handover);
   const staffOf = signedInStaff;
@@ -82,7 +115,7 @@ export async function handoverConsoleRoutes(app: App, deps: StaffConsoleDeps & {
   /** A refusal of the service (mismatch, same person, not ready) shown on the page, never a 500. */
   const refused = (request: FastifyRequest, reply: FastifyReply, params: Params, err: unknown, extra: Record<string, unknown>) => {
     if (err instanceof AppError && err.status >= 400 && err.status < 500 && err.status !== 404)
-      return scanPage(request, reply, params, { problem: err.message, ...extra }, err.status);
+      return scanPage(request, reply, params, { ...refusalText(err), ...extra }, err.status);
     throw err;
   };
 

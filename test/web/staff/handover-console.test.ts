@@ -56,6 +56,8 @@ describe('the four-eyes handover on screen', () => {
       res = await post(`${path}/start`, form({ courierName: 'Mia Berger', courierRef: 'rider-7' }, [must(first, 'first'), 'FREMD-0001']));
       expect(res.status).toBeGreaterThanOrEqual(400);
       expect(res.status).toBeLessThan(500);
+      // In the page's language, with the facts: one of the route's documents missing, one not on it.
+      expect(await res.text()).toContain(`Die gescannten Dokumente passen nicht zur Route: ${rest.length} fehlen, 1 gehören nicht dazu.`);
 
       const all = onRoute.map((b) => b.applicationNumber);
       page = await (await web.get(path)).text();
@@ -68,6 +70,7 @@ describe('the four-eyes handover on screen', () => {
         post(`${path}/bestaetigen`, new URLSearchParams({ _csrf: web.csrfOf(page), handoverId, username, password }));
       res = await confirm(clerkA.username, clerkA.password);
       expect(res.status).toBe(409);
+      expect(await res.text()).toContain('Vier Augen: bestätigen muss eine zweite Person');
       res = await confirm(clerkB.username, 'wrong-wrong-wrong');
       expect(res.status).toBe(401);
       res = await confirm(clerkB.username, clerkB.password);
