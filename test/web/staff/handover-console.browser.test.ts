@@ -36,11 +36,16 @@ describe('the handover in the browser', () => {
     await page.keyboard.press('Enter');
     await page.waitForURL(`**/amt/uebergabe/${routeId}/uebergabe`);
     await expectAccessible(page, 'handover, nothing scanned');
+    const url = page.url();
     for (const code of codes) {
       await type('#code', code);
-      // Each scan is a form post: the page comes back with the difference.
-      await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+      // Each scan goes to the server and its difference comes back into the page, which stays (the small script).
+      await page.keyboard.press('Enter');
+      await page.waitForFunction((c) => document.getElementById('scanned')?.textContent?.includes(c), code);
+      expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
     }
+    expect(page.url()).toBe(url);
+    expect(await page.textContent('#missing')).toBe('–');
     await expectAccessible(page, 'handover, all scanned');
     await type('#courierName', 'Mia Berger');
     await type('#courierRef', 'rider-7');
