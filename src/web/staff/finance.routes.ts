@@ -13,7 +13,7 @@ import { PAYOUT_TIME_ZONE } from '../../finance/reports/report-files.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { addDays, isValidDeliveryDate, localDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
-import { formatters } from '../i18n.ts';
+import { formatters, translator, type MessageKey, type Translate } from '../i18n.ts';
 import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
 import type { StaffConsoleDeps } from './staff.routes.ts';
 
@@ -25,6 +25,34 @@ const MONTH = /^\d{4}-(0[1-9]|1[0-2])$/;
 const PAGE_SIZE = 50;
 
 const text = formText;
+/** The run totals the console names in words (kind_* counts use the discrepancy kinds' names). */
+const TOTAL_KEYS = new Set([
+  'chargeLines',
+  'chargesMatched',
+  'paidBookings',
+  'refundBookings',
+  'refundsMatched',
+  'payouts',
+  'payoutsMatched',
+  'paidOutCents',
+  'disputesWithheldCents',
+  'chargedCents',
+  'refundedCents',
+  'disputedCents',
+  'feesCents',
+  'discrepancies',
+  'newDiscrepancies',
+  'reopenedDiscrepancies',
+  'changedDiscrepancies',
+  'clearedDiscrepancies',
+  'importedLines',
+  'importedPayouts',
+]);
+export function totalLabel(t: Translate, key: string): string {
+  const kind = key.startsWith('kind_') ? key.slice(5) : null;
+  if (kind && (RECONCILIATION_KINDS as readonly string[]).includes(kind)) return t(`fin.disc.kind.${kind}` as MessageKey);
+  return TOTAL_KEYS.has(key) ? t(`fin.total.${key}` as MessageKey) : key;
+}
 const oneOf = <T extends string>(all: readonly T[], v: unknown): T | undefined =>
   typeof v === 'string' && (all as readonly string[]).includes(v) ? (v as T) : undefined;
 const cursorOf = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined);
@@ -95,7 +123,8 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     async (request, reply) => {
       if (!UUID.test(request.params.id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
       const run = await svc.getRun(request.params.id);
-      return page(request, reply, 'staff/finance-run.eta', { title: 'fin.run.title', run });
+      const t = translator(request.locale);
+      return page(request, reply, 'staff/finance-run.eta', { title: 'fin.run.title', run, totalLabel: (k: string) => totalLabel(t, k) });
     },
   );
 

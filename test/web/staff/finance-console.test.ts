@@ -118,6 +118,7 @@ describe('staff sign-in and the finance console on the web', () => {
       expect(done).toContain('Abgeschlossen');
       expect(done).toContain('8 von 8 Schritten');
       expect(done).toMatch(/data-total="chargedCents">[\d.]+,\d\d\s€/);
+      expect(done).toContain('Belastet (brutto)');
       expect(await (await web.get('/amt/finanzen')).text()).toContain(runPath);
 
       const list = await (await web.get('/amt/finanzen/abweichungen?kind=missing_at_stripe&status=open')).text();

@@ -41,8 +41,8 @@ describe('the handover in the browser', () => {
       await type('#code', code);
       // Each scan goes to the server and its difference comes back into the page, which stays (the small script).
       await page.keyboard.press('Enter');
-      await page.waitForFunction((c) => document.getElementById('scanned')?.textContent?.includes(c), code);
-      expect(await page.evaluate(() => document.activeElement?.id)).toBe('code');
+      await page.locator('#scanned', { hasText: code }).waitFor();
+      expect(await page.locator('#code:focus').count()).toBe(1);
     }
     expect(page.url()).toBe(url);
     expect(await page.textContent('#missing')).toBe('–');
