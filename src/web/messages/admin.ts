@@ -4,6 +4,10 @@
  */
 export const de = {
   'adm.title': 'Kurierdienste',
+  'adm.register.already':
+    'Dieser Kurierdienst wurde mit diesem Formular schon angelegt. Schlüssel und Signiergeheimnis werden nur einmal gezeigt; wer sie nicht notiert hat, erneuert sie hier.',
+  'adm.register.inFlight':
+    'Dieses Formular wurde schon abgeschickt und wird noch bearbeitet, oder die Anlage brach ab. Bitte die Liste prüfen und bei Bedarf neu anlegen.',
   'adm.back': 'Alle Kurierdienste',
   'adm.companies': 'Registrierte Kurierdienste',
   'adm.companies.none': 'Noch kein Kurierdienst registriert.',
@@ -151,6 +155,10 @@ export const de = {
 
 export const en: Record<keyof typeof de, string> = {
   'adm.title': 'Courier companies',
+  'adm.register.already':
+    'This courier company was already registered with this form. The key and the signing secret are shown only once; if they were not noted, rotate them here.',
+  'adm.register.inFlight':
+    'This form was already sent and is still being processed, or the registration broke off. Please check the list and register again if needed.',
   'adm.back': 'All courier companies',
   'adm.companies': 'Registered courier companies',
   'adm.companies.none': 'No courier company registered yet.',

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createIdempotencyRepository } from '../../idempotency/idempotency.repository.ts';
+import { hashToken } from '../../shared/tokens.ts';
 import type { CourierCompany } from '../../couriers/couriers.table.ts';
 import { DEFAULT_SECRET_OVERLAP_HOURS } from '../../couriers/couriers.service.ts';
 import { AppError } from '../../shared/errors.ts';
@@ -27,6 +30,7 @@ type Params = { id: string };
 type EventParams = { id: string; eventId: string };
 
 const EVENTS_PER_PAGE = 50;
+const REGISTER_SCOPE = 'web:register_courier_company';
 const EVENT_STATUSES = outboundEventStatusEnum.enumValues;
 const BASE = '/amt/verwaltung';
 const companyPath = (id: string) => `${BASE}/kurierdienste/${id}`;
@@ -55,7 +59,7 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
   const listPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { form?: CompanyForm; errors?: FieldErrors; problemKey?: string } = {},
+    extra: { form?: CompanyForm; errors?: FieldErrors; problemKey?: string; formKey?: string } = {},
     status = 200,
   ) => {
     const [companies, zones] = await Promise.all([deps.couriers.listCompanies(), zoneChoices(deps.db)]);
@@ -68,6 +72,8 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
         companies: companies.map((company) => ({ company, endpoint: endpointState(company) })),
         zones: zones.filter((z) => z.active),
         form: extra.form ?? EMPTY_COMPANY_FORM,
+        // A sent form registers once: the key names this form (see the POST).
+        formKey: extra.formKey ?? randomUUID(),
         errors: extra.errors ?? {},
         problemKey: extra.problemKey,
       },
@@ -99,11 +105,27 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
     `${BASE}/kurierdienste`,
     { schema: { hide: true }, preHandler: [guard, app.csrfProtection] },
     async (request, reply) => {
-      const form = readCompanyForm(request.body ?? {});
+      const body = request.body ?? {};
+      const form = readCompanyForm(body);
+      const formKey = typeof body.formKey === 'string' && UUID.test(body.formKey) ? body.formKey : randomUUID();
       const checked = companyInputOf(form);
-      if (checked.errors) return listPage(request, reply, { form, errors: checked.errors }, 422);
+      if (checked.errors) return listPage(request, reply, { form, errors: checked.errors, formKey }, 422);
+      // The key and secret are shown only in this answer, so a form sent again (a reload, a double
+      // click) must not register a second company: the form's key is claimed first, and a repeat
+      // goes to the company it made. Only the company's id is kept, never a secret.
+      const claim = await createIdempotencyRepository(deps.db).claim({
+        scope: REGISTER_SCOPE,
+        key: formKey,
+        requestHash: hashToken(JSON.stringify(checked.input)),
+        expiresAt: new Date(deps.clock().getTime() + 24 * 3_600_000),
+      });
+      if (!claim.fresh) {
+        if (claim.record.resourceId) return reply.redirect(`${companyPath(claim.record.resourceId)}?schonAngelegt=1`, 303);
+        return listPage(request, reply, { form, problemKey: 'adm.register.inFlight' }, 409);
+      }
       try {
         const created = await deps.couriers.createCompany(checked.input, staffOf(request), String(request.id));
+        await createIdempotencyRepository(deps.db).update(REGISTER_SCOPE, formKey, { resourceId: created.company.id, responseStatus: 201 });
         return await secretPage(
           request,
           reply,
@@ -158,6 +180,7 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
         companyStatuses: COMPANY_STATUSES,
         enabled: q.aktiviert === '1',
         saved: q.gespeichert === '1',
+        alreadyRegistered: q.schonAngelegt === '1',
         ...extra,
       },
       status,

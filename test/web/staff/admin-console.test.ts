@@ -56,11 +56,17 @@ describe('the admin console for courier companies', () => {
     const form = await list.text();
     expect(form).toContain(`value="${bikeZone.id}"`);
 
-    const created = await web.post(
-      '/amt/verwaltung/kurierdienste',
-      registration(web.csrfOf(form), GOOD, { vehicleTypes: ['bike'], zoneIds: [bikeZone.id] }),
-    );
+    const formKey = must(/name="formKey" value="([0-9a-f-]{36})"/.exec(form)?.[1], 'the form key');
+    const sent = registration(web.csrfOf(form), { ...GOOD, formKey }, { vehicleTypes: ['bike'], zoneIds: [bikeZone.id] });
+    const created = await web.post('/amt/verwaltung/kurierdienste', sent);
     expect(created.status).toBe(201);
+    // The same form again (a reload of the answer): no second company, and no key shown again.
+    const again = await web.post('/amt/verwaltung/kurierdienste', sent);
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toMatch(/^\/amt\/verwaltung\/kurierdienste\/[0-9a-f-]{36}\?schonAngelegt=1$/);
+    expect(apiKeyOf(await again.text())).toBeUndefined();
+    expect(await p.db.select().from(courierCompanies).where(eq(courierCompanies.name, GOOD.name))).toHaveLength(1);
+    expect(await (await web.get(again.headers.get('location') ?? '')).text()).toContain('id="already"');
     expect(created.headers.get('cache-control')).toBe('no-store');
     expect(created.headers.get('location')).toBeNull();
     const shown = await created.text();
