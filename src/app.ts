@@ -239,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       paymentRecords,
       refundDecisions,
     },
+    courier: { clock, riders, dispatch },
     geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
     map: config.map,
   });
