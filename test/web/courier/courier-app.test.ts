@@ -62,6 +62,18 @@ describe('the rider app (/kurier)', () => {
     expect(cookie).toMatch(/amtsbote_kurier=ab_rider_/);
   });
 
+  test('after ten wrong passwords the sign-in page says how long to wait and lets nobody in meanwhile', async ({ p }) => {
+    const rider = await riderOf(p, day.company);
+    const web = riderClient(p);
+    for (let i = 0; i < 10; i++) expect((await web.signIn({ ...rider, password: 'falsch-falsch-falsch' })).status).toBe(401);
+    const locked = await web.signIn(rider);
+    expect(locked.status).toBe(429);
+    const html = await locked.text();
+    expect(html).toMatch(/Zu viele Versuche\. Bitte warten Sie [1-5] Minuten \(bis \d{2}:\d{2} Uhr\)\./);
+    expect(html).toContain(`value="${rider.username}"`);
+    expect(web.jar.has('amtsbote_kurier')).toBe(false);
+  });
+
   test('a day on the road: start, deliver with the identity check, fail one, return the documents', { timeout: 60_000 }, async ({ p }) => {
     const rider = await riderOf(p, day.company, 'Mia Berger');
     const web = riderClient(p);
