@@ -60,6 +60,11 @@ describe('the rider app (/kurier)', () => {
     expect(cookie).toMatch(/SameSite=Strict/i);
     expect(cookie).toMatch(/Path=\/kurier(;|$)/);
     expect(cookie).toMatch(/amtsbote_kurier=ab_rider_/);
+
+    // German first; the same pages in English from the catalogue.
+    const english = await (await fetch(`${p.address}/kurier/anmelden?lang=en`)).text();
+    expect(english).toContain('<html lang="en">');
+    expect(english).toContain('Sign in for couriers');
   });
 
   test('after ten wrong passwords the sign-in page says how long to wait and lets nobody in meanwhile', async ({ p }) => {
