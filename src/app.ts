@@ -8,6 +8,8 @@ import { createAuthService } from './auth/auth.service.ts';
 import { bookingsRoutes } from './bookings/bookings.routes.ts';
 import { couriersRoutes } from './couriers/couriers.routes.ts';
 import { createCouriersService } from './couriers/couriers.service.ts';
+import { ridersRoutes } from './couriers/riders.routes.ts';
+import { createRidersService, RIDER_SESSION_HOURS } from './couriers/riders.service.ts';
 import { createBookingHoldsService } from './bookings/booking-holds.service.ts';
 import { createDeliveryCalendarService } from './offices/delivery-calendar.service.ts';
 import { deliveryCalendarRoutes } from './offices/delivery-calendar.routes.ts';
@@ -104,6 +106,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const auth = createAuthService({ db, clock, sessionHours: config.env.STAFF_SESSION_HOURS });
   const webhookPolicy = createWebhookUrlPolicy(config.webhooks);
   const couriers = createCouriersService({ db, clock, webhookUrlProblem: (url) => webhookPolicy.problem(url) });
+  const riders = createRidersService({ db, clock, sessionHours: RIDER_SESSION_HOURS });
   const webhookRelay = createWebhookRelay({ db, queues: deps.queues, clock });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
@@ -190,6 +193,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   });
   await app.register(planningRoutes, { planning });
   await app.register(couriersRoutes, { couriers, planning });
+  await app.register(ridersRoutes, { riders });
   await app.register(dispatchRoutes, { dispatch, handover, db });
   await app.register(courierEventRoutes, { dispatch, couriers });
   const webhooks = createWebhooksService({
@@ -235,6 +239,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       paymentRecords,
       refundDecisions,
     },
+    courier: { clock, riders, dispatch },
     geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
     map: config.map,
   });

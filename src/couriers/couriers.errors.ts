@@ -46,3 +46,24 @@ export const createWebhookUrlNotAllowedError = (problem: string) =>
     message: `The webhook URL is not allowed (${problem}): it must be https in production, carry no credentials and not name a private, loopback or link-local address`,
     details: { problem },
   });
+
+// Riders of a company (the rider app's accounts).
+
+export const createRiderNotFoundError = createErrorFactory({
+  code: 'courier_rider.not_found',
+  status: 404,
+  message: 'Rider not found',
+});
+
+export const createRiderUsernameTakenError = createErrorFactory({
+  code: 'courier_rider.username_taken',
+  status: 409,
+  message: 'That username is taken',
+});
+
+export const createRiderWeakPasswordError = (policy: { minLength: number; maxLength: number }) =>
+  createError({
+    code: 'courier_rider.weak_password',
+    status: 422,
+    message: `Passwords need ${policy.minLength} to ${policy.maxLength} characters`,
+  });

@@ -7,6 +7,7 @@ export * from '../auth/auth.table.ts';
 export * from '../audit/audit.table.ts';
 export * from '../idempotency/idempotency.table.ts';
 export * from '../couriers/couriers.table.ts';
+export * from '../couriers/riders.table.ts';
 export * from '../planning/planning.table.ts';
 export * from '../custody/custody-holder.ts';
 export * from '../custody/custody.table.ts';

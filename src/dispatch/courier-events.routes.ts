@@ -1,22 +1,17 @@
-import { FormatRegistry, Type } from '@sinclair/typebox';
+import { Type } from '@sinclair/typebox';
 import { Value } from '@sinclair/typebox/value';
 import type { CouriersService } from '../couriers/couriers.service.ts';
 import { verifyWebhookSignature } from '../couriers/webhook-signature.ts';
 import { access } from '../plugins/access.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses } from '../shared/schemas.ts';
+import './courier-event-formats.ts';
 import { CourierEventSchema } from './courier-events.ts';
 import { createEventInvalidBodyError, createEventSignatureError, createEventTimestampError } from './dispatch.errors.ts';
 import { CourierEventResultSchema } from './dispatch.schemas.ts';
 import type { DispatchService } from './dispatch.service.ts';
 
 const MAX_EVENT_BYTES = 65_536;
-
-// TypeBox's checker knows no formats by itself; these match what the JSON route's validator (ajv-formats) accepts.
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/i;
-if (!FormatRegistry.Has('uuid')) FormatRegistry.Set('uuid', (v) => UUID.test(v));
-if (!FormatRegistry.Has('date-time')) FormatRegistry.Set('date-time', (v) => DATE_TIME.test(v) && !Number.isNaN(Date.parse(v)));
 
 /**
  * Courier companies' events as signed webhooks (Standard Webhooks). The signature covers the exact

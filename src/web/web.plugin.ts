@@ -14,6 +14,7 @@ import { AppError } from '../shared/errors.ts';
 import type { App } from '../shared/app-types.ts';
 import { citizenRoutes, type CitizenPageDeps } from './citizen.routes.ts';
 import { formatters, isLocale, pickLocale, translator, type Locale } from './i18n.ts';
+import { courierAppRoutes, type CourierAppDeps } from './courier/courier.routes.ts';
 import { staffRoutes, type StaffConsoleDeps } from './staff/staff.routes.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -34,6 +35,8 @@ export interface WebOptions extends CitizenPageDeps {
   secureCookies: boolean;
   /** The staff consoles under /amt (sign-in, the finance office). */
   staff: StaffConsoleDeps;
+  /** The rider app under /kurier (riders of companies without their own system). */
+  courier: CourierAppDeps;
 }
 
 /**
@@ -142,6 +145,7 @@ export async function webPlugin(app: App, opts: WebOptions) {
     geocoder: opts.geocoder,
     publicBaseUrl: opts.publicBaseUrl,
   });
+  await app.register(courierAppRoutes, { ...opts.courier, sandbox: opts.sandbox, secureCookies: opts.secureCookies });
 }
 
 /** The CSP source of an XYZ tile URL template (`https://{s}.tile.example/{z}/{x}/{y}.png` → `https://*.tile.example`). */
