@@ -17,6 +17,8 @@ import type { StaffRole } from '../auth/auth.table.ts';
 import { createScratchDatabase } from '../db/scratch-database.ts';
 import { insertBooking, transitionBooking } from '../bookings/bookings.repository.ts';
 import { createQuotesRepository } from '../quotes/quotes.repository.ts';
+import { createCouriersService } from '../couriers/couriers.service.ts';
+import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { hashToken } from '../shared/tokens.ts';
 import { addDays, localDate, zonedTimeToUtc } from '../shared/zoned-time.ts';
 import { bookings } from '../bookings/bookings.table.ts';
@@ -162,6 +164,30 @@ try {
   // The consoles, each seen by the role it is for (accounts made here, passwords never shown).
   const auth = createAuthService({ db, clock: () => new Date(), sessionHours: 1 });
   const office = row?.officeId ?? null;
+  /** A new staff account of the role, signed in through the service: its bearer token. */
+  const tokenOf = async (role: StaffRole) => {
+    const password = randomBytes(12).toString('base64url');
+    const username = `shots-road-${role}-${randomBytes(3).toString('hex')}`;
+    const officeOfRole = role === 'admin' ? null : office;
+    await auth.createStaffUser({ username, displayName: `Demo ${role}`, password, roles: [role], officeId: officeOfRole, actorId: null });
+    return (await auth.signIn({ username, password })).token;
+  };
+  // A courier company without a system of its own serves the demo office (its rider app is pictured below).
+  const adminPrincipal = await auth.authenticate(await tokenOf('admin'));
+  if (!adminPrincipal) throw new Error('no admin for the rider app pictures');
+  const zones = await createOfficesRepository(db).activeZones(officeId);
+  const { apiKey } = await createCouriersService({ db, clock: () => new Date() }).createCompany(
+    {
+      name: 'Stadtvelo Stuttgart (Demo)',
+      vehicleTypes: ['bike'],
+      zoneIds: zones.map((z) => z.id),
+      pricePerDeliveryCents: 600,
+      pricePerFailedAttemptCents: 300,
+      contact: { name: 'Dispo', email: 'dispo@stadtvelo.example' },
+      webhookUrl: null,
+    },
+    adminPrincipal,
+  );
   /** A page and what to do on it before the picture (a click that leads to the state worth showing). */
   type Step = [name: string, href: string, act?: (page: import('playwright-core').Page) => Promise<void>];
   const consoles: { role: StaffRole; pages: Step[] }[] = [
@@ -191,6 +217,7 @@ try {
           async (p) => {
             await p.click('summary');
             await p.fill('#vehicleCount', '2');
+            await p.selectOption('#courierCompanyId', { label: 'Stadtvelo Stuttgart (Demo)' });
             await p.click('form[action="/amt/planung/schichten"] button[type="submit"]');
             await p.waitForSelector('#shifts');
             await p.click('#start-plan');
@@ -245,6 +272,74 @@ try {
     }
     await staffContext.close();
   }
+
+  // The rider app on a phone: the day's plan confirmed, the route accepted by a company without a
+  // system of its own and handed over under four eyes, then its rider opens it.
+  const supervisorToken = await tokenOf('supervisor');
+  const firstClerk = await tokenOf('clerk');
+  const secondClerk = await tokenOf('clerk');
+  const call = async (method: string, to: string, token: string, body?: unknown) => {
+    const res = await fetch(`${base}${to}`, {
+      method,
+      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json().catch(() => null)) as Record<string, unknown> | null };
+  };
+  const confirmed = await call('POST', `/v1/offices/${officeId}/plans/${day}/confirm`, supervisorToken);
+  if (confirmed.status !== 200) throw new Error(`confirm: ${confirmed.status}`);
+  const plan = await call('GET', `/v1/offices/${officeId}/plans/${day}`, supervisorToken);
+  const routeId = String((plan.body?.routes as { id: string }[] | undefined)?.[0]?.id ?? '');
+  const company = `Bearer ${apiKey}`;
+  for (let i = 0; ; i++) {
+    const accepted = await fetch(`${base}/v1/courier/routes/${routeId}/accept`, { method: 'POST', headers: { authorization: company } });
+    if (accepted.status === 200) break;
+    if (i > 60) throw new Error(`accept: ${accepted.status}`);
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  const scanned = (await db.select().from(bookings).where(eq(bookings.officeId, officeId)))
+    .filter((b) => b.status === 'planned' && b.applicationNumber.startsWith('DEMO-'))
+    .map((b) => b.applicationNumber);
+  const started = await call('POST', `/v1/routes/${routeId}/handover`, firstClerk, {
+    scanned,
+    courierName: 'Mia Berger',
+    courierRef: 'rider-1',
+  });
+  const handed = await call('POST', `/v1/handovers/${String(started.body?.id)}/confirm`, secondClerk);
+  if (handed.status !== 200) throw new Error(`handover: ${started.status} ${handed.status}`);
+  const riderPassword = randomBytes(12).toString('base64url');
+  const riderName = `shots-rider-${randomBytes(3).toString('hex')}`;
+  const rider = await fetch(`${base}/v1/courier/riders`, {
+    method: 'POST',
+    headers: { authorization: company, 'content-type': 'application/json' },
+    body: JSON.stringify({ username: riderName, displayName: 'Mia Berger', password: riderPassword }),
+  });
+  if (rider.status !== 201) throw new Error(`rider: ${rider.status}`);
+  const phone = await browser.newContext({
+    locale: 'de-DE',
+    viewport: { width: 390, height: 844 },
+    isMobile: true,
+    hasTouch: true,
+    geolocation: { longitude: 9.1712, latitude: 48.7761, accuracy: 12 },
+    permissions: ['geolocation'],
+  });
+  const road = await phone.newPage();
+  const phoneShot = async (name: string) => {
+    await road.screenshot({ path: path.join(OUT, `${name}.png`), fullPage: true });
+    console.log(`docs/screenshots/${name}.png`);
+  };
+  await road.goto(`${base}/kurier/anmelden`);
+  await phoneShot('20-rider-sign-in');
+  await road.fill('#username', riderName);
+  await road.fill('#password', riderPassword);
+  await Promise.all([road.waitForURL((u) => !u.pathname.endsWith('/anmelden')), road.keyboard.press('Enter')]);
+  await road.goto(`${base}/kurier/touren/${routeId}`);
+  await Promise.all([road.waitForURL(/ergebnis=applied/), road.click('button:has-text("Tour gestartet")')]);
+  await phoneShot('21-rider-route');
+  await road.click('a[href*="/stopps/"]');
+  await road.waitForFunction("document.getElementById('pos-lng').value !== ''");
+  await phoneShot('22-rider-door');
+  await phone.close();
 } finally {
   await browser.close();
   await platform.close();
