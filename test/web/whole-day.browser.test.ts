@@ -74,7 +74,8 @@ describe('a whole day through the consoles', () => {
         staffAccount(p, ['supervisor'], office.id),
         staffAccount(p, ['finance'], null),
       ]);
-      const statuses = async () => (await p.db.select().from(bookings).where(inArray(bookings.id, ids))).map((b) => [b.id, b.status] as const);
+      const statuses = async () =>
+        (await p.db.select().from(bookings).where(inArray(bookings.id, ids))).map((b) => [b.id, b.status] as const);
       const staffContext = await browser().newContext({ locale: 'de-DE' });
 
       // 1. The documents arrive: the clerk scans them in.
