@@ -188,6 +188,12 @@ describe('a whole day through the consoles', () => {
       expect(csv.charCodeAt(0)).toBe(0xfeff);
       expect(csv.split('\n')[0]).toContain(';');
       for (const b of booked) expect(csv).toContain(b.booking.kassenzeichen as string);
+      // The company's invoice check for the month: one delivery at 6,00 € and one attempt nobody was home for at 3,00 €.
+      await fin.goto(`${p.address}/amt/finanzen/berichte/kurier?companyId=${company.company.id}&month=${day.slice(0, 7)}`);
+      await fin.waitForSelector('#report-totals');
+      expect(await fin.textContent('[data-total="deliveredCents"]')).toMatch(/^6,00\s€$/);
+      expect(await fin.textContent('[data-total="payableCents"]')).toMatch(/^9,00\s€$/);
+      await expectAccessible(fin, 'the courier invoice check');
       await financeContext.close();
     },
   );
