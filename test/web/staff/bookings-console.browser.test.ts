@@ -48,6 +48,11 @@ describe('the bookings console in the browser', () => {
     await page.waitForSelector('#cancelled');
     expect(await page.textContent('#status')).toContain('storniert');
     await expectAccessible(page, 'the cancelled booking');
+    // The overview and the page a role may not open are pages too.
+    await page.goto(`${p.address}/amt`);
+    await expectAccessible(page, 'the overview');
+    expect((await page.goto(`${p.address}/amt/planung`))?.status()).toBe(403);
+    await expectAccessible(page, 'the 403 page');
     await context.close();
   });
 });
