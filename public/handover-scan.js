@@ -7,10 +7,16 @@
   var code = document.getElementById('code');
   if (!form || !code || !window.fetch || !window.DOMParser) return;
   var busy = false;
+  var waiting = false;
   form.addEventListener('submit', function (event) {
-    if (busy) return event.preventDefault();
     event.preventDefault();
+    // A scan while the last one is on its way: sent as soon as that one is back, never lost.
+    if (busy) {
+      waiting = true;
+      return;
+    }
     busy = true;
+    var sent = code.value;
     fetch(form.action, {
       method: 'POST',
       body: new URLSearchParams(new FormData(form)),
@@ -48,7 +54,8 @@
           if (csrf) el.value = csrf.value;
         });
         document.getElementById('diff').innerHTML = next.getElementById('diff').innerHTML;
-        code.value = '';
+        // Only the code that was sent is cleared; one typed meanwhile stays for its own scan.
+        if (code.value === sent) code.value = '';
         code.focus();
       })
       .catch(function () {
@@ -56,6 +63,11 @@
       })
       .finally(function () {
         busy = false;
+        if (waiting && code.value !== '') {
+          waiting = false;
+          form.requestSubmit();
+        }
+        waiting = false;
       });
   });
 })();

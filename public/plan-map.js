@@ -25,6 +25,13 @@
       box.hidden = true;
     });
 
+  // Tooltips as text nodes: names come from people (zones) and must never become markup.
+  function text(s) {
+    var span = document.createElement('span');
+    span.textContent = String(s);
+    return span;
+  }
+
   function colourOf(sequence) {
     return COLOURS[(Math.max(1, sequence) - 1) % COLOURS.length];
   }
@@ -57,10 +64,10 @@
       onEachFeature: function (f, layer) {
         var p = f.properties || {};
         if (p.kind === 'stop')
-          layer.bindTooltip(d.routeLabel.replace('{n}', p.routeSequence) + ' · ' + p.stopSequence + ' · ' + p.applicationNumber);
-        if (p.kind === 'unassigned') layer.bindTooltip(p.applicationNumber);
-        if (p.kind === 'route') layer.bindTooltip(d.routeLabel.replace('{n}', p.routeSequence));
-        if ((p.kind === 'zone' || p.kind === 'preview') && p.name) layer.bindTooltip(p.name, { sticky: true });
+          layer.bindTooltip(text(d.routeLabel.replace('{n}', p.routeSequence) + ' · ' + p.stopSequence + ' · ' + p.applicationNumber));
+        if (p.kind === 'unassigned') layer.bindTooltip(text(p.applicationNumber));
+        if (p.kind === 'route') layer.bindTooltip(text(d.routeLabel.replace('{n}', p.routeSequence)));
+        if ((p.kind === 'zone' || p.kind === 'preview') && p.name) layer.bindTooltip(text(p.name), { sticky: true });
       },
     });
     // The view is the plan (office, routes, stops) when there is one; the zones only without it.

@@ -17,7 +17,8 @@
       .then(function (s) {
         failures = 0;
         if (s.status !== 'queued' && s.status !== 'running') {
-          window.location.reload();
+          // The day's page by GET: this page may be the answer to a form, which a reload would send again.
+          window.location.assign(box.dataset.page);
           return;
         }
         bar.value = s.percent;

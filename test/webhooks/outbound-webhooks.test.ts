@@ -158,9 +158,10 @@ describe('outbound courier webhooks: outbox, signed delivery, retries, 410, dead
     // Down: nothing listens until the first attempt has failed.
     const down = await companyWithReceiver(p, undefined, { listen: false });
     const [id = ''] = await emit(p, down.companyId);
+    // The attempt is counted before it is made (claimAttempt): wait for its recorded outcome, not the count.
     await eventually(
       () => getEvent(p, id),
-      (e) => e.attemptCount >= 1,
+      (e) => e.attempts.length >= 1,
     );
     const receiver = await down.start(() => ({ status: 200 }));
     const e = await untilStatus(p, id, 'delivered');

@@ -5,7 +5,7 @@ import { createCustodyRepository } from '../../custody/custody.repository.ts';
 import type { Office, VehicleType } from '../../offices/offices.table.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
-import { isValidDeliveryDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
+import { addDays, isValidDeliveryDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
 import { SECTION_ROLES } from './console-sections.ts';
 import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
 import type { StaffConsoleDeps } from './staff.routes.ts';
@@ -44,7 +44,10 @@ const SHOWN = new Set([
  * prices per zone and vehicle with their validity (office days). And the custody chain check.
  * Every change is the offices service's own call, with its checks and audit.
  */
-export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sandbox: boolean }) {
+export async function adminZonesRoutes(
+  app: App,
+  deps: StaffConsoleDeps & { sandbox: boolean; map?: { tileUrl: string | null; tileAttribution: string | null } },
+) {
   const guard = requireStaff(deps.auth, deps, SECTION_ROLES.admin);
   const svc = deps.officesService;
 
@@ -52,7 +55,10 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
   async function officeOf(request: FastifyRequest, chosen: unknown): Promise<{ office: Office; offices: Office[] }> {
     const own = signedInStaff(request).officeId;
     const offices = own ? [] : await deps.offices.list();
-    const id = own ?? (typeof chosen === 'string' && UUID.test(chosen) ? chosen : offices[0]?.id);
+    const named = typeof chosen === 'string' && UUID.test(chosen) ? chosen : null;
+    // A page may open on the first office; a change must name its office (never a silent default).
+    if (!own && !named && request.method !== 'GET') throw notFound();
+    const id = own ?? named ?? offices[0]?.id;
     const office = own ? await deps.offices.findById(own) : offices.find((o) => o.id === id);
     if (!office) throw notFound();
     return { office, offices };
@@ -96,6 +102,9 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
         problem: extra.problem ?? null,
         done: extra.done ?? null,
         geojsonUrl: `${BASE}/karte.geojson?buero=${office.id}`,
+        tileUrl: deps.map?.tileUrl ?? null,
+        tileAttribution: deps.map?.tileAttribution ?? null,
+        timeZone: office.timezone,
         hiddenOffice: offices.length > 0 ? office.id : null,
       },
       status,
@@ -201,6 +210,9 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
   /** An office day typed as YYYY-MM-DD: the instant it starts in the office's time zone. */
   const dayStart = (v: string, office: Office) =>
     DATE.test(v) && isValidDeliveryDate(v) ? zonedTimeToUtc(v, '00:00', office.timezone) : null;
+  /** The last day of a validity as typed: stored as the instant the next office day starts. */
+  const dayAfter = (v: string, office: Office) =>
+    DATE.test(v) && isValidDeliveryDate(v) ? zonedTimeToUtc(addDays(v, 1), '00:00', office.timezone) : null;
 
   app.post<{ Body: Body }>(
     `${BASE}/tarife`,
@@ -217,7 +229,8 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
       };
       const amountCents = centsOf(form.price);
       const validFrom = dayStart(form.validFrom, office);
-      const validTo = form.validTo === '' ? null : dayStart(form.validTo, office);
+      // The form asks for the last day the price applies; it is stored as the start of the day after (exclusive).
+      const validTo = form.validTo === '' ? null : dayAfter(form.validTo, office);
       const vehicleType = VEHICLES.find((v) => v === form.vehicleType);
       const errors: Errors = {
         ...(!UUID.test(form.zoneId) ? { zoneId: { key: 'zo.error.zone' } } : {}),
@@ -249,7 +262,7 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
       const body = request.body ?? {};
       if (!UUID.test(request.params.tariffId)) throw notFound();
       const { office } = await officeOf(request, body.buero);
-      const validTo = dayStart(formText(body.validTo, 10), office);
+      const validTo = dayAfter(formText(body.validTo, 10), office);
       if (!validTo)
         return render(request, reply, office.id, { errors: { [`end-${request.params.tariffId}`]: { key: 'zo.error.date' } } }, 422);
       try {
@@ -261,8 +274,13 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
     },
   );
 
-  // The custody log's hash chain, checked end to end (paged, so memory stays flat); the check is audited.
-  app.get('/amt/verwaltung/verwahrkette', { schema: { hide: true }, preHandler: guard }, async (request, reply) => {
+  // The custody log's hash chain, checked end to end (paged, so memory stays flat). The check reads
+  // every entry and is audited, so it runs on a deliberate POST, never on a reload or a prefetch.
+  const CHAIN = '/amt/verwaltung/verwahrkette';
+  const chainPage = (request: FastifyRequest, reply: FastifyReply, data: Record<string, unknown>) =>
+    staffView(request, reply, deps, 'staff/admin-custody.eta', { section: 'admin', title: 'zo.chain.title', check: null, ...data });
+  app.get(CHAIN, { schema: { hide: true }, preHandler: guard }, async (request, reply) => chainPage(request, reply, {}));
+  app.post(CHAIN, { schema: { hide: true }, preHandler: [guard, app.csrfProtection] }, async (request, reply) => {
     const staff = signedInStaff(request);
     const started = Date.now();
     const check = await createCustodyRepository(deps.db).verify();
@@ -275,12 +293,6 @@ export async function adminZonesRoutes(app: App, deps: StaffConsoleDeps & { sand
       requestId: String(request.id),
       details: { ok: check.ok, entries: check.entries },
     });
-    return staffView(request, reply, deps, 'staff/admin-custody.eta', {
-      section: 'admin',
-      title: 'zo.chain.title',
-      check,
-      checkedAt: deps.clock(),
-      millis: Date.now() - started,
-    });
+    return chainPage(request, reply, { check, checkedAt: deps.clock(), millis: Date.now() - started });
   });
 }

@@ -1,4 +1,7 @@
+import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
+import { createIdempotencyRepository } from '../../idempotency/idempotency.repository.ts';
+import { hashToken } from '../../shared/tokens.ts';
 import type { Feature, FeatureCollection } from 'geojson';
 import type { StaffPrincipal } from '../../auth/auth.service.ts';
 import type { Office } from '../../offices/offices.table.ts';
@@ -14,6 +17,7 @@ type Query = Record<string, unknown>;
 type Body = Record<string, unknown>;
 type Deps = StaffConsoleDeps & { sandbox: boolean; map?: { tileUrl: string | null; tileAttribution: string | null } };
 
+const SHIFT_SCOPE = 'web:courier_shift';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const TIME = /^([01]\d|2[0-3]):[0-5]\d$/;
 const VEHICLES = ['bike', 'ecar'] as const;
@@ -100,6 +104,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         unassigned: planned?.unassigned ?? [],
         // While the solver runs, a small script shows its progress (public/plan-progress.js).
         running,
+        formKey: randomUUID(),
         shiftForm: input.shiftForm ?? {
           vehicleType: 'bike',
           vehicleCount: '1',
@@ -124,7 +129,9 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
 
   /** A service refusal (4xx) is shown on the day's page; anything else is a real error. */
   const refusal = (err: unknown) => {
-    if (!(err instanceof AppError) || err.status >= 500 || (err.status === 404 && err.code !== 'plan.not_found')) throw err;
+    // The queue being down is a 503 the page explains: the plan is queued, and asking again adds its job.
+    const explained = err instanceof AppError && (err.code === 'planning.queue_unavailable' || err.code === 'plan.not_found');
+    if (!(err instanceof AppError) || (!explained && (err.status >= 500 || err.status === 404))) throw err;
     return KNOWN_REFUSALS.has(err.code) ? { key: `pl.refused.${err.code}` } : { text: err.message };
   };
   const back = (day: string, done: string) => `/amt/planung?tag=${day}&erledigt=${done}`;
@@ -169,12 +176,24 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         ...(maxKm === null ? { maxDistanceKm: { key: 'pl.error.maxDistance' } } : {}),
         ...(form.courierCompanyId !== '' && !UUID.test(form.courierCompanyId) ? { courierCompanyId: { key: 'pl.error.company' } } : {}),
       };
+      // A shift is capacity the solver plans with: the form sent twice (a double click) must add it once.
+      const formKey = typeof body.formKey === 'string' && UUID.test(body.formKey) ? body.formKey : null;
       const again = (extra: { errors?: Record<string, { key: string }>; problem?: unknown }, status: number) =>
         render(request, reply, { day, shiftForm: form, ...extra }, status);
       if (Object.keys(errors).length > 0 || !vehicleType || vehicleCount === null || capacity === null || maxKm === null)
         return again({ errors }, 422);
+      if (formKey) {
+        const claim = await createIdempotencyRepository(deps.db).claim({
+          scope: SHIFT_SCOPE,
+          key: formKey,
+          requestHash: hashToken(JSON.stringify({ officeId: office.id, day, form })),
+          expiresAt: new Date(deps.clock().getTime() + 24 * 3_600_000),
+        });
+        // Sent before: the shift is there (or being added); the day's page shows it.
+        if (!claim.fresh) return reply.redirect(back(day, 'schicht'), 303);
+      }
       try {
-        await deps.planning.createCourierShift(
+        const { shift } = await deps.planning.createCourierShift(
           office.id,
           {
             deliveryDate: day,
@@ -190,7 +209,9 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
           { staff: signedInStaff(request) },
           String(request.id),
         );
+        if (formKey) await createIdempotencyRepository(deps.db).update(SHIFT_SCOPE, formKey, { resourceId: shift.id, responseStatus: 201 });
       } catch (err) {
+        // Refused: the key is spent, so the form comes back with a new one.
         return again({ problem: refusal(err) }, (err as AppError).status);
       }
       return reply.redirect(back(day, 'schicht'), 303);

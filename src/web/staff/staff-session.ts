@@ -26,7 +26,8 @@ export async function staffView(
   status = 200,
 ) {
   const page = await reply.viewAsync(template, {
-    ...pageContext(request, { sandbox: opts.sandbox }),
+    // Times in the office's zone when the page is about one office (data.timeZone), else the city's.
+    ...pageContext(request, { sandbox: opts.sandbox, timeZone: typeof data.timeZone === 'string' ? data.timeZone : undefined }),
     csrf: reply.generateCsrf(),
     staff: request.consoleStaff,
     sections: request.consoleStaff ? sectionsFor(request.consoleStaff.roles) : [],

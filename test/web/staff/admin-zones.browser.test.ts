@@ -54,6 +54,8 @@ describe('zones and the custody chain in the browser', () => {
       expect(await page.textContent('#zones')).toContain('Vorschau');
 
       await page.goto(`${p.address}/amt/verwaltung/verwahrkette`);
+      await expectAccessible(page, 'the chain check, not run yet');
+      await Promise.all([page.waitForNavigation(), page.click('#check-chain')]);
       expect(await page.getAttribute('#chain-result', 'data-ok')).toBe('true');
       await expectAccessible(page, 'the chain check');
       await context.close();

@@ -149,6 +149,8 @@ describe('zones, prices and the custody chain in the admin console', () => {
     expect(wrongVehicle.status).toBe(422);
     expect(await wrongVehicle.text()).toContain('Dieses Fahrzeug fährt in dem Gebiet nicht');
 
+    // A change must name its office: a city-wide admin's form without one does not fall back to the first.
+    expect((await web.post('/amt/verwaltung/gebiete/tarife', { ...price, buero: '' })).status).toBe(404);
     expect((await web.post('/amt/verwaltung/gebiete/tarife', price)).status).toBe(303);
     const [tariff] = await p.db
       .select()
@@ -164,7 +166,8 @@ describe('zones, prices and the custody chain in the admin console', () => {
     const ended = await web.post(`/amt/verwaltung/gebiete/tarife/${tariff?.id}/beenden`, {
       _csrf: web.csrfOf(listed),
       buero: office.id,
-      validTo: '2027-06-01',
+      // The last day it applies; stored as the start of the day after.
+      validTo: '2027-05-31',
     });
     expect(ended.status).toBe(303);
     expect(
@@ -203,7 +206,13 @@ describe('zones, prices and the custody chain in the admin console', () => {
     const admin = webClient(p);
     const adminAccount = await staffAccount(p, ['admin'], null);
     await admin.signIn(adminAccount);
-    const intact = await (await admin.get('/amt/verwaltung/verwahrkette')).text();
+    // Opening the page checks nothing; the button (a POST) runs the check.
+    const check = async () => {
+      const page = await (await admin.get('/amt/verwaltung/verwahrkette')).text();
+      expect(page).not.toContain('id="chain-result"');
+      return (await admin.post('/amt/verwaltung/verwahrkette', { _csrf: admin.csrfOf(page) })).text();
+    };
+    const intact = await check();
     const entries = (await p.db.select().from(custodyLog)).length;
     expect(entries).toBeGreaterThan(0);
     expect(intact).toContain('data-ok="true"');
@@ -219,13 +228,13 @@ describe('zones, prices and the custody chain in the admin console', () => {
     const [changed] = await p.db.select().from(custodyLog).where(eq(custodyLog.bookingId, booking.id)).orderBy(custodyLog.seq).limit(1);
     await rewrite('Niemand');
     try {
-      const broken = await (await admin.get('/amt/verwaltung/verwahrkette')).text();
+      const broken = await check();
       expect(broken).toContain('data-ok="false"');
       expect(broken).toContain(`Eintrag ${changed?.seq} wurde nachträglich geändert`);
     } finally {
       await rewrite(changed?.courierName ?? null);
     }
-    expect(await (await admin.get('/amt/verwaltung/verwahrkette')).text()).toContain('data-ok="true"');
+    expect(await check()).toContain('data-ok="true"');
     const checks = await p.db
       .select()
       .from(auditLog)

@@ -51,8 +51,9 @@ describe('the planning console', () => {
       expect(badHtml).toContain('id="end-error"');
       expect(await p.db.select().from(courierShifts).where(eq(courierShifts.officeId, office.id))).toHaveLength(0);
 
-      const added = await web.post('/amt/planung/schichten', {
+      const shiftForm = {
         _csrf: web.csrfOf(empty),
+        formKey: must(/name="formKey" value="([0-9a-f-]{36})"/.exec(empty)?.[1], 'the form key'),
         tag: date,
         vehicleType: 'bike',
         vehicleCount: '1',
@@ -61,8 +62,12 @@ describe('the planning console', () => {
         end: '18:00',
         maxDistanceKm: '80',
         courierCompanyId: company.company.id,
-      });
+      };
+      const added = await web.post('/amt/planung/schichten', shiftForm);
       expect(added.status).toBe(303);
+      // The same form again (a double click): still one shift, not twice the capacity.
+      expect((await web.post('/amt/planung/schichten', shiftForm)).status).toBe(303);
+      expect(await p.db.select().from(courierShifts).where(eq(courierShifts.officeId, office.id))).toHaveLength(1);
       const [shift] = await p.db.select().from(courierShifts).where(eq(courierShifts.officeId, office.id));
       // Office time on the form, UTC in storage.
       expect(shift?.shiftStart.toISOString()).toBe(localWindow(date, '08:00', '18:00').start);
