@@ -19,6 +19,8 @@ export const de = {
   'adm.webhook.none': 'Keiner eingetragen',
   'adm.webhook.open': 'Eingeschaltet',
   'adm.webhook.disabled': 'Abgeschaltet seit {date}',
+  'adm.register.changed':
+    'Dieses Formular wurde schon für einen anderen Kurierdienst verwendet. Die Angaben stehen unten in einem neuen Formular; bitte erneut absenden.',
   'adm.register.title': 'Kurierdienst registrieren',
   'adm.register.hint': 'API-Schlüssel und Signaturgeheimnis werden nach dem Registrieren einmal angezeigt.',
   'adm.register.submit': 'Registrieren',
@@ -170,6 +172,8 @@ export const en: Record<keyof typeof de, string> = {
   'adm.webhook.none': 'None set',
   'adm.webhook.open': 'Enabled',
   'adm.webhook.disabled': 'Disabled since {date}',
+  'adm.register.changed':
+    'This form was already used for another courier company. The details are below in a new form; please send it again.',
   'adm.register.title': 'Register a courier company',
   'adm.register.hint': 'The API key and the signing secret are shown once, after registering.',
   'adm.register.submit': 'Register',

@@ -5,6 +5,7 @@ import { hashToken } from '../../shared/tokens.ts';
 import type { CourierCompany } from '../../couriers/couriers.table.ts';
 import { DEFAULT_SECRET_OVERLAP_HOURS } from '../../couriers/couriers.service.ts';
 import { AppError } from '../../shared/errors.ts';
+import type { MessageKey } from '../i18n.ts';
 import type { App } from '../../shared/app-types.ts';
 import { EVENT_ID_PATTERN } from '../../webhooks/webhooks.service.ts';
 import { outboundEventStatusEnum, type OutboundEventStatus } from '../../webhooks/webhooks.table.ts';
@@ -59,7 +60,7 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
   const listPage = async (
     request: FastifyRequest,
     reply: FastifyReply,
-    extra: { form?: CompanyForm; errors?: FieldErrors; problemKey?: string; formKey?: string } = {},
+    extra: { form?: CompanyForm; errors?: FieldErrors; problemKey?: MessageKey; formKey?: string } = {},
     status = 200,
   ) => {
     const [companies, zones] = await Promise.all([deps.couriers.listCompanies(), zoneChoices(deps.db)]);
@@ -113,13 +114,16 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
       // The key and secret are shown only in this answer, so a form sent again (a reload, a double
       // click) must not register a second company: the form's key is claimed first, and a repeat
       // goes to the company it made. Only the company's id is kept, never a secret.
+      const requestHash = hashToken(JSON.stringify(checked.input));
       const claim = await createIdempotencyRepository(deps.db).claim({
         scope: REGISTER_SCOPE,
         key: formKey,
-        requestHash: hashToken(JSON.stringify(checked.input)),
+        requestHash,
         expiresAt: new Date(deps.clock().getTime() + 24 * 3_600_000),
       });
       if (!claim.fresh) {
+        // The used form sent again with other contents (back, edit, send): not the company it made.
+        if (claim.record.requestHash !== requestHash) return listPage(request, reply, { form, problemKey: 'adm.register.changed' }, 409);
         if (claim.record.resourceId) return reply.redirect(`${companyPath(claim.record.resourceId)}?schonAngelegt=1`, 303);
         return listPage(request, reply, { form, problemKey: 'adm.register.inFlight' }, 409);
       }

@@ -67,6 +67,15 @@ describe('the admin console for courier companies', () => {
     expect(apiKeyOf(await again.text())).toBeUndefined();
     expect(await p.db.select().from(courierCompanies).where(eq(courierCompanies.name, GOOD.name))).toHaveLength(1);
     expect(await (await web.get(again.headers.get('location') ?? '')).text()).toContain('id="already"');
+    // The used form with other contents: refused, with a fresh form to send again.
+    const edited = new URLSearchParams(sent);
+    edited.set('name', 'Formular Velo Zwei GmbH');
+    const changed = await web.post('/amt/verwaltung/kurierdienste', edited);
+    expect(changed.status).toBe(409);
+    const changedPage = await changed.text();
+    expect(changedPage).toContain('schon für einen anderen Kurierdienst verwendet');
+    expect(changedPage).not.toContain(`value="${formKey}"`);
+    expect(await p.db.select().from(courierCompanies).where(eq(courierCompanies.name, 'Formular Velo Zwei GmbH'))).toHaveLength(0);
     expect(created.headers.get('cache-control')).toBe('no-store');
     expect(created.headers.get('location')).toBeNull();
     const shown = await created.text();
