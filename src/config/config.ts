@@ -32,6 +32,8 @@ const EnvSchema = Type.Object({
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ maxLength: 255, pattern: '^(sk|rk)_(test|live)_' })),
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ maxLength: 255, pattern: '^whsec_' })),
   STRIPE_SANDBOX_PORT: Type.Integer({ default: 12111, minimum: 0, maximum: 65535 }),
+  /** `external`: the sandbox runs in a process of its own (sandbox.cli.ts) on STRIPE_SANDBOX_PORT; the API does not host it. */
+  STRIPE_SANDBOX: Type.Union([Type.Literal('hosted'), Type.Literal('external')], { default: 'hosted' }),
   PAYMENT_EXPIRY_MINUTES: Type.Integer({ default: 60, minimum: 1, maximum: 10080 }),
   QUOTE_TTL_MINUTES: Type.Integer({ default: 30, minimum: 1, maximum: 1440 }),
   STAFF_SESSION_HOURS: Type.Integer({ default: 12, minimum: 1, maximum: 720 }),
@@ -106,7 +108,8 @@ export type Env = Static<typeof EnvSchema>;
  * STRIPE_WEBHOOK_SECRET if set (null: a random one per start).
  */
 export type StripeConfig =
-  { mode: 'live'; secretKey: string; webhookSecret: string } | { mode: 'sandbox'; port: number; webhookSecret: string | null };
+  | { mode: 'live'; secretKey: string; webhookSecret: string }
+  | { mode: 'sandbox'; port: number; webhookSecret: string | null; external: boolean };
 
 /** What a planning run is given: solver budget, time at the door, announced window, travel times. */
 export interface PlanningConfig {
@@ -282,7 +285,14 @@ function financeConfig(env: Env): FinanceConfig {
 
 function stripeConfig(env: Env): StripeConfig {
   if (!env.STRIPE_SECRET_KEY) {
-    return { mode: 'sandbox', port: env.STRIPE_SANDBOX_PORT, webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null };
+    const external = env.STRIPE_SANDBOX === 'external';
+    // A sandbox of its own signs its webhooks with the secret it was started with: the API must know it.
+    if (external && !env.STRIPE_WEBHOOK_SECRET) {
+      throw new ConfigError(
+        'STRIPE_WEBHOOK_SECRET is required with STRIPE_SANDBOX=external (the secret the sandbox signs its webhooks with)',
+      );
+    }
+    return { mode: 'sandbox', port: env.STRIPE_SANDBOX_PORT, webhookSecret: env.STRIPE_WEBHOOK_SECRET ?? null, external };
   }
   if (!env.STRIPE_WEBHOOK_SECRET) {
     throw new ConfigError(

@@ -42,6 +42,15 @@ export async function setUpPayments(
     };
   }
   const endpoint = { host: '127.0.0.1', port: stripe.port, protocol: 'http' as const };
+  if (stripe.external && stripe.webhookSecret) {
+    // A sandbox in a process of its own (STRIPE_SANDBOX=external): every process is its client, and the
+    // API verifies its webhooks with the secret both were given; its webhook endpoint is its own setting.
+    return {
+      gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: stripe.webhookSecret, endpoint, sandbox: true }),
+      sandbox: null,
+      connectSandboxWebhook: noop,
+    };
+  }
   if (!opts.hostSandbox) {
     // Workers never verify webhooks; the secret is only needed by the API process.
     return {

@@ -82,12 +82,14 @@ describe('configuration is validated once, at start', () => {
   });
 
   it('Stripe is one of two shapes: the real Stripe with key and webhook secret, or the sandbox with its port', () => {
-    expect(loadConfig({}).stripe).toEqual({ mode: 'sandbox', port: 12111, webhookSecret: null });
+    expect(loadConfig({}).stripe).toEqual({ mode: 'sandbox', port: 12111, webhookSecret: null, external: false });
     expect(loadConfig({ STRIPE_SANDBOX_PORT: '0', STRIPE_WEBHOOK_SECRET: 'whsec_mine' }).stripe).toEqual({
       mode: 'sandbox',
       port: 0,
       webhookSecret: 'whsec_mine',
+      external: false,
     });
+    expect(loadConfig({ STRIPE_SANDBOX: 'external', STRIPE_WEBHOOK_SECRET: 'whsec_mine' }).stripe).toMatchObject({ external: true });
     expect(loadConfig({ STRIPE_SECRET_KEY: 'sk_live_abc', STRIPE_WEBHOOK_SECRET: 'whsec_abc' }).stripe).toEqual({
       mode: 'live',
       secretKey: 'sk_live_abc',

@@ -1,3 +1,4 @@
+import Stripe from 'stripe';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -5,6 +6,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { setUpPayments } from '../../src/infra/payments.ts';
+import { createStripeSandbox } from '../../src/stripe-sandbox/index.ts';
 import { describeRunning } from '../../src/infra/startup-message.ts';
 import { createPlatform } from '../../src/platform.ts';
 import { createMemoryStore } from '../../src/stripe-sandbox/index.ts';
@@ -81,6 +83,43 @@ describe('what the start-up log says', () => {
       const line = await startSandbox({});
       expect(line.webhookSecret).toMatch(/^whsec_[A-Za-z0-9_-]{32}$/);
       expect(line.sandboxUrl).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    });
+  });
+
+  describe('a sandbox in a process of its own (STRIPE_SANDBOX=external)', () => {
+    it('needs the secret it signs with, hosts nothing, and pays and verifies against the sandbox on its port', async () => {
+      expect(() => loadConfig({ STRIPE_SANDBOX: 'external' })).toThrow(/STRIPE_WEBHOOK_SECRET is required with STRIPE_SANDBOX=external/);
+      const secret = `whsec_${randomBytes(16).toString('hex')}`;
+      // What sandbox.cli.ts starts, here in the test's process on a port of its own.
+      const outside = createStripeSandbox({ store: createMemoryStore() });
+      const { port } = await outside.listen({ port: 0, host: '127.0.0.1' });
+      try {
+        const config = loadConfig({ STRIPE_SANDBOX: 'external', STRIPE_SANDBOX_PORT: String(port), STRIPE_WEBHOOK_SECRET: secret });
+        const payments = await setUpPayments(config, { logger: createLogCapture().logger, hostSandbox: true });
+        expect(payments.sandbox).toBeNull();
+        const intent = await payments.gateway.createPaymentIntent({
+          amountCents: 450,
+          currency: 'EUR',
+          description: 'external sandbox',
+          metadata: {},
+          idempotencyKey: randomBytes(8).toString('hex'),
+        });
+        expect(intent.id).toMatch(/^pi_/);
+        // Its webhooks are signed with the shared secret and verified by the API's gateway.
+        const payload = JSON.stringify({
+          id: 'evt_external',
+          object: 'event',
+          type: 'payment_intent.succeeded',
+          created: Math.floor(Date.now() / 1000),
+          data: { object: { id: intent.id, object: 'payment_intent', amount: 450, currency: 'eur', status: 'succeeded', metadata: {} } },
+        });
+        const header = new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret });
+        expect(() => payments.gateway.parseWebhook(Buffer.from(payload), header)).not.toThrow();
+        const wrong = new Stripe('sk_test_x').webhooks.generateTestHeaderString({ payload, secret: 'whsec_other' });
+        expect(() => payments.gateway.parseWebhook(Buffer.from(payload), wrong)).toThrow();
+      } finally {
+        await outside.close();
+      }
     });
   });
 });
