@@ -26,6 +26,8 @@ import { createBookingsService } from './bookings/bookings.service.ts';
 import type { Config } from './config/config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { createApiMetrics } from './metrics/metrics.ts';
+import { registerMetrics } from './metrics/metrics.routes.ts';
 import type { Queues } from './jobs/queues.ts';
 import { createOfficesRepository } from './offices/offices.repository.ts';
 import { officesRoutes } from './offices/offices.routes.ts';
@@ -147,6 +149,8 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const holds = createBookingHoldsService({ db, clock, afterCommit });
 
   await app.register(errorHandlerPlugin);
+  const metrics = createApiMetrics({ db, queues: deps.queues });
+  registerMetrics(app as unknown as App, metrics, config.env.METRICS_TOKEN ?? null);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
   await app.register(accessPlugin, { auth, couriers });
   await app.register(rateLimitPlugin, {
@@ -188,6 +192,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   await app.register(stripeWebhookRoutes, {
     gateway: deps.gateway,
     events: paymentEvents,
+    onApplied: metrics.countStripeEvent,
     onPayoutReported: (payoutId, eventId) =>
       safely('import-payout', () => deps.queues.enqueue('finance', 'import-payout', { payoutId }, { jobId: `payout-${eventId}` })),
   });

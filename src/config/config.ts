@@ -31,6 +31,8 @@ const EnvSchema = Type.Object({
   QUEUE_PREFIX: Type.String({ default: 'amtsbote', maxLength: 64, pattern: '^[a-z0-9_-]+$' }),
   STRIPE_SECRET_KEY: Type.Optional(Type.String({ maxLength: 255, pattern: '^(sk|rk)_(test|live)_' })),
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ maxLength: 255, pattern: '^whsec_' })),
+  /** The bearer token of GET /metrics (Prometheus); unset: no metrics endpoint. */
+  METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9._~+/=-]+$' })),
   STRIPE_SANDBOX_PORT: Type.Integer({ default: 12111, minimum: 0, maximum: 65535 }),
   /** `external`: the sandbox runs in a process of its own (sandbox.cli.ts) on STRIPE_SANDBOX_PORT; the API does not host it. */
   STRIPE_SANDBOX: Type.Union([Type.Literal('hosted'), Type.Literal('external')], { default: 'hosted' }),

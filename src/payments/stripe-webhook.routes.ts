@@ -18,6 +18,8 @@ export async function stripeWebhookRoutes(
     events: ReturnType<typeof createPaymentEventsService>;
     /** A payout Stripe reported (paid, reconciled, failed): its ledger lines are imported (a lost call: the nightly import). */
     onPayoutReported?: (payoutId: string, eventId: string) => Promise<void>;
+    /** Each applied event, by Stripe's type and the outcome (the metrics count them). */
+    onApplied?: (eventType: string, outcome: string) => void;
   },
 ) {
   app.removeContentTypeParser('application/json');
@@ -57,6 +59,7 @@ export async function stripeWebhookRoutes(
       if (event.kind === 'ignored' && event.payoutId && outcome !== 'duplicate')
         await opts.onPayoutReported?.(event.payoutId, event.eventId);
       request.log.info({ eventId: event.eventId, type: event.eventType, outcome }, 'stripe event');
+      opts.onApplied?.(event.eventType, outcome);
       return { received: true as const, outcome };
     },
   );
