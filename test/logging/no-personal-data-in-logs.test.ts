@@ -1,25 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { describe, expect } from 'vitest';
-import { test as base } from 'vitest';
 import { registerCompany } from '../dispatch/helpers.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 import { must } from '../helpers/must.ts';
-import { api, bookingBody, eventually, NEAR, seedOffice, startTestPlatform, type TestPlatform } from '../helpers/test-platform.ts';
+import { platformTest } from '../helpers/platform-fixture.ts';
+import { api, bookingBody, eventually, NEAR, seedOffice } from '../helpers/test-platform.ts';
 import { createShift } from '../planning/helpers.ts';
 
 // Everything the platform logs at the most verbose level, API and workers, for the whole file.
 const logs = createLogCapture();
-const test = base.extend<{ p: TestPlatform }>({
-  // eslint-disable-next-line no-empty-pattern -- vitest reads a fixture's dependencies from this pattern; it has none
-  p: [
-    async ({}, use) => {
-      const p = await startTestPlatform({ workers: true, logger: logs.logger });
-      await use(p);
-      await p.close();
-    },
-    { scope: 'file' },
-  ],
-});
+const test = platformTest({ workers: true, logger: logs.logger });
 
 /** Values no log line may carry: a recipient's contact data and address, and the secrets of the flow. */
 const PERSON = {
