@@ -26,6 +26,7 @@ import { createBookingsService } from './bookings/bookings.service.ts';
 import type { Config } from './config/config.ts';
 import type { DatabaseHandle } from './db/client.ts';
 import { healthRoutes } from './health/health.routes.ts';
+import { privacyRoutes } from './privacy/privacy.routes.ts';
 import { createApiMetrics } from './metrics/metrics.ts';
 import { registerMetrics } from './metrics/metrics.routes.ts';
 import type { Queues } from './jobs/queues.ts';
@@ -173,6 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const quotes = createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES });
   await app.register(quotesRoutes, { quotes });
   await app.register(bookingsRoutes, { bookings, holds });
+  await app.register(privacyRoutes, { db });
   const paymentRecords = createPaymentRecordsService({ db, clock });
   const refundDecisions = createRefundDecisionsService({ db, clock, afterCommit });
   await app.register(paymentsRoutes, { records: paymentRecords, refundDecisions });

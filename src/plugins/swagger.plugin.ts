@@ -27,6 +27,7 @@ export const swaggerPlugin = fp(
           { name: 'couriers', description: 'Courier companies: the registry, and what a company does with its key' },
           { name: 'finance', description: 'Payments, refunds, disputes and discrepancies for the finance office' },
           { name: 'webhooks', description: 'Events from Stripe' },
+          { name: 'privacy', description: "The citizen's data rights (GDPR): what the platform holds about a recipient" },
           { name: 'health', description: 'Liveness and readiness' },
         ],
         components: {

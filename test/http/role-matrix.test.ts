@@ -176,6 +176,13 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'getBooking', method: 'GET', url: '/v1/bookings/:id', access: { kind: 'staff', roles: ['clerk', 'supervisor'] } },
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
   { operationId: 'confirmPinLetter', method: 'POST', url: '/v1/tracking/pin-letter', access: { kind: 'public' } },
+  { operationId: 'exportOwnPersonalData', method: 'GET', url: '/v1/tracking/personal-data', access: { kind: 'public' } },
+  {
+    operationId: 'exportPersonalData',
+    method: 'GET',
+    url: '/v1/bookings/:id/personal-data',
+    access: { kind: 'staff', roles: ['clerk', 'supervisor'] },
+  },
   { operationId: 'rescheduleBooking', method: 'POST', url: '/v1/tracking/reschedule', access: { kind: 'public' } },
   {
     operationId: 'cancelBooking',
@@ -588,6 +595,7 @@ describe('who may call which operation', () => {
       'confirmPinLetter',
       'createBooking',
       'createQuote',
+      'exportOwnPersonalData',
       'listDeliverySlots',
       'listOffices',
       'receiveCourierEvent',
