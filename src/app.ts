@@ -174,7 +174,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const quotes = createQuotesService({ db, clock, quoteTtlMinutes: config.env.QUOTE_TTL_MINUTES });
   await app.register(quotesRoutes, { quotes });
   await app.register(bookingsRoutes, { bookings, holds });
-  await app.register(privacyRoutes, { db });
+  await app.register(privacyRoutes, { db, clock });
   const paymentRecords = createPaymentRecordsService({ db, clock });
   const refundDecisions = createRefundDecisionsService({ db, clock, afterCommit });
   await app.register(paymentsRoutes, { records: paymentRecords, refundDecisions });

@@ -10,6 +10,7 @@ import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
 import { hashToken } from '../shared/tokens.ts';
+import { erasePersonalData } from './erasure.ts';
 import { personalDataOf } from './personal-data-export.ts';
 
 const Entries = Type.Array(Type.Object({}, { additionalProperties: true }));
@@ -29,7 +30,7 @@ export const PersonalDataSchema = Type.Object(
 );
 
 /** The citizen's right of access (GDPR Art. 15): for staff (audited) and for the citizen by tracking token. */
-export async function privacyRoutes(app: App, opts: { db: Database }) {
+export async function privacyRoutes(app: App, opts: { db: Database; clock: () => Date }) {
   app.get(
     '/v1/bookings/:id/personal-data',
     {
@@ -86,6 +87,34 @@ export async function privacyRoutes(app: App, opts: { db: Database }) {
       });
       // The export's own audit entry is part of it: read after writing.
       return reply.header('cache-control', 'no-store').send(await personalDataOf(opts.db, booking));
+    },
+  );
+
+  app.post(
+    '/v1/bookings/:id/erase',
+    {
+      config: { access: access.staff('supervisor') },
+      schema: {
+        operationId: 'erasePersonalData',
+        tags: ['privacy'],
+        summary: "Erase a finished booking's personal data now, on the recipient's request (GDPR Art. 17)",
+        description:
+          'What the retention schedule does after PERSONAL_DATA_RETENTION_DAYS, at once: recipient, street and typed reasons removed, positions coarsened to about 1 km; amounts, Kassenzeichen and postal code stay. 409 while the booking has not ended. Idempotent; audited.',
+        params: IdParams,
+        response: {
+          200: Type.Object({ erasedAt: Type.String({ format: 'date-time' }), alreadyErased: Type.Boolean() }),
+          ...errorResponses(400, 404, 409),
+        },
+      },
+    },
+    async (request) => {
+      const result = await erasePersonalData(opts.db, {
+        bookingId: request.params.id,
+        staff: staffOf(request),
+        now: opts.clock(),
+        requestId: String(request.id),
+      });
+      return { erasedAt: result.erasedAt.toISOString(), alreadyErased: result.alreadyErased };
     },
   );
 }

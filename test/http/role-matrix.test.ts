@@ -177,6 +177,7 @@ const EXPECTED: Array<{ operationId: string; method: string; url: string; access
   { operationId: 'trackBooking', method: 'GET', url: '/v1/tracking', access: { kind: 'public' } },
   { operationId: 'confirmPinLetter', method: 'POST', url: '/v1/tracking/pin-letter', access: { kind: 'public' } },
   { operationId: 'exportOwnPersonalData', method: 'GET', url: '/v1/tracking/personal-data', access: { kind: 'public' } },
+  { operationId: 'erasePersonalData', method: 'POST', url: '/v1/bookings/:id/erase', access: { kind: 'staff', roles: ['supervisor'] } },
   {
     operationId: 'exportPersonalData',
     method: 'GET',

@@ -52,4 +52,39 @@ describe("the recipient's right of access (GDPR Art. 15)", () => {
     ).toBe(404);
     expect((await api(p, 'GET', '/v1/tracking/personal-data')).status).toBe(400);
   });
+
+  test('erasure on request: refused while the booking runs, then the recipient and street are gone, finance figures stay, audited, idempotent', async ({
+    p,
+  }) => {
+    const { office } = await seedOffice(p.db);
+    const { booking, request } = await createPaidBooking(p, office.id);
+    const supervisor = await p.staff(['supervisor'], office.id);
+    const clerk = await p.staff(['clerk'], office.id);
+    expect((await api(p, 'POST', `/v1/bookings/${booking.id}/erase`, clerk)).status).toBe(403);
+    const early = await api(p, 'POST', `/v1/bookings/${booking.id}/erase`, supervisor);
+    expect(early.status).toBe(409);
+    expect(early.body.error.code).toBe('booking.erasure_too_early');
+
+    expect(
+      (await api(p, 'POST', `/v1/bookings/${booking.id}/cancel`, { ...clerk, body: { reason: 'Bürger wünscht Löschung' } })).status,
+    ).toBe(200);
+    const erased = await api(p, 'POST', `/v1/bookings/${booking.id}/erase`, supervisor);
+    expect(erased.status).toBe(200);
+    expect(erased.body.alreadyErased).toBe(false);
+    const after = (await api(p, 'GET', `/v1/bookings/${booking.id}/personal-data`, clerk)).body;
+    expect(JSON.stringify(after)).not.toContain(request.recipient.name);
+    expect(JSON.stringify(after)).not.toContain(request.address.street);
+    expect(JSON.stringify(after)).not.toContain('Bürger wünscht Löschung');
+    expect(after.booking).toMatchObject({
+      kassenzeichen: booking.kassenzeichen,
+      amountCents: booking.amountCents,
+      address: { postalCode: request.address.postalCode },
+    });
+    expect(after.audit.map((a: { action: string }) => a.action)).toContain('booking.erased_on_request');
+    const again = await api(p, 'POST', `/v1/bookings/${booking.id}/erase`, supervisor);
+    expect(again.body).toMatchObject({ alreadyErased: true });
+    expect(
+      (await api(p, 'POST', `/v1/bookings/${booking.id}/erase`, await p.staff(['supervisor'], (await seedOffice(p.db)).office.id))).status,
+    ).toBe(404);
+  });
 });
