@@ -1,7 +1,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { RiderPrincipal, RidersService } from '../../couriers/riders.service.ts';
 import { AppError } from '../../shared/errors.ts';
-import { pageContext } from '../web.plugin.ts';
+import { sendPrivatePage } from '../private-page.ts';
 
 /** The rider's session token: HttpOnly, SameSite=Strict, sent only to the app under /kurier. */
 export const RIDER_COOKIE = 'amtsbote_kurier';
@@ -26,14 +26,14 @@ export async function riderView(
   data: Record<string, unknown>,
   status = 200,
 ) {
-  const page = await reply.viewAsync(template, {
-    ...pageContext(request, { sandbox: opts.sandbox }),
-    csrf: reply.generateCsrf(),
-    rider: request.rider?.rider ?? null,
-    company: request.rider?.company ?? null,
-    ...data,
-  });
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  return sendPrivatePage(
+    request,
+    reply,
+    opts,
+    template,
+    { rider: request.rider?.rider ?? null, company: request.rider?.company ?? null, ...data },
+    status,
+  );
 }
 
 export function signedInRider(request: FastifyRequest): RiderPrincipal {

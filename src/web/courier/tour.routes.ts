@@ -4,6 +4,7 @@ import { FAILURE_REASONS } from '../../dispatch/courier-events.ts';
 import { IDENTITY_METHODS } from '../../dispatch/dispatch.table.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { localDate } from '../../shared/zoned-time.ts';
 import type { CourierAppOptions } from './courier.routes.ts';
 import { requireRider, riderView, signedInRider } from './courier-session.ts';
@@ -24,7 +25,7 @@ type RouteParams = { routeId: string };
 type StopParams = { routeId: string; jobId: string };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+const notFound = pageNotFound;
 /** Routes the rider reports on: its documents are with them. */
 const ON_THE_ROAD = ['handed_over', 'started'];
 const OUTCOMES = ['applied', 'duplicate', 'stale', 'counted_as_failed'] as const;

@@ -5,6 +5,7 @@ import { createCustodyRepository } from '../../custody/custody.repository.ts';
 import type { Office, VehicleType } from '../../offices/offices.table.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { addDays, isValidDeliveryDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
 import { SECTION_ROLES } from './console-sections.ts';
 import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
@@ -20,7 +21,7 @@ const VEHICLES: readonly VehicleType[] = ['bike', 'ecar'];
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 /** A zone's GeoJSON may be large (a city boundary): as the API's createServiceZone allows. */
 const ZONE_FORM_LIMIT = 2 * 1024 * 1024;
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+const notFound = pageNotFound;
 const many = (v: unknown): string[] =>
   Array.isArray(v) ? v.filter((x): x is string => typeof x === 'string') : typeof v === 'string' ? [v] : [];
 /** Euros as typed in Germany or England ("4,50", "4.50", "4"), to integer cents; null when not a price. */

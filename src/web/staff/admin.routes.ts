@@ -1,12 +1,11 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createIdempotencyRepository } from '../../idempotency/idempotency.repository.ts';
-import { hashToken } from '../../shared/tokens.ts';
+import { claimForm, formKeyOf, newFormKey } from '../form-once.ts';
 import type { CourierCompany } from '../../couriers/couriers.table.ts';
 import { DEFAULT_SECRET_OVERLAP_HOURS } from '../../couriers/couriers.service.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { MessageKey } from '../i18n.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { EVENT_ID_PATTERN } from '../../webhooks/webhooks.service.ts';
 import { outboundEventStatusEnum, type OutboundEventStatus } from '../../webhooks/webhooks.table.ts';
 import {
@@ -35,7 +34,7 @@ const REGISTER_SCOPE = 'web:register_courier_company';
 const EVENT_STATUSES = outboundEventStatusEnum.enumValues;
 const BASE = '/amt/verwaltung';
 const companyPath = (id: string) => `${BASE}/kurierdienste/${id}`;
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+const notFound = pageNotFound;
 const cursorOf = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,400}$/.test(v) ? v : undefined);
 const statusOf = (v: unknown): OutboundEventStatus | undefined =>
   typeof v === 'string' && (EVENT_STATUSES as readonly string[]).includes(v) ? (v as OutboundEventStatus) : undefined;
@@ -74,7 +73,7 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
         zones: zones.filter((z) => z.active),
         form: extra.form ?? EMPTY_COMPANY_FORM,
         // A sent form registers once: the key names this form (see the POST).
-        formKey: extra.formKey ?? randomUUID(),
+        formKey: extra.formKey ?? newFormKey(),
         errors: extra.errors ?? {},
         problemKey: extra.problemKey,
       },
@@ -108,28 +107,21 @@ export async function adminConsoleRoutes(app: App, deps: StaffConsoleDeps & { sa
     async (request, reply) => {
       const body = request.body ?? {};
       const form = readCompanyForm(body);
-      const formKey = typeof body.formKey === 'string' && UUID.test(body.formKey) ? body.formKey : randomUUID();
+      const formKey = formKeyOf(body.formKey) ?? newFormKey();
       const checked = companyInputOf(form);
       if (checked.errors) return listPage(request, reply, { form, errors: checked.errors, formKey }, 422);
       // The key and secret are shown only in this answer, so a form sent again (a reload, a double
-      // click) must not register a second company: the form's key is claimed first, and a repeat
-      // goes to the company it made. Only the company's id is kept, never a secret.
-      const requestHash = hashToken(JSON.stringify(checked.input));
-      const claim = await createIdempotencyRepository(deps.db).claim({
-        scope: REGISTER_SCOPE,
-        key: formKey,
-        requestHash,
-        expiresAt: new Date(deps.clock().getTime() + 24 * 3_600_000),
-      });
+      // click) must not register a second company: a repeat goes to the company it made.
+      const claim = await claimForm(deps.db, { scope: REGISTER_SCOPE, key: formKey, contents: checked.input, now: deps.clock() });
       if (!claim.fresh) {
         // The used form sent again with other contents (back, edit, send): not the company it made.
-        if (claim.record.requestHash !== requestHash) return listPage(request, reply, { form, problemKey: 'adm.register.changed' }, 409);
-        if (claim.record.resourceId) return reply.redirect(`${companyPath(claim.record.resourceId)}?schonAngelegt=1`, 303);
+        if (!claim.sameContents) return listPage(request, reply, { form, problemKey: 'adm.register.changed' }, 409);
+        if (claim.madeId) return reply.redirect(`${companyPath(claim.madeId)}?schonAngelegt=1`, 303);
         return listPage(request, reply, { form, problemKey: 'adm.register.inFlight' }, 409);
       }
       try {
         const created = await deps.couriers.createCompany(checked.input, staffOf(request), String(request.id));
-        await createIdempotencyRepository(deps.db).update(REGISTER_SCOPE, formKey, { resourceId: created.company.id, responseStatus: 201 });
+        await claim.made(created.company.id);
         return await secretPage(
           request,
           reply,

@@ -5,6 +5,7 @@ import { needsPinLetter } from '../../bookings/pin-letter.ts';
 import { createCustodyRepository } from '../../custody/custody.repository.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { addDays, isValidDeliveryDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
 import { SECTION_ROLES } from './console-sections.ts';
 import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
@@ -17,7 +18,7 @@ const PAGE_SIZE = 50;
 const OFFICE_TIME_ZONE = 'Europe/Berlin';
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 const CODE = /^[A-Za-z0-9-]{1,40}$/;
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+const notFound = pageNotFound;
 const cursorOf = (v: unknown) => (typeof v === 'string' && /^[A-Za-z0-9_-]{1,200}$/.test(v) ? v : undefined);
 
 /** The search form as typed, and the errors tied to its fields. */

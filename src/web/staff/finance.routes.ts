@@ -12,6 +12,7 @@ import type { ReportAnswer } from '../../finance/reports/reports.service.ts';
 import { PAYOUT_TIME_ZONE } from '../../finance/reports/report-files.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { addDays, isValidDeliveryDate, localDate, zonedTimeToUtc } from '../../shared/zoned-time.ts';
 import { formatters, translator, type MessageKey, type Translate } from '../i18n.ts';
 import { formText, requireStaff, signedInStaff, staffView, UUID } from './staff-session.ts';
@@ -121,7 +122,7 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     '/amt/finanzen/abgleich/:id',
     { schema: { hide: true }, preHandler: finance },
     async (request, reply) => {
-      if (!UUID.test(request.params.id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+      if (!UUID.test(request.params.id)) throw pageNotFound();
       const run = await svc.getRun(request.params.id);
       const t = translator(request.locale);
       return page(request, reply, 'staff/finance-run.eta', { title: 'fin.run.title', run, totalLabel: (k: string) => totalLabel(t, k) });
@@ -157,7 +158,7 @@ export async function financeConsoleRoutes(app: App, deps: StaffConsoleDeps & { 
     extra: Record<string, unknown>,
     status = 200,
   ) => {
-    if (!UUID.test(id)) throw new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+    if (!UUID.test(id)) throw pageNotFound();
     const discrepancy = await svc.getDiscrepancy(id, staffOf(request));
     return page(
       request,

@@ -4,6 +4,7 @@ import type { HandoverKind } from '../../handover/handover.table.ts';
 import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
+import { pageNotFound } from '../private-page.ts';
 import { localDate } from '../../shared/zoned-time.ts';
 import { SECTION_ROLES } from './console-sections.ts';
 import { deskRoutes } from './handover-queries.ts';
@@ -21,7 +22,7 @@ const scansOf = (v: unknown) =>
     .filter((s) => s !== '')
     .slice(0, 500);
 const kindOf = (v: string): HandoverKind | null => (v === 'uebergabe' ? 'handover' : v === 'rueckgabe' ? 'return' : null);
-const notFound = () => new AppError({ code: 'web.not_found', status: 404, message: 'Not found' });
+const notFound = pageNotFound;
 
 /** The four-eyes handover of a route to its courier, and the check-in of the documents it brings back. */
 /**

@@ -1,7 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { createIdempotencyRepository } from '../../idempotency/idempotency.repository.ts';
-import { hashToken } from '../../shared/tokens.ts';
+import { claimForm, formKeyOf, newFormKey } from '../form-once.ts';
 import type { Feature, FeatureCollection } from 'geojson';
 import type { StaffPrincipal } from '../../auth/auth.service.ts';
 import type { Office } from '../../offices/offices.table.ts';
@@ -104,7 +102,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         unassigned: planned?.unassigned ?? [],
         // While the solver runs, a small script shows its progress (public/plan-progress.js).
         running,
-        formKey: randomUUID(),
+        formKey: newFormKey(),
         shiftForm: input.shiftForm ?? {
           vehicleType: 'bike',
           vehicleCount: '1',
@@ -177,21 +175,16 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
         ...(form.courierCompanyId !== '' && !UUID.test(form.courierCompanyId) ? { courierCompanyId: { key: 'pl.error.company' } } : {}),
       };
       // A shift is capacity the solver plans with: the form sent twice (a double click) must add it once.
-      const formKey = typeof body.formKey === 'string' && UUID.test(body.formKey) ? body.formKey : null;
+      const formKey = formKeyOf(body.formKey);
       const again = (extra: { errors?: Record<string, { key: string }>; problem?: unknown }, status: number) =>
         render(request, reply, { day, shiftForm: form, ...extra }, status);
       if (Object.keys(errors).length > 0 || !vehicleType || vehicleCount === null || capacity === null || maxKm === null)
         return again({ errors }, 422);
-      if (formKey) {
-        const claim = await createIdempotencyRepository(deps.db).claim({
-          scope: SHIFT_SCOPE,
-          key: formKey,
-          requestHash: hashToken(JSON.stringify({ officeId: office.id, day, form })),
-          expiresAt: new Date(deps.clock().getTime() + 24 * 3_600_000),
-        });
-        // Sent before: the shift is there (or being added); the day's page shows it.
-        if (!claim.fresh) return reply.redirect(back(day, 'schicht'), 303);
-      }
+      const claim = formKey
+        ? await claimForm(deps.db, { scope: SHIFT_SCOPE, key: formKey, contents: { officeId: office.id, day, form }, now: deps.clock() })
+        : null;
+      // Sent before: the shift is there (or being added); the day's page shows it.
+      if (claim && !claim.fresh) return reply.redirect(back(day, 'schicht'), 303);
       try {
         const { shift } = await deps.planning.createCourierShift(
           office.id,
@@ -209,7 +202,7 @@ export async function planningConsoleRoutes(app: App, deps: Deps) {
           { staff: signedInStaff(request) },
           String(request.id),
         );
-        if (formKey) await createIdempotencyRepository(deps.db).update(SHIFT_SCOPE, formKey, { resourceId: shift.id, responseStatus: 201 });
+        await claim?.made(shift.id);
       } catch (err) {
         // Refused: the key is spent, so the form comes back with a new one.
         return again({ problem: refusal(err) }, (err as AppError).status);

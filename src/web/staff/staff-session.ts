@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, StaffPrincipal } from '../../auth/auth.service.ts';
 import type { StaffRole } from '../../auth/auth.table.ts';
 import { AppError } from '../../shared/errors.ts';
-import { pageContext } from '../web.plugin.ts';
+import { sendPrivatePage } from '../private-page.ts';
 import { sectionsFor } from './console-sections.ts';
 
 /** The staff session's bearer token, HttpOnly, SameSite=Strict, only sent to the consoles under /amt. */
@@ -25,15 +25,14 @@ export async function staffView(
   data: Record<string, unknown>,
   status = 200,
 ) {
-  const page = await reply.viewAsync(template, {
-    // Times in the office's zone when the page is about one office (data.timeZone), else the city's.
-    ...pageContext(request, { sandbox: opts.sandbox, timeZone: typeof data.timeZone === 'string' ? data.timeZone : undefined }),
-    csrf: reply.generateCsrf(),
-    staff: request.consoleStaff,
-    sections: request.consoleStaff ? sectionsFor(request.consoleStaff.roles) : [],
-    ...data,
-  });
-  return reply.code(status).type('text/html; charset=utf-8').header('cache-control', 'no-store').send(page);
+  return sendPrivatePage(
+    request,
+    reply,
+    opts,
+    template,
+    { staff: request.consoleStaff, sections: request.consoleStaff ? sectionsFor(request.consoleStaff.roles) : [], ...data },
+    status,
+  );
 }
 
 /** Who is signed in on a console page: requireStaff ran before every route of a console plugin. */
