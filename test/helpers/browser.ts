@@ -1,5 +1,5 @@
 import { AxeBuilder } from '@axe-core/playwright';
-import type { Browser, Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { launchChromium } from '../../src/web/chromium.ts';
 import { afterAll, beforeAll, expect } from 'vitest';
 
@@ -48,4 +48,22 @@ export async function typeAddressWithKeyboard(page: Page) {
     await tabTo(page, field);
     await page.keyboard.type(value);
   }
+}
+
+/** Signs a person in on a new page of the context (staff at /amt, riders at /kurier) and lands on `next`. */
+export async function signInOnPage(
+  context: BrowserContext,
+  base: string,
+  area: 'amt' | 'kurier',
+  account: { username: string; password: string },
+  next: string,
+) {
+  const page = await context.newPage();
+  await page.goto(`${base}/${area}/anmelden?weiter=${encodeURIComponent(next)}`);
+  await page.fill('#username', account.username);
+  await page.fill('#password', account.password);
+  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.keyboard.press('Enter')]);
+  // The rider app starts at its home page; the consoles go back to where they were sent from.
+  if (area === 'kurier') await page.goto(`${base}${next}`);
+  return page;
 }

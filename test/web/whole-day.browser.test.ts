@@ -1,36 +1,19 @@
 import { readFile } from 'node:fs/promises';
 import { eq, inArray } from 'drizzle-orm';
-import type { BrowserContext, Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { describe, expect } from 'vitest';
 import { bookings } from '../../src/bookings/bookings.table.ts';
 import { localDate, zonedTimeToUtc } from '../../src/shared/zoned-time.ts';
 import { registerCompany } from '../dispatch/helpers.ts';
-import { expectAccessible, useBrowser } from '../helpers/browser.ts';
+import { expectAccessible, signInOnPage, useBrowser } from '../helpers/browser.ts';
 import { must } from '../helpers/must.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { api, createPaidBooking, eventually, NEAR, seedOffice } from '../helpers/test-platform.ts';
-import { riderOf } from './courier/courier-day.ts';
+import { api, createPaidBooking, eventually, seedOffice } from '../helpers/test-platform.ts';
+import { PHONE, riderOf } from './courier/courier-day.ts';
 import { staffAccount } from './staff/staff-web.ts';
 
 const test = platformTest({ workers: true });
 const TZ = 'Europe/Berlin';
-
-/** Signs a person in on a page of its own (staff at /amt, riders at /kurier) and lands on `next`. */
-async function signedIn(
-  context: BrowserContext,
-  base: string,
-  area: 'amt' | 'kurier',
-  account: { username: string; password: string },
-  next: string,
-) {
-  const page = await context.newPage();
-  await page.goto(`${base}/${area}/anmelden?weiter=${encodeURIComponent(next)}`);
-  await page.fill('#username', account.username);
-  await page.fill('#password', account.password);
-  await Promise.all([page.waitForURL((u) => !u.pathname.endsWith('/anmelden')), page.keyboard.press('Enter')]);
-  if (area === 'kurier') await page.goto(`${base}${next}`);
-  return page;
-}
 
 /** The handover or return page: scan each code, name the courier, start; a second person confirms on the same screen. */
 async function fourEyes(page: Page, codes: string[], second: { username: string; password: string }) {
@@ -79,7 +62,7 @@ describe('a whole day through the consoles', () => {
       const staffContext = await browser().newContext({ locale: 'de-DE' });
 
       // 1. The documents arrive: the clerk scans them in.
-      const counter = await signedIn(staffContext, p.address, 'amt', clerkA, '/amt/schalter');
+      const counter = await signInOnPage(staffContext, p.address, 'amt', clerkA, '/amt/schalter');
       for (const code of codes) {
         await counter.fill('#code', code);
         await counter.keyboard.press('Enter');
@@ -88,7 +71,7 @@ describe('a whole day through the consoles', () => {
       expect(new Set((await statuses()).map(([, s]) => s))).toEqual(new Set(['document_ready']));
 
       // 2. The supervisor enters the company's shift, plans the day on the map and confirms.
-      const planning = await signedIn(staffContext, p.address, 'amt', supervisor, `/amt/planung?tag=${day}`);
+      const planning = await signInOnPage(staffContext, p.address, 'amt', supervisor, `/amt/planung?tag=${day}`);
       await planning.click('summary');
       await planning.selectOption('#courierCompanyId', company.company.id);
       await planning.click('form[action="/amt/planung/schichten"] button[type="submit"]');
@@ -116,15 +99,8 @@ describe('a whole day through the consoles', () => {
 
       // 4. The delivery day, 10:00: the rider works the route on a phone.
       p.clock.advance(zonedTimeToUtc(day, '10:00', TZ).getTime() - p.clock().getTime());
-      const phone = await browser().newContext({
-        locale: 'de-DE',
-        viewport: { width: 390, height: 844 },
-        isMobile: true,
-        hasTouch: true,
-        geolocation: { longitude: NEAR[0], latitude: NEAR[1], accuracy: 15 },
-        permissions: ['geolocation'],
-      });
-      const app = await signedIn(phone, p.address, 'kurier', rider, `/kurier/touren/${routeId}`);
+      const phone = await browser().newContext(PHONE);
+      const app = await signInOnPage(phone, p.address, 'kurier', rider, `/kurier/touren/${routeId}`);
       await Promise.all([app.waitForURL(/ergebnis=applied/), app.click('button:has-text("Tour gestartet")')]);
       const stopLinks = await app.locator('a[href*="/stopps/"]').evaluateAll((as) => as.map((a) => a.getAttribute('href') ?? ''));
       expect(stopLinks).toHaveLength(2);
@@ -159,7 +135,7 @@ describe('a whole day through the consoles', () => {
 
       // 5. Staff check the returned document in, again with four eyes (the day's new sessions).
       const backContext = await browser().newContext({ locale: 'de-DE' });
-      const back = await signedIn(backContext, p.address, 'amt', clerkA, `/amt/uebergabe/${routeId}/rueckgabe`);
+      const back = await signInOnPage(backContext, p.address, 'amt', clerkA, `/amt/uebergabe/${routeId}/rueckgabe`);
       const returnedCode = must(codes[ids.indexOf(failed)], 'the returned code');
       await fourEyes(back, [returnedCode], clerkB);
       const [returnedRow] = await p.db.select().from(bookings).where(eq(bookings.id, failed));
@@ -169,7 +145,7 @@ describe('a whole day through the consoles', () => {
 
       // 6. Finance reconciles the days since the bookings and downloads the booking list as CSV.
       const financeContext = await browser().newContext({ locale: 'de-DE', acceptDownloads: true });
-      const fin = await signedIn(financeContext, p.address, 'amt', finance, '/amt/finanzen');
+      const fin = await signInOnPage(financeContext, p.address, 'amt', finance, '/amt/finanzen');
       await fin.fill('#from', bookedOn);
       await Promise.all([
         fin.waitForURL(/\/amt\/finanzen\/abgleich\/[0-9a-f-]{36}$/),

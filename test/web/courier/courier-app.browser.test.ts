@@ -5,8 +5,7 @@ import { planStops } from '../../../src/planning/planning.table.ts';
 import { expectAccessible, useBrowser } from '../../helpers/browser.ts';
 import { must } from '../../helpers/must.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
-import { NEAR } from '../../helpers/test-platform.ts';
-import { riderOf, routeForToday } from './courier-day.ts';
+import { PHONE, riderOf, routeForToday } from './courier-day.ts';
 
 const test = platformTest({ workers: true });
 
@@ -18,14 +17,7 @@ describe('the rider app on a phone', () => {
     const rider = await riderOf(p, day.company, 'Ali Demir');
     const jobId = must(day.jobIds[0], 'job');
 
-    const context = await browser().newContext({
-      locale: 'de-DE',
-      viewport: { width: 390, height: 844 },
-      isMobile: true,
-      hasTouch: true,
-      geolocation: { longitude: NEAR[0], latitude: NEAR[1], accuracy: 15 },
-      permissions: ['geolocation'],
-    });
+    const context = await browser().newContext(PHONE);
     const page = await context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));

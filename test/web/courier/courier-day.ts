@@ -3,8 +3,18 @@ import { expect } from 'vitest';
 import { localDate, zonedTimeToUtc } from '../../../src/shared/zoned-time.ts';
 import { confirmedDay, registerCompany, type TestCompany } from '../../dispatch/helpers.ts';
 import { must } from '../../helpers/must.ts';
-import { api, seedOffice, type TestPlatform } from '../../helpers/test-platform.ts';
+import { api, NEAR, seedOffice, type TestPlatform } from '../../helpers/test-platform.ts';
 import { webClient } from '../staff/staff-web.ts';
+
+/** A rider's phone at the door: a small touch screen, the position granted (the address of NEAR, ±15 m). */
+export const PHONE = {
+  locale: 'de-DE',
+  viewport: { width: 390, height: 844 },
+  isMobile: true,
+  hasTouch: true,
+  geolocation: { longitude: NEAR[0], latitude: NEAR[1], accuracy: 15 },
+  permissions: ['geolocation'],
+};
 
 export const RIDER_PASSWORD = 'sicher-an-der-tuer-42';
 
