@@ -131,7 +131,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
       child.kill('SIGTERM');
       const timedOut = await Promise.race([exited.then(() => false), sleep(STOP_TIMEOUT_MS, true)]);
       if (timedOut) {
-        logger.error({ pid: child.pid }, `embedded Redis did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
+        logger.error({ redisPid: child.pid }, `embedded Redis did not stop within ${STOP_TIMEOUT_MS / 1000} s; killing it`);
         child.kill('SIGKILL');
         await exited;
       }
@@ -196,7 +196,7 @@ async function stopLeftover(dir: string, socket: string, pidFile: string, logger
     pid = pidRunningIn(pidFile, dir);
   }
   if (pid === null) return;
-  logger.warn({ pid, dir }, 'a redis-server left running by an earlier start holds DATA_DIR/redis; stopping it first');
+  logger.warn({ redisPid: pid, dir }, 'a redis-server left running by an earlier start holds DATA_DIR/redis; stopping it first');
   try {
     process.kill(pid, 'SIGTERM');
   } catch {

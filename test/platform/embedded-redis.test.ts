@@ -90,7 +90,7 @@ describe('the embedded redis-server of npm start', () => {
     const logs = createLogCapture();
     const next = await start(dir, logs.logger);
     expect(isAlive(orphan.pid)).toBe(false);
-    expect(logs.lines.some((l) => l.includes('left running by an earlier start') && l.includes(`"pid":${orphan.pid}`))).toBe(true);
+    expect(logs.lines.some((l) => l.includes('left running by an earlier start') && l.includes(`"redisPid":${orphan.pid}`))).toBe(true);
     expect(await readJob(next.socket, 'job-orphan')).toEqual({ name: 'probe', data: { keep: 'me' } });
   });
 
