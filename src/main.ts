@@ -6,7 +6,8 @@ import { SimOptionsError } from './courier-sim/sim-options.ts';
 
 /**
  * `npm start`: API and workers in one process, on embedded defaults where nothing is configured
- * (PGlite in DATA_DIR without DATABASE_URL, the offline Stripe sandbox without STRIPE_SECRET_KEY).
+ * (PGlite in DATA_DIR without DATABASE_URL, the offline Stripe sandbox without STRIPE_SECRET_KEY, a
+ * redis-server of its own in DATA_DIR without REDIS_URL when none answers at the default address).
  * With COURIER_SIM=1 the reference courier company runs alongside (and its receiver's host is
  * added to the SSRF allow-list, which the log says).
  */
@@ -16,7 +17,11 @@ await runProcess({
   name: 'amtsbote',
   env,
   start: async (config, logger) => {
-    const platform = await createPlatform(config, { api: 'listen', workers: true, migrate: true, seedDemo: true }, { logger });
+    const platform = await createPlatform(
+      config,
+      { api: 'listen', workers: true, migrate: true, seedDemo: true, embeddedRedis: true },
+      { logger },
+    );
     logger.info(describeRunning(platform), 'Amtsbote is running');
     if (config.env.COURIER_SIM !== '1') return platform;
     if (added) {

@@ -8,7 +8,8 @@ import { analyzeTablesWithoutStatistics } from './db/statistics.ts';
 import { setUpDemo } from './demo/demo-setup.ts';
 import { setUpPayments } from './infra/payments.ts';
 import { createLogger } from './infra/process.ts';
-import { connectRedis, redactUrl } from './infra/redis.ts';
+import type { EmbeddedRedis } from './infra/embedded-redis.ts';
+import { openPlatformRedis, type PlatformRedisOptions } from './infra/platform-redis.ts';
 import { createQueues, type Queues } from './jobs/queues.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import type { App } from './shared/app-types.ts';
@@ -26,6 +27,12 @@ export interface PlatformOptions {
   hostSandbox?: boolean;
   /** `npm start`: the demo office and accounts on an empty database (if SEED_DEMO=auto). Default false. */
   seedDemo?: boolean;
+  /**
+   * `npm start`: when REDIS_URL is not set and no Redis answers at the default address, run a
+   * redis-server from the PATH (socket and append-only file in DATA_DIR/redis), stopped with the
+   * platform. The split processes never do: they must share one Redis. Default false.
+   */
+  embeddedRedis?: boolean;
   /** The logger's name when no logger is given. */
   name?: string;
 }
@@ -45,6 +52,8 @@ export interface PlatformOverrides {
    * The OpenAPI generator gives inert stand-ins, so building the app needs no live connection.
    */
   parts?: { database?: DatabaseHandle; redis?: Redis; queues?: Queues; gateway?: PaymentGateway };
+  /** The address tried when REDIS_URL is not set (instead of the machine's 6379), and where redis-server is looked for. */
+  embeddedRedis?: PlatformRedisOptions['embedded'];
 }
 
 export interface Platform {
@@ -61,9 +70,11 @@ export interface Platform {
   /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
   address: string | null;
   workers: StartedWorkers | null;
+  /** With `embeddedRedis`: the redis-server this platform runs, if it started one. */
+  embeddedRedis: Pick<EmbeddedRedis, 'socket' | 'dir' | 'pid'> | null;
   /** With `seedDemo`: the demo credentials file, if there is one. */
   demo: { credentialsFile: string | null } | null;
-  /** Closes everything this platform opened: API, workers, sandbox, queues, Redis, database. */
+  /** Closes everything this platform opened: API, workers, sandbox, queues, Redis (and its server), database. */
   close(): Promise<void>;
 }
 
@@ -100,8 +111,16 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     }
     let redis = given.redis;
     if (redis === undefined) {
-      redis = owned.redis = await connectRedis(config.env.REDIS_URL, (err) => logger.warn({ err: err.message }, 'redis connection error'));
-      logger.info({ redis: redactUrl(config.env.REDIS_URL) }, 'redis connected');
+      const opened = await openPlatformRedis({
+        url: config.env.REDIS_URL,
+        configured: config.redisConfigured,
+        mayEmbed: options.embeddedRedis ?? false,
+        dataDir: config.env.DATA_DIR,
+        logger,
+        embedded: overrides.embeddedRedis,
+      });
+      redis = owned.redis = opened.redis;
+      owned.redisServer = opened.server ?? undefined;
     }
     const demo = options.seedDemo
       ? await setUpDemo({
@@ -170,6 +189,9 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       app: owned.app ?? null,
       address,
       workers: owned.workers ?? null,
+      embeddedRedis: owned.redisServer
+        ? { socket: owned.redisServer.socket, dir: owned.redisServer.dir, pid: owned.redisServer.pid }
+        : null,
       demo,
       close,
     };
@@ -186,12 +208,13 @@ interface Owned {
   sandbox?: StripeSandbox;
   queues?: Queues;
   redis?: Redis;
+  redisServer?: EmbeddedRedis;
   database?: DatabaseHandle;
 }
 
 /**
  * Closes in this order: first nothing new comes in (API), then running jobs stop (workers), then
- * what they used, the database last.
+ * what they used: the embedded redis-server only once no connection to it is left, the database last.
  */
 async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
   const steps: Array<[string, () => Promise<void> | void]> = [
@@ -200,6 +223,7 @@ async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
     ['stripe sandbox', () => owned.sandbox?.close()],
     ['queues', () => owned.queues?.close()],
     ['redis', () => owned.redis?.disconnect()],
+    ['embedded redis-server', () => owned.redisServer?.stop()],
     ['database', () => owned.database?.close()],
   ];
   let failure: unknown = null;

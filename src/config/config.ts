@@ -170,6 +170,11 @@ export interface Config {
   kassenzeichenFormat: KassenzeichenFormat | null;
   /** True when no DATABASE_URL is set and PGlite (embedded PostgreSQL) is used. */
   embeddedDatabase: boolean;
+  /**
+   * True when REDIS_URL is set. Without it the default address is used if a Redis answers there,
+   * and `npm start` may otherwise run a redis-server of its own; a Redis the operator named never is.
+   */
+  redisConfigured: boolean;
   /** Which proxies' X-Forwarded-For to believe (Fastify's trustProxy). */
   trustProxy: boolean | string[];
   notifications: NotificationsConfig;
@@ -216,6 +221,8 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     kassenzeichenFormat: kassenzeichenFormatOf(env),
     finance: financeConfig(env),
     embeddedDatabase: !env.DATABASE_URL,
+    // From the source, not `env`: the schema's default fills REDIS_URL in either way.
+    redisConfigured: Boolean(source.REDIS_URL),
     trustProxy: parseTrustProxy(env.TRUST_PROXY),
     notifications: notificationsConfigOf(env),
     geocoder: geocoderConfig(env),

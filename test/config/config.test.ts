@@ -114,6 +114,13 @@ describe('configuration is validated once, at start', () => {
     });
   });
 
+  it('only a REDIS_URL the operator set counts as configured (npm start may run its own Redis otherwise), also when it names the default', () => {
+    expect(loadConfig({}).redisConfigured).toBe(false);
+    expect(loadConfig({}).env.REDIS_URL).toBe('redis://127.0.0.1:6379');
+    expect(loadConfig({ REDIS_URL: '' }).redisConfigured).toBe(false);
+    expect(loadConfig({ REDIS_URL: 'redis://127.0.0.1:6379' }).redisConfigured).toBe(true);
+  });
+
   it('a DATABASE_URL switches from the embedded database to the server', () => {
     expect(loadConfig({ DATABASE_URL: 'postgres://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);
     expect(loadConfig({ DATABASE_URL: 'postgresql://u@db:5432/amtsbote' }).embeddedDatabase).toBe(false);

@@ -56,9 +56,16 @@ describe('what the start-up log says', () => {
   }, 60_000);
 
   it('without a credentials file it says how to create the first admin', () => {
-    const message = describeRunning({ address: 'http://127.0.0.1:3000', demo: { credentialsFile: null }, sandbox: null });
+    const message = describeRunning({
+      config: loadConfig({ REDIS_URL: 'redis://:s3cret@redis.example:6379' }),
+      address: 'http://127.0.0.1:3000',
+      demo: { credentialsFile: null },
+      sandbox: null,
+      embeddedRedis: null,
+    });
     expect(message.signIn).toBe('POST http://127.0.0.1:3000/v1/auth/sessions (create the first admin with: npm run admin:create)');
     expect(message.stripe).toBe('Stripe (live or test key from STRIPE_SECRET_KEY)');
+    expect(message.redis).toBe('Redis at redis://***@redis.example:6379');
   });
 
   describe('the Stripe sandbox line', () => {
