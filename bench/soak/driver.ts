@@ -46,6 +46,8 @@ export interface DriverFacts {
   routesNotAccepted: number;
   handovers: number;
   returns: number;
+  /** Citizens who chose another day after a failed attempt. */
+  reschedules: number;
   transientRetries: number;
   /** Steps that failed for good (each a short line, no personal data). */
   problems: string[];
@@ -69,6 +71,7 @@ export function emptyFacts(): DriverFacts {
     routesNotAccepted: 0,
     handovers: 0,
     returns: 0,
+    reschedules: 0,
     transientRetries: 0,
     problems: [],
   };
@@ -91,6 +94,8 @@ export interface DriverDeps {
   log: (message: string) => void;
   /** Called as the day moves on, so the chaos can restart Redis and PostgreSQL at chosen moments. */
   milestone: (name: string, dayIndex: number) => Promise<void>;
+  /** The day a citizen whose delivery failed on `date` asks for instead (one not yet planned), or null. */
+  dayAfter: (date: string) => string | null;
 }
 
 const ADDRESS = { street: 'Marktplatz', houseNumber: '1', postalCode: '70173', city: 'Stuttgart' };
@@ -108,6 +113,9 @@ function pickPayment(r: number): PaymentPlan {
 export function createDriver(deps: DriverDeps) {
   const { call, facts, random } = deps;
   let seq = 0;
+  /** Every booking made, and the windows the quotes offered per day (for rescheduling). */
+  const all = new Map<string, SoakBooking>();
+  const windowsOf = new Map<string, { start: string; end: string }[]>();
   const withAuth = (headers: Record<string, string>, extra: object = {}) => ({ headers, ...extra });
 
   /** A point in the bicycle circle (≤ 3.5 km), denser in the middle as in a city. */
@@ -126,6 +134,8 @@ export function createDriver(deps: DriverDeps) {
       facts.problems.push(`quote refused: ${quote.status} ${quote.body?.error?.code}`);
       return null;
     }
+    for (const d of quote.body.deliverySlots.days as Json[])
+      if (!windowsOf.has(d.date) && d.windows?.length) windowsOf.set(d.date, d.windows);
     const windows = (quote.body.deliverySlots.days as Json[]).find((d) => d.date === day)?.windows as Json[] | undefined;
     const window = windows?.[Math.floor(random() * windows.length)];
     if (!window) {
@@ -169,7 +179,7 @@ export function createDriver(deps: DriverDeps) {
     facts.bookingsCreated++;
     const payment = pickPayment(random());
     facts.payments[payment]++;
-    return {
+    const made: SoakBooking = {
       id: first.body.booking.id,
       applicationNumber: body.applicationNumber,
       paymentIntentId: first.body.payment.paymentIntentId,
@@ -178,6 +188,8 @@ export function createDriver(deps: DriverDeps) {
       payment,
       day,
     };
+    all.set(made.id, made);
+    return made;
   }
 
   async function confirmCard(b: SoakBooking, card: string): Promise<boolean> {
@@ -331,7 +343,23 @@ export function createDriver(deps: DriverDeps) {
     return false;
   }
 
-  async function driveRoute(routeId: string, byBooking: Map<string, SoakBooking>) {
+  /** After a failed attempt the citizen picks a later day (when there is one still to plan). */
+  async function reschedule(b: SoakBooking) {
+    const later = deps.dayAfter(b.day);
+    const windows = later ? windowsOf.get(later) : undefined;
+    const window = windows?.[Math.floor(random() * windows.length)];
+    if (!later || !window) return;
+    const res = await call('POST', '/v1/tracking/reschedule', { headers: tracking(b), body: { preferredWindows: [window] } });
+    if (res.status === 200) {
+      facts.reschedules++;
+      b.day = later;
+    } else if (res.body?.error?.code !== 'booking.not_reschedulable') {
+      facts.problems.push(`reschedule answered ${res.status} ${res.body?.error?.code}`);
+    }
+  }
+
+  async function driveRoute(routeId: string) {
+    const byBooking = all;
     const get = () => call('GET', `/v1/routes/${routeId}`, withAuth(deps.supervisor));
     const offered = await until(
       `route ${routeId} to be accepted`,
@@ -364,7 +392,15 @@ export function createDriver(deps: DriverDeps) {
       .filter((s) => s.custodyHolder === 'courier')
       .map((s) => byBooking.get(s.bookingId)?.applicationNumber)
       .filter((a): a is string => a !== undefined);
-    if (back.length > 0 && (await handOver(routeId, 'return', back))) facts.returns++;
+    if (back.length > 0 && (await handOver(routeId, 'return', back))) {
+      facts.returns++;
+      const failed = await deps.sql<{ id: string }[]>`
+        select id from bookings where id = any(${(done.body.stops as Json[]).map((s) => s.bookingId)}::uuid[]) and status = 'attempt_failed'`;
+      for (const { id } of failed) {
+        const b = all.get(id);
+        if (b) await reschedule(b);
+      }
+    }
   }
 
   /** One delivery day from the first booking to the last return. */
@@ -403,12 +439,11 @@ export function createDriver(deps: DriverDeps) {
       facts.problems.push(`no confirmed plan for ${date}`);
       return;
     }
-    const byBooking = new Map(made.map((b) => [b.id, b]));
     const routes = plan0.routes as Json[];
     facts.routes += routes.length;
     deps.log(`${date}: plan confirmed, ${routes.length} routes, ${(plan0.unassigned ?? []).length} unassigned; handing over`);
     await deps.milestone('delivering', index);
-    await pool(routes, routes.length, (r) => driveRoute(r.id as string, byBooking));
+    await pool(routes, routes.length, (r) => driveRoute(r.id as string));
     deps.log(`${date}: all routes completed`);
   }
 

@@ -303,7 +303,10 @@ async function main() {
   // 8. Drive the days, two at a time.
   const sql = postgres(pg.url, { max: 4, onnotice: () => {} });
   cleanup.push(() => sql.end({ timeout: 2 }));
+  // A citizen whose delivery failed picks a day two further on: not planned yet, as two days run at once.
+  const dayAfter = (date: string) => days[days.indexOf(date) + 2] ?? null;
   const driver = createDriver({
+    dayAfter,
     call,
     stripe,
     sql,
@@ -367,7 +370,9 @@ async function main() {
   console.log(
     `scans ${facts.scans} (+${facts.rescans} twice), PIN letters ${facts.pinLetters}; plans requested ${facts.plansRequested} (failed ${facts.plansFailed})`,
   );
-  console.log(`routes ${facts.routes} (not accepted ${facts.routesNotAccepted}), handovers ${facts.handovers}, returns ${facts.returns}`);
+  console.log(
+    `routes ${facts.routes} (not accepted ${facts.routesNotAccepted}), handovers ${facts.handovers}, returns ${facts.returns}, rescheduled after a failed attempt ${facts.reschedules}`,
+  );
   console.log(`bookings by status ${JSON.stringify(countBy(evidence.bookings, (b) => b.status))}`);
   console.log(`kills ${JSON.stringify(kills)}; restarts ${restarts.join(', ')}; client retries in transit ${facts.transientRetries}`);
   if (crashes.length > 0) console.log(`crashed on their own: ${crashes.join('; ')}`);
