@@ -248,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       webhooks,
       paymentRecords,
       refundDecisions,
+      queues: deps.queues,
     },
     courier: { clock, riders, dispatch },
     geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),
