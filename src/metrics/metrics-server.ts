@@ -13,7 +13,7 @@ export interface MetricsServer {
  * GET /metrics of a worker process that runs without the API (`npm run start:workers`): plain
  * node:http, since one read-only route needs no framework. Same rules as the API's endpoint:
  * the bearer METRICS_TOKEN or 401, nothing cached; any other path 404, any other method 405,
- * each with the error shape of the API.
+ * each as `{ error: { code, message } }` like the API's errors (without a request id: nothing is logged per scrape).
  */
 export async function startMetricsServer(opts: {
   host: string;
