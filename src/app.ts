@@ -29,6 +29,7 @@ import { healthRoutes } from './health/health.routes.ts';
 import { privacyRoutes } from './privacy/privacy.routes.ts';
 import { createApiMetrics } from './metrics/metrics.ts';
 import { registerMetrics } from './metrics/metrics.routes.ts';
+import type { WorkerMetrics } from './metrics/worker-metrics.ts';
 import type { Queues } from './jobs/queues.ts';
 import { createOfficesRepository } from './offices/offices.repository.ts';
 import { officesRoutes } from './offices/offices.routes.ts';
@@ -72,6 +73,8 @@ export interface AppDeps {
   clock?: () => Date;
   /** A pino logger to share with the rest of the process; by default the app makes its own. */
   logger?: Logger;
+  /** The workers' metrics when they run in this process: the API's /metrics shows them too. */
+  workerMetrics?: WorkerMetrics;
 }
 
 export const API_VERSION = '0.1.0';
@@ -150,7 +153,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const holds = createBookingHoldsService({ db, clock, afterCommit });
 
   await app.register(errorHandlerPlugin);
-  const metrics = createApiMetrics({ db, queues: deps.queues });
+  const metrics = createApiMetrics({ db, queues: deps.queues, include: deps.workerMetrics ? [deps.workerMetrics.registry] : [] });
   registerMetrics(app as unknown as App, metrics, config.env.METRICS_TOKEN ?? null);
   await app.register(swaggerPlugin, { version: API_VERSION, sandbox: deps.gateway.sandbox });
   await app.register(accessPlugin, { auth, couriers });
@@ -245,6 +248,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       webhooks,
       paymentRecords,
       refundDecisions,
+      queues: deps.queues,
     },
     courier: { clock, riders, dispatch },
     geocoder: createGeocoder(config.geocoder, { version: API_VERSION }),

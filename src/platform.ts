@@ -14,6 +14,8 @@ import { createQueues, type Queues } from './jobs/queues.ts';
 import type { PaymentGateway } from './payments/payment-gateway.ts';
 import type { App } from './shared/app-types.ts';
 import type { StripeSandbox, StripeSandboxOptions } from './stripe-sandbox/index.ts';
+import { startMetricsServer, type MetricsServer } from './metrics/metrics-server.ts';
+import { createWorkerMetrics } from './metrics/worker-metrics.ts';
 
 /** Which parts of the platform this process runs. */
 export interface PlatformOptions {
@@ -69,6 +71,8 @@ export interface Platform {
   app: App | null;
   /** Where the API listens, e.g. `http://127.0.0.1:3000`. */
   address: string | null;
+  /** A worker process without the API, with METRICS_PORT: where its GET /metrics listens. */
+  metricsAddress: string | null;
   workers: StartedWorkers | null;
   /** With `embeddedRedis`: the redis-server this platform runs, if it started one. */
   embeddedRedis: Pick<EmbeddedRedis, 'socket' | 'dir' | 'pid'> | null;
@@ -154,9 +158,11 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       connectSandboxWebhook = payments.connectSandboxWebhook;
     }
 
+    // The workers' figures: in the API's /metrics when the API runs here, else on METRICS_PORT.
+    const workerMetrics = options.workers ? createWorkerMetrics({ processMetrics: api === 'none' }) : undefined;
     let address: string | null = null;
     if (api !== 'none') {
-      const app = (owned.app = await buildApp({ config, database, redis, queues, gateway, clock, logger }));
+      const app = (owned.app = await buildApp({ config, database, redis, queues, gateway, clock, logger, workerMetrics }));
       if (api === 'listen') {
         address = await app.listen({ host: config.env.HOST, port: config.env.PORT });
         connectSandboxWebhook(address);
@@ -174,7 +180,24 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         gateway,
         clock,
         logger,
+        metrics: workerMetrics,
       });
+    }
+    const metricsPort = config.env.METRICS_PORT;
+    const metricsToken = config.env.METRICS_TOKEN;
+    if (workerMetrics && metricsPort !== undefined && metricsToken) {
+      if (api === 'none') {
+        owned.metricsServer = await startMetricsServer({
+          host: config.env.HOST,
+          port: metricsPort,
+          token: metricsToken,
+          metrics: workerMetrics,
+          logger,
+        });
+        logger.info({ metrics: `${owned.metricsServer.address}/metrics` }, 'worker metrics served');
+      } else {
+        logger.info("METRICS_PORT is not opened: the API of this process shows the workers' metrics in its /metrics");
+      }
     }
 
     return {
@@ -188,6 +211,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       sandbox: owned.sandbox ?? null,
       app: owned.app ?? null,
       address,
+      metricsAddress: owned.metricsServer?.address ?? null,
       workers: owned.workers ?? null,
       embeddedRedis: owned.redisServer
         ? { socket: owned.redisServer.socket, dir: owned.redisServer.dir, pid: owned.redisServer.pid }
@@ -204,6 +228,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
 /** What a platform opened itself (not what it was given). */
 interface Owned {
   app?: App;
+  metricsServer?: MetricsServer;
   workers?: StartedWorkers;
   sandbox?: StripeSandbox;
   queues?: Queues;
@@ -219,6 +244,7 @@ interface Owned {
 async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
   const steps: Array<[string, () => Promise<void> | void]> = [
     ['api', async () => void (await owned.app?.close())],
+    ['metrics server', () => owned.metricsServer?.close()],
     ['workers', () => owned.workers?.close()],
     ['stripe sandbox', () => owned.sandbox?.close()],
     ['queues', () => owned.queues?.close()],

@@ -22,6 +22,7 @@ import { createWebhookRelay } from '../src/webhooks/webhook-relay.ts';
 import { startWebhooksWorkers } from './webhooks.worker.ts';
 import { createNotifications } from '../src/notifications/notifications.wiring.ts';
 import { startNotificationsWorkers } from './notifications.worker.ts';
+import type { WorkerMetrics } from '../src/metrics/worker-metrics.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -33,6 +34,8 @@ export interface WorkerDeps {
   gateway: PaymentGateway;
   clock?: () => Date;
   logger: Logger;
+  /** Where job runs, webhook attempts and plan solves are counted; without it, nowhere. */
+  metrics?: WorkerMetrics;
 }
 
 export interface StartedWorkers {
@@ -49,7 +52,14 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
   const prefix = deps.config.env.QUEUE_PREFIX;
   const upkeep = createPaymentUpkeepService({ db: deps.db, gateway: deps.gateway, clock });
   const ledgerImport = createLedgerImport({ db: deps.db, ledger: deps.gateway.ledger });
+  const { metrics } = deps;
   const workers: Worker[] = [];
+  // Watched as each start function returns: a run that ends while its worker still sets up its
+  // schedulers is not counted (a few at start at most), every later one is.
+  const add = (...started: Worker[]) => {
+    for (const worker of started) metrics?.watchWorker(worker);
+    workers.push(...started);
+  };
   const notifications = deps.config.notifications.enabled
     ? createNotifications({ db: deps.db, queues: deps.queues, config: deps.config.notifications, clock })
     : null;
@@ -58,10 +68,8 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
     notifications?.mailer.close();
   };
   try {
-    workers.push(
-      await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }),
-    );
-    workers.push(
+    add(await startPaymentsWorker({ connection: deps.connection, prefix, queues: deps.queues, upkeep, clock, logger: deps.logger }));
+    add(
       await startHousekeepingWorker({
         connection: deps.connection,
         prefix,
@@ -70,7 +78,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
       }),
     );
-    workers.push(
+    add(
       await startFinanceWorker({
         connection: deps.connection,
         prefix,
@@ -87,16 +95,23 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         }),
       }),
     );
-    workers.push(
+    add(
       await startPlanningWorker({
         connection: deps.connection,
         prefix,
         queues: deps.queues,
         logger: deps.logger,
-        ...createPlanningServices(deps.config.planning, deps.db, deps.queues, clock, deps.config.dispatch.offerMinutes),
+        ...createPlanningServices(
+          deps.config.planning,
+          deps.db,
+          deps.queues,
+          clock,
+          deps.config.dispatch.offerMinutes,
+          metrics?.observePlanSolve,
+        ),
       }),
     );
-    workers.push(
+    add(
       await startDispatchWorker({
         connection: deps.connection,
         prefix,
@@ -111,12 +126,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
       }),
     );
     const webhooks = deps.config.webhooks;
-    workers.push(
+    add(
       ...(await startWebhooksWorkers({
         connection: deps.connection,
         prefix,
         queues: deps.queues,
-        delivery: createWebhooksDelivery({ db: deps.db, config: webhooks, clock }),
+        delivery: createWebhooksDelivery({ db: deps.db, config: webhooks, clock, onAttempt: metrics?.countWebhookAttempt }),
         relay: createWebhookRelay({ db: deps.db, queues: deps.queues, clock }),
         concurrency: webhooks.concurrency,
         relayEveryMs: webhooks.relayEveryMs,
@@ -125,7 +140,7 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
       })),
     );
     if (notifications) {
-      workers.push(
+      add(
         ...(await startNotificationsWorkers({
           connection: deps.connection,
           prefix,

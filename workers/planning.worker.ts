@@ -6,7 +6,12 @@ import type { Database } from '../src/db/client.ts';
 import type { Queues } from '../src/jobs/queues.ts';
 import { parseJobPayload } from '../src/jobs/registry.ts';
 import { createPlanJobs } from '../src/planning/planning-jobs.ts';
-import { createPlanningRunService, PlanningInterruptedError, type PlanningRunService } from '../src/planning/planning-run.service.ts';
+import {
+  createPlanningRunService,
+  PlanningInterruptedError,
+  type PlanningRunService,
+  type PlanSolve,
+} from '../src/planning/planning-run.service.ts';
 import { createPlanningService, type PlanningService } from '../src/planning/planning.service.ts';
 import { isAppError } from '../src/shared/errors.ts';
 import { required } from '../src/shared/required.ts';
@@ -15,9 +20,16 @@ import { solveInThread } from './solver-thread.ts';
 const SYNC_SCHEDULERS_EVERY_MS = 3_600_000;
 
 /** The planning services of a worker process, from the planning slice of the configuration. */
-export function createPlanningServices(settings: PlanningConfig, db: Database, queues: Queues, clock: () => Date, offerMinutes: number) {
+export function createPlanningServices(
+  settings: PlanningConfig,
+  db: Database,
+  queues: Queues,
+  clock: () => Date,
+  offerMinutes: number,
+  onSolved?: (solve: PlanSolve) => void,
+) {
   const { cutoffTime, ...runSettings } = settings;
-  const run = createPlanningRunService({ db, clock, solve: solveInThread, settings: runSettings });
+  const run = createPlanningRunService({ db, clock, solve: solveInThread, settings: runSettings, onSolved });
   // The worker side never confirms plans (a supervisor does, through the API); the setting only completes the service.
   const planning = createPlanningService({ db, clock, jobs: createPlanJobs(queues), offerMinutes });
   return { run, planning, cutoffTime };

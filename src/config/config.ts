@@ -33,6 +33,12 @@ const EnvSchema = Type.Object({
   STRIPE_WEBHOOK_SECRET: Type.Optional(Type.String({ maxLength: 255, pattern: '^whsec_' })),
   /** The bearer token of GET /metrics (Prometheus); unset: no metrics endpoint. */
   METRICS_TOKEN: Type.Optional(Type.String({ minLength: 16, maxLength: 200, pattern: '^[A-Za-z0-9._~+/=-]+$' })),
+  /**
+   * A worker process without the API (`start:workers`) serves its own GET /metrics on HOST:METRICS_PORT,
+   * behind the same METRICS_TOKEN; unset: it serves none. A process with the API shows the workers'
+   * figures in the API's /metrics instead and does not open this port.
+   */
+  METRICS_PORT: Type.Optional(Type.Integer({ minimum: 0, maximum: 65535 })),
   STRIPE_SANDBOX_PORT: Type.Integer({ default: 12111, minimum: 0, maximum: 65535 }),
   /** `external`: the sandbox runs in a process of its own (sandbox.cli.ts) on STRIPE_SANDBOX_PORT; the API does not host it. */
   STRIPE_SANDBOX: Type.Union([Type.Literal('hosted'), Type.Literal('external')], { default: 'hosted' }),
@@ -206,6 +212,10 @@ export function loadConfig(source: Record<string, string | undefined> = process.
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const env = withDefaults as Env;
+  // The port would otherwise open an endpoint no one may read, or one anyone may.
+  if (env.METRICS_PORT !== undefined && !env.METRICS_TOKEN) {
+    throw new ConfigError('METRICS_PORT needs METRICS_TOKEN: the worker metrics are served only with the bearer token');
+  }
   const stripe = stripeConfig(env);
   return {
     env,

@@ -1,9 +1,7 @@
-import { timingSafeEqual } from 'node:crypto';
 import type { App } from '../shared/app-types.ts';
 import { AppError } from '../shared/errors.ts';
+import { hasMetricsToken } from './bearer.ts';
 import type { ApiMetrics } from './metrics.ts';
-
-const same = (a: string, b: string) => a.length === b.length && timingSafeEqual(Buffer.from(a), Buffer.from(b));
 
 /**
  * `GET /metrics` for Prometheus, behind a bearer token (METRICS_TOKEN): the figures say how busy the
@@ -19,8 +17,7 @@ export function registerMetrics(app: App, metrics: ApiMetrics, token: string | n
   });
   if (!token) return;
   app.get('/metrics', { schema: { hide: true } }, async (request, reply) => {
-    const given = request.headers.authorization ?? '';
-    if (!same(given, `Bearer ${token}`)) {
+    if (!hasMetricsToken(request.headers.authorization, token)) {
       throw new AppError({ code: 'metrics.unauthorized', status: 401, message: 'The metrics need the bearer token METRICS_TOKEN' });
     }
     return reply

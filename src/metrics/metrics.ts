@@ -13,8 +13,15 @@ const JOB_STATES = ['waiting', 'active', 'delayed', 'failed', 'completed', 'prio
  * and a second platform in one process do not share counters). HTTP and the Stripe events the API
  * receives are counted as they happen; queue depths and bookings by status are read when scraped,
  * from Redis and PostgreSQL, so they are the platform's figures, not this process's.
+ * With workers in the same process their registry is merged in (Registry.merge keeps the metric
+ * objects, so the served text is always current; a name in both would throw at start).
  */
-export function createApiMetrics(deps: { db: Database; queues: Queues }) {
+export function createApiMetrics(deps: {
+  db: Database;
+  queues: Queues;
+  /** Registries shown with the API's in its /metrics: the workers' when they run in this process. */
+  include?: readonly Registry[];
+}) {
   const registry = new Registry();
   collectDefaultMetrics({ register: registry, prefix: 'amtsbote_api_' });
 
@@ -58,14 +65,16 @@ export function createApiMetrics(deps: { db: Database; queues: Queues }) {
     },
   });
 
+  const served = deps.include?.length ? Registry.merge([registry, ...deps.include]) : registry;
+
   return {
     registry,
     /** One finished request; `operation` is bounded (operation ids and route patterns, never raw URLs). */
     observeRequest: (operation: string, method: string, status: number, seconds: number) =>
       http.observe({ operation, method, status: String(status) }, seconds),
     countStripeEvent: (type: string, outcome: string) => stripeEvents.inc({ type, outcome }),
-    text: () => registry.metrics(),
-    contentType: registry.contentType,
+    text: () => served.metrics(),
+    contentType: served.contentType,
   };
 }
 

@@ -2,7 +2,7 @@ import type { Database } from '../db/client.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { MultiPolygon, Polygon } from 'geojson';
-import type { Objective, SolveProgress } from '../routing/index.ts';
+import type { Objective, SolveProgress, SolveStats } from '../routing/index.ts';
 import { addDays, deliveryDay, localDate } from './delivery-day.ts';
 import { buildDeliveryRequest, describeSolution, type PlanningSettings } from './delivery-request.ts';
 import { claimPlan } from './plan-claim.ts';
@@ -18,6 +18,16 @@ export interface PlanningRunDeps {
   settings: PlanningSettings & { timeLimitMs: number; iterationsPerStop: number; matrix: MatrixChoice; objective?: Objective };
   /** How often progress is written to the plan row; the API reads it from there. */
   progressEveryMs?: number;
+  /** Told the solver's wall time of each run (the worker's metrics); must not throw. */
+  onSolved?: (solve: PlanSolve) => void;
+}
+
+/** One solve of a plan run: how long the solver took and how it ended (`failed`: it threw). */
+export interface PlanSolve {
+  seconds: number;
+  outcome: 'solved' | 'interrupted' | 'failed';
+  /** What ended the search of a solved or interrupted run; null when it failed. */
+  stoppedBy: SolveStats['stoppedBy'] | null;
 }
 
 export type PlanRunResult =
@@ -114,20 +124,31 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
           .catch(() => undefined);
       };
 
-      const solution = await deps.solve(
-        {
-          request: built.request,
-          seed: 1,
-          timeLimitMs: settings.timeLimitMs,
-          iterationsPerStop: settings.iterationsPerStop,
-          objective: settings.objective ?? 'duration',
-          matrix: settings.matrix,
-        },
-        { onProgress, ...(hooks.signal ? { signal: hooks.signal } : {}) },
-      );
+      // Wall time, not the solver's own elapsedMs: the matrix and the worker thread's start count too.
+      const solveStarted = performance.now();
+      const solveSeconds = () => (performance.now() - solveStarted) / 1000;
+      let solution;
+      try {
+        solution = await deps.solve(
+          {
+            request: built.request,
+            seed: 1,
+            timeLimitMs: settings.timeLimitMs,
+            iterationsPerStop: settings.iterationsPerStop,
+            objective: settings.objective ?? 'duration',
+            matrix: settings.matrix,
+          },
+          { onProgress, ...(hooks.signal ? { signal: hooks.signal } : {}) },
+        );
+      } catch (err) {
+        deps.onSolved?.({ seconds: solveSeconds(), outcome: hooks.signal?.aborted ? 'interrupted' : 'failed', stoppedBy: null });
+        throw err;
+      }
+      const aborted = hooks.signal?.aborted === true;
+      deps.onSolved?.({ seconds: solveSeconds(), outcome: aborted ? 'interrupted' : 'solved', stoppedBy: solution.stats.stoppedBy });
       await writes;
       // A stopped search is a worse plan, not a finished one: the run is repeated instead.
-      if (hooks.signal?.aborted) throw new PlanningInterruptedError(prepared.planId);
+      if (aborted) throw new PlanningInterruptedError(prepared.planId);
 
       const { routes, unassigned } = describeSolution(solution, {
         depot: office.location,

@@ -5,7 +5,7 @@ import { webhookHeaders } from '../couriers/webhook-signature.ts';
 import { eventBody } from './outbox.ts';
 import { nextRetryDelayMs } from './retry-schedule.ts';
 import type { WebhookUrlPolicy } from './ssrf-guard.ts';
-import type { SendResult, SendWebhook } from './webhook-sender.ts';
+import type { NoAnswerReason, SendResult, SendWebhook } from './webhook-sender.ts';
 import { createWebhooksRepository, type EventRef } from './webhooks.repository.ts';
 
 export type DeliveryOutcome =
@@ -20,6 +20,41 @@ export type DeliveryOutcome =
   | { outcome: 'dead'; attemptNo: number };
 
 /**
+ * How one attempt went, in a few fixed words for counting (metrics): an answer by status class,
+ * no answer by reason, or `blocked` when the SSRF guard refused the URL or the address it resolved to.
+ */
+export type AttemptResult =
+  | 'success'
+  | 'http_1xx'
+  | 'http_3xx'
+  | 'http_4xx'
+  | 'http_5xx'
+  | 'http_other'
+  | Exclude<NoAnswerReason, 'address_refused'>
+  | 'blocked'
+  | 'no_signing_secret';
+
+/** One attempt, as it was recorded: its result and what follows for the event. */
+export interface DeliveryAttemptReport {
+  result: AttemptResult;
+  outcome: 'delivered' | 'endpoint_disabled' | 'retry' | 'dead';
+}
+
+type AttemptSendResult = SendResult | { kind: 'refused'; reason: string };
+
+export function attemptResult(result: AttemptSendResult): AttemptResult {
+  if (result.kind === 'refused') return result.reason === 'no_signing_secret' ? 'no_signing_secret' : 'blocked';
+  if (result.kind === 'no_answer') return result.reason === 'address_refused' ? 'blocked' : result.reason;
+  const s = result.status;
+  if (s >= 200 && s < 300) return 'success';
+  if (s >= 100 && s < 200) return 'http_1xx';
+  if (s >= 300 && s < 400) return 'http_3xx';
+  if (s >= 400 && s < 500) return 'http_4xx';
+  if (s >= 500 && s < 600) return 'http_5xx';
+  return 'http_other';
+}
+
+/**
  * One delivery attempt of an outbound event, recorded in the database before the caller hears the
  * outcome: the row says delivered / dead / when the next attempt is due, and each attempt is kept
  * (time, status, latency, a bounded excerpt of the answer). Knows nothing of BullMQ: the worker
@@ -31,8 +66,12 @@ export function createWebhookDeliveryService(deps: {
   policy: WebhookUrlPolicy;
   send: SendWebhook;
   clock: () => Date;
+  /** Told each attempt after it is recorded (the worker counts them); must not throw. */
+  onAttempt?: (report: DeliveryAttemptReport) => void;
 }) {
   const { db, clock } = deps;
+  const report = (result: AttemptSendResult, outcome: DeliveryAttemptReport['outcome']) =>
+    deps.onAttempt?.({ result: attemptResult(result), outcome });
   const maxAttempts = deps.config.retryDelaysMs.length + 1;
 
   return {
@@ -55,7 +94,7 @@ export function createWebhookDeliveryService(deps: {
       const startedAt = clock();
       const problem = deps.policy.problem(company.webhookUrl);
       const secrets = problem ? [] : (await createCouriersRepository(db).signingSecrets(company.id, startedAt)).map((s) => s.secret);
-      let result: SendResult | { kind: 'refused'; reason: string };
+      let result: AttemptSendResult;
       if (problem) result = { kind: 'refused', reason: `url_${problem}` };
       else if (secrets.length === 0) result = { kind: 'refused', reason: 'no_signing_secret' };
       else {
@@ -88,6 +127,7 @@ export function createWebhookDeliveryService(deps: {
             lastError: null,
           });
         });
+        report(result, 'delivered');
         return { outcome: 'delivered', attemptNo };
       }
 
@@ -100,6 +140,7 @@ export function createWebhookDeliveryService(deps: {
           // This event waits like the others and goes out again once the endpoint is enabled.
           await r.nextRound(ref, now, { handedOver: false });
         });
+        report(result, 'endpoint_disabled');
         return { outcome: 'endpoint_disabled', attemptNo };
       }
 
@@ -118,6 +159,7 @@ export function createWebhookDeliveryService(deps: {
             : { ...last, nextAttemptAt: new Date(now.getTime() + delayMs) },
         );
       });
+      report(result, delayMs === null ? 'dead' : 'retry');
       return delayMs === null ? { outcome: 'dead', attemptNo } : { outcome: 'retry', attemptNo, delayMs };
     },
   };

@@ -1,15 +1,10 @@
 import { describe, expect } from 'vitest';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, createPaidBooking, seedOffice } from '../helpers/test-platform.ts';
+import { sample } from './samples.ts';
 
 const TOKEN = 'metrics-token-for-the-test-0123';
 const test = platformTest({ workers: false, env: { METRICS_TOKEN: TOKEN } });
-
-/** One sample of a metric from the text format, by its labels (in the order prom-client writes them). */
-function sample(text: string, name: string, labels: string): number | undefined {
-  const line = text.split('\n').find((l) => l.startsWith(`${name}{${labels}}`));
-  return line === undefined ? undefined : Number(line.split(' ').at(-1));
-}
 
 describe('GET /metrics', () => {
   test('only with the bearer token; HTTP by operation, Stripe events by type, queue depths and bookings by status', async ({ p }) => {

@@ -12,6 +12,8 @@ export const CONSOLE_SECTIONS = [
   { id: 'planning', href: '/amt/planung', label: 'staff.nav.planning', roles: ['supervisor'] },
   { id: 'handover', href: '/amt/uebergabe', label: 'staff.nav.handover', roles: ['clerk', 'supervisor'] },
   { id: 'admin', href: '/amt/verwaltung', label: 'staff.nav.admin', roles: ['admin'] },
+  // bull-board's dashboard of the job queues (queue-dashboard.routes.ts), a page of its own.
+  { id: 'queues', href: '/amt/verwaltung/warteschlangen', label: 'staff.nav.queues', roles: ['admin'] },
   { id: 'finance', href: '/amt/finanzen', label: 'staff.nav.finance', roles: ['finance'] },
 ] as const satisfies readonly { id: string; href: string; label: MessageKey; roles: readonly StaffRole[] }[];
 

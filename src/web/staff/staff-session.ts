@@ -2,7 +2,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { AuthService, StaffPrincipal } from '../../auth/auth.service.ts';
 import type { StaffRole } from '../../auth/auth.table.ts';
 import { AppError } from '../../shared/errors.ts';
-import { sendPrivatePage } from '../private-page.ts';
+import { sendPrivatePage, type PageOptions } from '../private-page.ts';
 import { sectionsFor } from './console-sections.ts';
 
 /** The staff session's bearer token, HttpOnly, SameSite=Strict, only sent to the consoles under /amt. */
@@ -20,7 +20,7 @@ declare module 'fastify' {
 export async function staffView(
   request: FastifyRequest,
   reply: FastifyReply,
-  opts: { sandbox: boolean },
+  opts: PageOptions,
   template: string,
   data: Record<string, unknown>,
   status = 200,
@@ -53,7 +53,7 @@ export const safeNext = (next: unknown): string | null =>
  * A pre-handler for a console page: resolves the session cookie to a staff member, sends anyone not
  * signed in to the sign-in page (and back here afterwards), and answers 403 to a role not allowed.
  */
-export function requireStaff(auth: AuthService, opts: { sandbox: boolean }, roles: readonly StaffRole[]) {
+export function requireStaff(auth: AuthService, opts: PageOptions, roles: readonly StaffRole[]) {
   return async (request: FastifyRequest, reply: FastifyReply) => {
     const token = request.cookies[STAFF_COOKIE];
     const staff = token && token.length <= 200 ? await auth.authenticate(token) : null;

@@ -21,6 +21,8 @@ import { RATE_LIMITS } from '../../plugins/rate-limit.plugin.ts';
 import { AppError } from '../../shared/errors.ts';
 import type { App } from '../../shared/app-types.ts';
 import { adminConsoleRoutes } from './admin.routes.ts';
+import { queueDashboardRoutes } from './queue-dashboard.routes.ts';
+import type { Queues } from '../../jobs/queues.ts';
 import { adminZonesRoutes } from './admin-zones.routes.ts';
 import { bookingsConsoleRoutes } from './bookings.routes.ts';
 import { counterBookingRoutes, type CounterBookingOptions } from './counter-booking.routes.ts';
@@ -51,6 +53,8 @@ export interface StaffConsoleDeps {
   reports: FinanceReports;
   offices: ReturnType<typeof createOfficesRepository>;
   couriers: ReturnType<typeof createCouriersService>;
+  /** The platform's queues, shown to admins in the queue dashboard. */
+  queues: Queues;
 }
 
 type Body = Record<string, unknown>;
@@ -142,5 +146,6 @@ export async function staffRoutes(app: App, deps: StaffConsoleDeps & CounterBook
   await app.register(handoverConsoleRoutes, deps);
   await app.register(adminConsoleRoutes, deps);
   await app.register(adminZonesRoutes, deps);
+  await app.register(queueDashboardRoutes, deps);
   await app.register(financeConsoleRoutes, deps);
 }

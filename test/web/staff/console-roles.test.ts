@@ -13,7 +13,7 @@ describe('role boundaries through the pages', () => {
   }) => {
     const { office } = await seedOffice(p.db);
     // Every console in the matrix, the admin's included: a section left out of the list would go untested.
-    expect(CONSOLE_SECTIONS.map((s) => s.id)).toEqual(['counter', 'bookings', 'planning', 'handover', 'admin', 'finance']);
+    expect(CONSOLE_SECTIONS.map((s) => s.id)).toEqual(['counter', 'bookings', 'planning', 'handover', 'admin', 'queues', 'finance']);
     expect(SECTION_ROLES.admin).toEqual(['admin']);
     for (const role of STAFF_ROLES) {
       const account = await staffAccount(p, [role], role === 'finance' || role === 'admin' ? null : office.id);
