@@ -8,7 +8,7 @@
  * and lets Stripe's webhooks arrive late, twice and out of order. At the end it checks the
  * invariants (invariants.ts), prints them as figures, and exits 1 when one breaks.
  *
- *   npm run soak -- [--bookings 10000] [--per-day 400] [--kill-every 6] [--seed 1] [--width 12] [--keep]
+ *   npm run soak -- [--bookings 10000] [--per-day 500] [--kill-every 6] [--seed 1] [--width 12] [--keep]
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
@@ -37,7 +37,7 @@ function flag(name: string, fallback: string): string {
   return i >= 0 ? (process.argv[i + 1] ?? fallback) : fallback;
 }
 const BOOKINGS = Number(flag('bookings', '10000'));
-const PER_DAY = Number(flag('per-day', '400'));
+const PER_DAY = Number(flag('per-day', '500'));
 const KILL_EVERY_S = Number(flag('kill-every', '6'));
 const SEED = Number(flag('seed', '1'));
 const WIDTH = Number(flag('width', '12'));
