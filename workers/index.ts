@@ -75,7 +75,12 @@ export async function startWorkers(deps: WorkerDeps): Promise<StartedWorkers> {
         prefix,
         queues: deps.queues,
         logger: deps.logger,
-        housekeeping: createHousekeepingService({ db: deps.db, clock, retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS }),
+        housekeeping: createHousekeepingService({
+          db: deps.db,
+          clock,
+          retentionDays: deps.config.env.PERSONAL_DATA_RETENTION_DAYS,
+          mailFolder: deps.config.notifications.mail.kind === 'folder' ? deps.config.notifications.mail.dir : null,
+        }),
       }),
     );
     add(

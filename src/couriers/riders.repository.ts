@@ -75,6 +75,15 @@ export function createRidersRepository(db: DbOrTx) {
       return deleted.length;
     },
 
+    /** Sessions that expired before `before`, of every rider (housekeeping: also riders who never sign in again). */
+    async purgeSessionsExpiredBefore(before: Date): Promise<number> {
+      const deleted = await db
+        .delete(courierRiderSessions)
+        .where(lt(courierRiderSessions.expiresAt, before))
+        .returning({ tokenHash: courierRiderSessions.tokenHash });
+      return deleted.length;
+    },
+
     /** A rider's expired sessions go at their next sign-in, so the table holds no more than a few per rider. */
     deleteExpiredSessionsOf: (riderId: string, now: Date) =>
       db.delete(courierRiderSessions).where(and(eq(courierRiderSessions.riderId, riderId), lt(courierRiderSessions.expiresAt, now))),

@@ -1,6 +1,9 @@
+import { readdir, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { Database } from '../db/client.ts';
 import { recordAudit } from '../audit/audit.repository.ts';
 import { createAuthRepository } from '../auth/auth.repository.ts';
+import { createRidersRepository } from '../couriers/riders.repository.ts';
 import { TERMINAL_STATUSES } from '../bookings/booking-status.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
 import { createPlanningRepository } from '../planning/planning.repository.ts';
@@ -17,9 +20,17 @@ export const coarsen = (v: number) => Math.round(v * 100) / 100;
  * ended (delivered, returned, cancelled, expired) its recipient, street address and free-text
  * reasons are removed and its position coarsened; plans of days that long ago lose their exact
  * route lines. What finance needs (amounts, Kassenzeichen, postal code) stays. Also purges
- * expired idempotency records, quotes and sessions. Safe to run at any time, any number of times.
+ * expired idempotency records, quotes, staff and rider sessions, and the mails written to the mail
+ * folder (when no SMTP server is set) after the same period. Safe to run at any time, any number
+ * of times.
  */
-export function createHousekeepingService(deps: { db: Database; clock: () => Date; retentionDays: number }) {
+export function createHousekeepingService(deps: {
+  db: Database;
+  clock: () => Date;
+  retentionDays: number;
+  /** The folder mails are written to without SMTP (DATA_DIR/mails); each holds a recipient's address. */
+  mailFolder?: string | null;
+}) {
   const { db } = deps;
 
   async function anonymiseBookings(cutoff: Date): Promise<number> {
@@ -65,6 +76,32 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
     return due.length;
   }
 
+  /** Mail files (and left-over temporary ones) last written before `before`; a missing folder is none. */
+  async function purgeOldMails(dir: string, before: Date): Promise<number> {
+    let names: string[];
+    try {
+      names = await readdir(dir);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return 0;
+      throw err;
+    }
+    let removed = 0;
+    for (const name of names) {
+      if (!/\.(eml|json|tmp)$/.test(name)) continue;
+      const file = join(dir, name);
+      try {
+        if ((await stat(file)).mtime < before) {
+          await unlink(file);
+          removed++;
+        }
+      } catch (err) {
+        // Sent again (renamed over) or removed meanwhile: nothing to do.
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      }
+    }
+    return removed;
+  }
+
   return {
     async run() {
       const now = deps.clock();
@@ -75,8 +112,20 @@ export function createHousekeepingService(deps: { db: Database; clock: () => Dat
       const purgedIdempotencyKeys = await createIdempotencyRepository(db).purgeExpired(now);
       // Quotes a booking was made from stay (the booking refers to its price); the rest go a day after expiry.
       const purgedQuotes = await createRetentionQueries(db).deleteUnbookedQuotes(new Date(now.getTime() - DAY));
-      const purgedSessions = await createAuthRepository(db).purgeSessionsExpiredBefore(new Date(now.getTime() - 30 * DAY));
-      return { anonymisedBookings, coarsenedPlans, emptiedWebhookEvents, purgedIdempotencyKeys, purgedQuotes, purgedSessions };
+      const monthAgo = new Date(now.getTime() - 30 * DAY);
+      const purgedSessions = await createAuthRepository(db).purgeSessionsExpiredBefore(monthAgo);
+      const purgedRiderSessions = await createRidersRepository(db).purgeSessionsExpiredBefore(monthAgo);
+      const purgedMails = deps.mailFolder ? await purgeOldMails(deps.mailFolder, cutoff) : 0;
+      return {
+        anonymisedBookings,
+        coarsenedPlans,
+        emptiedWebhookEvents,
+        purgedIdempotencyKeys,
+        purgedQuotes,
+        purgedSessions,
+        purgedRiderSessions,
+        purgedMails,
+      };
     },
   };
 }

@@ -14,6 +14,10 @@ import { must } from '../helpers/must.ts';
 import { createCouriersService } from '../../src/couriers/couriers.service.ts';
 import { appendOutboundEvent } from '../../src/webhooks/outbox.ts';
 import { outboundEvents } from '../../src/webhooks/webhooks.table.ts';
+import { courierRiderSessions, courierRiders } from '../../src/couriers/riders.table.ts';
+import { mkdtemp, readdir, utimes, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 const DAY = 86_400_000;
 
@@ -226,5 +230,53 @@ describe('personal data is kept only as long as needed', () => {
     expect(JSON.stringify(await dataOf(old.id))).not.toContain('Mustermann');
     expect(await dataOf(pending.id)).toEqual(data);
     expect(await dataOf(recent.id)).toEqual(data);
+  });
+
+  test('rider sessions are deleted a month after they expired, also of riders who never sign in again', async ({ p }) => {
+    const { company } = await createCouriersService({ db: p.db, clock: () => new Date() }).createCompany(
+      {
+        name: 'Retention Riders',
+        vehicleTypes: ['bike'],
+        zoneIds: [],
+        pricePerDeliveryCents: 1,
+        pricePerFailedAttemptCents: 1,
+        contact: { name: 'M', email: 'm@example.org' },
+      },
+      (await p.staff(['admin'], null)).user,
+    );
+    const [rider] = await p.db
+      .insert(courierRiders)
+      .values({ companyId: company.id, username: `r-${randomBytes(4).toString('hex')}`, displayName: 'R', passwordHash: 'x' })
+      .returning();
+    const riderId = must(rider, 'rider').id;
+    const longGone = randomBytes(32).toString('hex');
+    const yesterday = randomBytes(32).toString('hex');
+    await p.db.insert(courierRiderSessions).values([
+      { tokenHash: longGone, riderId, expiresAt: new Date(Date.now() - 31 * DAY) },
+      { tokenHash: yesterday, riderId, expiresAt: new Date(Date.now() - DAY) },
+    ]);
+
+    const result = await createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90 }).run();
+    expect(result.purgedRiderSessions).toBeGreaterThanOrEqual(1);
+    const left = await p.db.select().from(courierRiderSessions).where(eq(courierRiderSessions.riderId, riderId));
+    expect(left.map((r) => r.tokenHash)).toEqual([yesterday]);
+  });
+
+  test('mails written to the mail folder (no SMTP) are deleted after the retention period; newer ones and other files stay', async ({
+    p,
+  }) => {
+    const dir = await mkdtemp(join(tmpdir(), 'amtsbote-mails-'));
+    const names = ['old.eml', 'old.json', '.old.json.tmp', 'new.eml', 'new.json', 'README.txt'];
+    for (const name of names) await writeFile(join(dir, name), 'To: erika@example.org');
+    const longAgo = new Date(Date.now() - 91 * DAY);
+    for (const name of ['old.eml', 'old.json', '.old.json.tmp', 'README.txt']) await utimes(join(dir, name), longAgo, longAgo);
+
+    const housekeeping = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90, mailFolder: dir });
+    expect((await housekeeping.run()).purgedMails).toBe(3);
+    expect((await readdir(dir)).sort()).toEqual(['README.txt', 'new.eml', 'new.json']);
+    // Again: nothing left to delete; a folder that was never made is no error.
+    expect((await housekeeping.run()).purgedMails).toBe(0);
+    const none = createHousekeepingService({ db: p.db, clock: () => new Date(), retentionDays: 90, mailFolder: join(dir, 'missing') });
+    expect((await none.run()).purgedMails).toBe(0);
   });
 });
