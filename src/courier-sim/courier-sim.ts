@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { chmodSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import {
@@ -125,6 +126,9 @@ export function createCourierSim(options: SimOptions, deps: { logger: Logger; ho
   const driving = new Map<string, Promise<void>>();
   const tasks = new Set<Promise<void>>();
   const abort = new AbortController();
+  // Every route being driven and every event being retried waits on this one signal: a busy day
+  // has dozens of listeners on purpose, not a leak (Node warns from 11 on).
+  setMaxListeners(0, abort.signal);
   let poller: NodeJS.Timeout | null = null;
   let receiver: Awaited<ReturnType<typeof startSimReceiver>> | null = null;
 
