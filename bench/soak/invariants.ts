@@ -18,15 +18,26 @@ export interface Evidence {
   sandboxRefunds: { id: string; paymentIntentId: string; refundRowId: string | null; status: string; amount: number }[];
   /** Routes with more than one accepted offer. */
   routesAcceptedTwice: number;
-  /** (booking, attempt) pairs recorded more than once, in delivery_attempts and identity_checks. */
-  attemptsTwice: number;
+  /**
+   * Delivery attempts the platform recorded, against the doors the courier company reported
+   * (delivered + failed): more is an event applied twice, fewer is one lost.
+   */
+  attempts: { recorded: number; reported: number };
+  /** (booking, route, attempt) identity checks recorded more than once. */
   identityChecksTwice: number;
   /** (booking, route, event) custody entries recorded more than once. */
   custodyEntriesTwice: number;
   custody: { ok: boolean; entries?: number; reason?: string };
+  /** Outbound courier webhook events not delivered at the end: still pending, or given up (dead). */
+  outboundEvents: { pending: number; dead: number };
   /** Answers ≥ 500 through the load balancer, with the restart windows they may fall in. */
   serverErrors: { at: number; status: number; path: string; source: string }[];
-  restartWindows: { from: number; to: number; what: string }[];
+  /**
+   * `api`: an API process was killed — only the load balancer's own 502s (requests lost with the
+   * process) are excused, since the other process must answer everything else. `service`: Redis or
+   * PostgreSQL was down — every 5xx is excused.
+   */
+  restartWindows: { from: number; to: number; what: string; kind: 'api' | 'service' }[];
   /** Repeated booking requests (same key) that got another booking or PaymentIntent. */
   duplicateMismatches: number;
 }
@@ -55,6 +66,12 @@ const HOLDER_OF: Record<string, (string | null)[]> = {
 };
 
 const ENDED = new Set(['delivered', 'returned_to_office', 'cancelled', 'expired']);
+/**
+ * What may still be open once everything has settled: a booking nobody paid (it expires later) and
+ * a document back in the office after a failed attempt whose citizen has no later day to choose.
+ * Anything else not ended (paid, ready, planned, with the courier) is stuck.
+ */
+const MAY_STAY_OPEN = new Set(['awaiting_payment', 'attempt_failed']);
 
 export function evaluate(e: Evidence): Figure[] {
   const figures: Figure[] = [];
@@ -109,27 +126,41 @@ export function evaluate(e: Evidence): Figure[] {
   // Every booking in a status its custody agrees with.
   let inconsistent = 0;
   let inFlight = 0;
+  let stuck = 0;
   for (const b of e.bookings) {
     if (!(HOLDER_OF[b.status] ?? []).includes(b.custodyHolder)) inconsistent++;
     if (!ENDED.has(b.status)) inFlight++;
+    if (!ENDED.has(b.status) && !MAY_STAY_OPEN.has(b.status)) stuck++;
     const p = paymentByBooking.get(b.id);
     // A booking past payment must have a succeeded payment behind it.
     if (!['awaiting_payment', 'cancelled', 'expired'].includes(b.status) && p?.status !== 'succeeded') inconsistent++;
   }
   add('bookings whose status and custody disagree', inconsistent, inconsistent === 0);
-  add('bookings still consistently in flight', inFlight, true);
+  add('bookings still open (unpaid, or back in the office after a failed attempt)', inFlight - stuck, true);
+  add('bookings stuck (paid, ready, planned or with the courier after settling)', stuck, stuck === 0);
 
   add('routes accepted twice', e.routesAcceptedTwice, e.routesAcceptedTwice === 0);
-  const appliedTwice = e.attemptsTwice + e.identityChecksTwice + e.custodyEntriesTwice;
-  add('courier events applied twice (attempts, identity checks, custody entries)', appliedTwice, appliedTwice === 0);
+  const appliedTwice = e.identityChecksTwice + e.custodyEntriesTwice;
+  add('courier events applied twice (identity checks, custody entries)', appliedTwice, appliedTwice === 0);
+  const { recorded, reported } = e.attempts;
+  add('delivery attempts recorded − doors the courier reported', recorded - reported, recorded === reported);
+  add(
+    'courier webhook events not delivered at the end (pending + dead)',
+    e.outboundEvents.pending + e.outboundEvents.dead,
+    e.outboundEvents.pending + e.outboundEvents.dead === 0,
+  );
   add('custody chain verifies', e.custody.ok ? `yes (${e.custody.entries ?? '?'} entries)` : `no: ${e.custody.reason}`, e.custody.ok);
   add('repeated booking requests answered with another booking', e.duplicateMismatches, e.duplicateMismatches === 0);
 
-  const inWindow = (at: number) => e.restartWindows.some((w) => at >= w.from && at <= w.to);
-  const outside = e.serverErrors.filter((s) => !inWindow(s.at));
+  const outside = e.serverErrors.filter((s) => !excused(s, e.restartWindows));
   add('5xx answers during a restart window', e.serverErrors.length - outside.length, true);
   add('5xx answers outside a restart window', outside.length, outside.length === 0);
   return figures;
+}
+
+/** Whether a 5xx falls in a restart window that excuses it (see Evidence.restartWindows). */
+export function excused(error: Evidence['serverErrors'][number], windows: Evidence['restartWindows']): boolean {
+  return windows.some((w) => error.at >= w.from && error.at <= w.to && (w.kind === 'service' || error.source === 'proxy'));
 }
 
 export function countBy<T>(items: T[], key: (t: T) => string): Record<string, number> {

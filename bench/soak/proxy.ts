@@ -50,6 +50,10 @@ export async function startProxy(opts: {
 }): Promise<{ url: string; port: number; stats: ProxyStats; close(): Promise<void> }> {
   const stats: ProxyStats = { requests: 0, retriedOnRefused: 0, webhooksLate: 0, webhooksTwice: 0, serverErrors: [] };
   let next = 0;
+  const record = (req: IncomingMessage, status: number, source: ServerErrorSeen['source']) => {
+    if (status < 500) return;
+    stats.serverErrors.push({ at: Date.now(), status, method: req.method ?? '', path: routePattern(req.url ?? ''), source });
+  };
 
   /** Forwards one buffered request; tries each upstream once while the connection is refused. */
   async function forward(req: IncomingMessage, body: Buffer): Promise<Answer> {
@@ -89,22 +93,23 @@ export async function startProxy(opts: {
           await new Promise((r) => setTimeout(r, lo + opts.random() * (hi - lo)));
         }
         const answer = await forward(req, body);
-        if (answer.status >= 500) {
-          stats.serverErrors.push({
-            at: Date.now(),
-            status: answer.status,
-            method: req.method ?? '',
-            path: routePattern(req.url ?? ''),
-            source: answer.fromProxy ? 'proxy' : 'upstream',
-          });
-        }
+        record(req, answer.status, answer.fromProxy ? 'proxy' : 'upstream');
         res.writeHead(answer.status, answer.headers);
         res.end(answer.body);
         if (isWebhook && opts.random() < opts.chaos.twiceShare) {
           stats.webhooksTwice++;
-          setTimeout(() => void forward(req, body).catch(() => {}), 200 + opts.random() * 1_500);
+          // The copy's answer goes nowhere, but a 5xx on it (the idempotency path) still counts.
+          setTimeout(
+            () =>
+              void forward(req, body).then(
+                (copy) => record(req, copy.status, copy.fromProxy ? 'proxy' : 'upstream'),
+                () => record(req, 502, 'proxy'),
+              ),
+            200 + opts.random() * 1_500,
+          );
         }
       })().catch(() => {
+        record(req, 502, 'proxy');
         if (!res.headersSent) res.writeHead(502);
         res.end();
       });

@@ -22,12 +22,16 @@ function settled(): Evidence {
     ],
     sandboxRefunds: [{ id: 're_1', paymentIntentId: 'pi_2', refundRowId: 'r1', status: 'succeeded', amount: 450 }],
     routesAcceptedTwice: 0,
-    attemptsTwice: 0,
+    attempts: { recorded: 1, reported: 1 },
+    outboundEvents: { pending: 0, dead: 0 },
     identityChecksTwice: 0,
     custodyEntriesTwice: 0,
     custody: { ok: true, entries: 3 },
     serverErrors: [{ at: 1_500, status: 502, path: '/v1/bookings', source: 'proxy' }],
-    restartWindows: [{ from: 1_000, to: 2_000, what: 'SIGKILL api-1' }],
+    restartWindows: [
+      { from: 1_000, to: 2_000, what: 'SIGKILL api-1', kind: 'api' },
+      { from: 8_000, to: 9_000, what: 'PostgreSQL restart', kind: 'service' },
+    ],
     duplicateMismatches: 0,
   };
 }
@@ -78,7 +82,12 @@ describe('the soak invariants', () => {
     const b1 = e.bookings[0];
     if (b1) b1.custodyHolder = 'courier';
     e.bookings.push({ id: 'b9', status: 'document_ready', custodyHolder: 'office' });
-    expect(broken(e)).toEqual(['refunds still pending after the settling time', 'bookings whose status and custody disagree']);
+    expect(broken(e)).toEqual([
+      'refunds still pending after the settling time',
+      'bookings whose status and custody disagree',
+      // Ready in the office but never planned: also stuck.
+      'bookings stuck (paid, ready, planned or with the courier after settling)',
+    ]);
     expect(evaluate(e).find((f) => f.name === 'bookings whose status and custody disagree')?.value).toBe(2);
   });
 
@@ -86,17 +95,42 @@ describe('the soak invariants', () => {
     const e = settled();
     Object.assign(e, {
       routesAcceptedTwice: 1,
-      attemptsTwice: 1,
+      attempts: { recorded: 2, reported: 1 },
+      outboundEvents: { pending: 0, dead: 1 },
       custody: { ok: false, reason: 'hash' },
       duplicateMismatches: 2,
       serverErrors: [...e.serverErrors, { at: 5_000, status: 500, path: '/v1/quotes', source: 'upstream' }],
     });
     expect(broken(e)).toEqual([
       'routes accepted twice',
-      'courier events applied twice (attempts, identity checks, custody entries)',
+      'delivery attempts recorded − doors the courier reported',
+      'courier webhook events not delivered at the end (pending + dead)',
       'custody chain verifies',
       'repeated booking requests answered with another booking',
       '5xx answers outside a restart window',
+    ]);
+  });
+
+  it('excuse an API kill only for the requests lost with the process; a database restart for every 5xx', () => {
+    const e = settled();
+    e.serverErrors = [
+      { at: 1_200, status: 502, path: '/v1/bookings', source: 'proxy' },
+      { at: 8_500, status: 500, path: '/v1/bookings', source: 'upstream' },
+    ];
+    expect(broken(e)).toEqual([]);
+    // The other API process must answer while one is down: its 500 is a finding.
+    e.serverErrors.push({ at: 1_500, status: 500, path: '/v1/quotes', source: 'upstream' });
+    expect(broken(e)).toEqual(['5xx answers outside a restart window']);
+  });
+
+  it('catch a booking stuck after settling, and an attempt lost', () => {
+    const e = settled();
+    e.bookings.push({ id: 'b4', status: 'planned', custodyHolder: 'office' });
+    e.payments.push({ bookingId: 'b4', paymentIntentId: 'pi_4', status: 'succeeded', amountReceivedCents: 0, amountRefundedCents: 0 });
+    e.attempts = { recorded: 1, reported: 2 };
+    expect(broken(e)).toEqual([
+      'bookings stuck (paid, ready, planned or with the courier after settling)',
+      'delivery attempts recorded − doors the courier reported',
     ]);
   });
 });
