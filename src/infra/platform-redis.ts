@@ -1,8 +1,10 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
 import { startEmbeddedRedis, type EmbeddedRedis } from './embedded-redis.ts';
 import { StartupError } from './process.ts';
-import { connectRedis, describeTarget } from './redis.ts';
+import { connectRedis, describeTarget, nothingListens } from './redis.ts';
 
 export interface PlatformRedisOptions {
   /** REDIS_URL, or its default when not set. */
@@ -32,20 +34,31 @@ export async function openPlatformRedis(opts: PlatformRedisOptions): Promise<{ r
   const quietUntilConnected = (err: Error) => {
     if (connected || !opts.mayEmbed || opts.configured) onError(err);
   };
-  try {
-    const redis = await connectRedis(url, quietUntilConnected);
-    connected = true;
-    logger.info({ redis: describeTarget(url) }, 'redis connected');
-    return { redis, server: null };
-  } catch (err) {
-    if (opts.configured || !opts.mayEmbed || !(err instanceof StartupError)) throw err;
+  // An embedded Redis that was used before holds the queued jobs (its append-only file): it is used
+  // again even if a Redis answers at the default address now, so no job is left behind unseen.
+  const usedBefore = !opts.configured && opts.mayEmbed && existsSync(join(opts.dataDir, 'redis', 'appendonlydir'));
+  if (!usedBefore) {
+    try {
+      const redis = await connectRedis(url, quietUntilConnected);
+      connected = true;
+      logger.info({ redis: describeTarget(url) }, 'redis connected');
+      return { redis, server: null };
+    } catch (err) {
+      // Only when nothing listens there: a Redis that wants a password, is still loading or is
+      // slow is the operator's, and falling back would split the queues between two servers.
+      if (opts.configured || !opts.mayEmbed || !(err instanceof StartupError) || !nothingListens(err)) throw err;
+    }
   }
   const server = await startEmbeddedRedis({ dataDir: opts.dataDir, logger, searchPath: opts.embedded?.searchPath });
   try {
     const redis = await connectRedis({ path: server.socket }, onError);
     logger.info(
       { socket: server.socket, dir: server.dir, executable: server.executable, redisPid: server.pid, appendOnly: true },
-      `embedded Redis started: REDIS_URL is not set and nothing answers at ${describeTarget(url)}, so npm start runs redis-server itself (stopped with Amtsbote; queued jobs kept in ${server.dir})`,
+      `embedded Redis started: REDIS_URL is not set and ${
+        usedBefore
+          ? `the embedded Redis in ${server.dir} holds this installation's queued jobs`
+          : `nothing answers at ${describeTarget(url)}`
+      }, so npm start runs redis-server itself (stopped with Amtsbote; queued jobs kept in ${server.dir}; set REDIS_URL to use another Redis)`,
     );
     return { redis, server };
   } catch (err) {

@@ -57,6 +57,8 @@ export async function startMetricsServer(opts: {
       resolve();
     });
   });
+  // After the start an error (a socket the kernel takes away) is logged, not an uncaught exception.
+  server.on('error', (err) => opts.logger.error({ err }, 'metrics server error'));
   const { address, port, family } = server.address() as AddressInfo;
   return {
     address: `http://${family === 'IPv6' ? `[${address}]` : address}:${port}`,

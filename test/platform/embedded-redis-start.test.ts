@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
@@ -79,8 +80,16 @@ describe('npm start without REDIS_URL and no Redis at the default address', () =
     expect(existsSync(server.socket)).toBe(false);
     expect(first.logs.lines.some((l) => l.includes('embedded Redis stopped'))).toBe(true);
 
-    const again = await startLikeNpmStart({ DATA_DIR, QUEUE_PREFIX: first.config.env.QUEUE_PREFIX }, { embeddedRedis: true }).started;
+    // Started again while a Redis answers at the default address: the embedded one holds the jobs, so it is used.
+    const second = startLikeNpmStart(
+      { DATA_DIR, QUEUE_PREFIX: first.config.env.QUEUE_PREFIX },
+      { embeddedRedis: true },
+      { embeddedRedis: { defaultUrl: TEST_REDIS_URL } },
+    );
+    const again = await second.started;
     try {
+      expect(again.embeddedRedis).not.toBeNull();
+      expect(second.logs.lines.find((l) => l.includes('embedded Redis started'))).toContain("holds this installation's queued jobs");
       const job = await again.queues.queue('housekeeping').getJob('kept-over-restart');
       expect(job?.data).toEqual({ kept: true });
     } finally {
@@ -100,6 +109,25 @@ describe('npm start without REDIS_URL and no Redis at the default address', () =
       expect(logs.lines.some((l) => l.includes('embedded Redis'))).toBe(false);
     } finally {
       await platform.close();
+    }
+  });
+
+  it('a Redis at the default address that answers wrongly (here: wants a password) is not replaced: the start fails', async () => {
+    const fake = createServer((socket) => socket.on('data', () => socket.write('-NOAUTH Authentication required.\r\n')));
+    await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
+    const { port } = fake.address() as AddressInfo;
+    const DATA_DIR = dataDir();
+    try {
+      const { started } = startLikeNpmStart(
+        { DATA_DIR },
+        { embeddedRedis: true },
+        { embeddedRedis: { defaultUrl: `redis://127.0.0.1:${port}` } },
+      );
+      // ioredis keeps retrying a server that refuses it; the start gives up after a few seconds.
+      await expect(started).rejects.toThrow(/Redis does not answer at redis:\/\/127\.0\.0\.1:\d+ \(/);
+      expect(existsSync(path.join(DATA_DIR, 'redis'))).toBe(false);
+    } finally {
+      await new Promise((resolve) => fake.close(resolve));
     }
   });
 

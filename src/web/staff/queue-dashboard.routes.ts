@@ -10,6 +10,8 @@ import type { App } from '../../shared/app-types.ts';
 import type { AuthService } from '../../auth/auth.service.ts';
 import { CONSOLE_SECTIONS, SECTION_ROLES } from './console-sections.ts';
 import { requireStaff } from './staff-session.ts';
+import { recordAudit } from '../../audit/audit.repository.ts';
+import type { Database } from '../../db/client.ts';
 
 export const QUEUE_DASHBOARD_PATH = CONSOLE_SECTIONS.find((s) => s.id === 'queues')?.href ?? '/amt/verwaltung/warteschlangen';
 
@@ -43,8 +45,47 @@ const GOOGLE_FONTS = /<link[^>]+href="https:\/\/fonts\.googleapis\.com[^"]*"[^>]
 const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
 /**
+ * The changes an admin may make here, by bull-board API route (after the dashboard's path): retry,
+ * promote, remove one job, pause and resume. Everything else its API offers is refused: adding a
+ * hand-made job, editing a job's data, delay or priority, emptying, cleaning or obliterating a
+ * queue, removing or running a job scheduler (payments, finance and housekeeping run on them),
+ * changing concurrency or rate limits. Those would bypass the platform's own rules, and the
+ * database-backed sweeps already catch up what a lost job leaves behind.
+ */
+const ALLOWED_CHANGES: ReadonlyArray<{ action: string; pattern: RegExp }> = [
+  { action: 'queue.paused_all', pattern: /^PUT \/api\/queues\/pause$/ },
+  { action: 'queue.resumed_all', pattern: /^PUT \/api\/queues\/resume$/ },
+  { action: 'queue.paused', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/pause$/ },
+  { action: 'queue.resumed', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/resume$/ },
+  { action: 'queue.retried_all', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/retry\/(?<state>failed|completed)$/ },
+  { action: 'queue.promoted_all', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/promote$/ },
+  { action: 'queue.job_retried', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/(?<job>[^/]+)\/retry$/ },
+  { action: 'queue.job_promoted', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/(?<job>[^/]+)\/promote$/ },
+  { action: 'queue.job_removed', pattern: /^PUT \/api\/queues\/(?<queue>[^/]+)\/(?<job>[^/]+)\/clean$/ },
+];
+
+/** The allowed change a request is, or null (also for GET); `path` is after the dashboard's prefix. */
+export function queueChangeOf(method: string, path: string) {
+  const line = `${method} ${path}`;
+  for (const { action, pattern } of ALLOWED_CHANGES) {
+    const match = pattern.exec(line);
+    if (match) {
+      const g = match.groups ?? {};
+      return {
+        action,
+        queue: g.queue ? decodeURIComponent(g.queue) : null,
+        jobId: g.job ? decodeURIComponent(g.job) : null,
+        state: g.state ?? null,
+      };
+    }
+  }
+  return null;
+}
+
+/**
  * The queue dashboard for admins (bull-board) at /amt/verwaltung/warteschlangen: every queue of
- * the job registry, with its jobs, and retry/remove/pause. In an encapsulated context of its own:
+ * the job registry, with its jobs, and retry/promote/remove/pause/resume (ALLOWED_CHANGES, each
+ * audited). In an encapsulated context of its own:
  * bull-board's adapter registers @fastify/view (EJS) and @fastify/static in a child of this one, so
  * they do not touch the consoles' Eta and static files.
  *
@@ -55,7 +96,7 @@ const UNSAFE_METHODS = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
  * ends at the sign-in redirect. On top, a browser's own Sec-Fetch-Site must say same-origin for
  * those methods, so neither a sibling subdomain (same site, other origin) can act.
  */
-export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; queues: Queues; sandbox: boolean }) {
+export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; queues: Queues; sandbox: boolean; db: Database }) {
   // The consoles' Eta, taken here: inside bull-board's context `reply.viewAsync` is EJS's.
   const etaView = app.view;
   const render = (template: string, data: Record<string, unknown>) => etaView(template, data);
@@ -91,7 +132,35 @@ export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; 
         .header('cache-control', 'no-store')
         .send({ error: { code: 'web.cross_origin', message: 'Only the dashboard itself may change queues', requestId: request.id } });
     }
-    return admin(request, reply);
+    await admin(request, reply);
+    // Returning the reply from an async hook means "answered": only when the guard did answer.
+    if (reply.sent) return reply;
+    if (UNSAFE_METHODS.has(request.method) && !queueChangeOf(request.method, pathAfterPrefix(request.url))) {
+      return reply
+        .code(403)
+        .header('cache-control', 'no-store')
+        .send({
+          error: {
+            code: 'web.queue_action_refused',
+            message: 'The dashboard may retry, promote or remove a job and pause or resume queues; nothing else',
+            requestId: request.id,
+          },
+        });
+    }
+  });
+  // Every change made here is audited, once it has been made.
+  app.addHook('onResponse', async (request, reply) => {
+    const change = UNSAFE_METHODS.has(request.method) ? queueChangeOf(request.method, pathAfterPrefix(request.url)) : null;
+    if (!change || reply.statusCode >= 400 || !request.consoleStaff) return;
+    await recordAudit(deps.db, {
+      actorType: 'staff',
+      actorId: request.consoleStaff.id,
+      action: change.action,
+      subjectType: 'queue',
+      subjectId: change.queue ?? 'all',
+      requestId: String(request.id),
+      details: { ...(change.jobId ? { jobId: change.jobId } : {}), ...(change.state ? { state: change.state } : {}) },
+    }).catch((err: unknown) => request.log.error({ err }, 'could not audit a queue dashboard change'));
   });
   // Nothing of it is cached: job data and errors are the platform's internals.
   app.addHook('onSend', async (request, reply, payload) => {
@@ -114,3 +183,5 @@ export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; 
   });
   await app.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
 }
+
+const pathAfterPrefix = (url: string) => (url.split('?')[0] ?? '').slice(QUEUE_DASHBOARD_PATH.length);

@@ -1,4 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
+import { auditLog } from '../../../src/audit/audit.table.ts';
 import { QUEUE_NAMES } from '../../../src/jobs/registry.ts';
 import { platformTest } from '../../helpers/platform-fixture.ts';
 import { seedOffice } from '../../helpers/test-platform.ts';
@@ -81,6 +83,50 @@ describe('the queue dashboard (bull-board) for admins under /amt/verwaltung/wart
     expect(same.status).toBe(200);
     expect(await p.queues.queue('webhooks').isPaused()).toBe(true);
     await p.queues.queue('webhooks').resume();
+  });
+
+  test('an admin may pause and resume (each audited), but not add, empty, obliterate or drop a scheduler', async ({ p }) => {
+    const web = webClient(p);
+    const account = await staffAccount(p, ['admin'], null);
+    expect((await web.signIn(account)).status).toBe(303);
+    const cookie = [...web.jar].map(([k, v]) => `${k}=${v}`).join('; ');
+    const call = (method: string, path: string, body?: unknown) =>
+      fetch(`${p.address}${BASE}/api${path}`, {
+        method,
+        headers: { cookie, 'sec-fetch-site': 'same-origin', ...(body ? { 'content-type': 'application/json' } : {}) },
+        body: body ? JSON.stringify(body) : undefined,
+      });
+    const queue = p.queues.queue('housekeeping');
+    await queue.add('purge', {}, { delay: 60_000 });
+    const before = await queue.getJobCounts('delayed');
+
+    for (const [method, path, body] of [
+      ['PUT', '/queues/housekeeping/empty'],
+      ['PUT', '/queues/housekeeping/obliterate'],
+      ['POST', '/queues/housekeeping/add', { name: 'purge', data: {} }],
+      ['PUT', '/queues/housekeeping/clean/delayed'],
+      ['PUT', '/queues/housekeeping/job-schedulers/housekeeping/remove'],
+      ['PUT', '/queues/housekeeping/concurrency', { concurrency: 50 }],
+    ] as const) {
+      const res = await call(method, path, body);
+      expect(res.status, `${method} ${path}`).toBe(403);
+      expect(((await res.json()) as { error: { code: string } }).error.code).toBe('web.queue_action_refused');
+    }
+    expect(await queue.getJobCounts('delayed')).toEqual(before);
+
+    expect((await call('PUT', '/queues/housekeeping/pause')).status).toBe(200);
+    expect(await queue.isPaused()).toBe(true);
+    expect((await call('PUT', '/queues/housekeeping/resume')).status).toBe(200);
+    expect(await queue.isPaused()).toBe(false);
+    const audited = await p.db
+      .select({ action: auditLog.action, subjectId: auditLog.subjectId })
+      .from(auditLog)
+      .where(and(eq(auditLog.subjectType, 'queue'), eq(auditLog.actorId, account.user.id)));
+    expect(audited).toEqual([
+      { action: 'queue.paused', subjectId: 'housekeeping' },
+      { action: 'queue.resumed', subjectId: 'housekeeping' },
+    ]);
+    await queue.obliterate({ force: true });
   });
 
   test('the dashboard stays out of the OpenAPI document', async ({ p }) => {
