@@ -94,7 +94,8 @@ export function queueChangeOf(method: string, path: string) {
  * the 403 page. Its API changes things with PUT/POST/PATCH fetch calls carrying the staff cookie,
  * which is SameSite=Strict (staff-session.ts): a cross-site form or fetch is sent without it and
  * ends at the sign-in redirect. On top, a browser's own Sec-Fetch-Site must say same-origin for
- * those methods, so neither a sibling subdomain (same site, other origin) can act.
+ * those methods (or, where a browser sends none, Origin must be this site's), so neither a sibling
+ * subdomain (same site, other origin) can act.
  */
 export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; queues: Queues; sandbox: boolean; db: Database }) {
   // The consoles' Eta, taken here: inside bull-board's context `reply.viewAsync` is EJS's.
@@ -135,6 +136,14 @@ export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; 
     await admin(request, reply);
     // Returning the reply from an async hook means "answered": only when the guard did answer.
     if (reply.sent) return reply;
+    // A browser that sends no Sec-Fetch-Site (Safari before 16.4) still sends Origin with a
+    // changing fetch: it must be this site's own, so a sibling subdomain cannot act either.
+    if (UNSAFE_METHODS.has(request.method) && site === undefined && request.headers.origin !== `${request.protocol}://${request.host}`) {
+      return reply
+        .code(403)
+        .header('cache-control', 'no-store')
+        .send({ error: { code: 'web.cross_origin', message: 'Only the dashboard itself may change queues', requestId: request.id } });
+    }
     if (UNSAFE_METHODS.has(request.method) && !queueChangeOf(request.method, pathAfterPrefix(request.url))) {
       return reply
         .code(403)

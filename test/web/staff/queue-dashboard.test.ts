@@ -83,6 +83,15 @@ describe('the queue dashboard (bull-board) for admins under /amt/verwaltung/wart
     expect(same.status).toBe(200);
     expect(await p.queues.queue('webhooks').isPaused()).toBe(true);
     await p.queues.queue('webhooks').resume();
+    // A browser without Sec-Fetch-Site: its Origin decides.
+    const resume = (origin?: string) =>
+      fetch(`${p.address}${BASE}/api/queues/webhooks/resume`, { method: 'PUT', headers: { cookie, ...(origin ? { origin } : {}) } });
+    for (const origin of ['https://other.example', undefined]) {
+      const refused = await resume(origin);
+      expect(refused.status, String(origin)).toBe(403);
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('web.cross_origin');
+    }
+    expect((await resume(p.address)).status).toBe(200);
   });
 
   test('an admin may pause and resume (each audited), but not add, empty, obliterate or drop a scheduler', async ({ p }) => {
