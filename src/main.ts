@@ -1,5 +1,5 @@
 import { startDemoCourier, withDemoCourierAllowList } from './courier-sim/demo-courier.ts';
-import { runProcess, StartupError } from './infra/process.ts';
+import { runProcess, StartupError, stopProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
 import { SimOptionsError } from './courier-sim/sim-options.ts';
@@ -19,7 +19,7 @@ await runProcess({
   start: async (config, logger) => {
     const platform = await createPlatform(
       config,
-      { api: 'listen', workers: true, migrate: true, seedDemo: true, embeddedRedis: true },
+      { api: 'listen', workers: true, migrate: true, seedDemo: true, embeddedRedis: true, onFatal: stopProcess },
       { logger },
     );
     logger.info(describeRunning(platform), 'Amtsbote is running');

@@ -37,6 +37,11 @@ export interface PlatformOptions {
   embeddedRedis?: boolean;
   /** The logger's name when no logger is given. */
   name?: string;
+  /**
+   * Something the process cannot run without died under it (the embedded Redis): `npm start`
+   * ends the process then, with exit code 1, so its supervisor starts it again with its Redis.
+   */
+  onFatal?: (reason: string) => void;
 }
 
 /** What tests (and the OpenAPI generator) put in instead of the defaults. */
@@ -122,6 +127,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         dataDir: config.env.DATA_DIR,
         logger,
         embedded: overrides.embeddedRedis,
+        onServerExit: options.onFatal && (() => options.onFatal?.('the embedded Redis exited')),
       });
       redis = owned.redis = opened.redis;
       owned.redisServer = opened.server ?? undefined;

@@ -27,6 +27,8 @@ export interface EmbeddedRedisOptions {
   searchPath?: readonly string[];
   /** How long to wait for the first PONG. Default 10 s. */
   readyTimeoutMs?: number;
+  /** Called when the server exits while nobody stopped it: without it the queues are gone. */
+  onUnexpectedExit?: () => void;
 }
 
 /**
@@ -160,6 +162,7 @@ export async function startEmbeddedRedis(opts: EmbeddedRedisOptions): Promise<Em
   void exited.then(({ code, signal }) => {
     if (!stopping) {
       logger.error({ code, signal, output: output.slice(-1_000) }, 'embedded Redis exited unexpectedly; the queues stop until a restart');
+      opts.onUnexpectedExit?.();
     }
   });
   return { socket, dir, executable, pid: child.pid ?? -1, stop };

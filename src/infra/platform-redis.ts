@@ -17,6 +17,8 @@ export interface PlatformRedisOptions {
   logger: Logger;
   /** Tests: the address tried when REDIS_URL is not set (the machine's 6379 may answer), and where redis-server is looked for. */
   embedded?: { defaultUrl?: string; searchPath?: readonly string[] };
+  /** The embedded server died under the platform (see PlatformOptions.onFatal). */
+  onServerExit?: () => void;
 }
 
 /**
@@ -49,7 +51,12 @@ export async function openPlatformRedis(opts: PlatformRedisOptions): Promise<{ r
       if (opts.configured || !opts.mayEmbed || !(err instanceof StartupError) || !nothingListens(err)) throw err;
     }
   }
-  const server = await startEmbeddedRedis({ dataDir: opts.dataDir, logger, searchPath: opts.embedded?.searchPath });
+  const server = await startEmbeddedRedis({
+    dataDir: opts.dataDir,
+    logger,
+    searchPath: opts.embedded?.searchPath,
+    onUnexpectedExit: opts.onServerExit,
+  });
   try {
     const redis = await connectRedis({ path: server.socket }, onError);
     logger.info(

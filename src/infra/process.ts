@@ -61,6 +61,17 @@ export async function runProcess<T extends { close(): Promise<void> }>(opts: {
   return started;
 }
 
+let fatalStop: ((reason: string) => void) | null = null;
+
+/**
+ * Ends the process as an uncaught error does (graceful close, exit code 1), for a part that died
+ * under it. Before the shutdown handling is in place (still starting) it exits at once.
+ */
+export function stopProcess(reason: string): void {
+  if (fatalStop) return fatalStop(reason);
+  process.exit(1);
+}
+
 /**
  * Graceful shutdown on SIGINT/SIGTERM (close in the order given, then exit). An uncaught error
  * ends the process: a worker in an unknown state must not keep taking jobs.
@@ -84,6 +95,7 @@ export function handleShutdown(logger: Logger, close: () => Promise<void>) {
     }
     process.exit(code);
   };
+  fatalStop = (reason) => void stop(reason, 1);
   process.once('SIGINT', () => void stop('SIGINT', 0));
   process.once('SIGTERM', () => void stop('SIGTERM', 0));
   process.on('uncaughtException', (err) => {

@@ -66,6 +66,25 @@ describe('the embedded redis-server of npm start', () => {
     }
   });
 
+  it('says when it dies under the platform (so npm start can end), and not when it is stopped', async () => {
+    const exits: string[] = [];
+    const stopped = await startEmbeddedRedis({
+      dataDir: dataDir(),
+      logger: createLogCapture().logger,
+      onUnexpectedExit: () => exits.push('stopped'),
+    });
+    await stopped.stop();
+    const killed = await startEmbeddedRedis({
+      dataDir: dataDir(),
+      logger: createLogCapture().logger,
+      onUnexpectedExit: () => exits.push('killed'),
+    });
+    servers.push(killed);
+    process.kill(killed.pid, 'SIGKILL');
+    for (let i = 0; i < 50 && exits.length === 0; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(exits).toEqual(['killed']);
+  });
+
   it('queued jobs survive a restart: stopped and started again on the same DATA_DIR, the job is still there', async () => {
     const dir = dataDir();
     const logs = createLogCapture();
