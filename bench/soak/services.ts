@@ -5,8 +5,8 @@
 import { execFileSync } from 'node:child_process';
 import { chownSync, existsSync, mkdirSync, readdirSync } from 'node:fs';
 import path from 'node:path';
-import { connect } from 'node:net';
 import postgres from 'postgres';
+import { answersPong } from '../../src/infra/embedded-redis.ts';
 import { managedChild, type ManagedChild } from './children.ts';
 
 /** initdb and postgres: on PATH, or Debian's /usr/lib/postgresql/<version>/bin (newest first). */
@@ -76,23 +76,9 @@ export function createRedis(dir: string, port: number): { child: ManagedChild; u
       command: 'redis-server',
       // Append-only, as a production Redis for BullMQ is run: a restart keeps the queued jobs.
       args: ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--appendonly', 'yes', '--save', '', '--daemonize', 'no'],
-      ready: () => redisPing(port),
+      ready: () => answersPong({ port, host: '127.0.0.1' }),
     },
     dir,
   );
   return { child, url: `redis://127.0.0.1:${port}` };
-}
-
-function redisPing(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect(port, '127.0.0.1');
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(1_000, () => done(false));
-    socket.once('error', () => done(false));
-    socket.once('connect', () => socket.write('PING\r\n'));
-    socket.once('data', (d) => done(d.toString().startsWith('+PONG')));
-  });
 }

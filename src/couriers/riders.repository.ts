@@ -1,4 +1,4 @@
-import { and, asc, eq, gt, lt } from 'drizzle-orm';
+import { and, asc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { isUniqueViolation } from '../shared/errors.ts';
 import { firstRow } from '../shared/required.ts';
@@ -7,6 +7,10 @@ import { courierCompanies } from './couriers.table.ts';
 import { courierRiderSessions, courierRiders, type CourierRider } from './riders.table.ts';
 
 export function createRidersRepository(db: DbOrTx) {
+  /** Deletes the matching sessions; returns how many. */
+  const deleteSessionsWhere = async (where: SQL): Promise<number> =>
+    (await db.delete(courierRiderSessions).where(where).returning({ tokenHash: courierRiderSessions.tokenHash })).length;
+
   return {
     async insertRider(values: { companyId: string; username: string; displayName: string; passwordHash: string }): Promise<CourierRider> {
       try {
@@ -67,22 +71,10 @@ export function createRidersRepository(db: DbOrTx) {
 
     deleteSession: (tokenHash: string) => db.delete(courierRiderSessions).where(eq(courierRiderSessions.tokenHash, tokenHash)),
 
-    async deleteSessionsOf(riderId: string): Promise<number> {
-      const deleted = await db
-        .delete(courierRiderSessions)
-        .where(eq(courierRiderSessions.riderId, riderId))
-        .returning({ tokenHash: courierRiderSessions.tokenHash });
-      return deleted.length;
-    },
+    deleteSessionsOf: (riderId: string) => deleteSessionsWhere(eq(courierRiderSessions.riderId, riderId)),
 
     /** Sessions that expired before `before`, of every rider (housekeeping: also riders who never sign in again). */
-    async purgeSessionsExpiredBefore(before: Date): Promise<number> {
-      const deleted = await db
-        .delete(courierRiderSessions)
-        .where(lt(courierRiderSessions.expiresAt, before))
-        .returning({ tokenHash: courierRiderSessions.tokenHash });
-      return deleted.length;
-    },
+    purgeSessionsExpiredBefore: (before: Date) => deleteSessionsWhere(lt(courierRiderSessions.expiresAt, before)),
 
     /** A rider's expired sessions go at their next sign-in, so the table holds no more than a few per rider. */
     deleteExpiredSessionsOf: (riderId: string, now: Date) =>

@@ -218,7 +218,7 @@ async function stopLeftover(dir: string, socket: string, pidFile: string, logger
 
 /** Its pid and how many connections besides this one, or null when nothing answers on the socket. */
 async function inspect(socket: string): Promise<{ pid: number; otherClients: number } | null> {
-  if (!(await ping(socket))) return null;
+  if (!(await answersPong({ path: socket }))) return null;
   const redis = new Redis({ path: socket, lazyConnect: true, retryStrategy: () => null, maxRetriesPerRequest: 0 });
   redis.on('error', () => {});
   try {
@@ -269,16 +269,19 @@ function isAlive(pid: number): boolean {
 async function waitForPong(socket: string, timeoutMs: number): Promise<boolean> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (await ping(socket)) return true;
+    if (await answersPong({ path: socket })) return true;
     await sleep(50);
   }
   return false;
 }
 
-/** One PING over the socket, answered within a second; a raw socket so no client retries hide anything. */
-function ping(socket: string): Promise<boolean> {
+/**
+ * One PING to a Redis (unix socket or TCP), answered with PONG within a second; a raw socket so no
+ * client retries hide anything. `-LOADING` (an append-only file being read) is not ready.
+ */
+export function answersPong(target: { path: string } | { port: number; host: string }): Promise<boolean> {
   return new Promise((resolve) => {
-    const conn = connect({ path: socket });
+    const conn = connect(target);
     let reply = '';
     const done = (ok: boolean) => {
       conn.destroy();

@@ -1,5 +1,5 @@
 import { Type } from '@sinclair/typebox';
-import { recordAudit } from '../audit/audit.repository.ts';
+import { recordAudit, type AuditEntry } from '../audit/audit.repository.ts';
 import { canActForOffice } from '../auth/office-scope.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createBookingNotFoundError, createTrackingNotFoundError } from '../bookings/bookings.errors.ts';
@@ -31,6 +31,17 @@ export const PersonalDataSchema = Type.Object(
 
 /** The citizen's right of access (GDPR Art. 15): for staff (audited) and for the citizen by tracking token. */
 export async function privacyRoutes(app: App, opts: { db: Database; clock: () => Date }) {
+  /** Every export is audited, whoever asked (before it is read: the export shows its own entry). */
+  const auditExport = (booking: { id: string; officeId: string }, requestId: string, actor: Pick<AuditEntry, 'actorType' | 'actorId'>) =>
+    recordAudit(opts.db, {
+      ...actor,
+      action: 'booking.personal_data_exported',
+      subjectType: 'booking',
+      subjectId: booking.id,
+      officeId: booking.officeId,
+      requestId,
+    });
+
   app.get(
     '/v1/bookings/:id/personal-data',
     {
@@ -48,15 +59,7 @@ export async function privacyRoutes(app: App, opts: { db: Database; clock: () =>
       const booking = await createBookingsRepository(opts.db).findById(request.params.id);
       // Another office's booking answers like a missing one.
       if (!booking || !canActForOffice(staff, booking.officeId)) throw createBookingNotFoundError();
-      await recordAudit(opts.db, {
-        actorType: 'staff',
-        actorId: staff.id,
-        action: 'booking.personal_data_exported',
-        subjectType: 'booking',
-        subjectId: booking.id,
-        officeId: booking.officeId,
-        requestId: String(request.id),
-      });
+      await auditExport(booking, String(request.id), { actorType: 'staff', actorId: staff.id });
       return reply.header('cache-control', 'no-store').send(await personalDataOf(opts.db, booking));
     },
   );
@@ -77,14 +80,7 @@ export async function privacyRoutes(app: App, opts: { db: Database; clock: () =>
     async (request, reply) => {
       const booking = await createBookingsRepository(opts.db).findByTrackingTokenHash(hashToken(request.headers['tracking-token']));
       if (!booking) throw createTrackingNotFoundError();
-      await recordAudit(opts.db, {
-        actorType: 'citizen',
-        action: 'booking.personal_data_exported',
-        subjectType: 'booking',
-        subjectId: booking.id,
-        officeId: booking.officeId,
-        requestId: String(request.id),
-      });
+      await auditExport(booking, String(request.id), { actorType: 'citizen' });
       // The export's own audit entry is part of it: read after writing.
       return reply.header('cache-control', 'no-store').send(await personalDataOf(opts.db, booking));
     },

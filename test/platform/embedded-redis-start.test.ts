@@ -1,12 +1,12 @@
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { createServer, type AddressInfo } from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../src/config/config.ts';
 import { describeRunning } from '../../src/infra/startup-message.ts';
 import { createPlatform, type PlatformOptions, type PlatformOverrides } from '../../src/platform.ts';
+import { isAlive, scratchDirs } from '../helpers/scratch.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 import { must } from '../helpers/must.ts';
 import { TEST_REDIS_URL, testDatabaseUrl } from '../helpers/test-env.ts';
@@ -15,13 +15,9 @@ import { TEST_REDIS_URL, testDatabaseUrl } from '../helpers/test-env.ts';
 // machine's (and CI's) Redis answers on 127.0.0.1:6379.
 const NOTHING_ANSWERS = 'redis://127.0.0.1:1';
 
-const dirs: string[] = [];
-afterEach(() => dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true })));
-const dataDir = () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amtsbote-redis-'));
-  dirs.push(dir);
-  return dir;
-};
+const scratch = scratchDirs('amtsbote-redis-');
+afterEach(scratch.removeAll);
+const dataDir = scratch.make;
 
 /** `npm start` without REDIS_URL (the API built, not listening; the test's PostgreSQL for speed). */
 function startLikeNpmStart(env: Record<string, string>, options: PlatformOptions, overrides: PlatformOverrides = {}) {
@@ -34,15 +30,6 @@ function startLikeNpmStart(env: Record<string, string>, options: PlatformOptions
   );
   return { started, logs, config };
 }
-
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
-};
 
 describe('npm start without REDIS_URL and no Redis at the default address', () => {
   it('runs redis-server itself, says so in the log, keeps queued jobs over a restart and stops it with the platform', async () => {

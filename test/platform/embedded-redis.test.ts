@@ -1,35 +1,23 @@
 import { Queue } from 'bullmq';
-import { mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync, existsSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, statSync, writeFileSync, existsSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { findRedisServer, redisServerSearchPath, startEmbeddedRedis, type EmbeddedRedis } from '../../src/infra/embedded-redis.ts';
 import { connectRedis } from '../../src/infra/redis.ts';
+import { isAlive, scratchDirs } from '../helpers/scratch.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 
-const dirs: string[] = [];
+const scratch = scratchDirs('amtsbote-redis-');
 const servers: EmbeddedRedis[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((s) => s.stop()));
-  dirs.splice(0).forEach((d) => rmSync(d, { recursive: true, force: true }));
+  scratch.removeAll();
 });
-const dataDir = () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'amtsbote-redis-'));
-  dirs.push(dir);
-  return dir;
-};
+const dataDir = scratch.make;
 const start = async (dir: string, logger = createLogCapture().logger) => {
   const server = await startEmbeddedRedis({ dataDir: dir, logger });
   servers.push(server);
   return server;
-};
-const isAlive = (pid: number) => {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch {
-    return false;
-  }
 };
 
 /** A delayed job, so it waits in Redis and nothing takes it. */
