@@ -23,6 +23,7 @@ import { createCustodyRepository } from '../../src/custody/custody.repository.ts
 import { openDatabase } from '../../src/db/client.ts';
 import { DEMO_OFFICE_LOCATION, seedDemoIfEmpty } from '../../src/demo/seed-demo.ts';
 import { SANDBOX_SECRET_KEY } from '../../src/infra/payments.ts';
+import { STRIPE_WEBHOOK_EVENTS } from '../../src/payments/stripe-gateway.ts';
 import { createRng } from '../../src/routing/solver/prng.ts';
 import { freePort } from '../api-processes.ts';
 import { wholeNumberFlag } from '../flags.ts';
@@ -111,6 +112,7 @@ async function main() {
         STRIPE_SANDBOX_PORT: String(sandboxPort),
         STRIPE_SANDBOX_WEBHOOK_URL: `${proxy.url}/v1/webhooks/stripe`,
         STRIPE_WEBHOOK_SECRET: webhookSecret,
+        STRIPE_SANDBOX_WEBHOOK_EVENTS: STRIPE_WEBHOOK_EVENTS.join(','),
       },
       ready: async (out) => out.includes('Offline Stripe sandbox running'),
     },

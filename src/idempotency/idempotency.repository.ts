@@ -1,6 +1,6 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
-import { preparedInsert, preparedStatement } from '../db/prepared.ts';
+import { placeholders, preparedByShape, preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
 import { idempotencyKeys } from './idempotency.table.ts';
 
@@ -13,6 +13,16 @@ const keyForUpdate = preparedStatement('idempotency_key_for_update', (db) =>
     .from(idempotencyKeys)
     .where(and(eq(idempotencyKeys.scope, sql.placeholder('scope')), eq(idempotencyKeys.key, sql.placeholder('key'))))
     .for('update'),
+);
+
+/** Twice per booking (the claimed resource, then the stored response), so built once per set of columns. */
+const updateKey = preparedByShape<unknown>(
+  'update_idempotency_key',
+  (keys) => (db) =>
+    db
+      .update(idempotencyKeys)
+      .set(placeholders(keys) as Partial<typeof idempotencyKeys.$inferInsert>)
+      .where(and(eq(idempotencyKeys.scope, sql.placeholder('whereScope')), eq(idempotencyKeys.key, sql.placeholder('whereKey')))),
 );
 
 export function createIdempotencyRepository(db: DbOrTx) {
@@ -30,10 +40,7 @@ export function createIdempotencyRepository(db: DbOrTx) {
       return { fresh: false, record: firstRow(existing, 'SELECT idempotency_keys after ON CONFLICT DO NOTHING') };
     },
     update: (scope: string, key: string, values: Partial<typeof idempotencyKeys.$inferInsert>) =>
-      db
-        .update(idempotencyKeys)
-        .set(values)
-        .where(and(eq(idempotencyKeys.scope, scope), eq(idempotencyKeys.key, key))),
+      updateKey(db, values, { whereScope: scope, whereKey: key }),
     /**
      * The stored response of the live request that created `resourceId`. The confirmation mail
      * takes the booking's tracking token from here: the token is kept nowhere else (only its hash),

@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { createStripeGateway } from '../payments/stripe-gateway.ts';
+import { createStripeGateway, STRIPE_WEBHOOK_EVENTS } from '../payments/stripe-gateway.ts';
 import type { PaymentGateway } from '../payments/payment-gateway.ts';
 import { createFileStore, createStripeSandbox, type StripeSandbox, type StripeSandboxOptions } from '../stripe-sandbox/index.ts';
 
@@ -82,7 +82,8 @@ export async function setUpPayments(
     gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret, endpoint: { ...endpoint, port }, sandbox: true }),
     sandbox,
     connectSandboxWebhook: (apiBaseUrl) => {
-      sandbox.addWebhookEndpoint(`${apiBaseUrl}/v1/webhooks/stripe`, webhookSecret);
+      // Subscribed as the README tells an operator to subscribe a real endpoint: only what the platform reads.
+      sandbox.addWebhookEndpoint(`${apiBaseUrl}/v1/webhooks/stripe`, webhookSecret, [...STRIPE_WEBHOOK_EVENTS]);
     },
   };
 }

@@ -1,7 +1,7 @@
 import { and, desc, eq, gte, inArray, isNotNull, isNull, lt, ne, or, sql, type SQL } from 'drizzle-orm';
 import type { AnyPgColumn } from 'drizzle-orm/pg-core';
 import type { DbOrTx } from '../db/client.ts';
-import { preparedInsert, preparedStatement } from '../db/prepared.ts';
+import { placeholders, preparedByShape, preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import type { Cursor } from '../shared/cursor.ts';
 import { firstRow } from '../shared/required.ts';
@@ -66,6 +66,26 @@ const paymentByIntentForUpdate = preparedStatement('payment_by_intent_for_update
 );
 
 const insertPayment = preparedInsert('insert_payment', payments);
+const attachIntent = preparedStatement('attach_payment_intent', (db) =>
+  db
+    .update(payments)
+    .set({ paymentIntentId: sql`${sql.placeholder('paymentIntentId')}`, status: sql`${sql.placeholder('status')}`, updatedAt: sql`now()` })
+    .where(and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.paymentIntentId} is null`)),
+);
+const updatePayment = preparedByShape<unknown>(
+  'update_payment',
+  (keys) => (db) =>
+    db
+      .update(payments)
+      .set({ ...(placeholders(keys) as Partial<typeof payments.$inferInsert>), updatedAt: sql`now()` })
+      .where(eq(payments.id, sql.placeholder('wherePaymentId'))),
+);
+const setStripeEventOutcome = preparedStatement('set_stripe_event_outcome', (db) =>
+  db
+    .update(stripeEvents)
+    .set({ outcome: sql`${sql.placeholder('outcome')}` })
+    .where(eq(stripeEvents.id, sql.placeholder('id'))),
+);
 const insertStripeEvent = preparedInsert('insert_stripe_event', stripeEvents, { onConflictDoNothing: true });
 
 export function createPaymentsRepository(db: DbOrTx) {
@@ -102,16 +122,10 @@ export function createPaymentsRepository(db: DbOrTx) {
 
     /** Attaches the PaymentIntent once; a second attach (a retried request) keeps the first. */
     attachPaymentIntent: (paymentId: string, paymentIntentId: string, status: string) =>
-      db
-        .update(payments)
-        .set({ paymentIntentId, status, updatedAt: sql`now()` })
-        .where(and(eq(payments.id, paymentId), sql`${payments.paymentIntentId} is null`)),
+      attachIntent(db, { paymentId, paymentIntentId, status }),
 
     update: (paymentId: string, values: Partial<typeof payments.$inferInsert>) =>
-      db
-        .update(payments)
-        .set({ ...values, updatedAt: sql`now()` })
-        .where(eq(payments.id, paymentId)),
+      updatePayment(db, { ...values, updatedAt: undefined }, { wherePaymentId: paymentId }),
 
     /** Records the event id; false when it was already processed (a redelivery). */
     async claimEvent(input: { id: string; type: string; objectId: string | null; createdAt: Date; outcome: string }): Promise<boolean> {
@@ -125,7 +139,7 @@ export function createPaymentsRepository(db: DbOrTx) {
       return rows.length === 1;
     },
 
-    setEventOutcome: (id: string, outcome: string) => db.update(stripeEvents).set({ outcome }).where(eq(stripeEvents.id, id)),
+    setEventOutcome: (id: string, outcome: string) => setStripeEventOutcome(db, { id, outcome }),
 
     insertRefund: async (values: typeof refunds.$inferInsert) =>
       firstRow(await db.insert(refunds).values(values).returning(), 'INSERT refunds RETURNING'),

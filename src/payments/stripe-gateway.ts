@@ -222,6 +222,24 @@ const metadataOf = (metadata: Stripe.Metadata | null | undefined) => ({
   kassenzeichen: metadata?.kassenzeichen ?? null,
 });
 
+/**
+ * The Stripe event types the platform acts on (`toPaymentEvent` below): the `enabled_events` of its
+ * webhook endpoint. Stripe (and the sandbox) then send nothing else, so a booking costs no
+ * webhook for `payment_intent.created` or `charge.succeeded`, which would only be acknowledged.
+ */
+export const STRIPE_WEBHOOK_EVENTS = [
+  'payment_intent.succeeded',
+  'payment_intent.payment_failed',
+  'payment_intent.canceled',
+  'checkout.session.completed',
+  'charge.refunded',
+  'charge.dispute.created',
+  'charge.dispute.closed',
+  'payout.paid',
+  'payout.reconciliation_completed',
+  'payout.failed',
+] as const satisfies readonly Stripe.Event.Type[];
+
 /** Maps the Stripe events the platform acts on; every other type is acknowledged and ignored. */
 export function toPaymentEvent(event: Stripe.Event): PaymentEvent {
   const base = { eventId: event.id, eventType: event.type, createdAt: new Date(event.created * 1000) };

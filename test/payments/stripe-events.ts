@@ -4,6 +4,7 @@ import { auditLog } from '../../src/audit/audit.table.ts';
 import { bookingEvents, bookings } from '../../src/bookings/bookings.table.ts';
 import type { BookingStatus } from '../../src/bookings/booking-status.ts';
 import { payments, refunds } from '../../src/payments/payments.table.ts';
+import { STRIPE_WEBHOOK_EVENTS } from '../../src/payments/stripe-gateway.ts';
 import { api, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
 
@@ -174,6 +175,6 @@ export async function holdWebhooks(p: TestPlatform) {
   const endpoints = await p.stripe.webhookEndpoints.list({ limit: 100 });
   for (const e of endpoints.data) await p.stripe.webhookEndpoints.del(e.id);
   return () => {
-    p.sandbox.addWebhookEndpoint(`${p.address}/v1/webhooks/stripe`, p.webhookSecret);
+    p.sandbox.addWebhookEndpoint(`${p.address}/v1/webhooks/stripe`, p.webhookSecret, [...STRIPE_WEBHOOK_EVENTS]);
   };
 }

@@ -1,7 +1,8 @@
-import { eq } from 'drizzle-orm';
+import { eq, inArray } from 'drizzle-orm';
 import Stripe from 'stripe';
 import { describe, expect } from 'vitest';
 import { stripeEvents } from '../../src/payments/payments.table.ts';
+import { STRIPE_WEBHOOK_EVENTS } from '../../src/payments/stripe-gateway.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import {
@@ -96,6 +97,29 @@ describe('Stripe events reaching the platform', () => {
       const foreign = await deliver(p, await succeededFor(p, 'pi_test_from_another_integration'));
       expect(foreign.body).toEqual({ received: true, outcome: 'unknown_payment' });
     });
+  });
+
+  test("the sandbox's endpoint is subscribed to the events the platform acts on, so a booking's other events are never sent", async ({
+    p,
+  }) => {
+    const endpoints = await p.stripe.webhookEndpoints.list({ limit: 100 });
+    expect(endpoints.data.map((e) => [...e.enabled_events].sort())).toEqual([[...STRIPE_WEBHOOK_EVENTS].sort()]);
+    const { payment } = await createPaidBooking(p, officeId);
+    // The sandbox made payment_intent.created and charge.succeeded too; only the payment's news arrived.
+    const intent = await p.stripe.paymentIntents.retrieve(payment.paymentIntentId);
+    const objectIds = [intent.id, intent.latest_charge];
+    const made = (await p.stripe.events.list({ limit: 100 })).data.filter((e) => objectIds.includes((e.data.object as { id: string }).id));
+    expect(made.map((e) => e.type).sort()).toEqual(['charge.succeeded', 'payment_intent.created', 'payment_intent.succeeded']);
+    const received = await p.db
+      .select()
+      .from(stripeEvents)
+      .where(
+        inArray(
+          stripeEvents.id,
+          made.map((e) => e.id),
+        ),
+      );
+    expect(received.map((e) => e.type)).toEqual(['payment_intent.succeeded']);
   });
 
   describe('applies each event id once', () => {
