@@ -25,6 +25,7 @@ import { isUniqueViolation } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
+import { readTracking } from './tracking.repository.ts';
 import {
   CANCELLABLE_STATUSES,
   DOCUMENT_ARRIVED_STATUSES,
@@ -409,15 +410,10 @@ export function createBookingsService(deps: BookingDeps) {
     },
 
     async trackBooking(trackingToken: string) {
-      const booking = await createBookingsRepository(db).findByTrackingTokenHash(hashToken(trackingToken));
-      if (!booking) throw createTrackingNotFoundError();
-      const [window, payment, holds, events] = await Promise.all([
-        trackingWindow(db, booking),
-        createPaymentsRepository(db).findByBooking(booking.id),
-        createBookingHoldsRepository(db).openHolds(booking.id),
-        createBookingsRepository(db).events(booking.id),
-      ]);
-      const payable = booking.status === 'awaiting_payment' && holds.length === 0;
+      const found = await readTracking(db, hashToken(trackingToken));
+      if (!found) throw createTrackingNotFoundError();
+      const { booking, payment, held, history, announced } = found;
+      const payable = booking.status === 'awaiting_payment' && !held;
       const payUrl = !payable
         ? null
         : payment?.checkoutSessionId
@@ -425,8 +421,7 @@ export function createBookingsService(deps: BookingDeps) {
           : payment?.paymentIntentId
             ? await deps.gateway.paymentPageUrl(payment.paymentIntentId).catch(() => null)
             : null;
-      const history = events.map((e) => ({ status: e.toStatus, at: e.occurredAt }));
-      return { booking, window, history, nextSteps: nextStepsFor(booking, holds, payUrl) };
+      return { booking, window: trackingWindow(booking, announced), history, nextSteps: nextStepsFor(booking, held, payUrl) };
     },
 
     /**
@@ -579,8 +574,8 @@ export type NextStep =
   | { code: 'be_at_home'; window: DeliveryWindow | null };
 
 /** What the citizen still has to do (or wait for), in the order it comes. */
-function nextStepsFor(booking: Booking, holds: BookingHold[], payUrl: string | null): NextStep[] {
-  if (holds.length > 0) return [{ code: 'wait_for_office', reason: 'The office is checking the payment; it will contact you' }];
+function nextStepsFor(booking: Booking, held: boolean, payUrl: string | null): NextStep[] {
+  if (held) return [{ code: 'wait_for_office', reason: 'The office is checking the payment; it will contact you' }];
   const pin: NextStep[] = awaitsPinLetter(booking) ? [{ code: 'confirm_pin_letter' }] : [];
   switch (booking.status) {
     case 'awaiting_payment':
@@ -606,11 +601,9 @@ function nextStepsFor(booking: Booking, holds: BookingHold[], payUrl: string | n
  * The window the citizen sees: once a confirmed plan announced one, that; before, the earliest
  * preferred window they chose.
  */
-async function trackingWindow(db: Database, booking: Booking): Promise<DeliveryWindow | null> {
-  if (ON_ROUTE_STATUSES.includes(booking.status)) {
-    const announced = await createPlanningRepository(db).announcedWindowOf(booking.id);
-    if (announced) return { start: announced.start.toISOString(), end: announced.end.toISOString() };
-  }
+function trackingWindow(booking: Booking, announced: { start: Date; end: Date } | null): DeliveryWindow | null {
+  if (announced && ON_ROUTE_STATUSES.includes(booking.status))
+    return { start: announced.start.toISOString(), end: announced.end.toISOString() };
   const sorted = [...booking.preferredWindows].sort((a, b) => a.start.localeCompare(b.start));
   return sorted[0] ?? null;
 }

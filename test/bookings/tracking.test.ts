@@ -1,5 +1,8 @@
 import { describe, expect } from 'vitest';
+import { eq } from 'drizzle-orm';
 import { auditLog } from '../../src/audit/audit.table.ts';
+import { createBookingHoldsRepository } from '../../src/bookings/booking-holds.repository.ts';
+import { bookingEvents } from '../../src/bookings/bookings.table.ts';
 import { createLogCapture } from '../helpers/log-capture.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
 import { ADDRESS, api, bookingBody, createPaidBooking, deliveryWindow, NEAR, seedOffice } from '../helpers/test-platform.ts';
@@ -48,6 +51,20 @@ describe("the citizen's tracking view", () => {
       'window',
     ]);
     expect(JSON.stringify(res.body)).not.toMatch(/Mustermann|Marktplatz|1234567|applicationNumber|kassenzeichen/);
+    // The history is the booking's events, in order, to the millisecond.
+    const events = await p.db.select().from(bookingEvents).where(eq(bookingEvents.bookingId, booking.id)).orderBy(bookingEvents.id);
+    expect(res.body.history).toEqual(events.map((e) => ({ status: e.toStatus, at: e.occurredAt.toISOString() })));
+  });
+
+  test('an open hold tells the citizen to wait for the office instead of paying; released, the pay step is back', async ({ p }) => {
+    const { booking, trackingToken } = await createPaidBooking(p, officeId, { pay: false });
+    const track = async () => (await api(p, 'GET', '/v1/tracking', { headers: { 'tracking-token': trackingToken } })).body.nextSteps;
+    expect(await track()).toEqual([expect.objectContaining({ code: 'pay' })]);
+    const holds = createBookingHoldsRepository(p.db);
+    await holds.place(booking.id, 'payment_mismatch');
+    expect(await track()).toEqual([expect.objectContaining({ code: 'wait_for_office' })]);
+    await holds.release({ bookingId: booking.id }, { releasedBy: 'test', resolution: 'continue', at: new Date() });
+    expect(await track()).toEqual([expect.objectContaining({ code: 'pay' })]);
   });
 
   test('the earliest preferred window is shown, whatever order the citizen gave them in', async ({ p }) => {
