@@ -15,7 +15,6 @@ import { PaymentProviderError, type PaymentGateway } from '../payments/payment-g
 import { createPaymentProviderUnavailableError } from '../payments/payments.errors.ts';
 import { createPaymentsRepository } from '../payments/payments.repository.ts';
 import type { Payment } from '../payments/payments.table.ts';
-import { createPlanningRepository } from '../planning/planning.repository.ts';
 import { addressFingerprint, sameCity } from '../quotes/address-match.ts';
 import { createQuoteExpiredError, createQuoteNotFoundError, createVehicleNotOfferedError } from '../quotes/quotes.errors.ts';
 import { createQuotesRepository } from '../quotes/quotes.repository.ts';
