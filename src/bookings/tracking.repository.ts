@@ -1,6 +1,7 @@
-import { and, desc, eq, getTableName, sql, type Column } from 'drizzle-orm';
+import { and, desc, eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { preparedStatement } from '../db/prepared.ts';
+import { epochMs, qualified as q } from '../db/sql-columns.ts';
 import { payments } from '../payments/payments.table.ts';
 import { plans, planStops } from '../planning/planning.table.ts';
 import type { BookingStatus } from './booking-status.ts';
@@ -15,15 +16,6 @@ export interface TrackingRead {
   /** The window of the newest confirmed plan the booking is on, if any. */
   announced: { start: Date; end: Date } | null;
 }
-
-/**
- * A column with its table's name. Drizzle leaves the names of a one-table select unqualified, also
- * inside an `sql` subquery, where `"id"` would then be the subquery's own column.
- */
-const q = (column: Column) => sql`${sql.identifier(getTableName(column.table))}.${sql.identifier(column.name)}`;
-
-/** Milliseconds since the epoch, as JSON carries them (a timestamp inside json_build_array would be text in another format). */
-const epochMs = (column: Column) => sql`floor(extract(epoch from ${q(column)}) * 1000)::float8`;
 
 // Tracking is the page a citizen reloads; the booking, its payment's ids, whether a hold is open,
 // its history and its announced window were five statements (one, then four side by side). As

@@ -1,7 +1,7 @@
 import type { Database } from '../db/client.ts';
-import { loadDeliveryCalendar } from '../offices/delivery-calendar.service.ts';
+import { deliveryCalendarOf } from '../offices/delivery-calendar.service.ts';
+import { createOfficeCalendarRepository } from '../offices/office-calendar.repository.ts';
 import { offeredDays, toDeliverySlotsView, type DeliveryCalendar } from '../offices/delivery-hours.ts';
-import { createOfficesRepository } from '../offices/offices.repository.ts';
 import { createLru } from '../shared/lru.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { addressFingerprint, describePostalCodes, type AddressLike } from './address-match.ts';
@@ -37,7 +37,7 @@ function createSlotViews() {
 }
 
 export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number; pricing?: PricingCache }) {
-  const offices = createOfficesRepository(deps.db);
+  const calendars = createOfficeCalendarRepository(deps.db);
   const pricing = deps.pricing ?? createPricingCache();
   const slotViews = createSlotViews();
   return {
@@ -47,30 +47,31 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
      * the address's fingerprint, so the booking made from it goes to the same address.
      */
     async createQuote(input: { officeId: string; address: AddressLike; location: [number, number] }) {
-      const office = await offices.findById(input.officeId);
-      if (!office) throw createOfficeNotFoundError();
+      const now = deps.clock();
+      // The office's closing days by UTC date with a day to spare on either side: the quote's 28
+      // days (from tomorrow, office time) lie within, whatever the office's time zone.
+      const utcToday = now.toISOString().slice(0, 10);
+      const found = await calendars.officeWithClosures(input.officeId, addDays(utcToday, -1), addDays(utcToday, QUOTE_SLOT_DAYS + 2));
+      if (!found) throw createOfficeNotFoundError();
+      const { office, closures } = found;
       if (office.postalCodes.length > 0 && !office.postalCodes.includes(input.address.postalCode)) {
         throw createPostalCodeNotServedError(input.address.postalCode, describePostalCodes(office.postalCodes));
       }
-      const now = deps.clock();
       const { zones, tariffs } = await pricing.pricingOf(deps.db, office, now);
       const priced = priceLocation(input.location, zones, tariffs);
       if (!priced.insideAnyZone) throw createOutsideServiceAreaError();
       if (priced.options.length === 0) throw createNoTariffError();
       const firstDay = addDays(localDate(now, office.timezone), 1);
-      const [quote, calendar] = await Promise.all([
-        createQuotesRepository(deps.db).insert({
-          officeId: office.id,
-          location: input.location,
-          options: priced.options,
-          postalCode: input.address.postalCode,
-          city: input.address.city.trim().slice(0, 80),
-          addressHash: addressFingerprint(input.address),
-          expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
-        }),
-        loadDeliveryCalendar(deps.db, office, firstDay, addDays(firstDay, QUOTE_SLOT_DAYS - 1)),
-      ]);
-      return { quote, deliverySlots: slotViews(firstDay, calendar) };
+      const quote = await createQuotesRepository(deps.db).insert({
+        officeId: office.id,
+        location: input.location,
+        options: priced.options,
+        postalCode: input.address.postalCode,
+        city: input.address.city.trim().slice(0, 80),
+        addressHash: addressFingerprint(input.address),
+        expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
+      });
+      return { quote, deliverySlots: slotViews(firstDay, deliveryCalendarOf(office, closures)) };
     },
   };
 }
