@@ -38,8 +38,6 @@ import {
 
 type BookingsService = ReturnType<typeof createBookingsService>;
 
-const withoutSchedule = ({ preferredWindows: _windows, paymentDeadline: _deadline, ...rest }: ReturnType<typeof toCitizenView>) => rest;
-
 export async function bookingsRoutes(app: App, opts: { bookings: BookingsService; holds: BookingHoldsService }) {
   const svc = opts.bookings;
 
@@ -98,18 +96,22 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
         staffOf(request),
       );
       return {
-        data: page.data.map(({ booking: b, payment, holds }) => ({
+        data: page.data.map((b) => ({
           // The citizen's fields without the windows and deadline, plus what staff scan for.
-          ...withoutSchedule(toCitizenView(b)),
-          postalCode: b.address.postalCode,
+          id: b.id,
+          officeId: b.officeId,
+          status: b.status,
+          applicationNumber: b.applicationNumber,
+          documentType: b.documentType,
+          vehicleType: b.vehicleType,
+          amountCents: b.amountCents,
+          currency: 'EUR' as const,
+          kassenzeichen: b.kassenzeichen,
+          createdAt: b.createdAt.toISOString(),
+          postalCode: b.postalCode,
           updatedAt: b.updatedAt.toISOString(),
-          payment: payment && {
-            status: payment.status,
-            amountReceivedCents: payment.amountReceivedCents,
-            amountRefundedCents: payment.amountRefundedCents,
-            disputed: payment.disputed,
-          },
-          openHolds: holds.map((h) => h.reason),
+          payment: b.payment,
+          openHolds: b.openHolds,
         })),
         nextCursor: page.nextCursor,
       };

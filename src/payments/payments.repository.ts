@@ -266,11 +266,6 @@ export function createPaymentsRepository(db: DbOrTx) {
         .limit(filter.limit);
     },
 
-    paymentsOfBookings: (bookingIds: string[]) =>
-      bookingIds.length === 0
-        ? Promise.resolve([] as Payment[])
-        : db.select().from(payments).where(inArray(payments.bookingId, bookingIds)),
-
     listRefunds(filter: { officeId?: string; statuses?: ('pending' | 'succeeded' | 'failed')[]; cursor?: Cursor; limit: number }) {
       return db
         .select({ refund: refunds, kassenzeichen: payments.kassenzeichen, officeId: bookings.officeId })

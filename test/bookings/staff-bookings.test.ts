@@ -104,6 +104,16 @@ describe('staff operations on bookings: lists, counter bookings, views, document
         'updatedAt',
         'vehicleType',
       ]);
+      // The fields are the booking's own: the newest of office A.
+      const newest = must(bookingsA.at(-1), 'bookingsA').booking;
+      expect(res.body.data[0]).toMatchObject({
+        id: newest.id,
+        applicationNumber: newest.applicationNumber,
+        kassenzeichen: newest.kassenzeichen,
+        amountCents: newest.amountCents,
+        postalCode: ADDRESS.postalCode,
+        createdAt: newest.createdAt,
+      });
     });
 
     test('a clerk of office B sees nothing of office A: the list is empty, the booking a 404, asking for A a 403', async ({ p }) => {
