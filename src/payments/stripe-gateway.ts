@@ -24,8 +24,13 @@ export function createStripeClient(opts: Pick<StripeGatewayOptions, 'secretKey' 
   });
 }
 
-/** Sandbox pay-page secrets a process keeps (least recently used first out). */
-const MAX_KEPT_CLIENT_SECRETS = 10_000;
+/**
+ * Sandbox pay-page secrets a process keeps (least recently used first out); only the sandbox's pay
+ * link needs them. Beyond this many unpaid bookings being tracked, each tracking visit of one that
+ * fell out costs a PaymentIntent retrieve: at 10,000, bench:api's trackBooking row fell to a third
+ * once its earlier rows had made more bookings than that. 100,000 short strings are about 20 MB.
+ */
+const MAX_KEPT_CLIENT_SECRETS = 100_000;
 
 export function createStripeGateway(opts: StripeGatewayOptions, client = createStripeClient(opts)): PaymentGateway {
   const tolerance = opts.webhookToleranceSeconds ?? 300;
