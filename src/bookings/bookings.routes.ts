@@ -5,7 +5,7 @@ import { access, staffOf } from '../plugins/access.plugin.ts';
 import { RATE_LIMITS } from '../plugins/rate-limit.plugin.ts';
 import type { App } from '../shared/app-types.ts';
 import { errorResponses, IdParams } from '../shared/schemas.ts';
-import { toCitizenView, type createBookingsService } from './bookings.service.ts';
+import { toBookingSummary, toCitizenView, type createBookingsService } from './bookings.service.ts';
 import type { BookingHoldsService } from './booking-holds.service.ts';
 import {
   toDiscrepancyView,
@@ -98,16 +98,7 @@ export async function bookingsRoutes(app: App, opts: { bookings: BookingsService
       return {
         data: page.data.map((b) => ({
           // The citizen's fields without the windows and deadline, plus what staff scan for.
-          id: b.id,
-          officeId: b.officeId,
-          status: b.status,
-          applicationNumber: b.applicationNumber,
-          documentType: b.documentType,
-          vehicleType: b.vehicleType,
-          amountCents: b.amountCents,
-          currency: 'EUR' as const,
-          kassenzeichen: b.kassenzeichen,
-          createdAt: b.createdAt.toISOString(),
+          ...toBookingSummary(b),
           postalCode: b.postalCode,
           updatedAt: b.updatedAt.toISOString(),
           payment: b.payment,

@@ -596,6 +596,16 @@ function trackingWindow(booking: Booking, announced: { start: Date; end: Date } 
 
 /** What a citizen sees of their booking: no events, no staff ids. */
 export function toCitizenView(b: Booking) {
+  return { ...toBookingSummary(b), preferredWindows: b.preferredWindows, paymentDeadline: b.paymentDeadline.toISOString() };
+}
+
+/** The citizen's view without the windows and deadline: what a staff list shows of each booking too. */
+export function toBookingSummary(
+  b: Pick<
+    Booking,
+    'id' | 'officeId' | 'status' | 'applicationNumber' | 'documentType' | 'vehicleType' | 'amountCents' | 'kassenzeichen' | 'createdAt'
+  >,
+) {
   return {
     id: b.id,
     officeId: b.officeId,
@@ -606,8 +616,6 @@ export function toCitizenView(b: Booking) {
     amountCents: b.amountCents,
     currency: 'EUR' as const,
     kassenzeichen: b.kassenzeichen,
-    preferredWindows: b.preferredWindows,
-    paymentDeadline: b.paymentDeadline.toISOString(),
     createdAt: b.createdAt.toISOString(),
   };
 }
