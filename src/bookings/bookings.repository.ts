@@ -9,8 +9,13 @@ import { ABANDONED_STATUSES, canTransition, PLANNABLE_STATUSES, type BookingStat
 import { PIN_LETTER_DOCUMENT_TYPES } from './pin-letter.ts';
 import { createBookingChangedConcurrentlyError, createInvalidTransitionError } from './bookings.errors.ts';
 
-/** SQL: the booking has no open hold (see booking-holds.repository.ts). */
-export const hasNoOpenHold = sql`not exists (select 1 from ${bookingHolds} where ${bookingHolds.bookingId} = ${bookings.id} and ${bookingHolds.releasedAt} is null)`;
+/**
+ * SQL: the booking has an open hold (see booking-holds.repository.ts). Qualified, so it also holds
+ * in a select list, where drizzle would leave a one-table query's names bare.
+ */
+export const hasOpenHold = sql`exists (select 1 from ${bookingHolds} where ${qualified(bookingHolds.bookingId)} = ${qualified(bookings.id)} and ${qualified(bookingHolds.releasedAt)} is null)`;
+/** SQL: the booking has no open hold. */
+export const hasNoOpenHold = sql`not ${hasOpenHold}`;
 
 export type Actor = { type: 'citizen' | 'staff' | 'stripe' | 'system' | 'courier'; id?: string | null };
 

@@ -1,11 +1,13 @@
-import { and, desc, eq, sql } from 'drizzle-orm';
+import { eq, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { preparedStatement } from '../db/prepared.ts';
 import { epochMs, qualified as q } from '../db/sql-columns.ts';
 import { payments } from '../payments/payments.table.ts';
+import { announcedStopOf } from '../planning/planning.repository.ts';
 import { plans, planStops } from '../planning/planning.table.ts';
 import type { BookingStatus } from './booking-status.ts';
-import { bookingEvents, bookingHolds, bookings, type Booking } from './bookings.table.ts';
+import { hasOpenHold } from './bookings.repository.ts';
+import { bookingEvents, bookings, type Booking } from './bookings.table.ts';
 
 /** Everything the tracking view shows of a booking, read in one statement. */
 export interface TrackingRead {
@@ -20,6 +22,7 @@ export interface TrackingRead {
 // Tracking is the page a citizen reloads; the booking, its payment's ids, whether a hold is open,
 // its history and its announced window were five statements (one, then four side by side). As
 // subqueries of one statement they cost one round trip and one row to map.
+const announcedStop = announcedStopOf(bookings.id);
 const trackingByHash = preparedStatement('tracking_by_hash', (db) =>
   db
     .select({
@@ -28,7 +31,7 @@ const trackingByHash = preparedStatement('tracking_by_hash', (db) =>
         TrackingRead['payment']
       >`(select json_build_object('paymentIntentId', ${q(payments.paymentIntentId)}, 'checkoutSessionId', ${q(payments.checkoutSessionId)})
         from ${payments} where ${q(payments.bookingId)} = ${q(bookings.id)} limit 1)`,
-      held: sql<boolean>`exists (select 1 from ${bookingHolds} where ${q(bookingHolds.bookingId)} = ${q(bookings.id)} and ${q(bookingHolds.releasedAt)} is null)`,
+      held: sql<boolean>`${hasOpenHold}`,
       history: sql<
         [BookingStatus, number][]
       >`(select coalesce(json_agg(json_build_array(${q(bookingEvents.toStatus)}, ${epochMs(bookingEvents.occurredAt)}) order by ${q(bookingEvents.id)}), '[]'::json)
@@ -37,8 +40,8 @@ const trackingByHash = preparedStatement('tracking_by_hash', (db) =>
         .select({ window: sql`json_build_array(${epochMs(planStops.announcedStart)}, ${epochMs(planStops.announcedEnd)})` })
         .from(planStops)
         .innerJoin(plans, eq(plans.id, planStops.planId))
-        .where(and(eq(planStops.bookingId, bookings.id), eq(plans.status, 'confirmed')))
-        .orderBy(desc(plans.confirmedAt))
+        .where(announcedStop.where)
+        .orderBy(announcedStop.newestFirst)
         .limit(1)})`,
     })
     .from(bookings)

@@ -1,9 +1,19 @@
-import { and, asc, desc, eq, inArray, isNull, lt, ne, sql } from 'drizzle-orm';
+import { and, asc, desc, eq, inArray, isNull, lt, ne, sql, type SQLWrapper } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
 import { bookings } from '../bookings/bookings.table.ts';
 import { firstRow } from '../shared/required.ts';
 import type { RouteDraft } from './delivery-request.ts';
 import { courierShifts, planRoutes, planStops, plans, type Plan, type PlanStatus, type RouteLine } from './planning.table.ts';
+
+/**
+ * Which stop's window a booking was announced: its stop on a confirmed plan, the newest plan
+ * first (for a query from plan_stops joined with plans). The booking is an id, or a column for a
+ * subquery beside the booking's row (the tracking statement).
+ */
+export const announcedStopOf = (bookingId: string | SQLWrapper) => ({
+  where: and(eq(planStops.bookingId, bookingId), eq(plans.status, 'confirmed')),
+  newestFirst: desc(plans.confirmedAt),
+});
 
 export function createPlanningRepository(db: DbOrTx) {
   return {
@@ -98,12 +108,13 @@ export function createPlanningRepository(db: DbOrTx) {
      * tracking page; undefined while the booking is on no confirmed plan.
      */
     async announcedWindowOf(bookingId: string): Promise<{ start: Date; end: Date } | undefined> {
+      const stop = announcedStopOf(bookingId);
       const [row] = await db
         .select({ start: planStops.announcedStart, end: planStops.announcedEnd })
         .from(planStops)
         .innerJoin(plans, eq(plans.id, planStops.planId))
-        .where(and(eq(planStops.bookingId, bookingId), eq(plans.status, 'confirmed')))
-        .orderBy(desc(plans.confirmedAt))
+        .where(stop.where)
+        .orderBy(stop.newestFirst)
         .limit(1);
       return row;
     },
