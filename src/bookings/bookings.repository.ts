@@ -133,7 +133,7 @@ export interface BookingListPayment {
  * payment and open holds come as JSON beside each row. Whole rows and two more statements for
  * payments and holds (each built for 50 ids) were most of a page's cost.
  */
-const LIST_COLUMNS = {
+const PAGE_COLUMNS = {
   id: bookings.id,
   officeId: bookings.officeId,
   status: bookings.status,
@@ -142,17 +142,9 @@ const LIST_COLUMNS = {
   vehicleType: bookings.vehicleType,
   amountCents: bookings.amountCents,
   kassenzeichen: bookings.kassenzeichen,
-  postalCode: sql<string>`${qualified(bookings.address)}->>'postalCode'`,
+  postalCode: sql<string>`${qualified(bookings.address)}->>'postalCode'`.as('postal_code'),
   createdAt: bookings.createdAt,
   updatedAt: bookings.updatedAt,
-  payment: sql<BookingListPayment | null>`(select json_build_object('status', ${qualified(payments.status)},
-      'amountReceivedCents', ${qualified(payments.amountReceivedCents)}, 'amountRefundedCents', ${qualified(payments.amountRefundedCents)},
-      'disputed', ${qualified(payments.disputed)})
-    from ${payments} where ${qualified(payments.bookingId)} = ${qualified(bookings.id)})`,
-  openHolds: sql<
-    HoldReason[]
-  >`(select coalesce(json_agg(${qualified(bookingHolds.reason)} order by ${qualified(bookingHolds.placedAt)}), '[]'::json)
-    from ${bookingHolds} where ${qualified(bookingHolds.bookingId)} = ${qualified(bookings.id)} and ${qualified(bookingHolds.releasedAt)} is null)`,
 };
 export type BookingListRow = Pick<
   Booking,
@@ -219,12 +211,45 @@ export function createBookingsRepository(db: DbOrTx) {
         const c = filter.cursor;
         where.push(or(lt(bookings.createdAt, c.createdAt), and(eq(bookings.createdAt, c.createdAt), lt(bookings.id, c.id))));
       }
-      return db
-        .select(LIST_COLUMNS)
+      // The page is chosen first and the payment and holds are read for its rows only. In one
+      // select, where no index gives the order (so PostgreSQL sorts every matching row), a
+      // subquery the planner deems cheap, as the holds' while booking_holds is empty, is computed
+      // for every row before the sort: on a million rows with the list's old index, 2.7 s for the
+      // first page, against 0.47 s page first (bench:list).
+      const page = db
+        .select(PAGE_COLUMNS)
         .from(bookings)
         .where(and(...where))
         .orderBy(desc(bookings.createdAt), desc(bookings.id))
-        .limit(filter.limit);
+        .limit(filter.limit)
+        .as('page');
+      // Named with the subquery's alias: drizzle would leave it a bare "id", which inside the
+      // subqueries below would be their own table's id.
+      const pageId = sql`${sql.identifier('page')}.${sql.identifier('id')}`;
+      return db
+        .select({
+          id: page.id,
+          officeId: page.officeId,
+          status: page.status,
+          applicationNumber: page.applicationNumber,
+          documentType: page.documentType,
+          vehicleType: page.vehicleType,
+          amountCents: page.amountCents,
+          kassenzeichen: page.kassenzeichen,
+          postalCode: page.postalCode,
+          createdAt: page.createdAt,
+          updatedAt: page.updatedAt,
+          payment: sql<BookingListPayment | null>`(select json_build_object('status', ${qualified(payments.status)},
+              'amountReceivedCents', ${qualified(payments.amountReceivedCents)}, 'amountRefundedCents', ${qualified(payments.amountRefundedCents)},
+              'disputed', ${qualified(payments.disputed)})
+            from ${payments} where ${qualified(payments.bookingId)} = ${pageId})`,
+          openHolds: sql<
+            HoldReason[]
+          >`(select coalesce(json_agg(${qualified(bookingHolds.reason)} order by ${qualified(bookingHolds.placedAt)}), '[]'::json)
+            from ${bookingHolds} where ${qualified(bookingHolds.bookingId)} = ${pageId} and ${qualified(bookingHolds.releasedAt)} is null)`,
+        })
+        .from(page)
+        .orderBy(desc(page.createdAt), desc(page.id));
     },
 
     /**
