@@ -78,16 +78,24 @@ export function addDays(date: string, days: number): string {
   return new Date(Date.UTC(y, m - 1, d + days)).toISOString().slice(0, 10);
 }
 
+/**
+ * The instant's wall clock in the zone, as a Date whose UTC fields are that wall clock. Through
+ * the offset remembered per quarter hour: formatToParts for every date and time of day was a few
+ * per cent of a quote's and a booking's CPU.
+ */
+function wallClock(instant: Date, timeZone: string): Date {
+  const ms = instant.getTime();
+  return new Date(ms + zoneOffsetMs(ms, timeZone));
+}
+
 /** The calendar date of an instant in a timezone. */
 export function localDate(instant: Date, timeZone: string): string {
-  const p = wallClockParts(instant.getTime(), timeZone);
-  return `${p.year}-${String(p.month).padStart(2, '0')}-${String(p.day).padStart(2, '0')}`;
+  return wallClock(instant, timeZone).toISOString().slice(0, 10);
 }
 
 /** The wall-clock time `HH:MM` of an instant in a timezone. */
 export function localTimeOfDay(instant: Date, timeZone: string): string {
-  const p = wallClockParts(instant.getTime(), timeZone);
-  return `${String(p.hour).padStart(2, '0')}:${String(p.minute).padStart(2, '0')}`;
+  return wallClock(instant, timeZone).toISOString().slice(11, 16);
 }
 
 /** ISO weekday of a calendar date: 1 = Monday … 7 = Sunday. */
