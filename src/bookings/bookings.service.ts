@@ -24,6 +24,7 @@ import { isUniqueViolation } from '../shared/errors.ts';
 import { generateToken, hashToken, sha256Hex } from '../shared/tokens.ts';
 import { addDays, localDate } from '../shared/zoned-time.ts';
 import { createBookingHoldsRepository } from './booking-holds.repository.ts';
+import { completeBookingRequest, type PaymentAttachment } from './booking-request.repository.ts';
 import { readTracking } from './tracking.repository.ts';
 import {
   CANCELLABLE_STATUSES,
@@ -131,10 +132,11 @@ export function createBookingsService(deps: BookingDeps) {
         if (err instanceof PaymentProviderError) throw createPaymentProviderUnavailableError();
         throw err;
       });
-    // Attached before the idempotency record is marked complete (the caller's next statement): a
-    // completed record must never stand for a payment row the webhook cannot find by its intent.
-    if (!payment.paymentIntentId) await payments.attachPaymentIntent(payment.id, intent.id, intent.status);
-    return intent;
+    // Attached by the statement that completes the idempotency record (completeBookingRequest).
+    const attachment: PaymentAttachment | null = payment.paymentIntentId
+      ? null
+      : { kind: 'paymentIntent', paymentId: payment.id, paymentIntentId: intent.id, status: intent.status };
+    return { intent, attachment };
   }
 
   /**
@@ -168,31 +170,46 @@ export function createBookingsService(deps: BookingDeps) {
         if (err instanceof PaymentProviderError) throw createPaymentProviderUnavailableError();
         throw err;
       });
-    // Attached before the idempotency record is completed, as for a PaymentIntent: the expiry job
-    // and the webhook find the session through the payment row.
-    if (!payment.checkoutSessionId) await payments.attachCheckoutSession(payment.id, session.id);
-    return session;
+    // Attached with the completed idempotency record, as a PaymentIntent is: the expiry job and
+    // the webhook find the session through the payment row.
+    const attachment: PaymentAttachment | null = payment.checkoutSessionId
+      ? null
+      : { kind: 'checkoutSession', paymentId: payment.id, checkoutSessionId: session.id };
+    return { session, attachment };
   }
 
-  /** Starts the booking's payment in the flow the request asked for. */
-  async function startPayment(booking: Booking, input: CreateBookingInput, known?: Payment): Promise<CreateBookingResponse['payment']> {
+  /**
+   * Starts the booking's payment in the flow the request asked for. The payment row gets the
+   * Stripe object from the caller's last statement, with the completed idempotency record.
+   */
+  async function startPayment(
+    booking: Booking,
+    input: CreateBookingInput,
+    known?: Payment,
+  ): Promise<{ payment: CreateBookingResponse['payment']; attachment: PaymentAttachment | null }> {
     if (input.payment?.flow === 'checkout') {
-      const session = await ensureCheckoutSession(booking, input.payment, known);
+      const { session, attachment } = await ensureCheckoutSession(booking, input.payment, known);
       return {
-        provider: 'stripe',
-        flow: 'checkout',
-        checkoutSessionId: session.id,
-        checkoutUrl: session.url,
-        sandbox: deps.gateway.sandbox,
+        payment: {
+          provider: 'stripe',
+          flow: 'checkout',
+          checkoutSessionId: session.id,
+          checkoutUrl: session.url,
+          sandbox: deps.gateway.sandbox,
+        },
+        attachment,
       };
     }
-    const intent = await ensurePaymentIntent(booking, known);
+    const { intent, attachment } = await ensurePaymentIntent(booking, known);
     return {
-      provider: 'stripe',
-      paymentIntentId: intent.id,
-      clientSecret: intent.clientSecret,
-      payUrl: await deps.gateway.paymentPageUrl(intent.id, intent.clientSecret).catch(() => null),
-      sandbox: deps.gateway.sandbox,
+      payment: {
+        provider: 'stripe',
+        paymentIntentId: intent.id,
+        clientSecret: intent.clientSecret,
+        payUrl: await deps.gateway.paymentPageUrl(intent.id, intent.clientSecret).catch(() => null),
+        sandbox: deps.gateway.sandbox,
+      },
+      attachment,
     };
   }
 
@@ -307,7 +324,7 @@ export function createBookingsService(deps: BookingDeps) {
 
       let booking: Booking;
       let trackingToken: string;
-      let payment: CreateBookingResponse['payment'];
+      let started: Awaited<ReturnType<typeof startPayment>>;
       if (claimed.kind === 'replay') {
         const stored = claimed.record.responseBody as { trackingToken: string; complete?: boolean } | null;
         if (stored?.complete) {
@@ -322,21 +339,21 @@ export function createBookingsService(deps: BookingDeps) {
         // (expired or cancelled): starting a payment now would only charge the citizen for nothing.
         if (booking.status === 'expired') throw createBookingExpiredError();
         if (booking.status === 'cancelled') throw createBookingCancelledError();
-        payment = await startPayment(booking, input);
+        started = await startPayment(booking, input);
       } else {
         ({ booking, trackingToken } = claimed);
         // Independent of each other, so side by side: the expiry job (Redis) and the payment (Stripe).
-        const [, started] = await Promise.all([
+        [, started] = await Promise.all([
           deps.afterCommit.scheduleExpiry(booking.id, booking.paymentDeadline),
           startPayment(booking, input, claimed.payment),
         ]);
-        payment = started;
       }
-      const response: CreateBookingResponse = { booking: toCitizenView(booking), payment, trackingToken };
-      await createIdempotencyRepository(db).update(scope, ctx.idempotencyKey, {
-        responseStatus: 201,
-        responseBody: { ...response, complete: true },
-      });
+      const response: CreateBookingResponse = { booking: toCitizenView(booking), payment: started.payment, trackingToken };
+      await completeBookingRequest(
+        db,
+        { scope, key: ctx.idempotencyKey, responseStatus: 201, responseBody: { ...response, complete: true } },
+        started.attachment,
+      );
       return { response, replayed: claimed.kind === 'replay' };
     },
 

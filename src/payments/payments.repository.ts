@@ -111,13 +111,6 @@ export function createPaymentsRepository(db: DbOrTx) {
       return row;
     },
 
-    /** Attaches the Checkout Session once; a second attach (a retried request) keeps the first. */
-    attachCheckoutSession: (paymentId: string, checkoutSessionId: string) =>
-      db
-        .update(payments)
-        .set({ checkoutSessionId, status: 'requires_payment_method', updatedAt: sql`now()` })
-        .where(and(eq(payments.id, paymentId), sql`${payments.checkoutSessionId} is null`)),
-
     insert: async (values: typeof payments.$inferInsert) => firstRow(await insertPayment(db, values), 'INSERT payments RETURNING'),
 
     /** Attaches the PaymentIntent once; a second attach (a retried request) keeps the first. */
