@@ -1,28 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { localDate, localTimeOfDay, zonedTimeToUtc } from '../../src/shared/zoned-time.ts';
 
-/** What Intl itself says, field by field: the reference the remembered offsets must agree with. */
+/** What Intl itself says (Swedish writes dates and times the ISO way): the reference the remembered offsets must agree with. */
+const swedish = new Map<string, Intl.DateTimeFormat>();
 function intlWallClock(instant: Date, timeZone: string) {
-  const parts = intlFormat(timeZone).formatToParts(instant);
-  const get = (type: string) => parts.find((p) => p.type === type)?.value ?? '';
-  return { date: `${get('year')}-${get('month')}-${get('day')}`, time: `${get('hour')}:${get('minute')}` };
-}
-const formats = new Map<string, Intl.DateTimeFormat>();
-function intlFormat(timeZone: string) {
-  let f = formats.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: '2-digit',
-      day: '2-digit',
-      hour: '2-digit',
-      minute: '2-digit',
-    });
-    formats.set(timeZone, f);
-  }
-  return f;
+  if (!swedish.has(timeZone)) swedish.set(timeZone, new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }));
+  const [date = '', time = ''] = (swedish.get(timeZone)?.format(instant) ?? '').split(' ');
+  return { date, time };
 }
 
 // Zones with whole-hour, half-hour (Lord Howe's 30-minute DST) and 45-minute offsets, both hemispheres.
