@@ -251,7 +251,13 @@ interface Row {
    * req/s of the bare baseline measured just before and just after this row, at its connection
    * count, and their mean (null for the baseline's own rows).
    */
-  baselineBeside: { before: number; after: number; mean: number } | null;
+  baselineBeside: {
+    before: number;
+    after: number;
+    mean: number;
+    /** CPU % of one core the platform's processes (idle) used during the baseline before and after. */
+    platformCpu: [number, number];
+  } | null;
   /** CPU use of each process (% of one core) over the measured window. */
   cpu: Record<string, number>;
   /**
@@ -289,7 +295,12 @@ async function transactions(): Promise<number> {
  */
 let baselineUrl = '';
 const BESIDE_SECONDS = Math.min(DURATION, 5);
-async function baselineBeside(connections: number): Promise<number> {
+async function baselineBeside(connections: number, others: Child[]): Promise<{ reqPerSec: number; othersCpu: number }> {
+  // What the platform's processes, idle, still use meanwhile (on the baseline's CPU): their
+  // timers, the sandbox's file store. Shown per row, so a baseline slowed by them can be seen.
+  const cpuOfOthers = () => others.reduce((a, c) => a + cpuSeconds(c.pid), 0);
+  const cpuBefore = cpuOfOthers();
+  const t0 = performance.now();
   const result = await runLoad({
     url: baselineUrl,
     connections,
@@ -298,10 +309,11 @@ async function baselineBeside(connections: number): Promise<number> {
     next: baselineRequest,
   });
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`the baseline beside a row failed: ${JSON.stringify(result.statuses)}`);
+  const othersCpu = Math.round((100 * (cpuOfOthers() - cpuBefore)) / ((performance.now() - t0) / 1000));
   // Its inserts are in the bench database too, and PostgreSQL reports a backend's transactions
   // up to a second late: they would count as the row's (pg xacts/req).
   await new Promise((r) => setTimeout(r, 1100));
-  return result.reqPerSec;
+  return { reqPerSec: result.reqPerSec, othersCpu };
 }
 
 /** The index of the row being measured (Stripe event ids carry it, so outcomes are counted per row). */
@@ -314,7 +326,7 @@ async function measure(
   load: { next(): OneRequest; onBody?(status: number, body: string): void; overallRate?: number },
   servers: Child[],
 ) {
-  const besideBefore = operation === 'baseline' ? null : await baselineBeside(connections);
+  const besideBefore = operation === 'baseline' ? null : await baselineBeside(connections, servers);
   const errorSamples: Record<string, string> = {};
   const onBody = (status: number, body: string) => {
     if (status >= 300 && !(status in errorSamples)) errorSamples[status] = body.slice(0, 300);
@@ -346,11 +358,16 @@ async function measure(
   // PostgreSQL reports a backend's counts within about a second of its transactions.
   await new Promise((r) => setTimeout(r, 1100));
   const xactsPerRequest = result.totalResponses > 0 ? ((await transactions()) - xactsBefore) / result.totalResponses : Number.NaN;
-  const besideAfter = besideBefore === null ? null : await baselineBeside(connections);
+  const besideAfter = besideBefore === null ? null : await baselineBeside(connections, servers);
   const beside =
     besideBefore === null || besideAfter === null
       ? null
-      : { before: besideBefore, after: besideAfter, mean: (besideBefore + besideAfter) / 2 };
+      : {
+          before: besideBefore.reqPerSec,
+          after: besideAfter.reqPerSec,
+          mean: (besideBefore.reqPerSec + besideAfter.reqPerSec) / 2,
+          platformCpu: [besideBefore.othersCpu, besideAfter.othersCpu] as [number, number],
+        };
   const row: Row = {
     operation,
     connections,
@@ -634,6 +651,7 @@ function printTable() {
       'baseline before/after':
         r.baselineBeside === null ? '' : `${Math.round(r.baselineBeside.before)}/${Math.round(r.baselineBeside.after)}`,
       'vs baseline beside': r.baselineBeside === null ? '' : pct(res.reqPerSec / r.baselineBeside.mean),
+      'platform CPU % meanwhile': r.baselineBeside === null ? '' : r.baselineBeside.platformCpu.join('/'),
       'vs baseline at start': r.operation === 'baseline' ? '' : pct(res.reqPerSec / baselineAtStart(r.connections)),
       [`req/s last ${window}s vs first`]: signed(last.reqPerSec / first.reqPerSec - 1),
       [`p99 last ${window}s vs first`]: signed(last.p99 / first.p99 - 1),
