@@ -3,6 +3,7 @@ import type { DbOrTx } from '../db/client.ts';
 import { placeholders, preparedStatement } from '../db/prepared.ts';
 import { idempotencyKeys } from '../idempotency/idempotency.table.ts';
 import { createIdempotencyRepository } from '../idempotency/idempotency.repository.ts';
+import { CHECKOUT_SESSION_ATTACHMENT, PAYMENT_INTENT_ATTACHMENT } from '../payments/payments.repository.ts';
 import { payments } from '../payments/payments.table.ts';
 
 /** The Stripe object a booking's payment row is still to be given (none when a retry finds it there). */
@@ -14,27 +15,16 @@ const idempotencyKeyIs = and(eq(idempotencyKeys.scope, sql.placeholder('scope'))
 // Placeholders as the set's values, so drizzle encodes them as the columns' values (responseBody as JSON).
 const completion = placeholders(['responseStatus', 'responseBody']) as unknown as Partial<typeof idempotencyKeys.$inferInsert>;
 
-// Each attaches once: a retried request that finds the object attached keeps the first.
-const withIntent = preparedStatement('complete_booking_request_intent', (db) => {
-  const attached = db.$with('attached').as(
-    db
-      .update(payments)
-      .set({ paymentIntentId: sql`${sql.placeholder('objectId')}`, status: sql`${sql.placeholder('status')}`, updatedAt: sql`now()` })
-      .where(and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.paymentIntentId} is null`))
-      .returning({ id: payments.id }),
-  );
-  return db.with(attached).update(idempotencyKeys).set(completion).where(idempotencyKeyIs);
-});
-const withSession = preparedStatement('complete_booking_request_session', (db) => {
-  const attached = db.$with('attached').as(
-    db
-      .update(payments)
-      .set({ checkoutSessionId: sql`${sql.placeholder('objectId')}`, status: 'requires_payment_method', updatedAt: sql`now()` })
-      .where(and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.checkoutSessionId} is null`))
-      .returning({ id: payments.id }),
-  );
-  return db.with(attached).update(idempotencyKeys).set(completion).where(idempotencyKeyIs);
-});
+/** The payment's attachment (a CTE), then the idempotency record's response. */
+const completing = (name: string, attachment: typeof PAYMENT_INTENT_ATTACHMENT | typeof CHECKOUT_SESSION_ATTACHMENT) =>
+  preparedStatement(name, (db) => {
+    const attached = db
+      .$with('attached')
+      .as(db.update(payments).set(attachment.set).where(attachment.where).returning({ id: payments.id }));
+    return db.with(attached).update(idempotencyKeys).set(completion).where(idempotencyKeyIs);
+  });
+const withIntent = completing('complete_booking_request_intent', PAYMENT_INTENT_ATTACHMENT);
+const withSession = completing('complete_booking_request_session', CHECKOUT_SESSION_ATTACHMENT);
 
 /**
  * The last statement of a booking request: the payment row gets its PaymentIntent or Checkout
@@ -53,6 +43,6 @@ export function completeBookingRequest(
   }
   const values = { ...record, paymentId: attachment.paymentId };
   return attachment.kind === 'paymentIntent'
-    ? withIntent(db, { ...values, objectId: attachment.paymentIntentId, status: attachment.status })
-    : withSession(db, { ...values, objectId: attachment.checkoutSessionId });
+    ? withIntent(db, { ...values, paymentIntentId: attachment.paymentIntentId, status: attachment.status })
+    : withSession(db, { ...values, checkoutSessionId: attachment.checkoutSessionId });
 }

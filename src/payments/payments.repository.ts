@@ -66,11 +66,25 @@ const paymentByIntentForUpdate = preparedStatement('payment_by_intent_for_update
 );
 
 const insertPayment = preparedInsert('insert_payment', payments);
+/**
+ * Attaching a payment's Stripe object once: a second attach (a retried request) keeps the first.
+ * Placeholders: paymentId, and paymentIntentId with status or checkoutSessionId. Also the first
+ * half of a booking request's last statement (bookings/booking-request.repository.ts).
+ */
+export const PAYMENT_INTENT_ATTACHMENT = {
+  set: { paymentIntentId: sql`${sql.placeholder('paymentIntentId')}`, status: sql`${sql.placeholder('status')}`, updatedAt: sql`now()` },
+  where: and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.paymentIntentId} is null`),
+};
+export const CHECKOUT_SESSION_ATTACHMENT = {
+  set: {
+    checkoutSessionId: sql`${sql.placeholder('checkoutSessionId')}`,
+    status: 'requires_payment_method' as const,
+    updatedAt: sql`now()`,
+  },
+  where: and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.checkoutSessionId} is null`),
+};
 const attachIntent = preparedStatement('attach_payment_intent', (db) =>
-  db
-    .update(payments)
-    .set({ paymentIntentId: sql`${sql.placeholder('paymentIntentId')}`, status: sql`${sql.placeholder('status')}`, updatedAt: sql`now()` })
-    .where(and(eq(payments.id, sql.placeholder('paymentId')), sql`${payments.paymentIntentId} is null`)),
+  db.update(payments).set(PAYMENT_INTENT_ATTACHMENT.set).where(PAYMENT_INTENT_ATTACHMENT.where),
 );
 const updatePayment = preparedByShape<unknown>(
   'update_payment',
