@@ -130,6 +130,14 @@ export const offices = pgTable(
      * one office row instead of parsing every polygon, and no process prices with a stale zone.
      */
     pricingVersion: integer('pricing_version').notNull().default(0),
+    /**
+     * Counts every change of the office row and of its closing days, kept by triggers (migration
+     * 0020), so no code path can change the office without it. A quote is priced from the office
+     * an API process keeps in memory and inserted only if the revision is still the one it priced
+     * with, in the same statement (quotes.repository.ts): one round trip per quote, never a quote
+     * from a stale office.
+     */
+    revision: integer('revision').notNull().default(0),
     createdAt: timestamp('created_at', { withTimezone: true }).notNull().defaultNow(),
   },
   (t) => [

@@ -29,3 +29,9 @@ export const createPostalCodeNotServedError = (postalCode: string, served: strin
     status: 422,
     message: `The office does not deliver to postal code ${postalCode}; it delivers to ${served}`,
   });
+
+export const createOfficeChangingError = createErrorFactory({
+  code: 'quote.office_changing',
+  status: 409,
+  message: "The office's delivery settings changed while this quote was priced; please ask again",
+});

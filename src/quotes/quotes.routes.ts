@@ -17,7 +17,7 @@ export async function quotesRoutes(app: App, opts: { quotes: ReturnType<typeof c
         description:
           "Finds the office's service zones that contain the location (GeoJSON [lng, lat]) and returns the vehicles that may deliver there with their prices. The quote expires; book from it before then.",
         body: CreateQuoteBody,
-        response: { 201: QuoteSchema, ...errorResponses(400, 404, 422) },
+        response: { 201: QuoteSchema, ...errorResponses(400, 404, 409, 422) },
       },
     },
     async (request, reply) => {

@@ -8,11 +8,23 @@ import { addressFingerprint, describePostalCodes, type AddressLike } from './add
 import { priceLocation } from './pricing.ts';
 import { createPricingCache, type PricingCache } from './pricing-cache.ts';
 import { createOfficeNotFoundError } from '../offices/offices.errors.ts';
-import { createNoTariffError, createOutsideServiceAreaError, createPostalCodeNotServedError } from './quotes.errors.ts';
+import {
+  createNoTariffError,
+  createOfficeChangingError,
+  createOutsideServiceAreaError,
+  createPostalCodeNotServedError,
+} from './quotes.errors.ts';
+import type { Office } from '../offices/offices.table.ts';
 import { createQuotesRepository } from './quotes.repository.ts';
 
 /** How many days of delivery slots a quote shows (from tomorrow, office time). */
 export const QUOTE_SLOT_DAYS = 28;
+
+/** Offices (per UTC date) a process keeps for quoting; more are read again when asked. */
+const MAX_KEPT_OFFICES = 500;
+
+/** Reads of the office a quote tries before it gives up on an office that keeps changing. */
+const MAX_QUOTE_ATTEMPTS = 3;
 
 /** Slot views a process keeps: one per office and first day while its calendar stays the same. */
 const MAX_KEPT_SLOT_VIEWS = 500;
@@ -36,10 +48,23 @@ function createSlotViews() {
   };
 }
 
+/** Why the office cannot deliver to this address (postal code, zones, tariffs), or null when it can. */
+function refusalOf(office: Office, postalCode: string, priced: ReturnType<typeof priceLocation>): Error | null {
+  if (office.postalCodes.length > 0 && !office.postalCodes.includes(postalCode)) {
+    return createPostalCodeNotServedError(postalCode, describePostalCodes(office.postalCodes));
+  }
+  if (!priced.insideAnyZone) return createOutsideServiceAreaError();
+  if (priced.options.length === 0) return createNoTariffError();
+  return null;
+}
+
 export function createQuotesService(deps: { db: Database; clock: () => Date; quoteTtlMinutes: number; pricing?: PricingCache }) {
   const calendars = createOfficeCalendarRepository(deps.db);
   const pricing = deps.pricing ?? createPricingCache();
   const slotViews = createSlotViews();
+  // Offices with their closing days around one UTC date, as read for an earlier quote; each quote
+  // is inserted only while the office's revision is unchanged, so a stale entry costs one retry.
+  const offices = createLru<string, { office: Office; closures: { date: string; reason: string }[] }>(MAX_KEPT_OFFICES);
   return {
     /**
      * Prices delivery to an address at a position. The postal code must be one the office serves
@@ -51,27 +76,46 @@ export function createQuotesService(deps: { db: Database; clock: () => Date; quo
       // The office's closing days by UTC date with a day to spare on either side: the quote's 28
       // days (from tomorrow, office time) lie within, whatever the office's time zone.
       const utcToday = now.toISOString().slice(0, 10);
-      const found = await calendars.officeWithClosures(input.officeId, addDays(utcToday, -1), addDays(utcToday, QUOTE_SLOT_DAYS + 2));
-      if (!found) throw createOfficeNotFoundError();
-      const { office, closures } = found;
-      if (office.postalCodes.length > 0 && !office.postalCodes.includes(input.address.postalCode)) {
-        throw createPostalCodeNotServedError(input.address.postalCode, describePostalCodes(office.postalCodes));
+      const key = `${input.officeId} ${utcToday}`;
+      for (let attempt = 1; ; attempt++) {
+        let found = offices.get(key);
+        const remembered = found !== undefined;
+        if (!found) {
+          found = await calendars.officeWithClosures(input.officeId, addDays(utcToday, -1), addDays(utcToday, QUOTE_SLOT_DAYS + 2));
+          if (!found) throw createOfficeNotFoundError();
+          offices.set(key, found);
+        }
+        const { office, closures } = found;
+        const { zones, tariffs } = await pricing.pricingOf(deps.db, office, now);
+        const priced = priceLocation(input.location, zones, tariffs);
+        const refusal = refusalOf(office, input.address.postalCode, priced);
+        if (refusal) {
+          // A refusal is never made from memory: the office may have added the postal code or
+          // the zone since this process read it. It is made from a fresh read, as before the cache.
+          if (!remembered) throw refusal;
+          offices.delete(key);
+          continue;
+        }
+        const firstDay = addDays(localDate(now, office.timezone), 1);
+        const quote = await createQuotesRepository(deps.db).insertAtOfficeRevision(
+          {
+            officeId: office.id,
+            location: input.location,
+            options: priced.options,
+            postalCode: input.address.postalCode,
+            city: input.address.city.trim().slice(0, 80),
+            addressHash: addressFingerprint(input.address),
+            expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
+          },
+          office.revision,
+        );
+        if (quote) return { quote, deliverySlots: slotViews(firstDay, deliveryCalendarOf(office, closures)) };
+        // The office (or a closing day) changed since this process read it, or it is gone: price
+        // again from a fresh read. A third change within one quote would be a script in a loop;
+        // the citizen then gets a clear error rather than a wait.
+        offices.delete(key);
+        if (attempt === MAX_QUOTE_ATTEMPTS) throw createOfficeChangingError();
       }
-      const { zones, tariffs } = await pricing.pricingOf(deps.db, office, now);
-      const priced = priceLocation(input.location, zones, tariffs);
-      if (!priced.insideAnyZone) throw createOutsideServiceAreaError();
-      if (priced.options.length === 0) throw createNoTariffError();
-      const firstDay = addDays(localDate(now, office.timezone), 1);
-      const quote = await createQuotesRepository(deps.db).insert({
-        officeId: office.id,
-        location: input.location,
-        options: priced.options,
-        postalCode: input.address.postalCode,
-        city: input.address.city.trim().slice(0, 80),
-        addressHash: addressFingerprint(input.address),
-        expiresAt: new Date(now.getTime() + deps.quoteTtlMinutes * 60_000),
-      });
-      return { quote, deliverySlots: slotViews(firstDay, deliveryCalendarOf(office, closures)) };
     },
   };
 }

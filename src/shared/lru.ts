@@ -19,6 +19,9 @@ export function createLru<K, V>(max: number) {
       map.set(key, value);
       if (map.size > max) map.delete(map.keys().next().value as K);
     },
+    delete(key: K): void {
+      map.delete(key);
+    },
     get size() {
       return map.size;
     },
