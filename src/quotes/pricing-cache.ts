@@ -16,10 +16,12 @@ export interface OfficePricing {
 const MAX_OFFICES = 500;
 
 /**
- * The zones and tariffs a quote needs, kept per office and `pricingVersion`. The office row is
- * read on every quote anyway; its version says whether the cached pricing is still the office's.
- * A zone or tariff change bumps the version in its own transaction, so after its commit every API
- * process prices with the change (no timer, no cross-process message).
+ * The zones and tariffs a quote needs, kept per office and `pricingVersion`. The office row a quote
+ * prices with says whether the cached pricing is still the office's. A zone or tariff change bumps
+ * the version in its own transaction, which also bumps the office's revision, so the quote that
+ * priced with a remembered office before the commit inserts nothing and prices again from a fresh
+ * read (quotes.service.ts): after the commit, every API process prices with the change (no timer,
+ * no cross-process message).
  */
 export function createPricingCache() {
   const cache = createLru<string, OfficePricing>(MAX_OFFICES);
