@@ -6,7 +6,8 @@ import type { Config } from './config/config.ts';
 import { openDatabase, type DatabaseHandle } from './db/client.ts';
 import { analyzeTablesWithoutStatistics } from './db/statistics.ts';
 import { setUpDemo } from './demo/demo-setup.ts';
-import { setUpPayments } from './infra/payments.ts';
+import { lockDataDir, type DataDirLock } from './infra/data-dir-lock.ts';
+import { sandboxRole, setUpPayments } from './infra/payments.ts';
 import { createLogger } from './infra/process.ts';
 import type { EmbeddedRedis } from './infra/embedded-redis.ts';
 import { openPlatformRedis, type PlatformRedisOptions } from './infra/platform-redis.ts';
@@ -38,8 +39,9 @@ export interface PlatformOptions {
   /** The logger's name when no logger is given. */
   name?: string;
   /**
-   * Something the process cannot run without died under it (the embedded Redis): `npm start`
-   * ends the process then, with exit code 1, so its supervisor starts it again with its Redis.
+   * Something the process cannot run without died under it (the embedded Redis), or it lost its
+   * lock on DATA_DIR: the entry points end the process then, with exit code 1, so its supervisor
+   * starts it again (with its Redis; waiting for the lock).
    */
   onFatal?: (reason: string) => void;
 }
@@ -59,6 +61,8 @@ export interface PlatformOverrides {
    * The OpenAPI generator gives inert stand-ins, so building the app needs no live connection.
    */
   parts?: { database?: DatabaseHandle; redis?: Redis; queues?: Queues; gateway?: PaymentGateway };
+  /** How old a lock on DATA_DIR left by an ended process must be before a start takes it over (default 20 s). */
+  dataDirLockStaleMs?: number;
   /** The address tried when REDIS_URL is not set (instead of the machine's 6379), and where redis-server is looked for. */
   embeddedRedis?: PlatformRedisOptions['embedded'];
 }
@@ -104,6 +108,26 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
   const close = () => (closing ??= closeOwned(owned, logger));
 
   try {
+    // Before anything is opened: a second process on this DATA_DIR is refused before it touches a file.
+    const hostSandbox = options.hostSandbox ?? api === 'listen';
+    const holds = [
+      !given.database && !(overrides.database?.url ?? config.env.DATABASE_URL) ? 'the embedded PGlite database' : null,
+      !given.gateway && sandboxRole(config, { hostSandbox, sandbox: overrides.sandbox }) === 'host-file'
+        ? "the Stripe sandbox's file"
+        : null,
+    ].filter((h) => h !== null);
+    if (holds.length > 0) {
+      owned.dataDirLock = await lockDataDir({
+        dataDir: config.env.DATA_DIR,
+        holds: holds.join(' and '),
+        logger,
+        staleMs: overrides.dataDirLockStaleMs,
+        onLost: (reason) => {
+          logger.fatal(reason);
+          options.onFatal?.(reason);
+        },
+      });
+    }
     const database =
       given.database ??
       (owned.database = await openDatabase({
@@ -155,7 +179,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     if (!gateway) {
       const payments = await setUpPayments(config, {
         logger,
-        hostSandbox: options.hostSandbox ?? api === 'listen',
+        hostSandbox,
         sandbox: overrides.sandbox,
         webhookSecret: overrides.webhookSecret,
       });
@@ -241,11 +265,13 @@ interface Owned {
   redis?: Redis;
   redisServer?: EmbeddedRedis;
   database?: DatabaseHandle;
+  dataDirLock?: DataDirLock;
 }
 
 /**
  * Closes in this order: first nothing new comes in (API), then running jobs stop (workers), then
- * what they used: the embedded redis-server only once no connection to it is left, the database last.
+ * what they used: the embedded redis-server only once no connection to it is left, the database,
+ * and last the lock on DATA_DIR.
  */
 async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
   const steps: Array<[string, () => Promise<void> | void]> = [
@@ -257,6 +283,8 @@ async function closeOwned(owned: Owned, logger: Logger): Promise<void> {
     ['redis', () => owned.redis?.disconnect()],
     ['embedded redis-server', () => owned.redisServer?.stop()],
     ['database', () => owned.database?.close()],
+    // Last: only once nothing of this process writes DATA_DIR any more.
+    ['DATA_DIR lock', () => owned.dataDirLock?.release()],
   ];
   let failure: unknown = null;
   for (const [part, step] of steps) {

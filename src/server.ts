@@ -1,4 +1,4 @@
-import { runProcess } from './infra/process.ts';
+import { runProcess, stopProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
 
@@ -10,7 +10,7 @@ await runProcess({
   name: 'amtsbote-api',
   needsDatabaseServer: 'A separate API process',
   start: async (config, logger) => {
-    const platform = await createPlatform(config, { api: 'listen', migrate: true }, { logger });
+    const platform = await createPlatform(config, { api: 'listen', migrate: true, onFatal: stopProcess }, { logger });
     logger.info(describeRunning(platform), 'Amtsbote API is running');
     return platform;
   },

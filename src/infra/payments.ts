@@ -16,6 +16,22 @@ export interface PaymentsSetUp {
 }
 
 /**
+ * What this process is to the offline Stripe sandbox: nothing (`live`), a client of one elsewhere
+ * (`client`: STRIPE_SANDBOX=external, or a worker process), or its host (`host`, with a store of
+ * its own or the file store in DATA_DIR). setUpPayments follows it, and createPlatform reads it to
+ * know whether this process keeps the sandbox's file in DATA_DIR.
+ */
+export function sandboxRole(
+  config: Config,
+  opts: { hostSandbox: boolean; sandbox?: StripeSandboxOptions },
+): 'live' | 'client' | 'host' | 'host-file' {
+  const { stripe } = config;
+  if (stripe.mode === 'live') return 'live';
+  if ((stripe.external && stripe.webhookSecret) || !opts.hostSandbox) return 'client';
+  return opts.sandbox?.store ? 'host' : 'host-file';
+}
+
+/**
  * The payment gateway for this process. In `live` mode: real Stripe. In `sandbox` mode: the bundled
  * offline sandbox, reached through the same stripe-node client. The process that serves the API
  * hosts the sandbox (`hostSandbox: true`) so it can deliver webhooks to it; worker processes only
@@ -34,6 +50,7 @@ export async function setUpPayments(
 ): Promise<PaymentsSetUp> {
   const noop = () => {};
   const { stripe } = config;
+  const role = sandboxRole(config, opts);
   if (stripe.mode === 'live') {
     return {
       gateway: createStripeGateway({ secretKey: stripe.secretKey, webhookSecret: stripe.webhookSecret }),
@@ -42,19 +59,17 @@ export async function setUpPayments(
     };
   }
   const endpoint = { host: '127.0.0.1', port: stripe.port, protocol: 'http' as const };
-  if (stripe.external && stripe.webhookSecret) {
+  if (role === 'client') {
     // A sandbox in a process of its own (STRIPE_SANDBOX=external): every process is its client, and the
     // API verifies its webhooks with the secret both were given; its webhook endpoint is its own setting.
-    return {
-      gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: stripe.webhookSecret, endpoint, sandbox: true }),
-      sandbox: null,
-      connectSandboxWebhook: noop,
-    };
-  }
-  if (!opts.hostSandbox) {
     // Workers never verify webhooks; the secret is only needed by the API process.
     return {
-      gateway: createStripeGateway({ secretKey: SANDBOX_SECRET_KEY, webhookSecret: 'whsec_unused', endpoint, sandbox: true }),
+      gateway: createStripeGateway({
+        secretKey: SANDBOX_SECRET_KEY,
+        webhookSecret: stripe.webhookSecret ?? 'whsec_unused',
+        endpoint,
+        sandbox: true,
+      }),
       sandbox: null,
       connectSandboxWebhook: noop,
     };

@@ -1,13 +1,16 @@
 import { spawn } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { describe, expect, it } from 'vitest';
-import { testDatabaseUrl } from '../helpers/test-env.ts';
+import { afterEach, describe, expect, it } from 'vitest';
+import { scratchDirs } from '../helpers/scratch.ts';
+import { TEST_REDIS_URL, testDatabaseUrl } from '../helpers/test-env.ts';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const scratch = scratchDirs('amtsbote-entry-');
+afterEach(scratch.removeAll);
 
 /** Runs a process entry as `npm run start…` would (tsx), with only the given environment. */
-function run(entry: string, env: Record<string, string>) {
+function run(entry: string, env: Record<string, string>, killAfterMs = 60_000) {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
@@ -17,8 +20,13 @@ function run(entry: string, env: Record<string, string>) {
   let stderr = '';
   child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
   child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+  // A process that should have ended but runs on fails its test instead of hanging it.
+  const timer = setTimeout(() => child.kill('SIGKILL'), killAfterMs);
   return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
-    child.once('exit', (code) => resolve({ code, stdout, stderr })),
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    }),
   );
 }
 
@@ -57,12 +65,54 @@ describe('every process entry fails the same way', () => {
     '%s: a Redis that does not answer is a fatal line that says how to get one, exit code 1',
     async (entry) => {
       // Port 1 on loopback: nothing listens there.
-      const res = await run(entry, { DATABASE_URL: testDatabaseUrl(), REDIS_URL: 'redis://:s3cret@127.0.0.1:1' });
+      // A DATA_DIR of its own: the API process hosts the sandbox there, and locks it.
+      const DATA_DIR = scratch.make();
+      const res = await run(entry, { DATABASE_URL: testDatabaseUrl(), REDIS_URL: 'redis://:s3cret@127.0.0.1:1', DATA_DIR });
       expect(res.code).toBe(1);
       const [line, ...more] = fatal(res.stdout);
       expect(more).toEqual([]);
       expect(line).toMatch(/^Redis does not answer at redis:\/\/\*\*\*@127\.0\.0\.1:1 .*\n.*redis-server --daemonize yes/s);
       expect(res.stdout).not.toContain('s3cret');
+    },
+  );
+
+  it(
+    'src/main.ts: a second npm start on the DATA_DIR of a running one is a fatal line naming DATA_DIR, exit code 1; the first runs on',
+    { timeout: 120_000 },
+    async () => {
+      const DATA_DIR = scratch.make();
+      const env = { DATA_DIR, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-entry-${process.pid}`, PORT: '0', STRIPE_SANDBOX_PORT: '0' };
+      const first = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+        cwd: ROOT,
+        env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
+        stdio: ['ignore', 'pipe', 'inherit'],
+      });
+      try {
+        let out = '';
+        await new Promise<void>((resolve, reject) => {
+          first.stdout.on('data', (d: Buffer) => {
+            out += d.toString();
+            if (out.includes('Amtsbote is running')) resolve();
+          });
+          first.once('exit', (code) => reject(new Error(`the first npm start exited (${code}): ${out}`)));
+        });
+        const second = await run('src/main.ts', env, 40_000);
+        expect(second.code).toBe(1);
+        expect(fatal(second.stdout)).toEqual([
+          expect.stringMatching(
+            new RegExp(
+              `^DATA_DIR ${DATA_DIR} is in use by another Amtsbote process \\(.*\\), and this one keeps the embedded PGlite database and the Stripe sandbox's file there`,
+            ),
+          ),
+        ]);
+        // The second opened nothing: no migration, no demo, no sandbox of its own.
+        expect(second.stdout).not.toContain('database migrated');
+        const address = /"api":"(http:[^"]+)\/v1"/.exec(out)?.[1];
+        expect((await fetch(`${address}/health/ready`)).status).toBe(200);
+      } finally {
+        first.kill('SIGTERM');
+        await new Promise((resolve) => (first.exitCode === null ? first.once('exit', resolve) : resolve(null)));
+      }
     },
   );
 });
