@@ -1,5 +1,6 @@
 import { and, eq, gt, isNull, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { deleteInBatches } from '../db/in-batches.ts';
 import { isForeignKeyViolation, isUniqueViolation } from '../shared/errors.ts';
 import { firstRow } from '../shared/required.ts';
 import { createStaffOfficeUnknownError, createStaffUsernameTakenError } from './auth.errors.ts';
@@ -64,10 +65,7 @@ export function createAuthRepository(db: DbOrTx) {
       db.update(staffSessions).set({ revokedAt: now }).where(eq(staffSessions.tokenHash, tokenHash)),
 
     /** Deletes sessions that expired before `before`; returns how many. */
-    async purgeSessionsExpiredBefore(before: Date): Promise<number> {
-      const deleted = await db.delete(staffSessions).where(lt(staffSessions.expiresAt, before)).returning({ id: staffSessions.id });
-      return deleted.length;
-    },
+    purgeSessionsExpiredBefore: (before: Date): Promise<number> => deleteInBatches(db, staffSessions, lt(staffSessions.expiresAt, before)),
   };
 }
 

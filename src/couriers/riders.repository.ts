@@ -1,5 +1,6 @@
 import { and, asc, eq, gt, lt, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { deleteInBatches } from '../db/in-batches.ts';
 import { isUniqueViolation } from '../shared/errors.ts';
 import { firstRow } from '../shared/required.ts';
 import { createRiderUsernameTakenError } from './couriers.errors.ts';
@@ -74,7 +75,7 @@ export function createRidersRepository(db: DbOrTx) {
     deleteSessionsOf: (riderId: string) => deleteSessionsWhere(eq(courierRiderSessions.riderId, riderId)),
 
     /** Sessions that expired before `before`, of every rider (housekeeping: also riders who never sign in again). */
-    purgeSessionsExpiredBefore: (before: Date) => deleteSessionsWhere(lt(courierRiderSessions.expiresAt, before)),
+    purgeSessionsExpiredBefore: (before: Date) => deleteInBatches(db, courierRiderSessions, lt(courierRiderSessions.expiresAt, before)),
 
     /** A rider's expired sessions go at their next sign-in, so the table holds no more than a few per rider. */
     deleteExpiredSessionsOf: (riderId: string, now: Date) =>

@@ -1,5 +1,6 @@
-import { and, inArray, isNull, lt, sql } from 'drizzle-orm';
+import { and, inArray, isNull, lt, sql, type SQL } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { deleteInBatches, updateInBatches } from '../db/in-batches.ts';
 import type { BookingStatus } from '../bookings/booking-status.ts';
 import { bookingEvents, bookingHolds, bookings } from '../bookings/bookings.table.ts';
 import { quotes } from '../quotes/quotes.table.ts';
@@ -72,30 +73,27 @@ export function createRetentionQueries(db: DbOrTx) {
      * older than the retention period, their data is emptied (the row and its attempts stay as the
      * record that the company was told). A pending event keeps its data until it is sent.
      */
-    async emptyOldOutboundEvents(before: Date): Promise<number> {
-      const emptied = await db
-        .update(outboundEvents)
-        .set({ data: { removed: 'retention' } })
-        .where(
-          and(
-            inArray(outboundEvents.status, ['delivered', 'dead']),
-            lt(outboundEvents.createdAt, before),
-            sql`not (${outboundEvents.data} ? 'removed')`,
-          ),
-        )
-        .returning({ id: outboundEvents.id });
-      return emptied.length;
-    },
+    emptyOldOutboundEvents: (before: Date): Promise<number> =>
+      updateInBatches(
+        db,
+        outboundEvents,
+        sql`${sql.identifier(outboundEvents.data.name)} = ${JSON.stringify({ removed: 'retention' })}::jsonb`,
+        and(
+          inArray(outboundEvents.status, ['delivered', 'dead']),
+          lt(outboundEvents.createdAt, before),
+          sql`not (${outboundEvents.data} ? 'removed')`,
+        ) as SQL,
+      ),
 
     /** Quotes expired before `expiredBefore` that no booking was made from (a booking refers to its quote's price). */
-    async deleteUnbookedQuotes(expiredBefore: Date): Promise<number> {
-      const deleted = await db
-        .delete(quotes)
-        .where(
-          and(lt(quotes.expiresAt, expiredBefore), sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`),
-        )
-        .returning({ id: quotes.id });
-      return deleted.length;
-    },
+    deleteUnbookedQuotes: (expiredBefore: Date): Promise<number> =>
+      deleteInBatches(
+        db,
+        quotes,
+        and(
+          lt(quotes.expiresAt, expiredBefore),
+          sql`not exists (select 1 from ${bookings} where ${bookings.quoteId} = ${quotes.id})`,
+        ) as SQL,
+      ),
   };
 }

@@ -1,5 +1,6 @@
 import { and, eq, gt, lt, sql } from 'drizzle-orm';
 import type { DbOrTx } from '../db/client.ts';
+import { deleteInBatches } from '../db/in-batches.ts';
 import { placeholders, preparedByShape, preparedInsert, preparedStatement } from '../db/prepared.ts';
 import { firstRow } from '../shared/required.ts';
 import { idempotencyKeys } from './idempotency.table.ts';
@@ -56,9 +57,6 @@ export function createIdempotencyRepository(db: DbOrTx) {
     },
 
     /** Deletes the records expired at `now`; returns how many. */
-    async purgeExpired(now: Date): Promise<number> {
-      const deleted = await db.delete(idempotencyKeys).where(lt(idempotencyKeys.expiresAt, now)).returning({ key: idempotencyKeys.key });
-      return deleted.length;
-    },
+    purgeExpired: (now: Date): Promise<number> => deleteInBatches(db, idempotencyKeys, lt(idempotencyKeys.expiresAt, now)),
   };
 }
