@@ -37,17 +37,27 @@ export async function connectRedis(target: RedisTarget, onError: (err: Error) =>
   } catch (err) {
     redis.disconnect();
     const cause = lastError ?? (err as Error);
-    throw new StartupError(
-      `Redis does not answer at ${describeTarget(target)} (${cause.message}).\n` +
-        'Amtsbote needs Redis for its job queues. Start one, for example:\n' +
-        '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n' +
-        '(Debian/Ubuntu: apt-get install redis-server), or point REDIS_URL at yours.',
-      { cause },
-    );
+    throw new StartupError(refusalMessage(describeTarget(target), cause), { cause });
   } finally {
     clearTimeout(timer);
   }
   return redis;
+}
+
+/** What the operator reads: a Redis that wants a password needs no advice on starting one. */
+function refusalMessage(where: string, cause: Error): string {
+  if (/\b(NOAUTH|WRONGPASS)\b/.test(cause.message)) {
+    return (
+      `Redis at ${where} wants a password that it was not given, or not this one (${cause.message}).\n` +
+      'Put it in REDIS_URL: redis://:PASSWORD@host:port (with an ACL user: redis://USER:PASSWORD@host:port).'
+    );
+  }
+  return (
+    `Redis does not answer at ${where} (${cause.message}).\n` +
+    'Amtsbote needs Redis for its job queues. Start one, for example:\n' +
+    '  redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save "" --appendonly no\n' +
+    '(Debian/Ubuntu: apt-get install redis-server), or point REDIS_URL at yours.'
+  );
 }
 
 /** True when nothing listens at the address (as opposed to a Redis that answers wrongly, slowly or wants a password). */

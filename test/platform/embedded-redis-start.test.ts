@@ -99,8 +99,15 @@ describe('npm start without REDIS_URL and no Redis at the default address', () =
     }
   });
 
-  it('a Redis at the default address that answers wrongly (here: wants a password) is not replaced: the start fails', async () => {
-    const fake = createServer((socket) => socket.on('data', () => socket.write('-NOAUTH Authentication required.\r\n')));
+  it('a Redis at the default address that answers wrongly (here: wants a password) is not replaced: the start fails, saying to give the password', async () => {
+    // One reply per command, as Redis gives: ioredis may send its CLIENT SETINFO and INFO in one
+    // packet, and a reply per packet left INFO unanswered (the start then timed out, now and then).
+    const fake = createServer((socket) =>
+      socket.on('data', (d: Buffer) => {
+        const commands = d.toString('latin1').match(/(^|\r\n)\*\d+\r\n/g)?.length ?? 1;
+        socket.write('-NOAUTH Authentication required.\r\n'.repeat(commands));
+      }),
+    );
     await new Promise<void>((resolve) => fake.listen(0, '127.0.0.1', resolve));
     const { port } = fake.address() as AddressInfo;
     const DATA_DIR = dataDir();
@@ -110,8 +117,10 @@ describe('npm start without REDIS_URL and no Redis at the default address', () =
         { embeddedRedis: true },
         { embeddedRedis: { defaultUrl: `redis://127.0.0.1:${port}` } },
       );
-      // ioredis keeps retrying a server that refuses it; the start gives up after a few seconds.
-      await expect(started).rejects.toThrow(/Redis does not answer at redis:\/\/127\.0\.0\.1:\d+ \(/);
+      // Told what to do about it: the password, not how to start a Redis.
+      await expect(started).rejects.toThrow(
+        /^Redis at redis:\/\/127\.0\.0\.1:\d+ wants a password that it was not given, or not this one \(.*NOAUTH.*\)\.\nPut it in REDIS_URL: redis:\/\/:PASSWORD@host:port/,
+      );
       expect(existsSync(path.join(DATA_DIR, 'redis'))).toBe(false);
     } finally {
       await new Promise((resolve) => fake.close(resolve));
