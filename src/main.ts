@@ -1,4 +1,5 @@
 import { startDemoCourier, withDemoCourierAllowList } from './courier-sim/demo-courier.ts';
+import { exitAtOnce } from './infra/data-dir-lock.ts';
 import { runProcess, StartupError, stopProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
@@ -19,7 +20,15 @@ await runProcess({
   start: async (config, logger) => {
     const platform = await createPlatform(
       config,
-      { api: 'listen', workers: true, migrate: true, seedDemo: true, embeddedRedis: true, onFatal: stopProcess },
+      {
+        api: 'listen',
+        workers: true,
+        migrate: true,
+        seedDemo: true,
+        embeddedRedis: true,
+        onFatal: stopProcess,
+        onDataDirLockLost: exitAtOnce,
+      },
       { logger },
     );
     logger.info(describeRunning(platform), 'Amtsbote is running');

@@ -39,11 +39,15 @@ export interface PlatformOptions {
   /** The logger's name when no logger is given. */
   name?: string;
   /**
-   * Something the process cannot run without died under it (the embedded Redis), or it lost its
-   * lock on DATA_DIR: the entry points end the process then, with exit code 1, so its supervisor
-   * starts it again (with its Redis; waiting for the lock).
+   * Something the process cannot run without died under it (the embedded Redis): `npm start`
+   * ends the process then, with exit code 1, so its supervisor starts it again with its Redis.
    */
   onFatal?: (reason: string) => void;
+  /**
+   * Another process took this one's lock on DATA_DIR (see infra/data-dir-lock.ts): the entry points
+   * end the process at once (`exitAtOnce`), without the graceful close, which would write there.
+   */
+  onDataDirLockLost?: (reason: string) => void;
 }
 
 /** What tests (and the OpenAPI generator) put in instead of the defaults. */
@@ -112,6 +116,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
     const hostSandbox = options.hostSandbox ?? api === 'listen';
     const holds = [
       !given.database && !(overrides.database?.url ?? config.env.DATABASE_URL) ? 'the embedded PGlite database' : null,
+      options.embeddedRedis && !config.redisConfigured ? 'the embedded Redis' : null,
       !given.gateway && sandboxRole(config, { hostSandbox, sandbox: overrides.sandbox }) === 'host-file'
         ? "the Stripe sandbox's file"
         : null,
@@ -124,7 +129,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         staleMs: overrides.dataDirLockStaleMs,
         onLost: (reason) => {
           logger.fatal(reason);
-          options.onFatal?.(reason);
+          options.onDataDirLockLost?.(reason);
         },
       });
     }
@@ -134,6 +139,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
         url: overrides.database?.url ?? config.env.DATABASE_URL,
         dataDir: config.env.DATA_DIR,
         maxConnections: overrides.database?.maxConnections,
+        dataDirLocked: owned.dataDirLock !== undefined,
       }));
     if (options.migrate) {
       await database.migrate();

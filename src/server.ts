@@ -1,4 +1,5 @@
-import { runProcess, stopProcess } from './infra/process.ts';
+import { exitAtOnce } from './infra/data-dir-lock.ts';
+import { runProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
 
@@ -10,7 +11,7 @@ await runProcess({
   name: 'amtsbote-api',
   needsDatabaseServer: 'A separate API process',
   start: async (config, logger) => {
-    const platform = await createPlatform(config, { api: 'listen', migrate: true, onFatal: stopProcess }, { logger });
+    const platform = await createPlatform(config, { api: 'listen', migrate: true, onDataDirLockLost: exitAtOnce }, { logger });
     logger.info(describeRunning(platform), 'Amtsbote API is running');
     return platform;
   },

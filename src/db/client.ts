@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { ParameterOrJSON, Sql, UnsafeQueryOptions } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import { exitAtOnce, lockDataDir } from '../infra/data-dir-lock.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -66,9 +67,17 @@ export function reconnectDelaySeconds(failures: number): number {
 /**
  * A PostgreSQL server when a URL is given; otherwise PGlite, PostgreSQL compiled to WebAssembly,
  * in a data folder: the same SQL and migrations, for `npm start` on a machine without a server.
- * PGlite lives inside one process, so API and workers must then share that process.
+ * PGlite lives inside one process, so API and workers must then share that process, and no other
+ * process may open it meanwhile (a command such as `npm run admin:create` included): it is opened
+ * under the lock on DATA_DIR (infra/data-dir-lock.ts), which this takes unless the caller holds it.
  */
-export async function openDatabase(opts: { url?: string; dataDir: string; maxConnections?: number }): Promise<DatabaseHandle> {
+export async function openDatabase(opts: {
+  url?: string;
+  dataDir: string;
+  maxConnections?: number;
+  /** The caller holds the lock on DATA_DIR already (createPlatform, which also keeps the sandbox's file there). */
+  dataDirLocked?: boolean;
+}): Promise<DatabaseHandle> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
     const { drizzle } = await import('drizzle-orm/postgres-js');
@@ -89,8 +98,17 @@ export async function openDatabase(opts: { url?: string; dataDir: string; maxCon
   const { drizzle } = await import('drizzle-orm/pglite');
   const { migrate } = await import('drizzle-orm/pglite/migrator');
   const dir = path.resolve(opts.dataDir, 'pglite');
-  mkdirSync(dir, { recursive: true });
-  const client = await PGlite.create(dir);
+  const lock = opts.dataDirLocked
+    ? null
+    : await lockDataDir({ dataDir: opts.dataDir, holds: 'the embedded PGlite database', onLost: exitAtOnce });
+  let client: InstanceType<typeof PGlite>;
+  try {
+    mkdirSync(dir, { recursive: true });
+    client = await PGlite.create(dir);
+  } catch (err) {
+    await lock?.release();
+    throw err;
+  }
   const pdb = drizzle(client, { schema });
   return {
     db: pdb as unknown as Database,
@@ -99,7 +117,13 @@ export async function openDatabase(opts: { url?: string; dataDir: string; maxCon
     ping: async () => {
       await client.query('select 1');
     },
-    close: () => client.close(),
+    close: async () => {
+      try {
+        await client.close();
+      } finally {
+        await lock?.release();
+      }
+    },
   };
 }
 

@@ -57,43 +57,73 @@ export async function lockDataDir(opts: DataDirLockOptions): Promise<DataDirLock
     );
   let seen: number | null = null;
   for (;;) {
+    // Until the lock is confirmed ours, a loss means another start won it (below), not that this
+    // process must stop; once releasing, a refresh racing the removal is no loss either.
+    const state = { confirmed: false, lostEarly: false, releasing: false };
+    // A lock there now that this attempt gets is one it took over as stale.
+    const takingOver = mtimeOf(lockPath) !== null;
+    let release: () => Promise<void>;
     try {
-      const release = await lockfile.lock(dir, {
+      release = await lockfile.lock(dir, {
         lockfilePath: lockPath,
         realpath: false,
         stale: staleMs,
         update: updateMs,
-        onCompromised: (err: Error) => opts.onLost(`the lock on DATA_DIR (${lockPath}) was lost: ${err.message}`),
+        onCompromised: (err: Error) => {
+          if (state.releasing) return;
+          if (!state.confirmed) state.lostEarly = true;
+          else opts.onLost(`the lock on DATA_DIR (${lockPath}) was lost: ${err.message}`);
+        },
       });
-      return lockHeld(release);
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ELOCKED') throw err;
+      // Held. A holder that refreshes it is alive: refused at once. One that does not is waited
+      // for until its lock is stale (proper-lockfile then takes it over on the next try).
+      const mtime = mtimeOf(lockPath);
+      if (seen !== null && mtime !== null && mtime !== seen) throw refused(`its lock ${lockPath} is being refreshed`);
+      if (Date.now() > deadline) throw refused(`its lock ${lockPath} has not gone stale within ${Math.round(staleMs / 1000)} s`);
+      if (seen === null) {
+        opts.logger?.warn(
+          { lock: lockPath },
+          `DATA_DIR is locked; waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s in case the process that locked it has ended without unlocking`,
+        );
+      }
+      seen = mtime ?? seen;
+      await sleep(250);
+      continue;
     }
-    // Held. A holder that refreshes it is alive: refused at once. One that does not is waited for
-    // until its lock is stale (proper-lockfile then takes it over on the next try).
-    const mtime = mtimeOf(lockPath);
-    if (seen !== null && mtime !== null && mtime !== seen) throw refused(`its lock ${lockPath} is being refreshed`);
-    if (Date.now() > deadline) throw refused(`its lock ${lockPath} has not gone stale within ${Math.round(staleMs / 1000)} s`);
-    if (seen === null) {
-      opts.logger?.warn(
-        { lock: lockPath },
-        `DATA_DIR is locked; waiting up to ${Math.ceil(staleMs / 1000)} s in case the process that locked it has ended without unlocking`,
-      );
+    if (takingOver) {
+      // Taken over from a stale lock. Two starts that both found it stale can both remove it and
+      // make their own (proper-lockfile's stat, rmdir, mkdir are not one step); the one whose lock
+      // was removed sees it at its next refresh. So a start that took over waits one refresh
+      // before it opens anything, and goes back to waiting if it lost.
+      await sleep(updateMs + 500);
+      if (state.lostEarly) continue;
     }
-    seen = mtime ?? seen;
-    await sleep(250);
+    state.confirmed = true;
+    let released: Promise<void> | null = null;
+    return {
+      release: () =>
+        (released ??= (async () => {
+          state.releasing = true;
+          await release().catch((err: unknown) => {
+            // Already lost (onLost was told) or removed by hand: nothing of ours is left to remove.
+            if ((err as NodeJS.ErrnoException).code !== 'ERELEASED') throw err;
+          });
+        })()),
+    };
   }
 }
 
-function lockHeld(release: () => Promise<void>): DataDirLock {
-  let released: Promise<void> | null = null;
-  return {
-    release: () =>
-      (released ??= release().catch((err: unknown) => {
-        // Already lost (onLost was told) or removed by hand: nothing of ours is left to remove.
-        if ((err as NodeJS.ErrnoException).code !== 'ERELEASED') throw err;
-      })),
-  };
+/**
+ * What a process that lost its DATA_DIR lock does: end at once, with exit code 1. A graceful
+ * close would go on writing (requests and jobs in flight, PGlite's shutdown checkpoint, the
+ * sandbox's last lines) into a directory another process may own by now; ending like a crash
+ * leaves PGlite to recover from its WAL, as after a power loss.
+ */
+export function exitAtOnce(reason: string): never {
+  process.stderr.write(`${reason}\n`);
+  process.exit(1);
 }
 
 function mtimeOf(file: string): number | null {

@@ -16,7 +16,10 @@ export function describeRunning(platform: Pick<Platform, 'config' | 'address' | 
     openapi: `${address}/docs/json`,
     signIn: credentialsFile
       ? `POST ${address}/v1/auth/sessions with a username and password from ${credentialsFile}`
-      : `POST ${address}/v1/auth/sessions (create the first admin with: npm run admin:create)`,
+      : platform.config.embeddedDatabase
+        ? // The embedded database takes one process at a time: the command is refused while this one runs.
+          `POST ${address}/v1/auth/sessions (stop Amtsbote, then create the first admin with: npm run admin:create)`
+        : `POST ${address}/v1/auth/sessions (create the first admin with: npm run admin:create)`,
     redis: platform.embeddedRedis
       ? `EMBEDDED redis-server (pid ${platform.embeddedRedis.pid}) on ${platform.embeddedRedis.socket}, queued jobs in its append-only file in ${platform.embeddedRedis.dir}; stopped with Amtsbote`
       : `Redis at ${redactUrl(platform.config.env.REDIS_URL)}`,

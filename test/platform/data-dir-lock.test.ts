@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { existsSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, statSync, utimesSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -64,16 +64,18 @@ describe('one process per DATA_DIR', () => {
 
   it('a lock left by a killed process is taken over once it is stale, after a log line that says why the start waits', async () => {
     const dir = scratch.make();
-    const holder = lockInChild(dir, 2_000);
+    // 4 s: long enough that the start below surely finds it held (and says why it waits).
+    const holder = lockInChild(dir, 4_000);
     await holder.locked;
     holder.child.kill('SIGKILL');
     await new Promise((resolve) => holder.child.once('exit', resolve));
     const logs = createLogCapture();
     const started = Date.now();
-    const lock = await lockDataDir({ dataDir: dir, holds: 'x', staleMs: 2_000, onLost: noLoss, logger: logs.logger });
+    const lock = await lockDataDir({ dataDir: dir, holds: 'x', staleMs: 4_000, onLost: noLoss, logger: logs.logger });
     try {
-      expect(Date.now() - started).toBeLessThan(6_000);
-      expect(logs.lines.some((l) => l.includes('DATA_DIR is locked; waiting up to 2 s'))).toBe(true);
+      // Stale after 4 s, then one refresh (1 s) and a half to be sure no other start took it too.
+      expect(Date.now() - started).toBeLessThan(12_000);
+      expect(logs.lines.some((l) => /DATA_DIR is locked; waiting up to [1-5] s/.test(l))).toBe(true);
     } finally {
       await lock.release();
     }
@@ -81,10 +83,11 @@ describe('one process per DATA_DIR', () => {
 
   it('while a live process holds it, a start gives up with the refusal even when its holder is in another process', async () => {
     const dir = scratch.make();
-    const holder = lockInChild(dir, 2_000);
+    // A long stale time: a holder starved of CPU for a few seconds on a busy machine is still alive.
+    const holder = lockInChild(dir, 8_000);
     try {
       await holder.locked;
-      await expect(lockDataDir({ dataDir: dir, holds: 'x', staleMs: 2_000, onLost: noLoss })).rejects.toThrow(/is being refreshed/);
+      await expect(lockDataDir({ dataDir: dir, holds: 'x', staleMs: 8_000, onLost: noLoss })).rejects.toThrow(/is being refreshed/);
     } finally {
       holder.child.kill('SIGKILL');
     }
@@ -97,6 +100,29 @@ describe('one process per DATA_DIR', () => {
     rmSync(path.join(dir, DATA_DIR_LOCK), { recursive: true });
     await expect.poll(() => lost, { timeout: 5_000 }).toMatch(/^the lock on DATA_DIR \(.*amtsbote\.lock\) was lost/);
     await lock.release();
+  });
+
+  it('two starts taking over one stale lock: the one whose lock the other replaced goes back to waiting and is refused', async () => {
+    const dir = scratch.make();
+    const lockPath = path.join(dir, DATA_DIR_LOCK);
+    mkdirSync(lockPath);
+    const long = new Date(Date.now() - 60_000);
+    utimesSync(lockPath, long, long);
+    const pending = lockDataDir({ dataDir: dir, holds: 'x', staleMs: 4_000, onLost: noLoss });
+    // Once it has taken the stale lock over (fresh again), do what a second start may do meanwhile:
+    // remove it as stale too, make its own and keep it fresh.
+    await expect.poll(() => statSync(lockPath).mtimeMs > Date.now() - 30_000, { timeout: 5_000, interval: 20 }).toBe(true);
+    rmSync(lockPath, { recursive: true });
+    mkdirSync(lockPath);
+    const refresher = setInterval(() => {
+      const now = new Date();
+      utimesSync(lockPath, now, now);
+    }, 300);
+    try {
+      await expect(pending).rejects.toThrow(/is being refreshed/);
+    } finally {
+      clearInterval(refresher);
+    }
   });
 
   it('a second platform hosting the Stripe sandbox on the same DATA_DIR is refused before it opens anything; the first is not disturbed', async () => {
@@ -139,11 +165,11 @@ describe('one process per DATA_DIR', () => {
     const embedded = await createPlatform(
       loadConfig({ DATA_DIR: dir, REDIS_URL: TEST_REDIS_URL, QUEUE_PREFIX: `test-lock-${process.pid}-e`, LOG_LEVEL: 'silent' }),
       { api: 'none' },
-      { logger: logs.logger, dataDirLockStaleMs: 2_000 },
+      { logger: logs.logger, dataDirLockStaleMs: 8_000 },
     );
     try {
       expect(embedded.database.kind).toBe('pglite');
-      await expect(lockDataDir({ dataDir: dir, holds: 'x', staleMs: 2_000, onLost: noLoss })).rejects.toThrow(/is being refreshed/);
+      await expect(lockDataDir({ dataDir: dir, holds: 'x', staleMs: 8_000, onLost: noLoss })).rejects.toThrow(/is being refreshed/);
     } finally {
       await embedded.close();
     }

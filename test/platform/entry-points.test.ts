@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -77,7 +78,7 @@ describe('every process entry fails the same way', () => {
   );
 
   it(
-    'src/main.ts: a second npm start on the DATA_DIR of a running one is a fatal line naming DATA_DIR, exit code 1; the first runs on',
+    'src/main.ts: a second npm start or a command on the DATA_DIR of a running one is refused, naming DATA_DIR, exit code 1; the first runs on, and ends at once when its lock is taken',
     { timeout: 120_000 },
     async () => {
       const DATA_DIR = scratch.make();
@@ -85,8 +86,10 @@ describe('every process entry fails the same way', () => {
       const first = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
         cwd: ROOT,
         env: { PATH: process.env.PATH ?? '', LOG_LEVEL: 'info', ...env },
-        stdio: ['ignore', 'pipe', 'inherit'],
+        stdio: ['ignore', 'pipe', 'pipe'],
       });
+      let err = '';
+      first.stderr.on('data', (d: Buffer) => (err += d.toString()));
       try {
         let out = '';
         await new Promise<void>((resolve, reject) => {
@@ -109,6 +112,21 @@ describe('every process entry fails the same way', () => {
         expect(second.stdout).not.toContain('database migrated');
         const address = /"api":"(http:[^"]+)\/v1"/.exec(out)?.[1];
         expect((await fetch(`${address}/health/ready`)).status).toBe(200);
+
+        // A command on the embedded database (here db:migrate) is refused too.
+        const migrate = await run('src/db/migrate.cli.ts', env, 40_000);
+        expect(migrate.code).toBe(1);
+        expect(migrate.stderr).toMatch(
+          /DATA_DIR .* is in use by another Amtsbote process \(.*\), and this one keeps the embedded PGlite database there/,
+        );
+        expect((await fetch(`${address}/health/ready`)).status).toBe(200);
+
+        // Its lock removed from under it, the first ends at once (exit code 1), without the graceful close.
+        const exited = new Promise<number | null>((resolve) => first.once('exit', resolve));
+        rmSync(path.join(DATA_DIR, 'amtsbote.lock'), { recursive: true });
+        expect(await exited).toBe(1);
+        expect(err).toMatch(/the lock on DATA_DIR \(.*amtsbote\.lock\) was lost/);
+        expect(out).not.toContain('shutting down');
       } finally {
         first.kill('SIGTERM');
         await new Promise((resolve) => (first.exitCode === null ? first.once('exit', resolve) : resolve(null)));

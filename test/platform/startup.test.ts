@@ -55,9 +55,19 @@ describe('what the start-up log says', () => {
     }
   }, 60_000);
 
-  it('without a credentials file it says how to create the first admin', () => {
+  it('without a credentials file it says how to create the first admin (with the embedded database: after stopping it)', () => {
+    const embedded = describeRunning({
+      config: loadConfig({}),
+      address: 'http://127.0.0.1:3000',
+      demo: { credentialsFile: null },
+      sandbox: null,
+      embeddedRedis: null,
+    });
+    expect(embedded.signIn).toBe(
+      'POST http://127.0.0.1:3000/v1/auth/sessions (stop Amtsbote, then create the first admin with: npm run admin:create)',
+    );
     const message = describeRunning({
-      config: loadConfig({ REDIS_URL: 'redis://:s3cret@redis.example:6379' }),
+      config: loadConfig({ REDIS_URL: 'redis://:s3cret@redis.example:6379', DATABASE_URL: 'postgres://db.example/amtsbote' }),
       address: 'http://127.0.0.1:3000',
       demo: { credentialsFile: null },
       sandbox: null,
