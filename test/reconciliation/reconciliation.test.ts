@@ -116,10 +116,19 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
         expect(done.body).toMatchObject({ status: 'succeeded', progress: { stepsDone: 8, stepsTotal: 8, phase: null }, error: null });
         return done.body as { id: string; totals: Record<string, number> };
       };
+      // Every page: the worker's test database holds earlier files' payments too, which a run finds
+      // missing at this file's sandbox, all at one instant, so this file's may be on any page.
       const discrepancies = async (): Promise<Discrepancy[]> => {
-        const res = await api(p, 'GET', '/v1/reconciliation-discrepancies?limit=200', { headers: finance.headers });
-        expect(res.status).toBe(200);
-        return res.body.data;
+        const all: Discrepancy[] = [];
+        let cursor: string | null = null;
+        do {
+          const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
+          const res = await api(p, 'GET', `/v1/reconciliation-discrepancies?limit=200${query}`, { headers: finance.headers });
+          expect(res.status).toBe(200);
+          all.push(...(res.body.data as Discrepancy[]));
+          cursor = res.body.nextCursor as string | null;
+        } while (cursor);
+        return all;
       };
       const about = (list: Discrepancy[], key: string) => list.find((d) => d.subjectKey === key);
       const chargeOf = async (pi: string) => (await p.stripe.paymentIntents.retrieve(pi)).latest_charge as string;
@@ -162,7 +171,9 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
       const open = found.filter((d) => d.status === 'open');
       expect(open.filter((d) => d.bookingId === matched.booking.id || d.bookingId === cancelled.booking.id)).toEqual([]);
       expect(about(found, `payout:${payout.id}`)).toBeUndefined();
-      expect(first.totals).toMatchObject({ payouts: 2, payoutsMatched: 2 });
+      // At least this file's two: the window may hold payouts another file imported into the worker's database.
+      expect(first.totals.payouts).toBeGreaterThanOrEqual(2);
+      expect(first.totals.payoutsMatched).toBeGreaterThanOrEqual(2);
       expect(first.totals.chargesMatched).toBeGreaterThanOrEqual(3);
       expect(first.totals.kind_paid_without_booking).toBeGreaterThanOrEqual(1);
       // Fees are counted on their own (gross principle): 1.5 % + 25 cents of each charge.
