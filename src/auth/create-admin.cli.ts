@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util';
 import { createInterface } from 'node:readline/promises';
 import { loadConfig } from '../config/config.ts';
-import { openDatabase } from '../db/client.ts';
+import { openDatabaseForCommand } from '../db/client.ts';
 import { isAppError } from '../shared/errors.ts';
 import { createAuthService } from './auth.service.ts';
 
@@ -30,7 +30,7 @@ if (!password) {
 }
 
 const config = loadConfig();
-const handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+const handle = await openDatabaseForCommand(config);
 try {
   await handle.migrate();
   const auth = createAuthService({ db: handle.db, clock: () => new Date(), sessionHours: config.env.STAFF_SESSION_HOURS });

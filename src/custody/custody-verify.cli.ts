@@ -1,13 +1,15 @@
 import { loadConfig } from '../config/config.ts';
-import { openDatabase } from '../db/client.ts';
+import { openDatabaseForCommand } from '../db/client.ts';
 import { createCustodyRepository } from './custody.repository.ts';
 
 /**
  * `npm run custody:verify`: recomputes the whole custody chain and names the first broken entry.
- * Exit code 0 when the chain holds, 1 when it is broken (for a cron job or a monitoring check).
+ * Exit code 0 when the chain holds, 1 when it is broken (for a cron job or a monitoring check), 2
+ * when the database cannot be opened.
  */
 const config = loadConfig();
-const handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+// Exit code 2, not 1: a monitoring check must not read a database it could not open as a broken chain.
+const handle = await openDatabaseForCommand(config, 2);
 try {
   const result = await createCustodyRepository(handle.db).verify();
   if (result.ok) {

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { ParameterOrJSON, Sql, UnsafeQueryOptions } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Config } from '../config/config.ts';
 import { exitAtOnce, lockDataDir } from '../infra/data-dir-lock.ts';
+import { StartupError } from '../infra/process.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -125,6 +127,21 @@ export async function openDatabase(opts: {
       }
     },
   };
+}
+
+/**
+ * openDatabase for a command (`npm run admin:create`, `db:migrate`, `custody:verify`): a database it
+ * cannot open, the embedded one held by a running Amtsbote above all, is the message on stderr
+ * and exit code `exitCode`, not a stack trace.
+ */
+export async function openDatabaseForCommand(config: Config, exitCode = 1): Promise<DatabaseHandle> {
+  try {
+    return await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+  } catch (err) {
+    if (!(err instanceof StartupError)) throw err;
+    console.error(err.message);
+    process.exit(exitCode);
+  }
 }
 
 /** Raw SQL rows, whichever driver runs: postgres.js returns an array, PGlite `{ rows }`. */

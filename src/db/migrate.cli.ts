@@ -1,9 +1,9 @@
 import { loadConfig } from '../config/config.ts';
-import { openDatabase } from './client.ts';
+import { openDatabaseForCommand } from './client.ts';
 
 /** `npm run db:migrate`: applies the committed migrations to DATABASE_URL (or the embedded database). */
 const config = loadConfig();
-const handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+const handle = await openDatabaseForCommand(config);
 try {
   await handle.migrate();
   console.log(`Migrations applied (${handle.kind}).`);
