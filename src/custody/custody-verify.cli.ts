@@ -11,7 +11,13 @@ const config = loadConfig();
 // Exit code 2, not 1: a monitoring check must not read a database it could not open as a broken chain.
 const handle = await openDatabaseForCommand(config, 2);
 try {
-  const result = await createCustodyRepository(handle.db).verify();
+  const result = await createCustodyRepository(handle.db)
+    .verify()
+    .catch((err: unknown) => {
+      // The database went away while reading: not a broken chain.
+      console.error(`The custody chain could not be read: ${(err as Error).message}`);
+      process.exit(2);
+    });
   if (result.ok) {
     console.log(`custody chain intact: ${result.entries} entries, last hash ${result.lastHash}`);
   } else {

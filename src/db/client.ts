@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { ParameterOrJSON, Sql, UnsafeQueryOptions } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
+import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
 import { exitAtOnce, lockDataDir } from '../infra/data-dir-lock.ts';
 import { StartupError } from '../infra/process.ts';
@@ -79,6 +80,8 @@ export async function openDatabase(opts: {
   maxConnections?: number;
   /** The caller holds the lock on DATA_DIR already (createPlatform, which also keeps the sandbox's file there). */
   dataDirLocked?: boolean;
+  /** Told when the start waits for the lock on DATA_DIR. */
+  logger?: Pick<Logger, 'warn'>;
 }): Promise<DatabaseHandle> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
@@ -102,7 +105,7 @@ export async function openDatabase(opts: {
   const dir = path.resolve(opts.dataDir, 'pglite');
   const lock = opts.dataDirLocked
     ? null
-    : await lockDataDir({ dataDir: opts.dataDir, holds: 'the embedded PGlite database', onLost: exitAtOnce });
+    : await lockDataDir({ dataDir: opts.dataDir, holds: 'the embedded PGlite database', onLost: exitAtOnce, logger: opts.logger });
   let client: InstanceType<typeof PGlite>;
   try {
     mkdirSync(dir, { recursive: true });
@@ -131,15 +134,21 @@ export async function openDatabase(opts: {
 
 /**
  * openDatabase for a command (`npm run admin:create`, `db:migrate`, `custody:verify`): a database it
- * cannot open, the embedded one held by a running Amtsbote above all, is the message on stderr
- * and exit code `exitCode`, not a stack trace.
+ * cannot open or reach (the embedded one held by a running Amtsbote, a server that does not
+ * answer) is a message on stderr and exit code `exitCode`, not a stack trace. A wait for the
+ * lock on DATA_DIR is said on stderr too.
  */
 export async function openDatabaseForCommand(config: Config, exitCode = 1): Promise<DatabaseHandle> {
+  const logger = { warn: ((_details: object, message: string) => console.error(message)) as Logger['warn'] };
+  let handle: DatabaseHandle | null = null;
   try {
-    return await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1 });
+    handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1, logger });
+    // postgres.js connects on the first query: a server that does not answer is found here.
+    await handle.ping();
+    return handle;
   } catch (err) {
-    if (!(err instanceof StartupError)) throw err;
-    console.error(err.message);
+    await handle?.close().catch(() => {});
+    console.error(err instanceof StartupError ? err.message : `The database cannot be opened: ${(err as Error).message}`);
     process.exit(exitCode);
   }
 }

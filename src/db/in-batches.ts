@@ -14,34 +14,31 @@ export const PURGE_BATCH = 5_000;
  * oldest, near the table's start. A row changed meanwhile is left for the next run.
  */
 export async function deleteInBatches(db: DbOrTx, table: PgTable, where: SQL, batchSize = PURGE_BATCH): Promise<number> {
-  return inBatches(
-    db,
-    (limit) => sql`with done as (
-      delete from ${table} where ctid = any(array(select ctid from ${table} where ${where} limit ${limit}))
-      returning 1)
-    select count(*)::int as n from done`,
-    batchSize,
-  );
+  return inBatches(db, table, where, batchSize, (picked) => sql`delete from ${table} where ctid = any(${picked}) and ${where}`);
 }
 
 /** As deleteInBatches, for an UPDATE that sets `set` (which must make `where` false, or it never ends). */
 export async function updateInBatches(db: DbOrTx, table: PgTable, set: SQL, where: SQL, batchSize = PURGE_BATCH): Promise<number> {
-  return inBatches(
-    db,
-    (limit) => sql`with done as (
-      update ${table} set ${set} where ctid = any(array(select ctid from ${table} where ${where} limit ${limit}))
-      returning 1)
-    select count(*)::int as n from done`,
-    batchSize,
-  );
+  return inBatches(db, table, where, batchSize, (picked) => sql`update ${table} set ${set} where ctid = any(${picked}) and ${where}`);
 }
 
-async function inBatches(db: DbOrTx, statement: (limit: number) => SQL, batchSize: number): Promise<number> {
+/**
+ * The outer statement repeats `where`: a row changed while the statement waited for its lock is
+ * then judged again as it is now (a TID condition alone was not rechecked by older PostgreSQL
+ * releases, and a courier event set back to pending would have been emptied). The loop goes on
+ * while batches come full as picked, not as changed, so a row someone else changed meanwhile does
+ * not end the purge early.
+ */
+async function inBatches(db: DbOrTx, table: PgTable, where: SQL, batchSize: number, change: (picked: SQL) => SQL): Promise<number> {
   let total = 0;
   for (;;) {
-    const [row] = await queryRows<{ n: number | string }>(db, statement(batchSize));
-    const n = Number(row?.n ?? 0);
-    total += n;
-    if (n < batchSize) return total;
+    const [row] = await queryRows<{ picked: number | string | null; changed: number | string }>(
+      db,
+      sql`with batch as (select array(select ctid from ${table} where ${where} limit ${batchSize}) as ids),
+      done as (${change(sql`(select ids from batch)::tid[]`)} returning 1)
+      select (select cardinality(ids) from batch) as picked, (select count(*) from done)::int as changed`,
+    );
+    total += Number(row?.changed ?? 0);
+    if (Number(row?.picked ?? 0) < batchSize) return total;
   }
 }

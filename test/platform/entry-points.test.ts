@@ -116,9 +116,9 @@ describe('every process entry fails the same way', () => {
         // A command on the embedded database (here db:migrate) is refused too.
         const migrate = await run('src/db/migrate.cli.ts', env, 40_000);
         expect(migrate.code).toBe(1);
-        // The message alone, no stack trace.
+        // What it waits for, then the refusal; no stack trace.
         expect(migrate.stderr.trim()).toMatch(
-          /^DATA_DIR .* is in use by another Amtsbote process \(.*\), and this one keeps the embedded PGlite database there[^\n]*$/,
+          /^DATA_DIR is locked; waiting up to \d+ s in case .*\nDATA_DIR .* is in use by another Amtsbote process \(.*\), and this one keeps the embedded PGlite database there[^\n]*$/,
         );
         expect((await fetch(`${address}/health/ready`)).status).toBe(200);
 
@@ -134,4 +134,11 @@ describe('every process entry fails the same way', () => {
       }
     },
   );
+
+  it("custody:verify: a database server that does not answer is exit code 2, not the broken chain's 1", async () => {
+    const res = await run('src/custody/custody-verify.cli.ts', { DATABASE_URL: 'postgres://postgres:s3cret@127.0.0.1:1/amtsbote' }, 40_000);
+    expect(res.code).toBe(2);
+    expect(res.stderr.trim()).toMatch(/^The database cannot be opened: .*ECONNREFUSED/);
+    expect(res.stderr).not.toContain('s3cret');
+  });
 });
