@@ -1,6 +1,5 @@
 import { startDemoCourier, withDemoCourierAllowList } from './courier-sim/demo-courier.ts';
-import { exitAtOnce } from './infra/data-dir-lock.ts';
-import { runProcess, StartupError, stopProcess } from './infra/process.ts';
+import { exitAtOnce, runProcess, StartupError, stopProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
 import { SimOptionsError } from './courier-sim/sim-options.ts';

@@ -125,7 +125,7 @@ export async function createPlatform(config: Config, options: PlatformOptions = 
       owned.dataDirLock = await lockDataDir({
         dataDir: config.env.DATA_DIR,
         holds: holds.join(' and '),
-        logger,
+        onWait: (message) => logger.warn(message),
         staleMs: overrides.dataDirLockStaleMs,
         onLost: (reason) => {
           logger.fatal(reason);

@@ -1,5 +1,4 @@
-import { exitAtOnce } from './infra/data-dir-lock.ts';
-import { runProcess } from './infra/process.ts';
+import { exitAtOnce, runProcess } from './infra/process.ts';
 import { describeRunning } from './infra/startup-message.ts';
 import { createPlatform } from './platform.ts';
 

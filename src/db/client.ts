@@ -4,10 +4,9 @@ import { fileURLToPath } from 'node:url';
 import type { SQL } from 'drizzle-orm';
 import type { ParameterOrJSON, Sql, UnsafeQueryOptions } from 'postgres';
 import type { PgDatabase, PgQueryResultHKT } from 'drizzle-orm/pg-core';
-import type { Logger } from 'pino';
 import type { Config } from '../config/config.ts';
-import { exitAtOnce, lockDataDir } from '../infra/data-dir-lock.ts';
-import { StartupError } from '../infra/process.ts';
+import { lockDataDir } from '../infra/data-dir-lock.ts';
+import { exitAtOnce, StartupError } from '../infra/process.ts';
 import * as schema from './schema.ts';
 
 export type Schema = typeof schema;
@@ -80,8 +79,8 @@ export async function openDatabase(opts: {
   maxConnections?: number;
   /** The caller holds the lock on DATA_DIR already (createPlatform, which also keeps the sandbox's file there). */
   dataDirLocked?: boolean;
-  /** Told when the start waits for the lock on DATA_DIR. */
-  logger?: Pick<Logger, 'warn'>;
+  /** Told, in words, when the start waits for the lock on DATA_DIR. */
+  onLockWait?: (message: string) => void;
 }): Promise<DatabaseHandle> {
   if (opts.url) {
     const { default: postgres } = await import('postgres');
@@ -105,7 +104,7 @@ export async function openDatabase(opts: {
   const dir = path.resolve(opts.dataDir, 'pglite');
   const lock = opts.dataDirLocked
     ? null
-    : await lockDataDir({ dataDir: opts.dataDir, holds: 'the embedded PGlite database', onLost: exitAtOnce, logger: opts.logger });
+    : await lockDataDir({ dataDir: opts.dataDir, holds: 'the embedded PGlite database', onLost: exitAtOnce, onWait: opts.onLockWait });
   let client: InstanceType<typeof PGlite>;
   try {
     mkdirSync(dir, { recursive: true });
@@ -139,10 +138,14 @@ export async function openDatabase(opts: {
  * lock on DATA_DIR is said on stderr too.
  */
 export async function openDatabaseForCommand(config: Config, exitCode = 1): Promise<DatabaseHandle> {
-  const logger = { warn: ((_details: object, message: string) => console.error(message)) as Logger['warn'] };
   let handle: DatabaseHandle | null = null;
   try {
-    handle = await openDatabase({ url: config.env.DATABASE_URL, dataDir: config.env.DATA_DIR, maxConnections: 1, logger });
+    handle = await openDatabase({
+      url: config.env.DATABASE_URL,
+      dataDir: config.env.DATA_DIR,
+      maxConnections: 1,
+      onLockWait: (message) => console.error(message),
+    });
     // postgres.js connects on the first query: a server that does not answer is found here.
     await handle.ping();
     return handle;

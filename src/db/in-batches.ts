@@ -3,15 +3,15 @@ import type { PgTable } from 'drizzle-orm/pg-core';
 import { queryRows, type DbOrTx } from './client.ts';
 
 /** Rows per statement of a purge: small enough for short locks and little WAL at a time. */
-export const PURGE_BATCH = 5_000;
+const PURGE_BATCH = 5_000;
 
 /**
  * Deletes the rows of `table` that match `where`, `batchSize` at a time, each batch its own
  * statement (and, on the pool, its own transaction), and counts them in the database. One
  * DELETE of a whole night's expired quotes or idempotency records would hold its row locks and
  * write its WAL all at once, and a `RETURNING` of every id would bring them all into Node.
- * Batches are chosen by ctid, so the condition needs no index of its own: expired rows are the
- * oldest, near the table's start. A row changed meanwhile is left for the next run.
+ * Batches are picked by ctid, and each statement changes only what it picked, so no row is
+ * counted twice and none is changed outside the condition (see inBatches).
  */
 export async function deleteInBatches(db: DbOrTx, table: PgTable, where: SQL, batchSize = PURGE_BATCH): Promise<number> {
   return inBatches(db, table, where, batchSize, (picked) => sql`delete from ${table} where ctid = any(${picked}) and ${where}`);

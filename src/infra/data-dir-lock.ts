@@ -1,7 +1,6 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import path from 'node:path';
-import type { Logger } from 'pino';
 import lockfile from 'proper-lockfile';
 import { StartupError } from './process.ts';
 
@@ -21,8 +20,8 @@ export interface DataDirLockOptions {
   staleMs?: number;
   /** How long a start waits for a lock to go stale before it gives up. Default: a little longer than staleMs. */
   waitMs?: number;
-  /** Told once when the start waits for a lock. */
-  logger?: Pick<Logger, 'warn'>;
+  /** Told once, in words, when the start waits for a lock. */
+  onWait?(message: string): void;
 }
 
 export interface DataDirLock {
@@ -83,8 +82,7 @@ export async function lockDataDir(opts: DataDirLockOptions): Promise<DataDirLock
       if (seen !== null && mtime !== null && mtime !== seen) throw refused(`its lock ${lockPath} is being refreshed`);
       if (Date.now() > deadline) throw refused(`its lock ${lockPath} has not gone stale within ${Math.round(staleMs / 1000)} s`);
       if (seen === null) {
-        opts.logger?.warn(
-          { lock: lockPath },
+        opts.onWait?.(
           `DATA_DIR is locked; waiting up to ${Math.ceil((deadline - Date.now()) / 1000)} s in case the process that locked it has ended without unlocking`,
         );
       }
@@ -113,17 +111,6 @@ export async function lockDataDir(opts: DataDirLockOptions): Promise<DataDirLock
         })()),
     };
   }
-}
-
-/**
- * What a process that lost its DATA_DIR lock does: end at once, with exit code 1. A graceful
- * close would go on writing (requests and jobs in flight, PGlite's shutdown checkpoint, the
- * sandbox's last lines) into a directory another process may own by now; ending like a crash
- * leaves PGlite to recover from its WAL, as after a power loss.
- */
-export function exitAtOnce(reason: string): never {
-  process.stderr.write(`${reason}\n`);
-  process.exit(1);
 }
 
 function mtimeOf(file: string): number | null {

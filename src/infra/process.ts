@@ -73,6 +73,17 @@ export function stopProcess(reason: string): void {
 }
 
 /**
+ * What a process that lost its lock on DATA_DIR (infra/data-dir-lock.ts) does: end at once, with exit code 1. A graceful
+ * close would go on writing (requests and jobs in flight, PGlite's shutdown checkpoint, the
+ * sandbox's last lines) into a directory another process may own by now; ending like a crash
+ * leaves PGlite to recover from its WAL, as after a power loss.
+ */
+export function exitAtOnce(reason: string): never {
+  process.stderr.write(`${reason}\n`);
+  process.exit(1);
+}
+
+/**
  * Graceful shutdown on SIGINT/SIGTERM (close in the order given, then exit). An uncaught error
  * ends the process: a worker in an unknown state must not keep taking jobs.
  */

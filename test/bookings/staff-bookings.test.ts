@@ -5,7 +5,7 @@ import { auditLog } from '../../src/audit/audit.table.ts';
 import { bookings } from '../../src/bookings/bookings.table.ts';
 import { isValidKassenzeichen } from '../../src/bookings/kassenzeichen.ts';
 import { test } from '../helpers/platform-fixture.ts';
-import { ADDRESS, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { ADDRESS, allPages, api, bookingBody, createPaidBooking, NEAR, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 import { must } from '../helpers/must.ts';
 
 type Headers = Record<string, string>;
@@ -154,15 +154,7 @@ describe('staff operations on bookings: lists, counter bookings, views, document
           sql`update bookings set created_at = timestamptz '2026-11-26 06:00:00.123400+00' + ${n * 100} * interval '1 microsecond' where id = ${id}`,
         );
       }
-      const seen: string[] = [];
-      let cursor: string | null = null;
-      do {
-        const query: string = `/v1/bookings?limit=1&officeId=${officeA}${cursor ? `&cursor=${cursor}` : ''}`;
-        const page = await api(p, 'GET', query, { headers: clerkA.headers });
-        expect(page.status).toBe(200);
-        seen.push(...page.body.data.map((b: { id: string }) => b.id));
-        cursor = page.body.nextCursor;
-      } while (cursor);
+      const seen = (await allPages<{ id: string }>(p, `/v1/bookings?limit=1&officeId=${officeA}`, clerkA.headers)).map((b) => b.id);
       expect(seen.filter((id) => made.includes(id)).sort()).toEqual([...made].sort());
       expect(new Set(seen).size).toBe(seen.length);
     });

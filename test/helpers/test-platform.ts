@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { circle } from '@turf/turf';
 import type { Polygon } from 'geojson';
@@ -198,6 +199,22 @@ export async function api(p: TestPlatform, method: string, path: string, init: {
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked field by field in the tests
   const json: any = text ? JSON.parse(text) : null;
   return { status: res.status, body: json, headers: res.headers };
+}
+
+/**
+ * Every row of a cursor-paged list (`{ data, nextCursor }`) from `path` on, each page answered 200:
+ * for a test that looks for its own rows in a list every earlier test file of its worker has filled.
+ */
+export async function allPages<T>(p: TestPlatform, path: string, headers: Record<string, string>): Promise<T[]> {
+  const rows: T[] = [];
+  let cursor: string | null = null;
+  do {
+    const page = await api(p, 'GET', `${path}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { headers });
+    expect(page.status, path).toBe(200);
+    rows.push(...(page.body.data as T[]));
+    cursor = page.body.nextCursor as string | null;
+  } while (cursor);
+  return rows;
 }
 
 /** Quote, book and (optionally) pay through stripe-node; waits for the webhook to land. */

@@ -5,7 +5,7 @@ import { queryRows } from '../../src/db/client.ts';
 import { stripeBalanceTransactions } from '../../src/finance/finance.table.ts';
 import { payments, refundDecisions, refunds } from '../../src/payments/payments.table.ts';
 import { platformTest } from '../helpers/platform-fixture.ts';
-import { bookPaidOnlyHere, api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
+import { allPages, bookPaidOnlyHere, api, createPaidBooking, eventually, seedOffice, type TestPlatform } from '../helpers/test-platform.ts';
 
 const DAY = 86_400_000;
 const HOUR = 3_600_000;
@@ -118,18 +118,7 @@ describe('reconciling bookings with Stripe’s charges, refunds, disputes and pa
       };
       // Every page: the worker's test database holds earlier files' payments too, which a run finds
       // missing at this file's sandbox, all at one instant, so this file's may be on any page.
-      const discrepancies = async (): Promise<Discrepancy[]> => {
-        const all: Discrepancy[] = [];
-        let cursor: string | null = null;
-        do {
-          const query: string = cursor ? `&cursor=${encodeURIComponent(cursor)}` : '';
-          const res = await api(p, 'GET', `/v1/reconciliation-discrepancies?limit=200${query}`, { headers: finance.headers });
-          expect(res.status).toBe(200);
-          all.push(...(res.body.data as Discrepancy[]));
-          cursor = res.body.nextCursor as string | null;
-        } while (cursor);
-        return all;
-      };
+      const discrepancies = () => allPages<Discrepancy>(p, '/v1/reconciliation-discrepancies?limit=200', finance.headers);
       const about = (list: Discrepancy[], key: string) => list.find((d) => d.subjectKey === key);
       const chargeOf = async (pi: string) => (await p.stripe.paymentIntents.retrieve(pi)).latest_charge as string;
 
