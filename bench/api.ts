@@ -6,8 +6,10 @@
  *   npm run bench:api -- [--duration 10] [--warmup 3] [--connections 10,50] [--rate 500]
  *                        [--only createQuote,trackBooking] [--json FILE] [--profile] [--prefill SECONDS]
  *
- * Operations: baseline, createQuote, createBooking, createBookingAtRate, trackBooking,
- * listBookings, stripeWebhook, courierEvent. Everything it makes is its own and removed at the
+ * Operations: baseline, createQuote, createBooking, floorBooking, createBookingAtRate,
+ * trackBooking, listBookings, stripeWebhook, courierEvent. floorBooking (bench/floors.ts) is the
+ * booking's round trips without its work, served by the baseline's process: what that much I/O
+ * costs here. Everything it makes is its own and removed at the
  * end (also on Ctrl-C and on an error): a database `amtsbote_bench_<pid>` on
  * BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432), a queue prefix of its own on REDIS_URL
  * (redis://127.0.0.1:6379), a temporary DATA_DIR, the child processes.
@@ -47,6 +49,7 @@ const OPERATIONS = [
   'baseline',
   'createQuote',
   'createBooking',
+  'floorBooking',
   'createBookingAtRate',
   'trackBooking',
   'listBookings',
@@ -148,7 +151,13 @@ async function main() {
   // 1. The bare baseline, alone on the server CPU.
   const baseline = spawnPinned('baseline', node('bench/baseline-server.ts'), {
     cpu: SERVER_CPU,
-    env: { ...process.env, DATABASE_URL: databaseUrl, PORT: String(baselinePort) },
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(baselinePort),
+      // The floor's Redis keys under the run's prefix (deleted with it), its file in the data folder.
+      ...(wanted('floorBooking') ? { REDIS_URL: redisUrl, FLOOR_PREFIX: `${queuePrefix}:floor`, FLOOR_DIR: dataDir } : {}),
+    },
   });
   children.push(baseline);
   baselineUrl = `http://127.0.0.1:${baselinePort}`;
@@ -201,6 +210,10 @@ async function main() {
   }
   if (wanted('createBooking')) {
     for (const connections of CONNECTIONS) await measure('createBooking', connections, apiUrl, platform.bookingLoad, servers);
+  }
+  if (wanted('floorBooking')) {
+    for (const connections of CONNECTIONS)
+      await measure('floorBooking', connections, baselineUrl, { next: floorBookingRequest }, [baseline], servers);
   }
   if (wanted('createBookingAtRate')) {
     await measure('createBookingAtRate', RATE_CONNECTIONS, apiUrl, { ...platform.bookingLoad, overallRate: RATE }, servers);
@@ -325,8 +338,10 @@ async function measure(
   url: string,
   load: { next(): OneRequest; onBody?(status: number, body: string): void; overallRate?: number },
   servers: Child[],
+  /** The processes that stay idle meanwhile (the platform's, while a floor runs in the baseline's). */
+  idle: Child[] = servers,
 ) {
-  const besideBefore = operation === 'baseline' ? null : await baselineBeside(connections, servers);
+  const besideBefore = operation === 'baseline' ? null : await baselineBeside(connections, idle);
   const errorSamples: Record<string, string> = {};
   const onBody = (status: number, body: string) => {
     if (status >= 300 && !(status in errorSamples)) errorSamples[status] = body.slice(0, 300);
@@ -358,7 +373,7 @@ async function measure(
   // PostgreSQL reports a backend's counts within about a second of its transactions.
   await new Promise((r) => setTimeout(r, 1100));
   const xactsPerRequest = result.totalResponses > 0 ? ((await transactions()) - xactsBefore) / result.totalResponses : Number.NaN;
-  const besideAfter = besideBefore === null ? null : await baselineBeside(connections, servers);
+  const besideAfter = besideBefore === null ? null : await baselineBeside(connections, idle);
   const beside =
     besideBefore === null || besideAfter === null
       ? null
@@ -407,6 +422,21 @@ const json = (extra: Record<string, string> = {}) => ({
 let baselineSeq = 0;
 function baselineRequest(): OneRequest {
   return { method: 'POST', path: '/v1/items', headers: json(), body: JSON.stringify({ name: `item-${++baselineSeq}`, amountCents: 450 }) };
+}
+
+/** The booking's floor (bench/floors.ts): a new Idempotency-Key per booking. */
+function floorBookingRequest(): OneRequest {
+  const n = ++baselineSeq;
+  return {
+    method: 'POST',
+    path: '/floor/booking',
+    headers: json({ 'idempotency-key': `floor-${tag}-${n}` }),
+    body: JSON.stringify({
+      applicationNumber: `F${n}`,
+      amountCents: 450,
+      recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+    }),
+  };
 }
 
 /** Addresses in the demo office's 4 km bicycle zone (and the city's e-car zone): Marktplatz and around. */
@@ -593,6 +623,20 @@ async function verify() {
         );
       }
     }
+    if (wanted('floorBooking')) {
+      // The floor did its round trips: three rows and one completed claim per booking answered.
+      const [floor] = await sql<{ bookings: number; payments: number; audits: number; completed: number }[]>`
+        select (select count(*)::int from bench_floor where kind = 'booking') as bookings,
+               (select count(*)::int from bench_floor where kind = 'payment') as payments,
+               (select count(*)::int from bench_floor where kind = 'audit') as audits,
+               (select count(*)::int from bench_floor_claim where response ? 'intent') as completed`;
+      report.checks.floorBookingRows = floor;
+      const answered = report.rows.filter((r) => r.operation === 'floorBooking').reduce((a, r) => a + r.result.totalResponses, 0);
+      if (!floor || [floor.bookings, floor.payments, floor.audits, floor.completed].some((n) => n < answered)) {
+        exitCode = 1;
+        console.error(`FAILED: the booking floor answered ${answered} times but wrote ${JSON.stringify(floor)}`);
+      }
+    }
     if (wanted('courierEvent')) {
       const inbound = await sql<{ type: string; outcome: string; n: number }[]>`
         select type, outcome, count(*)::int as n from inbound_courier_events group by type, outcome order by type, outcome`;
@@ -610,6 +654,8 @@ function evaluateGoals() {
   const goal = (g: string, row: Row, value: string, met: boolean) =>
     report.goals.push({ goal: g, row: `${row.operation} c=${row.connections}`, value, met });
   for (const row of report.rows) {
+    // The floor is a yardstick, not the platform: no goal of the issue is its.
+    if (row.operation === 'floorBooking') continue;
     const ratio = row.result.reqPerSec / (row.baselineBeside?.mean ?? Number.NaN);
     if ((row.operation === 'createQuote' || row.operation === 'trackBooking') && row.offeredRate === null) {
       goal('≥ 50 % of the bare insert', row, pct(ratio), ratio >= 0.5);
@@ -634,6 +680,26 @@ function evaluateGoals() {
       rps >= -0.1 && p99 <= 0.1,
     );
   }
+}
+
+const FLOOR_OF: Partial<Record<Operation, Operation>> = { createBooking: 'floorBooking' };
+/**
+ * Each row against its floor, both as shares of the baseline beside them: the row and its floor
+ * run minutes apart, and this machine's speed changes that much within minutes.
+ */
+function floorComparisons(): { row: string; value: string }[] {
+  const out: { row: string; value: string }[] = [];
+  const share = (r: Row) => r.result.reqPerSec / (r.baselineBeside?.mean ?? Number.NaN);
+  for (const row of report.rows) {
+    const floorOp = FLOOR_OF[row.operation];
+    const floor = report.rows.find((r) => r.operation === floorOp && r.connections === row.connections);
+    if (!floor) continue;
+    out.push({
+      row: `${row.operation} c=${row.connections}`,
+      value: `${pct(share(row))} of the bare insert beside it; its floor ${pct(share(floor))} (${fmt(floor.result.reqPerSec, 0)} req/s, p99 ${fmt(floor.result.p99, 1)} ms): the row makes ${pct(share(row) / share(floor))} of its floor`,
+    });
+  }
+  return out;
 }
 
 function printTable() {
@@ -666,6 +732,11 @@ function printTable() {
   const failed = report.rows.filter((r) => r.result.non2xx > 0);
   for (const r of failed)
     console.log(`  ${r.operation} c=${r.connections} non-2xx: ${JSON.stringify(r.result.statuses)} e.g. ${JSON.stringify(r.errorSamples)}`);
+  const floors = floorComparisons();
+  if (floors.length > 0) {
+    console.log('\nThe floor (the same round trips without the work, bench/floors.ts), at the same connection count:');
+    for (const f of floors) console.log(`  ${f.row.padEnd(20)} ${f.value}`);
+  }
   console.log('\nGoals:');
   for (const g of report.goals) console.log(`  ${g.met ? 'met   ' : 'MISSED'}  ${g.goal.padEnd(62)} ${g.row.padEnd(28)} ${g.value}`);
   console.log('\nChecks:');

@@ -3,12 +3,17 @@
  * against a schema and does one `INSERT … RETURNING` with postgres.js, nothing else (no logger,
  * no hooks, no rate limit). Started by bench/api.ts in the bench database:
  *
- *   DATABASE_URL=postgres://… PORT=… node --import tsx bench/baseline-server.ts
+ *   DATABASE_URL=postgres://… PORT=… [REDIS_URL=… FLOOR_PREFIX=… FLOOR_DIR=…] node --import tsx bench/baseline-server.ts
  *
- * It creates its table (`bench_baseline`) if missing and answers `GET /health` once it listens.
+ * It creates its tables (`bench_baseline`, `bench_floor`) if missing and answers `GET /health`
+ * once it listens.
+ *
+ * With REDIS_URL it also serves the booking's floor (bench/floors.ts): createBooking reduced to
+ * its round trips, with nothing else.
  */
 import Fastify from 'fastify';
 import postgres from 'postgres';
+import { registerFloor } from './floors.ts';
 
 const url = process.env.DATABASE_URL;
 const port = Number(process.env.PORT ?? 0);
@@ -48,9 +53,19 @@ app.post(
   },
 );
 
+const floor = process.env.REDIS_URL
+  ? await registerFloor(app, {
+      sql,
+      redisUrl: process.env.REDIS_URL,
+      prefix: process.env.FLOOR_PREFIX ?? 'bench-floor',
+      dir: process.env.FLOOR_DIR,
+    })
+  : null;
+
 await app.listen({ host: '127.0.0.1', port });
 const stop = async () => {
   await app.close();
+  await floor?.close();
   await sql.end({ timeout: 5 });
   process.exit(0);
 };
