@@ -748,7 +748,7 @@ function printTable() {
 const NOTES = [
   {
     when: () => true,
-    text: `citizen operations carry X-Forwarded-For from 256 addresses of 198.18.0.0/15 (TRUST_PROXY=127.0.0.1), so the rate limit (RATE_LIMIT_PER_MINUTE=100000, the configuration's maximum) is counted in Redis on every request and never reached`,
+    text: `citizen operations carry X-Forwarded-For from 256 addresses of 198.18.0.0/15 (TRUST_PROXY=127.0.0.1), so the rate limit (RATE_LIMIT_PER_MINUTE=100000, the configuration's maximum) is counted for every request (in Redis from leases, one script call per lease of an address) and never reached`,
   },
   {
     when: () => wanted('createBooking') || wanted('createBookingAtRate'),
