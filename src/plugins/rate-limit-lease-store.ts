@@ -40,6 +40,12 @@ return {current, ttl}`;
 const LEASE_SHARE = 20;
 /** Keys whose lease this process remembers; one forgotten only costs its unused counts. */
 const MAX_KEYS = 50_000;
+/**
+ * How long a request waits for Redis. The platform's connection queues commands while Redis is
+ * away (BullMQ needs that), so without a bound a citizen's request would wait for Redis to come
+ * back; after it the call fails and the plugin lets the request pass (skipOnError).
+ */
+const CALL_TIMEOUT_MS = 1_000;
 
 interface LeaseRedis extends Redis {
   rateLimitLease(key: string, windowMs: number, lease: number): Promise<[number, number]>;
@@ -81,12 +87,14 @@ export interface LeasedStoreOptions {
   prefix: string;
   /** A monotonic clock in ms: a wall clock set back would stretch a lease past its window. */
   now?: () => number;
+  callTimeoutMs?: number;
 }
 
 export function createLeasedRateLimitStore(opts: LeasedStoreOptions) {
   const redis = opts.redis as LeaseRedis;
   if (!redis.rateLimitLease) redis.defineCommand('rateLimitLease', { numberOfKeys: 1, lua: LEASE_SCRIPT });
   const now = opts.now ?? (() => performance.now());
+  const callTimeoutMs = opts.callTimeoutMs ?? CALL_TIMEOUT_MS;
   // One memory for the store and its children (keys carry the route), bounded as a whole. A key
   // dropped while its call is in flight only loses that lease's counts: stricter, never looser.
   const keys = createLru<string, KeyState>(MAX_KEYS);
@@ -107,7 +115,8 @@ export function createLeasedRateLimitStore(opts: LeasedStoreOptions) {
       if (!state.taking) {
         const size = nextLeaseSize(lease, t, max);
         const taken = state;
-        state.taking = redis.rateLimitLease(key, windowMs, size).then(
+        // A late answer is dropped with its lease (its counts are spent: stricter, never looser).
+        state.taking = withinTime(redis.rateLimitLease(key, windowMs, size), callTimeoutMs).then(
           ([current, ttl]) => {
             taken.lease = { next: current - size + 1, last: current, until: t + ttl, size };
             taken.taking = null;
@@ -136,4 +145,12 @@ export function createLeasedRateLimitStore(opts: LeasedStoreOptions) {
     };
   }
   return store(opts.prefix);
+}
+
+function withinTime<T>(call: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Redis did not answer the rate limit within ${ms} ms`)), ms);
+  });
+  return Promise.race([call, late]).finally(() => clearTimeout(timer));
 }

@@ -8,7 +8,8 @@ import { createLeasedRateLimitStore } from './rate-limit-lease-store.ts';
 /**
  * Limits kept in Redis, so they hold across API processes. Only routes that declare
  * `config.rateLimit` are limited (sign-in against password guessing, the citizen-facing
- * operations against abuse). If Redis is away, requests pass rather than fail. Counts are taken
+ * operations against abuse). If Redis is away or does not answer within a second, requests pass
+ * rather than fail or wait. Counts are taken
  * from Redis in leases (rate-limit-lease-store.ts), so a busy client costs Redis a script call
  * every few requests, not one each.
  */

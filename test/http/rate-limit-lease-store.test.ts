@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { createRequire } from 'node:module';
+import net from 'node:net';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLeasedRateLimitStore, nextLeaseSize, type RateLimitCount } from '../../src/plugins/rate-limit-lease-store.ts';
@@ -124,6 +125,30 @@ describe('the leased rate-limit store', () => {
     expect(outcomes.map((o) => o.status)).toEqual(Array(5).fill('rejected'));
     expect(outcomes.every((o) => o.status === 'rejected' && o.reason instanceof Error)).toBe(true);
     expect(calls).toBe(1);
+  });
+
+  it('gives up on a Redis that does not answer after the call timeout, so the request is not held (the plugin lets it pass)', async () => {
+    // Accepts connections and never answers, as a Redis that hangs; commands queue, as on the
+    // platform's connection (maxRetriesPerRequest: null).
+    const silent = net.createServer((socket) => socket.on('data', () => {}));
+    await new Promise<void>((resolve) => silent.listen(0, '127.0.0.1', resolve));
+    const port = (silent.address() as net.AddressInfo).port;
+    const redis = new Redis({ port, host: '127.0.0.1', maxRetriesPerRequest: null });
+    redis.on('error', () => {});
+    connections.push(redis);
+    try {
+      const store = createLeasedRateLimitStore({ redis, prefix, callTimeoutMs: 200 });
+      const t0 = performance.now();
+      const outcomes = await Promise.allSettled([count(store, 'i', 60_000, 100), count(store, 'i', 60_000, 100)]);
+      const waited = performance.now() - t0;
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
+      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/did not answer the rate limit within 200 ms/);
+      expect(waited).toBeGreaterThanOrEqual(190);
+      expect(waited).toBeLessThan(1_000);
+    } finally {
+      redis.disconnect();
+      await new Promise((resolve) => silent.close(resolve));
+    }
   });
 
   it("shares a key's count with @fastify/rate-limit's own RedisStore (processes of the release before, during a rolling deploy)", async () => {
