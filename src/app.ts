@@ -63,6 +63,7 @@ import { createWebhooksService } from './webhooks/webhooks.service.ts';
 import { financeReportsRoutes } from './finance/reports.routes.ts';
 import { devMailsRoutes } from './notifications/dev-mails.routes.ts';
 import { createFinanceReports } from './finance/reports/reports.service.ts';
+import { withinTime } from './shared/within-time.ts';
 
 export interface AppDeps {
   config: Config;
@@ -78,6 +79,8 @@ export interface AppDeps {
 }
 
 export const API_VERSION = '0.1.0';
+/** How long a request waits for an after-commit enqueue (see `safely`). */
+const AFTER_COMMIT_WAIT_MS = 2_000;
 
 /**
  * The API as a Fastify instance: the composition root of the HTTP side. It owns none of the
@@ -116,8 +119,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhookRelay = createWebhookRelay({ db, queues: deps.queues, clock });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
   // sweep jobs, so the request still succeeds and the failure is only logged.
+  // The queues' Redis connection holds commands while Redis is away (BullMQ needs that), and these
+  // enqueues are best-effort (deterministic job ids; a sweep adds what is missing): a request
+  // waits for one at most AFTER_COMMIT_WAIT_MS, and a late one still lands when Redis is back.
   const safely = (what: string, fn: () => Promise<void>) =>
-    fn().catch((err: unknown) =>
+    withinTime(fn(), AFTER_COMMIT_WAIT_MS, `the queue (${what})`).catch((err: unknown) =>
       app.log.warn({ err, what }, 'enqueue failed; the periodic job of its queue catches up (a sweep, or the nightly ledger import)'),
     );
   // New offers: their deadline jobs, and their route.offered events handed to the delivery queue at once.

@@ -20,6 +20,7 @@
  */
 import type { Redis } from 'ioredis';
 import { createLru } from '../shared/lru.ts';
+import { withinTime } from '../shared/within-time.ts';
 
 /**
  * INCRBY by the lease, and the window's remaining time. A key found without an expiry (which
@@ -116,7 +117,7 @@ export function createLeasedRateLimitStore(opts: LeasedStoreOptions) {
         const size = nextLeaseSize(lease, t, max);
         const taken = state;
         // A late answer is dropped with its lease (its counts are spent: stricter, never looser).
-        state.taking = withinTime(redis.rateLimitLease(key, windowMs, size), callTimeoutMs).then(
+        state.taking = withinTime(redis.rateLimitLease(key, windowMs, size), callTimeoutMs, 'Redis (the rate limit)').then(
           ([current, ttl]) => {
             taken.lease = { next: current - size + 1, last: current, until: t + ttl, size };
             taken.taking = null;
@@ -145,12 +146,4 @@ export function createLeasedRateLimitStore(opts: LeasedStoreOptions) {
     };
   }
   return store(opts.prefix);
-}
-
-function withinTime<T>(call: Promise<T>, ms: number): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const late = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`Redis did not answer the rate limit within ${ms} ms`)), ms);
-  });
-  return Promise.race([call, late]).finally(() => clearTimeout(timer));
 }

@@ -142,7 +142,7 @@ describe('the leased rate-limit store', () => {
       const outcomes = await Promise.allSettled([count(store, 'i', 60_000, 100), count(store, 'i', 60_000, 100)]);
       const waited = performance.now() - t0;
       expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected']);
-      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/did not answer the rate limit within 200 ms/);
+      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/Redis \(the rate limit\) did not answer within 200 ms/);
       expect(waited).toBeGreaterThanOrEqual(190);
       expect(waited).toBeLessThan(1_000);
     } finally {
