@@ -118,20 +118,29 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const riders = createRidersService({ db, clock, sessionHours: RIDER_SESSION_HOURS });
   const webhookRelay = createWebhookRelay({ db, queues: deps.queues, clock });
   // Enqueueing after a commit may fail (Redis away): the committed work is then picked up by the
-  // sweep jobs, so the request still succeeds and the failure is only logged.
-  // The queues' Redis connection holds commands while Redis is away (BullMQ needs that), and these
-  // enqueues are best-effort (deterministic job ids; a sweep adds what is missing): a request
-  // waits for one at most AFTER_COMMIT_WAIT_MS, and a late one still lands when Redis is back.
-  const safely = (what: string, fn: () => Promise<void>) =>
-    withinTime(fn(), AFTER_COMMIT_WAIT_MS, `the queue (${what})`).catch((err: unknown) =>
+  // periodic jobs (a sweep, or the nightly ledger import), so the request still succeeds and the
+  // failure is only logged. The queues' Redis connection holds commands while Redis does not
+  // answer (BullMQ needs that), and these enqueues are idempotent by job id: a request waits for
+  // one at most AFTER_COMMIT_WAIT_MS, and the enqueue goes on; it lands when Redis answers (if
+  // this process still runs then), and a failure later is logged as one at once would be.
+  const safely = async (what: string, fn: () => Promise<void>) => {
+    const call = fn().catch((err: unknown) =>
       app.log.warn({ err, what }, 'enqueue failed; the periodic job of its queue catches up (a sweep, or the nightly ledger import)'),
     );
-  // New offers: their deadline jobs, and their route.offered events handed to the delivery queue at once.
+    await withinTime(call, AFTER_COMMIT_WAIT_MS, `the queue (${what})`).catch(() =>
+      app.log.warn(
+        { what },
+        `enqueue not confirmed within ${AFTER_COMMIT_WAIT_MS} ms (Redis does not answer); it goes on in the background`,
+      ),
+    );
+  };
+  // New offers: their deadline jobs, and their route.offered events handed to the delivery queue
+  // at once; side by side, so a request waits for the two at most AFTER_COMMIT_WAIT_MS together.
   const afterOffers = async (offers: RouteOffer[]) => {
-    await safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock()));
-    await safely('webhook hand-over', async () => {
-      await webhookRelay.relayPending();
-    });
+    await Promise.all([
+      safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock())),
+      safely('webhook hand-over', () => webhookRelay.relayPending().then(() => undefined)),
+    ]);
   };
   const planning = createPlanningService({
     db,
@@ -215,8 +224,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhooks = createWebhooksService({
     db,
     clock,
-    handOver: () =>
-      webhookRelay.relayPending().catch((err: unknown) => app.log.warn({ err }, 'webhook hand-over failed; the relay will catch up')),
+    handOver: () => safely('webhook hand-over', () => webhookRelay.relayPending().then(() => undefined)),
   });
   await app.register(webhooksRoutes, { webhooks });
 

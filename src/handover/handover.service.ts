@@ -260,7 +260,9 @@ export function createHandoverService(deps: {
         });
         return { handover: required(confirmed, `handover ${handover.id}`), bookings: outcomes, refundsOwed };
       });
-      for (const refundId of result.refundsOwed) await deps.afterRefundOwed?.(refundId);
+      // Side by side: each waits for Redis at most a bounded time (app.ts, safely), all of them together too.
+      const owed = deps.afterRefundOwed;
+      if (owed) await Promise.all(result.refundsOwed.map((refundId) => owed(refundId)));
       return { handover: result.handover, bookings: result.bookings };
     },
 
