@@ -424,6 +424,8 @@ function baselineRequest(): OneRequest {
   return { method: 'POST', path: '/v1/items', headers: json(), body: JSON.stringify({ name: `item-${++baselineSeq}`, amountCents: 450 }) };
 }
 
+const RECIPIENT = { name: 'Erika Mustermann', phone: '+49 711 1234567' };
+
 /** The booking's floor (bench/floors.ts): a new Idempotency-Key per booking. */
 function floorBookingRequest(): OneRequest {
   const n = ++baselineSeq;
@@ -434,7 +436,7 @@ function floorBookingRequest(): OneRequest {
     body: JSON.stringify({
       applicationNumber: `F${n}`,
       amountCents: 450,
-      recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+      recipient: RECIPIENT,
     }),
   };
 }
@@ -477,7 +479,7 @@ async function prepare(apiUrl: string) {
           vehicleType: 'bike',
           applicationNumber: `B${tag.replace('_', '')}N${n}`.slice(0, 32),
           documentType: 'passport',
-          recipient: { name: 'Erika Mustermann', phone: '+49 711 1234567' },
+          recipient: RECIPIENT,
           address: ADDRESS,
           preferredWindows: windows,
           consent: { powerOfAttorney: true, textVersion: '2026-01' },

@@ -123,7 +123,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   // answer (BullMQ needs that), and these enqueues are idempotent by job id: a request waits for
   // one at most AFTER_COMMIT_WAIT_MS, and the enqueue goes on; it lands when Redis answers (if
   // this process still runs then), and a failure later is logged as one at once would be.
-  const safely = async (what: string, fn: () => Promise<void>) => {
+  const safely = async (what: string, fn: () => Promise<unknown>) => {
     const call = fn().catch((err: unknown) =>
       app.log.warn({ err, what }, 'enqueue failed; the periodic job of its queue catches up (a sweep, or the nightly ledger import)'),
     );
@@ -134,13 +134,11 @@ export async function buildApp(deps: AppDeps): Promise<App> {
       ),
     );
   };
+  const handOverWebhooks = () => safely('webhook hand-over', () => webhookRelay.relayPending());
   // New offers: their deadline jobs, and their route.offered events handed to the delivery queue
   // at once; side by side, so a request waits for the two at most AFTER_COMMIT_WAIT_MS together.
   const afterOffers = async (offers: RouteOffer[]) => {
-    await Promise.all([
-      safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock())),
-      safely('webhook hand-over', () => webhookRelay.relayPending().then(() => undefined)),
-    ]);
+    await Promise.all([safely('expire-offer', () => scheduleOfferDeadlines(deps.queues, offers, clock())), handOverWebhooks()]);
   };
   const planning = createPlanningService({
     db,
@@ -224,7 +222,7 @@ export async function buildApp(deps: AppDeps): Promise<App> {
   const webhooks = createWebhooksService({
     db,
     clock,
-    handOver: () => safely('webhook hand-over', () => webhookRelay.relayPending().then(() => undefined)),
+    handOver: handOverWebhooks,
   });
   await app.register(webhooksRoutes, { webhooks });
 
