@@ -157,8 +157,10 @@ export async function queueDashboardRoutes(app: App, deps: { auth: AuthService; 
         });
     }
   });
-  // Every change made here is audited, once it has been made.
-  app.addHook('onResponse', async (request, reply) => {
+  // Every change made here is audited once it has been made, and before the admin is told it was:
+  // in onSend, not onResponse, so a 200 the browser sees has its audit row already (and a process
+  // that ends right after answering has not answered a change it never recorded).
+  app.addHook('onSend', async (request, reply) => {
     const change = UNSAFE_METHODS.has(request.method) ? queueChangeOf(request.method, pathAfterPrefix(request.url)) : null;
     if (!change || reply.statusCode >= 400 || !request.consoleStaff) return;
     await recordAudit(deps.db, {

@@ -1,4 +1,4 @@
-import { and, eq } from 'drizzle-orm';
+import { and, asc, eq } from 'drizzle-orm';
 import { describe, expect } from 'vitest';
 import { auditLog } from '../../../src/audit/audit.table.ts';
 import { QUEUE_NAMES } from '../../../src/jobs/registry.ts';
@@ -130,7 +130,9 @@ describe('the queue dashboard (bull-board) for admins under /amt/verwaltung/wart
     const audited = await p.db
       .select({ action: auditLog.action, subjectId: auditLog.subjectId })
       .from(auditLog)
-      .where(and(eq(auditLog.subjectType, 'queue'), eq(auditLog.actorId, account.user.id)));
+      .where(and(eq(auditLog.subjectType, 'queue'), eq(auditLog.actorId, account.user.id)))
+      .orderBy(asc(auditLog.id));
+    // Read straight after the answers: each change's audit row is written before its 200 is sent.
     expect(audited).toEqual([
       { action: 'queue.paused', subjectId: 'housekeeping' },
       { action: 'queue.resumed', subjectId: 'housekeeping' },
