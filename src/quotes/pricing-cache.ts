@@ -1,13 +1,13 @@
-import { bbox } from '@turf/turf';
 import type { DbOrTx } from '../db/client.ts';
 import { createLru } from '../shared/lru.ts';
+import { prepareArea, type PreparedArea } from '../shared/prepared-area.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
 import type { Office, ServiceZone, Tariff } from '../offices/offices.table.ts';
 
 export interface OfficePricing {
   version: number;
-  /** Active zones, each geometry with its bounding box set, so turf rejects a far point without walking the ring. */
-  zones: ServiceZone[];
+  /** Active zones, each with its geometry prepared once for the point tests of every quote. */
+  zones: (ServiceZone & { area: PreparedArea })[];
   /** Every tariff of the office; which is valid is decided per quote (validity depends on the moment). */
   tariffs: Tariff[];
 }
@@ -31,8 +31,7 @@ export function createPricingCache() {
       if (entry?.version !== office.pricingVersion) {
         const repo = createOfficesRepository(db);
         const [zones, tariffs] = await Promise.all([repo.activeZones(office.id), repo.tariffsOf(office.id)]);
-        for (const zone of zones) zone.geometry.bbox = bbox(zone.geometry);
-        entry = { version: office.pricingVersion, zones, tariffs };
+        entry = { version: office.pricingVersion, zones: zones.map((zone) => ({ ...zone, area: prepareArea(zone.geometry) })), tariffs };
         cache.set(office.id, entry);
       }
       const valid = entry.tariffs.filter(

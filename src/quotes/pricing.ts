@@ -1,10 +1,10 @@
-import { booleanPointInPolygon } from '@turf/turf';
-import type { MultiPolygon, Polygon } from 'geojson';
+import type { PreparedArea } from '../shared/prepared-area.ts';
 import type { QuoteOption } from './quotes.table.ts';
 
 interface ZoneLike {
   id: string;
-  geometry: Polygon | MultiPolygon;
+  /** The zone's geometry prepared for point tests (prepareArea): turf's answer, without walking every edge. */
+  area: PreparedArea;
   vehicleTypes: ('bike' | 'ecar')[];
 }
 interface TariffLike {
@@ -19,10 +19,10 @@ interface TariffLike {
  * The vehicles that may serve a location and their prices: every active zone containing the point
  * offers its vehicle types at its tariff; where zones overlap, the citizen gets the cheaper price.
  * A point exactly on a border counts as inside (turf's default), so no address on the line is
- * refused. Pure: no database, so the rule is tested with plain polygons.
+ * refused. Pure: no database, so the rule is tested with plain polygons (prepared by prepareArea).
  */
 export function priceLocation(location: [number, number], zones: ZoneLike[], tariffs: TariffLike[]) {
-  const containing = zones.filter((z) => booleanPointInPolygon(location, z.geometry));
+  const containing = zones.filter((z) => z.area.contains(location));
   const best = new Map<'bike' | 'ecar', QuoteOption>();
   let zoneWithoutTariff = false;
   for (const zone of containing) {

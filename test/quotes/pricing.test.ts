@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import type { Polygon } from 'geojson';
 import { describe, expect, it } from 'vitest';
 import { priceLocation } from '../../src/quotes/pricing.ts';
+import { prepareArea } from '../../src/shared/prepared-area.ts';
 import { must } from '../helpers/must.ts';
 
 type LngLat = [number, number];
@@ -17,7 +18,7 @@ const square = (west: number, south: number, size: number): Polygon => ({
     ],
   ],
 });
-const zone = (id: string, geometry: Polygon, vehicleTypes: ('bike' | 'ecar')[]) => ({ id, geometry, vehicleTypes });
+const zone = (id: string, geometry: Polygon, vehicleTypes: ('bike' | 'ecar')[]) => ({ id, area: prepareArea(geometry), vehicleTypes });
 const tariff = (zoneId: string, vehicleType: 'bike' | 'ecar', amountCents: number, currency = 'EUR') => ({
   id: `t-${zoneId}-${vehicleType}-${amountCents}`,
   zoneId,
@@ -90,7 +91,7 @@ describe('pricing a location', () => {
     const multi = {
       id: 'multi',
       vehicleTypes: ['ecar' as const],
-      geometry: { type: 'MultiPolygon' as const, coordinates: [square(9.0, 48.6, 0.1).coordinates, square(9.3, 48.9, 0.1).coordinates] },
+      area: prepareArea({ type: 'MultiPolygon', coordinates: [square(9.0, 48.6, 0.1).coordinates, square(9.3, 48.9, 0.1).coordinates] }),
     };
     expect(priceLocation([9.35, 48.95], [multi], [tariff('multi', 'ecar', 700)]).options.map((o) => o.amountCents)).toEqual([700]);
   });
