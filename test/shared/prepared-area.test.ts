@@ -84,7 +84,19 @@ describe('a prepared area', () => {
       [9.5, 49.000001],
     ];
     expectSameAsTurf(box, [...onEdges, ...probes(box, seeded(3), 2_000)]);
-    expect(onEdges.map((p) => prepareArea(box).contains(p))).toEqual([true, true, true, true, true, true, true, false, false, false, false]);
+    expect(onEdges.map((p) => prepareArea(box).contains(p))).toEqual([
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      true,
+      false,
+      false,
+      false,
+      false,
+    ]);
 
     const donut: Polygon = { type: 'Polygon', coordinates: [square(9, 48, 1), square(9.25, 48.25, 0.5).reverse()] };
     expectSameAsTurf(donut, [[9.5, 48.5], [9.25, 48.5], [9.1, 48.5], ...probes(donut, seeded(4), 5_000)]);
@@ -94,7 +106,17 @@ describe('a prepared area', () => {
     expectSameAsTurf(multi, [[9.35, 48.35], [9.2, 48.2], ...probes(multi, seeded(5), 5_000)]);
 
     // No height at all (one band): a flat sliver holds only the points on it.
-    const flat: Polygon = { type: 'Polygon', coordinates: [[[9, 48], [10, 48], [9.5, 48], [9, 48]]] };
+    const flat: Polygon = {
+      type: 'Polygon',
+      coordinates: [
+        [
+          [9, 48],
+          [10, 48],
+          [9.5, 48],
+          [9, 48],
+        ],
+      ],
+    };
     expectSameAsTurf(flat, [[9.2, 48], [10.5, 48], [9.2, 48.1], ...probes(flat, seeded(6), 500)]);
   });
 
