@@ -365,7 +365,7 @@ async function main() {
   );
   console.log(`payments ${JSON.stringify(facts.payments)}; cards declined ${facts.cardsDeclined}`);
   console.log(
-    `scans ${facts.scans} (+${facts.rescans} twice), PIN letters ${facts.pinLetters}; plans requested ${facts.plansRequested} (failed ${facts.plansFailed})`,
+    `scans ${facts.scans} (+${facts.rescans} twice), PIN letters ${facts.pinLetters}; plans requested ${facts.plansRequested} (failed ${facts.plansFailed}, stale at confirmation and planned again ${facts.plansStale})`,
   );
   console.log(
     `routes ${facts.routes} (not accepted ${facts.routesNotAccepted}), handovers ${facts.handovers}, returns ${facts.returns}, rescheduled after a failed attempt ${facts.reschedules}`,
