@@ -42,7 +42,7 @@ export interface DriverFacts {
   pinLetters: number;
   plansRequested: number;
   plansFailed: number;
-  /** Drafts that were stale at confirmation (a booking on them planned on another day meanwhile), planned again. */
+  /** Drafts stale at confirmation (a booking on them rescheduled or changed meanwhile), planned again. */
   plansStale: number;
   routes: number;
   routesNotAccepted: number;

@@ -2,10 +2,9 @@
  * From bookings and courier shifts to the solver's `DeliveryRequest`, and from its solution back to
  * routes with UTC timestamps. Pure: the service loads the rows, this decides what they mean.
  */
-import { booleanPointInPolygon } from '@turf/turf';
-import type { MultiPolygon, Polygon } from 'geojson';
 import type { Booking } from '../bookings/bookings.table.ts';
 import type { VehicleType } from '../offices/offices.table.ts';
+import type { PreparedArea } from '../shared/prepared-area.ts';
 import type { DeliveryRequest, TimeWindow, Vehicle, VrptwSolution } from '../routing/index.ts';
 import { fromDaySeconds, toDaySeconds, type DeliveryDay } from './delivery-day.ts';
 import type { CourierShift, UnassignedBooking } from './planning.table.ts';
@@ -48,9 +47,9 @@ export function windowsOnDay(booking: PlannableBooking, day: DeliveryDay): Array
  * bike or e-car, but by bike only while its address lies in an active bicycle zone: zones can
  * shrink between booking and delivery, and a rider must never be sent outside one.
  */
-export function allowedVehicleTypes(booking: PlannableBooking, bikeZones: readonly (Polygon | MultiPolygon)[]): VehicleType[] {
+export function allowedVehicleTypes(booking: PlannableBooking, bikeZones: readonly PreparedArea[]): VehicleType[] {
   if (booking.vehicleType === 'ecar') return ['ecar'];
-  const inBikeZone = bikeZones.some((z) => booleanPointInPolygon(booking.location, z));
+  const inBikeZone = bikeZones.some((z) => z.contains(booking.location));
   return inBikeZone ? ['bike', 'ecar'] : ['ecar'];
 }
 
@@ -59,7 +58,8 @@ export function buildDeliveryRequest(input: {
   day: DeliveryDay;
   bookings: readonly PlannableBooking[];
   shifts: readonly CourierShift[];
-  bikeZones: readonly (Polygon | MultiPolygon)[];
+  /** The active bicycle zones, each prepared once for the day's bookings (prepareArea). */
+  bikeZones: readonly PreparedArea[];
   settings: PlanningSettings;
 }): BuiltRequest {
   const { day, settings } = input;

@@ -1,8 +1,8 @@
 import type { Database } from '../db/client.ts';
 import { createBookingsRepository } from '../bookings/bookings.repository.ts';
 import { createOfficesRepository } from '../offices/offices.repository.ts';
-import type { MultiPolygon, Polygon } from 'geojson';
 import type { Objective, SolveProgress, SolveStats } from '../routing/index.ts';
+import { prepareArea } from '../shared/prepared-area.ts';
 import { addDays, deliveryDay, localDate } from './delivery-day.ts';
 import { buildDeliveryRequest, describeSolution, type PlanningSettings } from './delivery-request.ts';
 import { claimPlan } from './plan-claim.ts';
@@ -92,7 +92,7 @@ export function createPlanningRunService(deps: PlanningRunDeps) {
       });
       if (prepared.kind === 'confirmed') return { outcome: 'skipped', planId: prepared.planId, reason: 'confirmed' };
 
-      const bikeZones: (Polygon | MultiPolygon)[] = prepared.zones.filter((z) => z.vehicleTypes.includes('bike')).map((z) => z.geometry);
+      const bikeZones = prepared.zones.filter((z) => z.vehicleTypes.includes('bike')).map((z) => prepareArea(z.geometry));
       const built = buildDeliveryRequest({
         depot: office.location,
         day,

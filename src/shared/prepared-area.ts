@@ -81,31 +81,36 @@ function preparePolygon(rings: Position[][]): PreparedPolygon {
   }
   const height = maxY - minY;
   const bands = height > 0 ? Math.min(MAX_BANDS, Math.max(1, Math.ceil(edges / EDGES_PER_BAND))) : 1;
-  const bandsPerY = height > 0 ? bands / height : 0;
-  const bandOf = (y: number) => Math.min(bands - 1, Math.max(0, Math.floor((y - minY) * bandsPerY)));
+  const polygon = { minX, minY, maxX, maxY, bandsPerY: height > 0 ? bands / height : 0, bands, x1, y1, x2, y2 };
 
-  // Two passes (count, then fill) into one flat array: no array per band.
+  // Each edge's first and last band; then two passes (count, then fill) into one flat array.
+  const lo = new Int32Array(edges);
+  const hi = new Int32Array(edges);
   const bandStart = new Int32Array(bands + 1);
   for (let e = 0; e < edges; e++) {
-    const from = bandOf(Math.min(y1[e] as number, y2[e] as number));
-    const to = bandOf(Math.max(y1[e] as number, y2[e] as number));
-    for (let b = from; b <= to; b++) (bandStart[b + 1] as number)++;
+    lo[e] = bandOf(polygon, Math.min(y1[e] as number, y2[e] as number));
+    hi[e] = bandOf(polygon, Math.max(y1[e] as number, y2[e] as number));
+    for (let b = lo[e] as number; b <= (hi[e] as number); b++) (bandStart[b + 1] as number)++;
   }
   for (let b = 0; b < bands; b++) bandStart[b + 1] = (bandStart[b + 1] as number) + (bandStart[b] as number);
   const filled = bandStart.slice(0, bands);
   const bandEdges = new Int32Array(bandStart[bands] as number);
-  for (let e = 0; e < edges; e++) {
-    const from = bandOf(Math.min(y1[e] as number, y2[e] as number));
-    const to = bandOf(Math.max(y1[e] as number, y2[e] as number));
-    for (let b = from; b <= to; b++) bandEdges[(filled[b] as number)++] = e;
-  }
-  return { minX, minY, maxX, maxY, bandsPerY, bands, x1, y1, x2, y2, bandStart, bandEdges };
+  for (let e = 0; e < edges; e++) for (let b = lo[e] as number; b <= (hi[e] as number); b++) bandEdges[(filled[b] as number)++] = e;
+  return { ...polygon, bandStart, bandEdges };
+}
+
+/**
+ * The band of a latitude, for filing an edge and for testing a point alike: one computation, so
+ * the band of a point between an edge's lowest and highest latitude lies between theirs.
+ */
+function bandOf(p: Pick<PreparedPolygon, 'minY' | 'bandsPerY' | 'bands'>, y: number): number {
+  return Math.min(p.bands - 1, Math.max(0, Math.floor((y - p.minY) * p.bandsPerY)));
 }
 
 /** point-in-polygon-hao's loop over the edges of one band (its comments: the same cases in the same order). */
 function polygonContains(p: PreparedPolygon, x: number, y: number): boolean {
   if (x < p.minX || x > p.maxX || y < p.minY || y > p.maxY) return false;
-  const band = Math.min(p.bands - 1, Math.max(0, Math.floor((y - p.minY) * p.bandsPerY)));
+  const band = bandOf(p, y);
   let crossings = 0;
   for (let i = p.bandStart[band] as number, end = p.bandStart[band + 1] as number; i < end; i++) {
     const e = p.bandEdges[i] as number;

@@ -4,13 +4,14 @@ import { describe, expect, it } from 'vitest';
 import { addDays, deliveryDay, isValidDeliveryDate, localDate, toDaySeconds, zonedTimeToUtc } from '../../src/planning/delivery-day.ts';
 import { allowedVehicleTypes, announcedWindow, buildDeliveryRequest, windowsOnDay } from '../../src/planning/delivery-request.ts';
 import type { CourierShift } from '../../src/planning/planning.table.ts';
+import { prepareArea } from '../../src/shared/prepared-area.ts';
 
 const TZ = 'Europe/Berlin';
 // As in test-platform.ts (not imported: it would boot half the app for a pure test).
 const OFFICE_LOCATION: [number, number] = [9.1759, 48.7746];
 const NEAR: [number, number] = [9.1773, 48.7754];
 const CITY_ONLY: [number, number] = [9.1105, 48.7297];
-const bikeZone = circle(OFFICE_LOCATION, 4, { steps: 64, units: 'kilometers' }).geometry as Polygon;
+const bikeZone = prepareArea(circle(OFFICE_LOCATION, 4, { steps: 64, units: 'kilometers' }).geometry as Polygon);
 const settings = { serviceSeconds: 300, announcedWindowSeconds: 3600 };
 
 describe('delivery days in office time', () => {
